@@ -1,0 +1,5 @@
+package main
+
+import "context"
+
+func runAward(ctx context.Context, e *env, args []string) error { return usagef("not implemented yet") }

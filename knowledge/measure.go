@@ -1,0 +1,57 @@
+// Package knowledge is the measures of a district notice as a knowledge base:
+// the notice parsed from its official text, a curated lexicon of how
+// enterprises name each measure's concepts, and the search that answers them.
+package knowledge
+
+import "time"
+
+// Notice is one parsed government notice (通知) with the packages it issues.
+type Notice struct {
+	Office     string    `json:"office"`     // 阳泉市城区人民政府办公室
+	DocNo      string    `json:"doc_no"`     // 城政办发〔2023〕5号 (repaired)
+	Title      string    `json:"title"`      // 关于印发…的通知
+	Addressees []string  `json:"addressees"` // 义井镇人民政府, 各街道办事处, 区直各单位
+	Issued     time.Time `json:"issued"`     // 2023-02-13 (成文日期)
+	Published  time.Time `json:"published"`  // 2023-04-24 (发布日期); zero when absent
+	Packages   []Package `json:"packages"`
+}
+
+// Package is one set of measures issued by a notice (e.g. 二十条).
+type Package struct {
+	Key      string `json:"key"`      // id prefix: "ind", "inv"; derived for new notices
+	Name     string `json:"name"`     // short name: 二十条, 十八条
+	Title    string `json:"title"`    // 阳泉市城区加快工业企业复产达产二十条措施
+	Preamble string `json:"preamble"` // the paragraph before the first section
+	// ValidUntil is the last day the package is in force, from a clause such as
+	// 七、本措施印发之日起执行,有效期1年 (zero when the text sets no term).
+	ValidUntil   time.Time `json:"valid_until,omitempty"`
+	ValidityText string    `json:"validity_text,omitempty"`
+	Measures     []Measure `json:"measures"`
+}
+
+// Measure is one numbered item of a package.
+type Measure struct {
+	ID      string `json:"id"`      // ind-03, inv-12
+	Package string `json:"package"` // 二十条
+	Number  int    `json:"number"`  // 3
+	Section string `json:"section"` // 一、全面恢复正常工业生产秩序
+	Title   string `json:"title"`   // the item's first sentence, without its final 。
+	Text    string `json:"text"`    // the whole item, unit line removed, defects repaired
+	// Units are canonical unit names, lead unit first (牵头 before 配合).
+	Units []string `json:"units"`
+	// CoUnitsFrom is the index in Units where co-handling units start when the
+	// text says so explicitly (牵头/配合); 0 means "the first unit leads".
+	CoUnitsFrom int `json:"co_units_from,omitempty"`
+	// Windows are the clause's own time limits (e.g. loan deferral to 2023-06-30).
+	Windows []Window `json:"windows,omitempty"`
+	// ValidUntil is the package's term (copied from Package.ValidUntil).
+	ValidUntil time.Time `json:"valid_until,omitempty"`
+	// Source is the 1-based line of the notice where the item starts.
+	Source int `json:"source_line,omitempty"`
+}
+
+// Window is a time limit stated inside a clause.
+type Window struct {
+	Until time.Time `json:"until"`
+	Text  string    `json:"text"` // the sentence that sets it
+}

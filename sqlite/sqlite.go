@@ -1,0 +1,121 @@
+// Package sqlite owns huiqi's one database file: it opens it with the
+// pragmas the project relies on (WAL, busy timeout, foreign keys) and runs the
+// embedded, numbered migrations that each domain package hands it.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+// ErrReadOnly is returned when a database that must be written can only be read.
+var ErrReadOnly = errors.New("database is read-only")
+
+// DB is the handle shared by the packages that store things.
+type DB struct {
+	*sql.DB
+	Path string
+	// Now is the clock every store uses; tests replace it.
+	Now func() time.Time
+}
+
+// Open opens (creating it with mode 0600 when missing) the database at path,
+// sets WAL mode and a busy timeout, and prepares the migrations table.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	if path != ":memory:" {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		f.Close()
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db := &DB{DB: sdb, Path: path, Now: time.Now}
+	if err := db.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,
+		PRIMARY KEY (component, version))`); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("sqlite: prepare migrations: %w", err)
+	}
+	return db, nil
+}
+
+// OpenReadOnly opens an existing database for reading only; it never creates
+// a file. It returns os.ErrNotExist (wrapped) when there is no file.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Set("mode", "ro")
+	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return &DB{DB: sdb, Path: path, Now: time.Now}, nil
+}
+
+// Migrate applies, in order and each in its own transaction, the steps of a
+// component that the database has not seen yet. Step i has version i+1.
+func (db *DB) Migrate(ctx context.Context, component string, steps []string) error {
+	for i, step := range steps {
+		version := i + 1
+		if err := db.migrateOne(ctx, component, version, step); err != nil {
+			return fmt.Errorf("sqlite: migrate %s v%d: %w", component, version, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateOne(ctx context.Context, component string, version int, step string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE component = ? AND version = ?`,
+		component, version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, step); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (component, version, applied_at) VALUES (?, ?, ?)`,
+		component, version, db.Now().UTC().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
