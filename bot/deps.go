@@ -1,0 +1,100 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"huiqi/knowledge"
+)
+
+// Answerer answers a question from the knowledge base; *knowledge.Base is one.
+type Answerer interface {
+	Ask(q string, top int, now time.Time) knowledge.Answer
+}
+
+// Question is one question of the award questionnaire, as the engine shows it.
+type Question struct {
+	Field string
+	Text  string
+	Help  string
+	// Kind is "bool", "choice", "number", "percent", "money", "year" or
+	// another kind the questionnaire knows; bool and choice get buttons.
+	Kind    string
+	Choices []Option
+}
+
+// Option is one accepted answer of a choice question. Value is what the
+// engine passes back to Apply when the user picks it.
+type Option struct {
+	Value string
+	Label string
+}
+
+// Stake says what a remaining question may add to the award.
+type Stake struct {
+	Field string
+	UpTo  int64 // yuan; 0 when the question only removes awards or is not money
+	Why   string
+}
+
+// Questionnaire is the award dialog's questions (the eligibility package,
+// adapted by package wire). The answers so far are opaque JSON that the
+// engine stores with the conversation; nil means "nothing answered yet".
+type Questionnaire interface {
+	// Next is the question to ask given the answers so far; false when done.
+	Next(answers json.RawMessage) (Question, bool, error)
+	// Apply records input as the answer to field. A user mistake is a
+	// *BadAnswer carrying the Chinese hint; any other error is internal.
+	Apply(answers json.RawMessage, field, input string, now time.Time) (json.RawMessage, error)
+	// Skip leaves field unanswered and moves on.
+	Skip(answers json.RawMessage, field string) (json.RawMessage, error)
+	// Stakes says what each remaining question stands to add.
+	Stakes(answers json.RawMessage) ([]Stake, error)
+	// Report is the human award report for the answers.
+	Report(answers json.RawMessage, now time.Time) (string, error)
+}
+
+// BadAnswer is an answer the questionnaire could not accept; Hint is the
+// Chinese explanation shown to the user.
+type BadAnswer struct{ Hint string }
+
+func (b *BadAnswer) Error() string { return b.Hint }
+
+// TicketRequest is what a user's issue report hands to the intake.
+type TicketRequest struct {
+	Text       string
+	Enterprise string
+	Contact    string
+	Channel    string // the conversation's channel: terminal, discord, web
+	Reporter   string // Key.String() of the reporting conversation
+}
+
+// Ticket is what the engine shows of a ticket.
+type Ticket struct {
+	ID        string
+	Status    string
+	LeadUnit  string
+	CoUnits   []string
+	Due       time.Time // zero when not set
+	Secret    string    // only known right after filing
+	CreatedAt time.Time
+	Overdue   bool
+	Reply     string // the latest reply or note for the enterprise, if any
+}
+
+// ErrTicketNotFound is returned by Tickets.Lookup for an unknown ticket or
+// one the asker may not see (the two are not told apart on purpose).
+var ErrTicketNotFound = errors.New("bot: ticket not found")
+
+// Tickets files and looks up tickets (the intake package, adapted by package
+// wire, or LocalTickets).
+type Tickets interface {
+	File(ctx context.Context, r TicketRequest) (Ticket, error)
+	// Lookup returns the ticket when reporter filed it or secret matches.
+	Lookup(ctx context.Context, id, reporter, secret string) (Ticket, error)
+	ListByReporter(ctx context.Context, reporter string) ([]Ticket, error)
+	// RecordUnanswered keeps a question huiqi could not answer (text only).
+	RecordUnanswered(ctx context.Context, q string) error
+}

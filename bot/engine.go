@@ -1,0 +1,341 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"huiqi/sqlite"
+)
+
+// Deps is what the engine needs. Knowledge, Award, Tickets and DB are
+// required; the rest have defaults.
+type Deps struct {
+	Knowledge Answerer
+	Award     Questionnaire
+	Tickets   Tickets
+	DB        *sqlite.DB // conversation state (component "bot")
+	Now       func() time.Time
+	Log       *slog.Logger
+
+	// IdleTimeout forgets a conversation idle this long (default 24h).
+	IdleTimeout time.Duration
+	// MaxInput is the longest message accepted, in characters (default 2000).
+	MaxInput int
+	// MaxMisses is how many bad answers to one question before the dialog
+	// offers to skip it (default 3).
+	MaxMisses int
+	// SideScore is the knowledge score above which text that is not an
+	// answer is treated as a side question in the award dialog (default 0.5).
+	SideScore float64
+	// PruneEvery runs the idle-state pruning every so many turns (default 1000).
+	PruneEvery int
+}
+
+// Engine is the conversation engine. It is safe for concurrent use: turns
+// of one conversation are serialised, different conversations run in
+// parallel.
+type Engine struct {
+	d     Deps
+	st    *store
+	locks [256]sync.Mutex
+	turns atomic.Int64
+}
+
+// New checks deps, migrates the "bot" tables and returns the engine.
+// It takes no context (the adapters were written against this signature);
+// the migration is quick and local, so it runs under context.Background.
+func New(deps Deps) (*Engine, error) {
+	ctx := context.Background()
+	if deps.Knowledge == nil || deps.Award == nil || deps.Tickets == nil || deps.DB == nil {
+		return nil, errors.New("bot: knowledge, award, tickets and db are required")
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
+	}
+	if deps.IdleTimeout <= 0 {
+		deps.IdleTimeout = 24 * time.Hour
+	}
+	if deps.MaxInput <= 0 {
+		deps.MaxInput = 2000
+	}
+	if deps.MaxMisses <= 0 {
+		deps.MaxMisses = 3
+	}
+	if deps.SideScore <= 0 {
+		deps.SideScore = 0.5
+	}
+	if deps.PruneEvery <= 0 {
+		deps.PruneEvery = 1000
+	}
+	if err := deps.DB.Migrate(ctx, "bot", migrations); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	e := &Engine{d: deps, st: &store{db: deps.DB, idle: deps.IdleTimeout}}
+	if _, err := e.Prune(ctx); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	return e, nil
+}
+
+// Prune forgets conversations idle longer than the idle timeout.
+func (e *Engine) Prune(ctx context.Context) (int64, error) {
+	return e.st.prune(ctx, e.d.Now())
+}
+
+// ActionStart is the action an adapter sends when a user opens the
+// conversation (the terminal at start-up): a welcome, or "we continue"
+// when a dialog is half done.
+const ActionStart = "start"
+
+// msgInternal is all a user ever sees of an internal failure.
+const msgInternal = "系统出了点问题，请稍后再试。"
+
+// Handle runs one turn of the conversation key. It never returns an error
+// for anything a user sends: bad input gets a Chinese reply. A non-nil error
+// means the conversation could not be loaded or saved (the database); the
+// replies then hold the apology to show.
+func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.d.Log.Error("bot: panic in turn", "key", key.String(), "panic", r, "stack", string(debug.Stack()))
+			replies, err = []Reply{{Text: msgInternal}}, nil
+		}
+	}()
+	in.Text = strings.TrimSpace(strings.ToValidUTF8(in.Text, ""))
+	if in.Action == "" && in.Form == nil {
+		if in.Text == "" {
+			return []Reply{{Text: "您还没有输入内容。可以直接输入问题，或选择下面的功能：", Choices: menuChoices()}}, nil
+		}
+		if n := utf8.RuneCountInString(in.Text); n > e.d.MaxInput {
+			return []Reply{{Text: fmt.Sprintf("内容太长了（%d字），请精简到%d字以内再发送。", n, e.d.MaxInput)}}, nil
+		}
+	}
+	for _, v := range in.Form {
+		if utf8.RuneCountInString(v) > e.d.MaxInput {
+			return []Reply{{Text: fmt.Sprintf("填写的内容太长了，每项请控制在%d字以内。", e.d.MaxInput)}}, nil
+		}
+	}
+
+	k := key.String()
+	mu := &e.locks[stripe(k)]
+	mu.Lock()
+	defer mu.Unlock()
+
+	now := e.d.Now()
+	st, version, err := e.st.load(ctx, k, now)
+	if err != nil {
+		e.d.Log.Error("bot: load conversation", "key", k, "err", err)
+		return []Reply{{Text: msgInternal}}, err
+	}
+	t := &turn{e: e, ctx: ctx, key: key, st: &st, now: now}
+	replies = t.dispatch(in)
+	st.Turns++
+	conflict, err := e.st.save(ctx, k, st, version, now)
+	if err != nil {
+		e.d.Log.Error("bot: save conversation", "key", k, "err", err)
+		return []Reply{{Text: msgInternal}}, err
+	}
+	if conflict {
+		e.d.Log.Warn("bot: conversation changed by another process during the turn; this turn's state kept", "key", k)
+	}
+	if n := e.turns.Add(1); n%int64(e.d.PruneEvery) == 0 {
+		if _, err := e.Prune(ctx); err != nil {
+			e.d.Log.Warn("bot: prune", "err", err)
+		}
+	}
+	return replies, nil
+}
+
+func stripe(k string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(k))
+	return h.Sum32() % 256
+}
+
+// turn is one Handle call in progress.
+type turn struct {
+	e   *Engine
+	ctx context.Context
+	key Key
+	st  *convState
+	now time.Time
+}
+
+// fail logs an internal error and returns the apology.
+func (t *turn) fail(what string, err error) []Reply {
+	t.e.d.Log.Error("bot: "+what, "key", t.key.String(), "err", err)
+	return []Reply{{Text: msgInternal}}
+}
+
+// Choice ids. They are stable: adapters store them in buttons that may be
+// pressed long after they were sent.
+const (
+	actAsk      = "cmd:ask"
+	actAward    = "cmd:award"
+	actReport   = "cmd:report"
+	actTicket   = "cmd:ticket"
+	actHelp     = "cmd:help"
+	actCancel   = "cmd:cancel"
+	actRecord   = "record"
+	actPick     = "pick:" // + index into Offers
+	actAnswer   = "award:ans:"
+	actSkip     = "award:skip"
+	actBack     = "award:back"
+	actRestart  = "award:restart"
+	actForm     = "report:form"
+	actConfirm  = "report:confirm"
+	actEdit     = "report:edit"
+	actContinue = "award:continue"
+)
+
+func menuChoices() []Choice {
+	return []Choice{
+		{ID: actAsk, Label: "政策问答", Style: "primary"},
+		{ID: actAward, Label: "算奖励"},
+		{ID: actReport, Label: "反映问题"},
+		{ID: actTicket, Label: "查进度"},
+	}
+}
+
+const menuText = "我是惠企助手，可以帮您：\n" +
+	"· 问答：解答阳泉市城区惠企政策（城政办发〔2023〕5号的二十条、十八条措施）；\n" +
+	"· 算奖励：一问一答，测算企业可能拿到的奖励；\n" +
+	"· 反映问题：生成工单，交给责任单位办理；\n" +
+	"· 查进度：查询工单办理情况。\n" +
+	"直接输入问题即可，例如“担保费率是多少？”。"
+
+func (t *turn) menu(lead string) []Reply {
+	text := menuText
+	if lead != "" {
+		text = lead + "\n" + menuText
+	}
+	return []Reply{{Text: text, Choices: menuChoices()}}
+}
+
+// dispatch routes the input to the command, the dialog in progress, or the
+// question answerer.
+func (t *turn) dispatch(in Input) []Reply {
+	if in.Action != "" {
+		return t.action(in)
+	}
+	if cmd, arg, ok := parseCommand(in.Text); ok {
+		return t.command(cmd, arg)
+	}
+	switch t.st.Mode {
+	case "award":
+		return t.awardText(in.Text)
+	case "report":
+		return t.reportText(in.Text)
+	}
+	if kind := smallTalk(in.Text); kind != "" {
+		return t.smallTalk(kind)
+	}
+	return t.ask(in.Text)
+}
+
+func (t *turn) action(in Input) []Reply {
+	a := in.Action
+	switch {
+	case a == ActionStart:
+		return t.start()
+	case a == actAsk:
+		return t.command("ask", "")
+	case a == actAward:
+		return t.command("award", "")
+	case a == actReport:
+		return t.command("report", "")
+	case a == actTicket:
+		return t.command("ticket", "")
+	case a == actHelp:
+		return t.command("help", "")
+	case a == actCancel:
+		return t.command("cancel", "")
+	case a == actRecord:
+		return t.record()
+	case strings.HasPrefix(a, actPick):
+		return t.pick(strings.TrimPrefix(a, actPick))
+	case a == actContinue:
+		return t.awardResume("我们继续：")
+	case a == actSkip || a == actBack || a == actRestart || strings.HasPrefix(a, actAnswer):
+		return t.awardAction(a)
+	case a == actForm:
+		return t.reportForm(in.Form)
+	case a == actConfirm || a == actEdit:
+		return t.reportAction(a)
+	}
+	return t.menu("这个选项已经失效了，请重新选择：")
+}
+
+func (t *turn) start() []Reply {
+	switch {
+	case t.st.Mode == "award" && t.st.Award != nil:
+		return t.awardResume("欢迎回来！上次的奖励测算还没做完，我们继续：")
+	case t.st.Mode == "report" && t.st.Report != nil:
+		return append([]Reply{{Text: "欢迎回来！上次的问题反映还没提交，我们继续。"}}, t.reportPrompt()...)
+	}
+	return t.menu("您好，欢迎使用惠企助手！")
+}
+
+// command runs a slash or word command.
+func (t *turn) command(cmd, arg string) []Reply {
+	switch cmd {
+	case "help":
+		return t.menu("")
+	case "cancel":
+		return t.cancel()
+	case "ask":
+		if arg == "" {
+			return []Reply{{Text: "请直接输入您的问题，例如“小升规企业有什么奖励？”“担保费率是多少？”。"}}
+		}
+		if t.st.Mode == "award" {
+			return t.sideQuestion(arg, true)
+		}
+		return t.ask(arg)
+	case "award":
+		return t.awardStart()
+	case "report":
+		return t.reportStart()
+	case "ticket":
+		return t.ticket(arg)
+	}
+	return t.menu("")
+}
+
+func (t *turn) cancel() []Reply {
+	was := t.st.Mode
+	t.st.Mode = ""
+	t.st.Award = nil
+	t.st.Report = nil
+	t.st.Offers = nil
+	switch was {
+	case "award":
+		return []Reply{{Text: "已取消奖励测算，刚才的回答已清除。还需要什么帮助？", Choices: menuChoices()}}
+	case "report":
+		return []Reply{{Text: "已取消，问题没有提交。还需要什么帮助？", Choices: menuChoices()}}
+	}
+	return []Reply{{Text: "好的。还需要什么帮助？", Choices: menuChoices()}}
+}
+
+func (t *turn) smallTalk(kind string) []Reply {
+	switch kind {
+	case "thanks":
+		return []Reply{{Text: "不客气！还有别的问题随时问我。", Choices: menuChoices()}}
+	case "bye":
+		return []Reply{{Text: "再见，祝企业发展顺利！"}}
+	case "who":
+		return t.menu("我是阳泉市城区的惠企助手，一个回答政策问题的程序，不是工作人员，测算结果仅供参考。")
+	}
+	return t.menu("您好！")
+}

@@ -1,0 +1,140 @@
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"huiqi/sqlite"
+)
+
+// migrations of component "bot": conversation state, one row per Key.
+var migrations = []string{
+	`CREATE TABLE bot_conversations (
+		key        TEXT PRIMARY KEY,
+		state      TEXT NOT NULL,
+		version    INTEGER NOT NULL DEFAULT 1,
+		updated_at INTEGER NOT NULL -- unix milliseconds of the engine's clock
+	);
+	CREATE INDEX bot_conversations_updated ON bot_conversations (updated_at);`,
+}
+
+// convState is everything the engine remembers about one conversation
+// between turns. It is stored as JSON, so fields may be added freely.
+type convState struct {
+	Mode   string       `json:"mode,omitempty"` // "", "award", "report"
+	Award  *awardState  `json:"award,omitempty"`
+	Report *reportState `json:"report,omitempty"`
+	// Offers are the candidates of an ambiguous answer ("A 还是 B?").
+	Offers []offer `json:"offers,omitempty"`
+	// LastQuestion is the last question huiqi could not answer, kept so
+	// the user can record it or report it.
+	LastQuestion string `json:"last_q,omitempty"`
+	Turns        int    `json:"turns"`
+}
+
+type awardState struct {
+	Answers json.RawMessage   `json:"answers,omitempty"`
+	Back    []json.RawMessage `json:"back,omitempty"` // answers before each step, for 上一步
+	Field   string            `json:"field,omitempty"` // the pending question
+	Misses  int               `json:"misses,omitempty"`
+}
+
+type reportState struct {
+	Step       string `json:"step"` // enterprise, contact, problem, confirm
+	Enterprise string `json:"enterprise,omitempty"`
+	Contact    string `json:"contact,omitempty"`
+	Problem    string `json:"problem,omitempty"`
+}
+
+// offer is one candidate measure kept so a later pick can show it.
+type offer struct {
+	Ref      string   `json:"ref"`
+	Title    string   `json:"title"`
+	Snippet  string   `json:"snippet"`
+	Units    []string `json:"units,omitempty"`
+	Amounts  []string `json:"amounts,omitempty"`
+	Validity string   `json:"validity,omitempty"`
+	ID       string   `json:"id"`
+}
+
+// store keeps conversation state in SQLite.
+type store struct {
+	db   *sqlite.DB
+	idle time.Duration
+}
+
+// load returns the state of key and its version (0 when new). State idle
+// longer than s.idle is treated as gone.
+func (s *store) load(ctx context.Context, key string, now time.Time) (convState, int64, error) {
+	var (
+		raw     string
+		version int64
+		updated int64
+	)
+	err := s.db.QueryRowContext(ctx,
+		`SELECT state, version, updated_at FROM bot_conversations WHERE key = ?`, key).
+		Scan(&raw, &version, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return convState{}, 0, nil
+	}
+	if err != nil {
+		return convState{}, 0, fmt.Errorf("load conversation: %w", err)
+	}
+	var st convState
+	if now.Sub(time.UnixMilli(updated)) > s.idle {
+		return st, version, nil
+	}
+	if err := json.Unmarshal([]byte(raw), &st); err != nil {
+		// A state written by an incompatible version: start over rather
+		// than fail every turn of this conversation.
+		return convState{}, version, nil
+	}
+	return st, version, nil
+}
+
+// save writes the state in one transaction. version is what load returned;
+// a different stored version means another process handled this key in
+// between: the later turn wins, and the conflict is reported to the caller.
+func (s *store) save(ctx context.Context, key string, st convState, version int64, now time.Time) (conflict bool, err error) {
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return false, fmt.Errorf("encode conversation: %w", err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("save conversation: %w", err)
+	}
+	defer tx.Rollback()
+	var cur int64
+	err = tx.QueryRowContext(ctx, `SELECT version FROM bot_conversations WHERE key = ?`, key).Scan(&cur)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		cur = 0
+	case err != nil:
+		return false, fmt.Errorf("save conversation: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO bot_conversations (key, state, version, updated_at)
+		VALUES (?, ?, 1, ?)
+		ON CONFLICT (key) DO UPDATE SET state = excluded.state, version = version + 1,
+			updated_at = excluded.updated_at`, key, string(raw), now.UnixMilli()); err != nil {
+		return false, fmt.Errorf("save conversation: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("save conversation: %w", err)
+	}
+	return cur != version, nil
+}
+
+// prune deletes conversations idle longer than s.idle.
+func (s *store) prune(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM bot_conversations WHERE updated_at < ?`,
+		now.Add(-s.idle).UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("prune conversations: %w", err)
+	}
+	return res.RowsAffected()
+}

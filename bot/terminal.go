@@ -1,0 +1,171 @@
+package bot
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// RunTerminal chats with one user over a reader and a writer: a prompt,
+// replies as paragraphs, choices numbered (typing the number picks one),
+// forms asked field by field. It returns nil at end of input or when the
+// user types 退出.
+func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, key Key) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+
+	fmt.Fprintln(w, "惠企助手 · 阳泉市城区惠企政策（城政办发〔2023〕5号）")
+	fmt.Fprintln(w, "输入问题后回车；输入选项前的数字可直接选择；输入“退出”结束。")
+	var choices []Choice
+	var send func(input Input) error
+	send = func(input Input) error {
+		replies, err := e.Handle(ctx, key, input)
+		if len(replies) == 0 && err != nil {
+			replies = []Reply{{Text: msgInternal}}
+		}
+		choices = nil
+		for _, r := range replies {
+			renderReply(w, r)
+			if len(r.Choices) > 0 {
+				choices = r.Choices
+			}
+		}
+		for _, r := range replies {
+			if r.Form != nil {
+				vals, status, err := askForm(ctx, sc, w, r.Form)
+				switch {
+				case err != nil:
+					return err
+				case status == formEOF:
+					return errEndOfInput
+				case status == formCancel:
+					return send(Input{Text: "取消"})
+				}
+				return send(Input{Action: r.Form.ID, Form: vals})
+			}
+		}
+		return nil
+	}
+	if err := send(Input{Action: ActionStart}); err != nil {
+		return quiet(err)
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil
+		}
+		fmt.Fprint(w, "\n> ")
+		w.Flush()
+		if !sc.Scan() {
+			fmt.Fprintln(w, "\n再见！")
+			return scanErr(sc)
+		}
+		line := strings.TrimSpace(sc.Text())
+		switch strings.ToLower(line) {
+		case "退出", "quit", "exit", "/quit", "/exit":
+			fmt.Fprintln(w, "再见！")
+			return nil
+		}
+		input := Input{Text: line}
+		if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(choices) {
+			input = Input{Action: choices[n-1].ID}
+		}
+		if err := send(input); err != nil {
+			return quiet(err)
+		}
+	}
+}
+
+// errEndOfInput ends the chat when input ends in the middle of a form.
+var errEndOfInput = errors.New("end of input")
+
+func quiet(err error) error {
+	if errors.Is(err, errEndOfInput) {
+		return nil
+	}
+	return err
+}
+
+type formStatus int
+
+const (
+	formDone formStatus = iota
+	formCancel
+	formEOF
+)
+
+// askForm asks a form's fields one by one.
+func askForm(ctx context.Context, sc *bufio.Scanner, w *bufio.Writer, f *Form) (map[string]string, formStatus, error) {
+	vals := make(map[string]string, len(f.Fields))
+	if f.Title != "" {
+		fmt.Fprintf(w, "【%s】（逐项填写，输入“取消”放弃）\n", f.Title)
+	}
+	for _, fd := range f.Fields {
+		for {
+			if ctx.Err() != nil {
+				return nil, formEOF, nil
+			}
+			label := fd.Label
+			if !fd.Required {
+				label += "（可不填）"
+			}
+			if fd.Placeholder != "" {
+				label += "〔" + fd.Placeholder + "〕"
+			}
+			fmt.Fprintf(w, "%s：", label)
+			w.Flush()
+			if !sc.Scan() {
+				fmt.Fprintln(w, "\n再见！")
+				return nil, formEOF, scanErr(sc)
+			}
+			v := strings.TrimSpace(sc.Text())
+			if v == "取消" || v == "退出" {
+				return nil, formCancel, nil
+			}
+			if v == "" && fd.Required {
+				fmt.Fprintln(w, "这一项必须填写。")
+				continue
+			}
+			vals[fd.Name] = v
+			break
+		}
+	}
+	return vals, formDone, nil
+}
+
+func scanErr(sc *bufio.Scanner) error {
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("terminal: read input: %w", err)
+	}
+	return nil
+}
+
+// renderReply writes one reply as plain text.
+func renderReply(w io.Writer, r Reply) {
+	fmt.Fprintln(w)
+	if r.Text != "" {
+		fmt.Fprintln(w, r.Text)
+	}
+	if c := r.Card; c != nil {
+		if c.Title != "" {
+			fmt.Fprintf(w, "【%s】\n", c.Title)
+		}
+		if c.Body != "" {
+			fmt.Fprintln(w, c.Body)
+		}
+		for _, f := range c.Fields {
+			fmt.Fprintf(w, "  %s：%s\n", f.Name, f.Value)
+		}
+		if c.Footer != "" {
+			fmt.Fprintln(w, c.Footer)
+		}
+	}
+	for i, c := range r.Choices {
+		fmt.Fprintf(w, "  %d. %s\n", i+1, c.Label)
+	}
+}

@@ -1,0 +1,160 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// commandWords are the Chinese (and a few English) words that act as
+// commands when they make up the whole message, optionally followed by an
+// argument (查进度 CQ-20261127-0001).
+var commandWords = []struct {
+	word, cmd string
+}{
+	{"测算奖励", "award"}, {"算奖励", "award"}, {"奖励测算", "award"},
+	{"反映问题", "report"}, {"投诉", "report"}, {"反映", "report"},
+	{"查进度", "ticket"}, {"查工单", "ticket"}, {"查询工单", "ticket"},
+	{"问答", "ask"}, {"政策问答", "ask"}, {"提问", "ask"}, {"继续提问", "ask"},
+	{"帮助", "help"}, {"菜单", "help"}, {"功能", "help"},
+	{"取消", "cancel"}, {"退出", "cancel"},
+}
+
+var slashCommands = map[string]string{
+	"ask": "ask", "award": "award", "report": "report", "ticket": "ticket",
+	"help": "help", "cancel": "cancel", "start": "help", "menu": "help",
+}
+
+// parseCommand recognises /award, /ticket CQ-…, 算奖励, 查进度 CQ-… and the
+// like. Free text that merely contains a command word is not a command.
+func parseCommand(text string) (cmd, arg string, ok bool) {
+	text = strings.TrimSpace(text)
+	if strings.HasPrefix(text, "/") || strings.HasPrefix(text, "／") {
+		rest := strings.TrimPrefix(strings.TrimPrefix(text, "/"), "／")
+		name, arg, _ := strings.Cut(rest, " ")
+		cmd, ok := slashCommands[strings.ToLower(name)]
+		if !ok {
+			return "", "", false
+		}
+		return cmd, strings.TrimSpace(arg), true
+	}
+	bare := strings.TrimRightFunc(text, isPunct)
+	for _, w := range commandWords {
+		if bare == w.word {
+			return w.cmd, "", true
+		}
+		// An argument only for commands that take one, and only after a
+		// space, so "反映问题很多" stays a sentence.
+		if w.cmd == "ticket" || w.cmd == "ask" {
+			if rest, found := strings.CutPrefix(bare, w.word+" "); found {
+				return w.cmd, strings.TrimSpace(rest), true
+			}
+		}
+	}
+	if t := strings.ToUpper(bare); looksLikeTicketID(t) {
+		return "ticket", t, true
+	}
+	return "", "", false
+}
+
+// looksLikeTicketID is CQ-YYYYMMDD-NNNN.
+func looksLikeTicketID(s string) bool {
+	if !strings.HasPrefix(s, "CQ-") || len(s) < len("CQ-20060102-1") || len(s) > 24 {
+		return false
+	}
+	date, seq, ok := strings.Cut(s[3:], "-")
+	if !ok || len(date) != 8 {
+		return false
+	}
+	for _, r := range date + seq {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return seq != ""
+}
+
+func isPunct(r rune) bool {
+	return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r)
+}
+
+// smallTalk classifies greetings, thanks and "who are you"; "" otherwise.
+func smallTalk(text string) string {
+	s := strings.ToLower(strings.TrimFunc(text, isPunct))
+	s = strings.TrimRight(s, "啊呀呢吧哈嘛哦喔~～ ")
+	s = strings.TrimFunc(s, isPunct)
+	switch s {
+	case "你好", "您好", "你们好", "hi", "hello", "hey", "在吗", "在不在", "有人吗", "早上好", "上午好",
+		"下午好", "晚上好", "嗨", "喂", "哈喽", "开始", "start":
+		return "hello"
+	case "谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "非常感谢", "好的谢谢", "好的，谢谢", "thanks", "thank you", "thx", "辛苦了":
+		return "thanks"
+	case "你是谁", "您是谁", "你是什么", "你是机器人吗", "你是人吗", "你能做什么", "你会什么", "你可以做什么",
+		"你有什么功能", "who are you":
+		return "who"
+	case "再见", "拜拜", "bye", "goodbye":
+		return "bye"
+	}
+	return ""
+}
+
+// questionLike reports whether text reads as a question rather than an
+// answer, so the award dialog can take it as a side question.
+func questionLike(text string) bool {
+	if strings.ContainsAny(text, "?？") {
+		return true
+	}
+	for _, w := range []string{"多少", "什么", "怎么", "如何", "哪些", "哪个", "哪里", "是否", "能不能", "可不可以", "有没有", "吗", "么"} {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// safe neutralises what a chat channel would act on when user text is
+// echoed: mass mentions, user/role mentions and control characters.
+func safe(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) || r == '\u202e' || r == '\u202d' {
+			return -1
+		}
+		return r
+	}, s)
+	// A zero-width space after @ breaks @everyone, @here and <@123>.
+	return strings.ReplaceAll(s, "@", "@\u200b")
+}
+
+// clip shortens s to n characters for echoing.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// FormatYuan writes an amount as people write it: 5万元, 1.5万元, 800元,
+// 1亿元, 1.2亿元.
+func FormatYuan(y int64) string {
+	neg := ""
+	if y < 0 {
+		neg, y = "-", -y
+	}
+	switch {
+	case y >= 100_000_000:
+		return neg + trimDecimal(float64(y)/1e8) + "亿元"
+	case y >= 10_000:
+		return neg + trimDecimal(float64(y)/1e4) + "万元"
+	}
+	return neg + strconv.FormatInt(y, 10) + "元"
+}
+
+func trimDecimal(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 4, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
