@@ -1,14 +1,13 @@
 package knowledge
 
-// CONTRACT STUB written by the lead: the search helper owns this file and
-// replaces the bodies; the exported names and signatures below are what other
-// packages code against. Fields may be added, none removed or renamed.
-
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"time"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Result is one ranked measure for a query.
@@ -38,6 +37,11 @@ type Answer struct {
 	// Ambiguous is set when the top two are too close to choose: Text then
 	// asks "您问的是 A 还是 B?" and Results[0:2] are the two.
 	Ambiguous bool `json:"ambiguous,omitempty"`
+	// Confidence is the calibrated confidence of the best result.
+	Confidence float64 `json:"confidence"`
+	// Kind says why a question was not answered: "out_of_scope",
+	// "chitchat:greeting" …; empty when answered.
+	Kind string `json:"kind,omitempty"`
 }
 
 // UnitResult is the `unit` object of cli.md.
@@ -48,38 +52,217 @@ type UnitResult struct {
 	Candidates []string `json:"candidates"`
 }
 
-// Base is the searchable knowledge base. It is safe for concurrent use.
-type Base struct{}
+// Base is the searchable knowledge base. It is safe for concurrent use:
+// readers take the current index without locking; AddQuestion builds a new
+// index and swaps it in.
+type Base struct {
+	notices  []*Notice
+	measures []*Measure
+	pkgOf    map[string]*Package // measure id → package
+	noticeOf map[string]*Notice  // measure id → notice
+	units    []string            // canonical unit names, first-seen order
+	lex      *Lexicon
+	norm     *normalizer
+
+	mu    sync.Mutex // serialises writers (AddQuestion)
+	extra map[string][]string
+	ix    atomic.Pointer[index]
+}
+
+// builtinParts is the parsed official notice, lexicon and index, built once
+// per process and never modified.
+type builtinParts struct {
+	notice *Notice
+	lex    *Lexicon
+	norm   *normalizer
+	ix     *index
+}
+
+var builtin = sync.OnceValues(func() (*builtinParts, error) {
+	n, err := OfficialNotice()
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: official notice: %w", err)
+	}
+	lx, err := embeddedLexicon()
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	b := newBase([]*Notice{n}, lx, nil)
+	if err := lx.Check(idsOf(b.measures)); err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	norm, err := defaultNormalizer()
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	b.norm = norm
+	return &builtinParts{notice: n, lex: lx, norm: norm, ix: buildIndex(b.measures, lx, nil, norm)}, nil
+})
+
+func idsOf(ms []*Measure) []string {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// newBase lays out notices without building the index.
+func newBase(notices []*Notice, lx *Lexicon, extra map[string][]string) *Base {
+	b := &Base{
+		notices: notices, lex: lx, extra: map[string][]string{},
+		pkgOf: map[string]*Package{}, noticeOf: map[string]*Notice{},
+	}
+	seenUnit := map[string]bool{}
+	seenID := map[string]bool{}
+	for _, n := range notices {
+		for pi := range n.Packages {
+			p := &n.Packages[pi]
+			for mi := range p.Measures {
+				m := &p.Measures[mi]
+				if seenID[m.ID] {
+					continue // a re-ingested builtin measure: the first wins
+				}
+				seenID[m.ID] = true
+				b.measures = append(b.measures, m)
+				b.pkgOf[m.ID] = p
+				b.noticeOf[m.ID] = n
+				for _, u := range m.Units {
+					if !seenUnit[u] {
+						seenUnit[u] = true
+						b.units = append(b.units, u)
+					}
+				}
+			}
+		}
+	}
+	for id, qs := range extra {
+		b.extra[id] = append([]string(nil), qs...)
+	}
+	return b
+}
 
 // Builtin is the base of the embedded official notice and lexicon.
-func Builtin() (*Base, error) { return nil, errors.New("knowledge: not implemented") }
+func Builtin() (*Base, error) {
+	parts, err := builtin()
+	if err != nil {
+		return nil, err
+	}
+	b := newBase([]*Notice{parts.notice}, parts.lex, nil)
+	b.norm = parts.norm
+	b.ix.Store(parts.ix)
+	return b, nil
+}
 
 // LoadBase is Builtin plus the notices ingested into db and the questions
 // staff attached to measures (db may be nil).
 func LoadBase(ctx context.Context, db *sql.DB) (*Base, error) {
-	return nil, errors.New("knowledge: not implemented")
+	if db == nil {
+		return Builtin()
+	}
+	parts, err := builtin()
+	if err != nil {
+		return nil, err
+	}
+	more, err := LoadNotices(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: load notices: %w", err)
+	}
+	extra, err := LoadQuestions(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: load questions: %w", err)
+	}
+	if len(more) == 0 && len(extra) == 0 {
+		return Builtin()
+	}
+	b := newBase(append([]*Notice{parts.notice}, more...), parts.lex, extra)
+	b.norm = parts.norm
+	b.ix.Store(buildIndex(b.measures, b.lex, b.extra, b.norm))
+	return b, nil
 }
 
-// Ask answers a question; now decides which dates have passed.
-func (b *Base) Ask(q string, top int, now time.Time) Answer { return Answer{} }
-
 // Search ranks measures for a query (used by routing).
-func (b *Base) Search(q string, top int) []Result { return nil }
+func (b *Base) Search(q string, top int) []Result {
+	rs, _, _ := b.ix.Load().search(q, top)
+	return rs
+}
 
 // Measure finds a measure by id (ind-03) or citation (二十条第3条).
-func (b *Base) Measure(ref string) (*Measure, bool) { return nil, false }
+func (b *Base) Measure(ref string) (*Measure, bool) {
+	return ParseMeasureRef(ref, b.measures)
+}
 
 // Measures lists every measure, builtin first.
-func (b *Base) Measures() []*Measure { return nil }
+func (b *Base) Measures() []*Measure { return append([]*Measure(nil), b.measures...) }
 
 // Notices lists the parsed notices, builtin first.
-func (b *Base) Notices() []*Notice { return nil }
+func (b *Base) Notices() []*Notice { return append([]*Notice(nil), b.notices...) }
+
+// Package returns the package a measure belongs to.
+func (b *Base) Package(measureID string) (*Package, bool) {
+	p, ok := b.pkgOf[measureID]
+	return p, ok
+}
+
+// Lexicon returns the lexicon entry of a measure (nil when none).
+func (b *Base) Lexicon(measureID string) *LexEntry { return b.lex.Entry(measureID) }
 
 // Unit finds a responsible unit by partial name, variant or pinyin initials.
-func (b *Base) Unit(name string) UnitResult { return UnitResult{} }
+func (b *Base) Unit(name string) UnitResult {
+	best, cands := FindUnits(name, b.units)
+	r := UnitResult{Unit: best, Measures: []string{}, Candidates: cands, Aliases: UnitAliases(best)}
+	if r.Candidates == nil {
+		r.Candidates = []string{}
+	}
+	if best == "" {
+		return r
+	}
+	for _, m := range b.measures {
+		for _, u := range m.Units {
+			if u == best {
+				r.Measures = append(r.Measures, m.ID)
+				break
+			}
+		}
+	}
+	return r
+}
+
+// inputError is bad input from a caller (exit status 2 in the CLI).
+type inputError struct{ msg string }
+
+func (e inputError) Error() string      { return e.msg }
+func (e inputError) InvalidInput() bool { return true }
+
+// maxQuestionRunes bounds a staff-added question.
+const maxQuestionRunes = 200
 
 // AddQuestion attaches a question to a measure in memory, effective at once
 // (persisting it is the caller's job, see SaveQuestion).
 func (b *Base) AddQuestion(measureID, question string) error {
-	return errors.New("knowledge: not implemented")
+	question = strings.TrimSpace(question)
+	if question == "" {
+		return inputError{"问题不能为空 / the question is empty"}
+	}
+	if utf8.RuneCountInString(question) > maxQuestionRunes {
+		return inputError{fmt.Sprintf("问题太长（最多%d字）/ the question is longer than %d characters", maxQuestionRunes, maxQuestionRunes)}
+	}
+	if _, ok := b.pkgOf[measureID]; !ok {
+		return inputError{fmt.Sprintf("没有措施 %q / no measure %q", measureID, measureID)}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, q := range b.extra[measureID] {
+		if q == question {
+			return nil
+		}
+	}
+	extra := make(map[string][]string, len(b.extra)+1)
+	for id, qs := range b.extra {
+		extra[id] = qs
+	}
+	extra[measureID] = append(append([]string(nil), b.extra[measureID]...), question)
+	b.extra = extra
+	b.ix.Store(buildIndex(b.measures, b.lex, extra, b.norm))
+	return nil
 }

@@ -1,0 +1,281 @@
+package knowledge
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// What huiqi covers, said when it cannot answer.
+const coverage = "惠企助手解答城区两项惠企政策：《工业企业复产达产二十条》和《项目建设扩大有效投资十八条》，" +
+	"涉及奖励补贴、融资担保与贷款、审批办证、电气供应、交通运输、用工招聘、项目建设与招商等。"
+
+var chitchatReplies = map[string]string{
+	"greeting": "您好！我是惠企助手。" + coverage + "请直接说说您遇到的情况。",
+	"thanks":   "不客气！还有政策上的问题随时问我。",
+	"who":      "我是惠企助手，城区的政策问答机器人。" + coverage,
+}
+
+// Ask answers a question; now decides which dates have passed.
+func (b *Base) Ask(q string, top int, now time.Time) Answer {
+	if top <= 0 {
+		top = 3
+	}
+	ix := b.ix.Load()
+	rs, qq, hs := ix.search(q, max(top, 2))
+	conf := confidence(hs, qq)
+	a := Answer{Results: rs, Confidence: round3(conf)}
+	if a.Results == nil {
+		a.Results = []Result{}
+	}
+	for i := range a.Results {
+		a.Results[i].Validity, a.Results[i].Expired = b.validity(a.Results[i].Measure, now)
+	}
+	if qq.chitchat != "" {
+		a.Kind = "chitchat:" + qq.chitchat
+		a.Text = chitchatReplies[qq.chitchat]
+		if a.Text == "" {
+			a.Text = chitchatReplies["greeting"]
+		}
+		a.Results = a.Results[:0]
+		return a
+	}
+	strongConcept := len(hs) > 0 && qq.conceptHit[hs[0].doc] >= strongConceptHit
+	if len(hs) == 0 || conf < answerThreshold || len(qq.oosTopics) > 0 && !strongConcept {
+		a.Kind = "out_of_scope"
+		a.Text = b.abstainText(qq, ix)
+		if len(a.Results) > top {
+			a.Results = a.Results[:top]
+		}
+		return a
+	}
+	a.Answered = true
+	if len(hs) > 1 && hs[1].score >= hs[0].score*(1-ambiguousMargin) {
+		a.Ambiguous = true
+		r0, r1 := a.Results[0], a.Results[1]
+		a.Text = fmt.Sprintf("您问的是“%s %s”还是“%s %s”？请说得具体一点，我再详细解答。\n%s：%s\n%s：%s",
+			r0.Ref, r0.Title, r1.Ref, r1.Title, r0.Ref, r0.Snippet, r1.Ref, r1.Snippet)
+	} else {
+		a.Text = b.compose(&a.Results[0], qq, ix)
+	}
+	if len(a.Results) > top {
+		a.Results = a.Results[:top]
+	}
+	return a
+}
+
+// strongConceptHit: a lexicon phrase this long (in runes, divided by the
+// measures sharing it) overrides an out-of-scope word in the same question.
+const strongConceptHit = 3
+
+func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
+
+func (b *Base) abstainText(qq *query, ix *index) string {
+	var sb strings.Builder
+	sb.WriteString("抱歉，这个问题不在惠企助手能回答的范围内。")
+	seen := map[string]bool{}
+	for _, t := range qq.oosTopics {
+		if t < len(ix.common.OutOfScope) {
+			if r := ix.common.OutOfScope[t].Refer; r != "" && !seen[r] {
+				seen[r] = true
+				sb.WriteString(r)
+			}
+		}
+	}
+	sb.WriteString(coverage)
+	if len(seen) == 0 {
+		sb.WriteString("如果您的问题与这些政策有关，请换个说法再问一次，比如说明是奖励、贷款还是审批方面的事。")
+	}
+	return sb.String()
+}
+
+// compose writes the answer to the best measure: package and number, the
+// sentences that answer, amounts, units, dates.
+func (b *Base) compose(r *Result, qq *query, ix *index) string {
+	m := r.Measure
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "【%s】%s", r.Ref, r.Title)
+	if p := b.pkgOf[m.ID]; p != nil && p.Title != "" {
+		fmt.Fprintf(&sb, "（出自《%s》）", p.Title)
+	}
+	sb.WriteString("\n")
+	if d, ok := ix.byID[m.ID]; ok {
+		if s := ix.snippet(d, qq, 2); s != "" && s != m.Title+"。" {
+			fmt.Fprintf(&sb, "政策原文：%s\n", s)
+		}
+		if e := ix.docs[d].entry; e != nil && len(e.Amounts) > 0 {
+			sb.WriteString("金额：")
+			for i, am := range pickAmounts(e.Amounts, qq, 4) {
+				if i > 0 {
+					sb.WriteString("；")
+				}
+				sb.WriteString(am.Text)
+				if am.Condition != "" {
+					fmt.Fprintf(&sb, "（%s）", am.Condition)
+				}
+				if l := levelName(am.Level); l != "" {
+					fmt.Fprintf(&sb, "[%s]", l)
+				}
+			}
+			sb.WriteString("\n")
+		}
+	}
+	if len(m.Units) > 0 {
+		fmt.Fprintf(&sb, "责任单位：%s\n", unitsLine(m))
+	}
+	if r.Validity != "" {
+		sb.WriteString(r.Validity)
+		sb.WriteString("\n")
+	}
+	return strings.TrimRight(sb.String(), "\n")
+}
+
+func levelName(l string) string {
+	switch l {
+	case "district":
+		return "区级"
+	case "city":
+		return "市级"
+	case "province":
+		return "省级"
+	case "national":
+		return "国家级"
+	}
+	return ""
+}
+
+// pickAmounts returns up to n amounts, those sharing words with the
+// question first, in data order otherwise.
+func pickAmounts(as []Amount, qq *query, n int) []Amount {
+	if len(as) <= n {
+		return as
+	}
+	type sc struct {
+		a Amount
+		s int
+		i int
+	}
+	var ss []sc
+	for i, a := range as {
+		s := 0
+		for _, r := range a.Condition + a.Text {
+			if isHan(r) && !stopUni[string(r)] && strings.ContainsRune(qq.norm, r) {
+				s++
+			}
+		}
+		ss = append(ss, sc{a, s, i})
+	}
+	for i := 1; i < len(ss); i++ {
+		for j := i; j > 0 && (ss[j].s > ss[j-1].s || ss[j].s == ss[j-1].s && ss[j].i < ss[j-1].i); j-- {
+			ss[j], ss[j-1] = ss[j-1], ss[j]
+		}
+	}
+	out := make([]Amount, 0, n)
+	for _, s := range ss[:n] {
+		out = append(out, s.a)
+	}
+	return out
+}
+
+// unitsLine names the lead unit first: "区人社局（牵头），义井镇人民政府、各街道办事处（配合）".
+func unitsLine(m *Measure) string {
+	if m.CoUnitsFrom > 0 && m.CoUnitsFrom < len(m.Units) {
+		return strings.Join(m.Units[:m.CoUnitsFrom], "、") + "（牵头），" + strings.Join(m.Units[m.CoUnitsFrom:], "、") + "（配合）"
+	}
+	if len(m.Units) == 1 {
+		return m.Units[0]
+	}
+	return m.Units[0] + "（牵头）、" + strings.Join(m.Units[1:], "、")
+}
+
+var yearRe = regexp.MustCompile(`(20\d\d)年`)
+
+// validity says which of a measure's dates have passed at now, and whether
+// the enterprise should ask about a successor policy.
+func (b *Base) validity(m *Measure, now time.Time) (string, bool) {
+	if m == nil {
+		return "", false
+	}
+	var parts []string
+	expired := false
+	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	today := day(now)
+	for _, w := range m.Windows {
+		if w.Until.IsZero() || !today.After(day(w.Until)) {
+			continue
+		}
+		expired = true
+		parts = append(parts, fmt.Sprintf("该条款中“%s”的期限已过", windowQuote(w)))
+	}
+	pkgName := m.Package
+	if !m.ValidUntil.IsZero() {
+		if today.After(day(m.ValidUntil)) {
+			expired = true
+			parts = append(parts, fmt.Sprintf("《%s》有效期至%s，已到期", pkgName, cnDate(m.ValidUntil)))
+		}
+	} else if y := b.policyYear(m); y > 0 && now.Year() > y {
+		expired = true
+		parts = append(parts, fmt.Sprintf("这条措施是针对%d年的阶段性安排，%d年的时段已过", y, y))
+	}
+	if !expired {
+		if !m.ValidUntil.IsZero() {
+			return fmt.Sprintf("《%s》有效期至%s。", pkgName, cnDate(m.ValidUntil)), false
+		}
+		return "", false
+	}
+	lead := "责任单位"
+	if len(m.Units) > 0 {
+		lead = m.Units[0]
+	}
+	return fmt.Sprintf("时效提示：%s。请向%s确认现在是否有接续政策。", strings.Join(parts, "；"), lead), true
+}
+
+// policyYear is the year a package without a stated term is about: the
+// latest year its measures name, else the notice's year.
+func (b *Base) policyYear(m *Measure) int {
+	y := 0
+	if p := b.pkgOf[m.ID]; p != nil {
+		for _, pm := range p.Measures {
+			for _, s := range yearRe.FindAllStringSubmatch(pm.Text, -1) {
+				if v, _ := strconv.Atoi(s[1]); v > y {
+					y = v
+				}
+			}
+		}
+	}
+	if y == 0 {
+		if n := b.noticeOf[m.ID]; n != nil && !n.Issued.IsZero() {
+			y = n.Issued.Year()
+		}
+	}
+	return y
+}
+
+func cnDate(t time.Time) string {
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
+
+// windowQuote is the part of a window's sentence that sets the date, short.
+func windowQuote(w Window) string {
+	t := strings.TrimRight(w.Text, "。;\uff1b,\uff0c")
+	d := cnDate(w.Until)
+	if i := strings.Index(t, d); i >= 0 {
+		end := i + len(d)
+		start := i
+		for n := 0; n < 12 && start > 0; n++ {
+			r, size := utf8.DecodeLastRuneInString(t[:start])
+			if r == ',' || r == '\uff0c' || r == '。' || r == ';' || r == '\uff1b' {
+				break
+			}
+			start -= size
+		}
+		return t[start:end]
+	}
+	if utf8.RuneCountInString(t) > 30 {
+		return string([]rune(t)[:30]) + "…"
+	}
+	return t
+}

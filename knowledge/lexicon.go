@@ -1,0 +1,177 @@
+package knowledge
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// The lexicon is curated data, reviewable against the notice: per measure the
+// everyday words for its concepts, typical questions, amounts and
+// conditions; and, shared, typos, synonyms, out-of-scope topics and chitchat.
+//
+//go:embed lexicon/*.json
+var lexiconFS embed.FS
+
+// Lexicon is the parsed lexicon data.
+type Lexicon struct {
+	Entries []*LexEntry // in file order
+	Common  CommonLexicon
+	byID    map[string]*LexEntry
+}
+
+// LexEntry is the lexicon of one measure.
+type LexEntry struct {
+	Measure    string    `json:"measure"`
+	Concepts   []Concept `json:"concepts"`
+	Questions  []string  `json:"questions"`
+	Amounts    []Amount  `json:"amounts"`
+	Conditions []string  `json:"conditions"`
+}
+
+// Concept is a notion of a measure with the words people use for it.
+type Concept struct {
+	Term string   `json:"term"`
+	Say  []string `json:"say"`
+}
+
+// Amount is a sum or figure a measure carries, with its condition.
+type Amount struct {
+	Text      string `json:"text"`
+	Condition string `json:"condition"`
+	Level     string `json:"level"`
+}
+
+// CommonLexicon is the data shared by all measures.
+type CommonLexicon struct {
+	Typos      map[string]string `json:"typos"`
+	Synonyms   [][]string        `json:"synonyms"`
+	OutOfScope []OutOfScopeTopic `json:"out_of_scope"`
+	Chitchat   []ChitchatKind    `json:"chitchat"`
+}
+
+// OutOfScopeTopic is a subject huiqi does not cover and where to turn.
+type OutOfScopeTopic struct {
+	Topic string   `json:"topic"`
+	Say   []string `json:"say"`
+	Refer string   `json:"refer"`
+}
+
+// ChitchatKind is small talk huiqi recognises (greeting, thanks, who).
+type ChitchatKind struct {
+	Kind string   `json:"kind"`
+	Say  []string `json:"say"`
+}
+
+// Entry returns the lexicon of a measure (nil when it has none).
+func (lx *Lexicon) Entry(id string) *LexEntry { return lx.byID[id] }
+
+// ParseLexicon reads lexicon files: common.json and any number of files
+// holding a JSON array of measure entries. Unknown fields are an error, so
+// a misspelt key in the data fails loudly instead of being ignored.
+func ParseLexicon(files map[string][]byte) (*Lexicon, error) {
+	lx := &Lexicon{byID: map[string]*LexEntry{}}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		dec := json.NewDecoder(bytes.NewReader(files[name]))
+		dec.DisallowUnknownFields()
+		if path.Base(name) == "common.json" {
+			if err := dec.Decode(&lx.Common); err != nil {
+				return nil, fmt.Errorf("lexicon %s: %w", name, err)
+			}
+			continue
+		}
+		var entries []*LexEntry
+		if err := dec.Decode(&entries); err != nil {
+			return nil, fmt.Errorf("lexicon %s: %w", name, err)
+		}
+		for i, e := range entries {
+			if e == nil || strings.TrimSpace(e.Measure) == "" {
+				return nil, fmt.Errorf("lexicon %s: entry %d has no measure id", name, i)
+			}
+			if _, dup := lx.byID[e.Measure]; dup {
+				return nil, fmt.Errorf("lexicon %s: measure %s appears twice", name, e.Measure)
+			}
+			for j, c := range e.Concepts {
+				if strings.TrimSpace(c.Term) == "" {
+					return nil, fmt.Errorf("lexicon %s: %s concept %d has no term", name, e.Measure, j)
+				}
+			}
+			lx.byID[e.Measure] = e
+			lx.Entries = append(lx.Entries, e)
+		}
+	}
+	for from, to := range lx.Common.Typos {
+		if strings.TrimSpace(from) == "" || strings.TrimSpace(to) == "" {
+			return nil, fmt.Errorf("lexicon common.json: empty typo %q → %q", from, to)
+		}
+	}
+	for _, t := range lx.Common.OutOfScope {
+		if t.Topic == "" || len(t.Say) == 0 {
+			return nil, fmt.Errorf("lexicon common.json: out_of_scope topic %q has no words", t.Topic)
+		}
+	}
+	return lx, nil
+}
+
+// Check reports entries naming a measure id that is not in ids.
+func (lx *Lexicon) Check(ids []string) error {
+	known := map[string]bool{}
+	for _, id := range ids {
+		known[id] = true
+	}
+	var errs []error
+	for _, e := range lx.Entries {
+		if !known[e.Measure] {
+			errs = append(errs, fmt.Errorf("lexicon names unknown measure %q", e.Measure))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// terms lists the words homophone tolerance protects: concept terms, their
+// short say-phrases and synonyms.
+func (lx *Lexicon) terms() []string {
+	var ts []string
+	for _, e := range lx.Entries {
+		for _, c := range e.Concepts {
+			ts = append(ts, c.Term)
+			ts = append(ts, c.Say...)
+		}
+	}
+	for _, g := range lx.Common.Synonyms {
+		ts = append(ts, g...)
+	}
+	for _, to := range lx.Common.Typos {
+		ts = append(ts, to)
+	}
+	return ts
+}
+
+// embeddedLexicon parses the lexicon compiled into the binary, once.
+var embeddedLexicon = sync.OnceValues(func() (*Lexicon, error) {
+	files := map[string][]byte{}
+	err := fs.WalkDir(lexiconFS, "lexicon", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
+			return err
+		}
+		b, err := lexiconFS.ReadFile(p)
+		files[p] = b
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lexicon: %w", err)
+	}
+	return ParseLexicon(files)
+})

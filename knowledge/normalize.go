@@ -1,0 +1,606 @@
+package knowledge
+
+import (
+	"encoding/base64"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/longbridgeapp/opencc"
+	"github.com/mozillazg/go-pinyin"
+)
+
+// Normalize rewrites a question into the form the index is built from:
+// full-width characters to half width, traditional characters to simplified,
+// Chinese numerals and money to digits (三千万 → 3000万, 1.2个亿 → 1.2亿,
+// 百分之三十 → 30%), ASCII lower case, and the typos and homophones the
+// lexicon knows (专精特心 → 专精特新). It never fails: text it does not
+// understand is kept.
+func Normalize(q string) string {
+	n, err := defaultNormalizer()
+	if err != nil {
+		// The embedded lexicon is checked by tests; without it the
+		// generic steps still run.
+		return newNormalizer(nil, nil).normalize(q)
+	}
+	return n.normalize(q)
+}
+
+// defaultNormalizer is built once from the embedded lexicon; it is immutable.
+var defaultNormalizer = sync.OnceValues(func() (*normalizer, error) {
+	lx, err := embeddedLexicon()
+	if err != nil {
+		return nil, err
+	}
+	return newNormalizer(lx.Common.Typos, lx.terms()), nil
+})
+
+// normalizer holds the data-driven parts of normalisation. It is immutable
+// after construction and safe for concurrent use.
+type normalizer struct {
+	typos    []typo        // longest first
+	typoHead map[rune]bool // first runes of typos, to skip most positions cheaply
+	homo     *homophones
+}
+
+type typo struct{ from, to string }
+
+func newNormalizer(typos map[string]string, terms []string) *normalizer {
+	n := &normalizer{typoHead: map[rune]bool{}}
+	for from, to := range typos {
+		from, to = basicNormalize(from), basicNormalize(to)
+		if from == "" || from == to {
+			continue
+		}
+		n.typos = append(n.typos, typo{from, to})
+		r, _ := utf8.DecodeRuneInString(from)
+		n.typoHead[r] = true
+	}
+	sortTypos(n.typos)
+	n.homo = newHomophones(terms)
+	return n
+}
+
+func sortTypos(ts []typo) {
+	// insertion sort: the list is short and built once
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && less(ts[j], ts[j-1]); j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+}
+
+func less(a, b typo) bool {
+	if len(a.from) != len(b.from) {
+		return len(a.from) > len(b.from)
+	}
+	return a.from < b.from
+}
+
+func (n *normalizer) normalize(q string) string {
+	s := basicNormalize(q)
+	if len(n.typos) > 0 {
+		s = n.fixTypos(s)
+	}
+	if n.homo != nil {
+		s = n.homo.fix(s)
+	}
+	return s
+}
+
+// basicNormalize is the data-free part: width, script, case, numbers.
+func basicNormalize(q string) string {
+	q = toSimplified(q)
+	var b strings.Builder
+	b.Grow(len(q))
+	space := false
+	for _, r := range q {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		case r == 0x3000 || unicode.IsSpace(r):
+			r = ' '
+		case r == utf8.RuneError || unicode.IsControl(r):
+			continue
+		}
+		if r == ' ' {
+			if space || b.Len() == 0 {
+				continue
+			}
+			space = true
+		} else {
+			space = false
+		}
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return normalizeNumbers(strings.TrimRight(b.String(), " "))
+}
+
+func (n *normalizer) fixTypos(s string) string {
+	var b strings.Builder
+	changed := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if n.typoHead[r] {
+			hit := false
+			for _, t := range n.typos {
+				if strings.HasPrefix(s[i:], t.from) {
+					if !changed {
+						b.Grow(len(s) + 8)
+						b.WriteString(s[:i])
+						changed = true
+					}
+					b.WriteString(t.to)
+					i += len(t.from)
+					hit = true
+					break
+				}
+			}
+			if hit {
+				continue
+			}
+		}
+		if changed {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	if !changed {
+		return s
+	}
+	return b.String()
+}
+
+// Traditional to simplified. OpenCC's dictionaries take a few milliseconds
+// to load, so they are loaded only when the text holds a character that
+// exists only in traditional script (a bitmap of OpenCC's TSCharacters over
+// U+3400–U+9FFF, generated from its dictionary).
+const tradOnlyLo, tradOnlyHi = 0x3400, 0xA000
+
+var tradOnlyBits = sync.OnceValue(func() []byte {
+	b, err := base64.StdEncoding.DecodeString(tradOnlyB64)
+	if err != nil {
+		return nil
+	}
+	return b
+})
+
+func isTradOnly(r rune) bool {
+	if r < tradOnlyLo || r >= tradOnlyHi {
+		return false
+	}
+	bits := tradOnlyBits()
+	i := int(r - tradOnlyLo)
+	return i>>3 < len(bits) && bits[i>>3]&(1<<(i&7)) != 0
+}
+
+var t2s = sync.OnceValues(func() (*opencc.OpenCC, error) { return opencc.New("t2s") })
+
+func toSimplified(q string) string {
+	trad := false
+	for _, r := range q {
+		if isTradOnly(r) {
+			trad = true
+			break
+		}
+	}
+	if !trad {
+		return q
+	}
+	cc, err := t2s()
+	if err != nil {
+		return q
+	}
+	s, err := cc.Convert(q)
+	if err != nil {
+		return q
+	}
+	return s
+}
+
+// Numbers. Chinese numerals become digits only where they are a number
+// (two or more numeral characters, or one followed by a unit such as 万),
+// so that 一企一策 keeps its 一.
+var cnDigit = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+var cnUnit = map[rune]int{'十': 10, '百': 100, '千': 1000}
+
+func isCNNum(r rune) bool {
+	_, d := cnDigit[r]
+	_, u := cnUnit[r]
+	return d || u || r == '万' || r == '亿'
+}
+
+// parseCN parses a run of Chinese numerals (and digits) such as 三千五百万,
+// 十八, 1千万, 一百二十. ok is false when the run is not a well-formed number.
+func parseCN(rs []rune) (float64, bool) {
+	var total, section, num float64
+	hasNum := false
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if r >= '0' && r <= '9' || r == '.' {
+			j := i
+			for j < len(rs) && (rs[j] >= '0' && rs[j] <= '9' || rs[j] == '.') {
+				j++
+			}
+			v, err := strconv.ParseFloat(string(rs[i:j]), 64)
+			if err != nil {
+				return 0, false
+			}
+			num, hasNum = v, true
+			i = j - 1
+			continue
+		}
+		if d, ok := cnDigit[r]; ok {
+			num, hasNum = float64(d), true
+			continue
+		}
+		if u, ok := cnUnit[r]; ok {
+			if !hasNum {
+				if r != '十' {
+					return 0, false
+				}
+				num = 1
+			}
+			section += num * float64(u)
+			num, hasNum = 0, false
+			continue
+		}
+		switch r {
+		case '万':
+			section += num
+			if section == 0 {
+				return 0, false
+			}
+			total += section * 1e4
+			section, num, hasNum = 0, 0, false
+		case '亿':
+			section += num
+			if total+section == 0 {
+				return 0, false
+			}
+			total = (total + section) * 1e8
+			section, num, hasNum = 0, 0, false
+		default:
+			return 0, false
+		}
+	}
+	return total + section + num, true
+}
+
+// formatAmount writes a value the way the notice does: 3000万, 1.2亿, 300.
+func formatAmount(v float64) string {
+	switch {
+	case v >= 1e8 && isRound(v/1e8):
+		return trimFloat(v/1e8) + "亿"
+	case v >= 1e4 && isRound(v/1e4):
+		return trimFloat(v/1e4) + "万"
+	}
+	return trimFloat(v)
+}
+
+func isRound(x float64) bool { return math.Abs(x*10000-math.Round(x*10000)) < 1e-6 }
+
+func trimFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// normalizeNumbers rewrites numerals and amounts in s (already half-width).
+func normalizeNumbers(s string) string {
+	rs := []rune(s)
+	has := false
+	for _, r := range rs {
+		if r >= '0' && r <= '9' || isCNNum(r) {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return s
+	}
+	var out []rune
+	for i := 0; i < len(rs); {
+		// 百分之三十 / 百分之30
+		if hasRunes(rs[i:], "百分之") {
+			j := i + 3
+			k := j
+			for k < len(rs) && (isCNNum(rs[k]) || rs[k] >= '0' && rs[k] <= '9' || rs[k] == '.' || rs[k] == '点') {
+				k++
+			}
+			if v, ok := parseNum(rs[j:k]); ok && k > j {
+				out = append(out, []rune(trimFloat(v)+"%")...)
+				i = k
+				continue
+			}
+		}
+		r := rs[i]
+		startsNum := r >= '0' && r <= '9' || r == '十'
+		if _, d := cnDigit[r]; d {
+			startsNum = true
+		}
+		if !startsNum {
+			out = append(out, r)
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && (isCNNum(rs[j]) || rs[j] >= '0' && rs[j] <= '9' || rs[j] == ',' && j+1 < len(rs) && rs[j+1] >= '0' && rs[j+1] <= '9' && j > i && rs[j-1] >= '0' && rs[j-1] <= '9' ||
+			(rs[j] == '.' || rs[j] == '点') && j+1 < len(rs) && (rs[j+1] >= '0' && rs[j+1] <= '9' || isCNDigit(rs[j+1])) && j > i) {
+			j++
+		}
+		run := rs[i:j]
+		// 1.2个亿, 一个亿
+		k := j
+		if k+1 < len(rs) && rs[k] == '个' && (rs[k+1] == '亿' || rs[k+1] == '万') {
+			run = append(append([]rune{}, run...), rs[k+1])
+			k += 2
+		}
+		if len(run) == 1 && !isDigitRune(run[0]) && !(i > 0 && rs[i-1] == '第') && !(j < len(rs) && strings.ContainsRune(measureWords, rs[j])) {
+			// a lone 一 or 三 is a word part (一企一策), not a number
+			out = append(out, run...)
+			i = j
+			continue
+		}
+		v, ok := parseNum(run)
+		if !ok {
+			out = append(out, rs[i:j]...)
+			i = j
+			continue
+		}
+		// 2w, 5W: typed 万
+		if k < len(rs) && rs[k] == 'w' && (k+1 == len(rs) || !isASCIILetter(rs[k+1])) {
+			v *= 1e4
+			k++
+		}
+		out = append(out, []rune(formatAmount(v))...)
+		// 2万块钱, 5万块 → 元
+		if k < len(rs) && rs[k] == '块' {
+			out = append(out, '元')
+			k++
+			if k < len(rs) && rs[k] == '钱' {
+				k++
+			}
+		}
+		i = k
+	}
+	return string(out)
+}
+
+// measureWords make a lone numeral a number: 三个月, 五家, 一年.
+const measureWords = "个条月年家次天倍项名户成"
+
+func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
+
+func isCNDigit(r rune) bool { _, ok := cnDigit[r]; return ok }
+
+func isASCIILetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+
+// parseNum parses digits with Chinese units, commas and 点 decimals.
+func parseNum(rs []rune) (float64, bool) {
+	clean := make([]rune, 0, len(rs))
+	for i, r := range rs {
+		switch {
+		case r == ',':
+			continue
+		case r == '点':
+			clean = append(clean, '.')
+			// 一点二 → .2: the digits after the point are read one by one
+			for _, d := range rs[i+1:] {
+				if v, ok := cnDigit[d]; ok {
+					clean = append(clean, rune('0'+v))
+				} else if isDigitRune(d) {
+					clean = append(clean, d)
+				} else {
+					break
+				}
+			}
+			rest := rs[i+1:]
+			n := 0
+			for n < len(rest) && (isCNDigit(rest[n]) || isDigitRune(rest[n])) {
+				n++
+			}
+			tail := rest[n:]
+			v, ok := parseCN(append(clean, tail...))
+			return v, ok
+		}
+		clean = append(clean, r)
+	}
+	return parseCN(clean)
+}
+
+func hasRunes(rs []rune, p string) bool {
+	i := 0
+	for _, r := range p {
+		if i >= len(rs) || rs[i] != r {
+			return false
+		}
+		i++
+	}
+	return true
+}
+
+// tradOnlyB64 is the bitmap of traditional-only characters (generated).
+const tradOnlyB64 = "AAAAAAAAAAAAAAAAAMBIAAAACAAAAAAAEAAAAAABAAAACAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAEgAACGAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAAAAAAEICBAAQAgAAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAAQAgAAACAAAAAAAAAAAAAAAAACAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAQABIAAAAAAAAAAAAAAAAAAAAAAAAAAgACAAQAAAoAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIAAAAAAQEAAAAAAAAAAACAAAAAAAICAAAAAAAAAAAAAAAAAAAAgAIAAEAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAwACAAAAAAAIAAAAAAAIAAAAAAAQACABAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAAQAAAAgAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAgAQRAAAAAAAACCABAgAEAZAAACaAAlAoCAAAQAAAAAAUAAAIAAAAAIAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAAAAAAAAAAAAAAAAAAAABAACAAgAAAAAAAAACAAAAAAAACAAAAAAAAAAAAAABAAAgACAAAAAAAAAgAAEAAAAAAACAABAEAAAAAAAAAAAAAAIAAYAAkIAAAAAABIAAEAAAAAAEAAAAAAAAIAAAABAAACIAAAAAAAAAEAAAAAAAAAAAAAAAAAABAAAACQAKIAAIICAAAAAIkAgAgAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAISAAQAAEEAFAACAAABQSAAACGGAAAAACQASAAAAAIAQAABgAQgJQAEAAAAQAAAAAAAAAAAAAEADAAACgBCBISIAQAEAAAEAAAAAEJQIAAAACgAAABASIAAAAAAAABgAAAAgAAAABAAAAAAAAAAAAAAAAIBAAAAAAAAAAAAAAEAEAABCAAAAAAAAAAAAAAAAAAAAAAAAAACAARAAAAAgAEAAQAAAAMAABgAYACEQAABBC0IAAAgEAAACAgAAADAgABBCAwSguEAkAiJAMAECAhdDMYEIJIQdgBCEAIACAAAABAIAAAQAAAAhABIAAAIAAAAAACAEAACQSIAoAECwQIi2AgQAAAAAAgAiagwCKgkAAAAAAKACAAEAEAAAAAAqAAAAAhEgFAAYAAAABAAAAAAABAAAAEgABAAAAAAAAAAAAAAAAAAAEAAAAAACgAAAEAAIAAAAAAEAgAjABAAAAABAAAQAXAQAwEQABAACQQJAINgQAMYpJSIACGRhgBQDgRAhCuBBXCAvEwYAAAQAAIAoTEEAAAAAAAAAAAAAAAAAAAAAAAAACAAAAAACEYEAIARAJACAEgAAjIQEFAAggwAEABABQE1IgEmI1w2GADQAAAAAJQAAQAAAAQCAVgAQAAAAIAAAAAAAIAAAQAAAAAAAAAoAAAAAAgAAAEIgAAAAAQAAgIABMAAIgAAAACCMiRkAAloEAQnYWAAAAAgAyQAAAAAAQAAAAQAAAMUaYACAaQAAAACAAEAgCBAUEwAAAAAAAAIAAAAAAAAAAIBQIAAgggIEEAAAAACBAAAAAHCSAZABhUEANwAM1AEAAAECAAAAACAISAAJAIihCBoAQgAAAAAACAAAFkEg5I8SCAAAABQAAACoAFhREAIhCASAABACQAECIIIAAAAAAAAAAAAAAAAAAAAAQAAAACAAAAAgAABAAABgIAAAAAACAAYIAAAAGAABkEgQKACFGExIVAQERwQUSEQDgXIAwBgBxFWBABAAgAJHAAAAAAAAAAAAAAAAAAAAAAAACAAAAAAAAAAAAAAAAgJAAAAAAAAJBgBYAIAOAgAAAAEAAAwAwAAAACDAAAAAYAAACAOQAIBIDACFCaCoCAzIkgwYhAmYl3xQiFA6HBQAAABAiAEAACABbAAgAAAQgBEEAAAACAAAAIAAAAAAAAAABAIAKAAAAAAAAwEBBAgAANCGQAAhEQABCAAAAKBAAAAAAAAAAAACAAAAAAAAABAAAAAAAAAAIAwAAAAAAAAAAAAAAAAAAAKAAABQsQAABAAQBMCAggBEAACAAAAAAAQAgAQIAAAhIAAAAAABQEQEgAAoCACQSUgQJgAKQp0ICIcACQCABIgAAAICEJAM4CgJKCAI7KEdCgmwpE9BAAAAIABAAYACAISBAAAAQRTpBRxBBAAAAAAAgAQRAAAIOAhAAEAAAgAAAAQAAEQAAAAAAAIAACAAAAAAAAAAAAACQAAAAAAAAAAAgoAAgAAAAAAQAAAEBCAHYAQAAAAKRBAAQAAMAECAgAAAAAFAIAJICBAwUAACAJCEyQIkAAQMECSBAgAyDhiAgYDhAIEAUVoCQFoAIJ2QCAPU7IogocEBBUAYICYjmgIAIAAAAAAAAAAEAIAAAAAAEAAAAAAAAgAAAIACBAIkEgIAJBKMBAIAB0ADA0SSQDBQWJggQQigIAREQQAAAQAAACAAAEBIhAAAAAEAAAAAAAAiABAAAgAAQAg6RAAAAE+nHQMAAAAAAAAAAAAAAAAAAFAAAAAAAAAChAAIBAAYBgQoAAagIEqIIfEwhDAMAAAAAAAQIABMgAAAAAAAIAQIYRCABAAAAAAAAAAAAAIBQABABCgIQIJABgzEAgWBtnIHEAIAAIQAAAEFCAAAUJoFAAAAAABgIAAAQACgAFAAAAAAAAAAURAAQBCAAgoEAIAAAAAAAAAAAAAACAAAEBCBAAAAACACACIANQAAAgSJgABgUEAFAkBcAgAAACAAAAAAgABgIABCRAOAAAEAAAAAAAAggQCQAEACAIFwAAAHKgAAAAAAAADGYASwBQAEAARCAAAAAAAAAAAAQCAAAIAAEACAiAAAAAAAABEKEAEVAggBBSACQA4IAGIoGBCaEVYEAAAAAAAAACAAAAIAYIAAVUb9K/n/AlAvln9gIWrmBU8G29tL8I+8P++QLJ7nW9PXGwBvo+iI+P9nbIE9xAb/yfvCtfgVAAAAAAAAAAAAAAAAAAAAAAAAACAIUQAAAAChAGAJAAAoA2AAAAAEAAAYACIAAAAAAFAAAAAAQEAAgO1qIAAAAAAAAAAAAAAAAAAAACABAAgoCgACAEBAAEIMCAEIACBEBQIA4gCigIUlAQAEgAcAAQAAAAAAAAACWAiCAAAAAAAAAAAIAAAAAIAAAAAAAAAAAAAEAAAEAAAAAAAAAARAAIQAAAAAACAAAIAQAYAEAAAAEDAAAAIEIFCAgAAAIDlAACAAEEEIAACAwBAgEAAQQWigAIBCQCwhBCaIIEEVEoFAAjgGAGAAICAk0AbRDADEBCAAhEACIJiAgAAAAAAAAAAAAAAAAAAAAAAADEAAAAAAAAAAAQAggEABAAEQAABABEAAiBRBABEIkEwIYyATgkgBQkhABCgsAAAAAAAAAEAAAAAAAIQAMAIAACCAEAABAAAMCYGCyCERlDUAAMlICWKUhLYBAAAAAABQAQ7V7/ksJ1IcQ0T/aU9+r5D0OCZFex3d1pSqzvj+6N9Vd8bRLgO5CkNmxkrXAKmRYSFcbFQAAAAAAAAAAAAAAAAAAAAAAAAAAABBEQAAEGAAAACI4oef3b2/BS723zwxfLiv2xwAAAAAAAAAAAAQAAAAACACAAEEAAAAAAACAAAAAAABAAAAEQAAEDCAGQAIDARuLiViBAAAAb62uBAZhN+4D/z4ZNfI2fVmkYAfAAAAAAAAAEDgBAAAAAAAAAAQAAAAIAIIAAYAAEwwUgMChhWShAEAAAAAAAAAAIAAACAAQAJUgIAiXQSAAQAAAAAAAAgAQNAIGEYAKwi9p9gDvMb7a/dI68Cd52Mvsmz1cMjtL6VKHWkfyhqukoWieedDE9eBJf93y0wx+y8UDTFyYVSUNVhvzvbtgcizg/V2AaFumOkdI+HPbLURFjZAKSSX8gYAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIAATfufYTo7ZvrIP39QNwAAAAAAAAAAAAAAAAAAYQgACSEARiIIEMUSCQAIQFoMAAQIAAACAIwAADBUAwA0wAEAAACAACBAAABgSjoIfgEAAIju9Z8RU2i1K2zwnEusmBsAAAAAAADhy11RCQAIba528DjX/l3CPerVKh+G0QUAAAAAAAAAAPAaEgpGP++WLkOZPvZS9pFs81k//KiOdA0AAAAAAAAAgAAAAIB0AABAAABAIEAEpUMCAgBAAI1kgbAke20P9FvsaYXTBvRolh3T6E6/L5j5a+5+9QfUpZ3hhAUAAAAAAAAAAAAAAACgEtxw6QK1+GjBnagOhA+0g96FQJAWzAVjtheeNwbZhnirnKeEnKJtAAAAAAAAAAAAACA2AACAACCfvDAIEABAAAHUoAQCIAAAABAAAMy0k8v21VAAYDsQAKAAAAIACAAAAAAA"
+
+// Homophones. Owners type by pinyin and pick the wrong character (专精特心,
+// 担宝, 限形). A window of the question whose (loosely pronounced) syllables
+// equal those of a lexicon term, and which shares at least half of its
+// characters with it, is replaced by the term. Syllables are small integers
+// so that a window of up to four characters is one uint64 key.
+const maxHomoLen = 4
+
+type homophones struct {
+	syl     map[rune][]uint16 // readings per rune, for the terms' runes
+	ids     map[string]uint16 // loose syllable → id
+	terms   map[uint64][][]rune
+	lengths []int // term lengths present, longest first
+}
+
+func newHomophones(terms []string) *homophones {
+	h := &homophones{syl: map[rune][]uint16{}, ids: map[string]uint16{}, terms: map[uint64][][]rune{}}
+	seen := map[string]bool{}
+	has := [maxHomoLen + 1]bool{}
+	for _, t := range terms {
+		t = basicNormalize(t)
+		rs := []rune(t)
+		if len(rs) < 2 || len(rs) > maxHomoLen || seen[t] {
+			continue
+		}
+		seen[t] = true
+		keys := []uint64{0}
+		ok := true
+		for _, r := range rs {
+			rd := h.readings(r, true)
+			if len(rd) == 0 {
+				ok = false
+				break
+			}
+			var next []uint64
+			for _, k := range keys {
+				for _, id := range rd {
+					if len(next) < 8 {
+						next = append(next, k<<16|uint64(id))
+					}
+				}
+			}
+			keys = next
+		}
+		if !ok {
+			continue
+		}
+		for _, k := range keys {
+			h.terms[k] = append(h.terms[k], rs)
+		}
+		has[len(rs)] = true
+	}
+	for l := maxHomoLen; l >= 2; l-- {
+		if has[l] {
+			h.lengths = append(h.lengths, l)
+		}
+	}
+	return h
+}
+
+// readings returns the loose syllable ids of r (all readings when all, else
+// the first). Runes outside the terms get ids computed on the fly without
+// being stored, so the structure stays read-only after construction.
+func (h *homophones) readings(r rune, build bool) []uint16 {
+	if ids, ok := h.syl[r]; ok {
+		if build {
+			return ids
+		}
+		return ids[:1]
+	}
+	raw, ok := pinyin.PinyinDict[int(r)]
+	if !ok {
+		return nil
+	}
+	var out []uint16
+	for _, p := range strings.Split(raw, ",") {
+		k := looseSyllable(p)
+		id, ok := h.ids[k]
+		if !ok {
+			if !build {
+				continue
+			}
+			id = uint16(len(h.ids) + 1)
+			h.ids[k] = id
+		}
+		out = append(out, id)
+		if !build {
+			break
+		}
+	}
+	if build && len(out) > 0 {
+		h.syl[r] = out
+	}
+	return out
+}
+
+var toneless = strings.NewReplacer(
+	"ā", "a", "á", "a", "ǎ", "a", "à", "a", "ē", "e", "é", "e", "ě", "e", "è", "e",
+	"ī", "i", "í", "i", "ǐ", "i", "ì", "i", "ō", "o", "ó", "o", "ǒ", "o", "ò", "o",
+	"ū", "u", "ú", "u", "ǔ", "u", "ù", "u", "ǖ", "v", "ǘ", "v", "ǚ", "v", "ǜ", "v", "ü", "v",
+	"ń", "n", "ň", "n", "ǹ", "n", "ḿ", "m",
+)
+
+// looseSyllable drops the tone and the distinctions many speakers blur
+// (zh/z, ch/c, sh/s, n/l, -ng/-n).
+func looseSyllable(p string) string {
+	s := toneless.Replace(p)
+	switch {
+	case strings.HasPrefix(s, "zh"), strings.HasPrefix(s, "ch"), strings.HasPrefix(s, "sh"):
+		s = s[:1] + s[2:]
+	case strings.HasPrefix(s, "n") && len(s) > 1:
+		s = "l" + s[1:]
+	}
+	if strings.HasSuffix(s, "ng") && len(s) > 2 {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func (h *homophones) fix(s string) string {
+	if len(h.terms) == 0 {
+		return s
+	}
+	rs := []rune(s)
+	var ids [64]uint16
+	if len(rs) > len(ids) {
+		return s // long texts are not typed questions
+	}
+	for i, r := range rs {
+		ids[i] = 0
+		if r >= 0x3400 {
+			if rd := h.readings(r, false); len(rd) > 0 {
+				ids[i] = rd[0]
+			}
+		}
+	}
+	changed := false
+	for i := 0; i < len(rs); {
+		adv := 1
+	lengths:
+		for _, l := range h.lengths {
+			if i+l > len(rs) {
+				continue
+			}
+			var key uint64
+			for k := i; k < i+l; k++ {
+				if ids[k] == 0 {
+					continue lengths
+				}
+				key = key<<16 | uint64(ids[k])
+			}
+			cands := h.terms[key]
+			best, bestSame := -1, 0
+			for c, t := range cands {
+				same := 0
+				for k := 0; k < l; k++ {
+					if rs[i+k] == t[k] {
+						same++
+					}
+				}
+				if same > bestSame {
+					best, bestSame = c, same
+				}
+			}
+			if best >= 0 && 2*bestSame >= l {
+				if bestSame < l {
+					copy(rs[i:i+l], cands[best])
+					changed = true
+				}
+				adv = l
+				break lengths
+			}
+		}
+		i += adv
+	}
+	if !changed {
+		return s
+	}
+	return string(rs)
+}

@@ -1,0 +1,702 @@
+package knowledge
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sahilm/fuzzy"
+)
+
+// The ranker: character uni+bi-gram BM25F over each measure's notice text
+// and lexicon (lexicon fields weigh more than body text, since they are the
+// words owners use), expansion of colloquial phrases to the concept terms
+// they stand for, sahilm/fuzzy over titles, concepts and unit names for short
+// queries, and a confidence in [0,1]. Scoring touches only the posting lists
+// of the query's n-grams, so it grows with the matches, not the corpus.
+
+// Field weights (term frequency multipliers).
+const (
+	wTitle    = 3.0
+	wSection  = 0.5
+	wText     = 1.0
+	wTerm     = 4.0
+	wSay      = 2.5
+	wQuestion = 1.5
+	wUnit     = 0.5
+
+	bm25K1 = 1.2
+	bm25B  = 0.5
+
+	// expansionWeight is the query weight of the n-grams of a concept term
+	// that a colloquial phrase in the question stands for.
+	expansionWeight = 0.6
+)
+
+type posting struct {
+	doc int32
+	tf  float32
+}
+
+// docInfo is what the index keeps per measure besides postings.
+type docInfo struct {
+	m         *Measure
+	norm      float32 // BM25 length normalisation
+	sentences []sentence
+	entry     *LexEntry
+}
+
+type sentence struct {
+	text   string
+	tokens map[int32]bool
+}
+
+// phrase is a lexicon phrase that, found in a question, points at measures.
+type phrase struct {
+	text    string // normalised
+	expand  string // normalised concept term it stands for ("" for none)
+	docs    []int32
+	concept bool // a concept term or say-phrase (strong), not a synonym
+}
+
+type index struct {
+	norm     *normalizer
+	vocab    map[string]int32
+	postings [][]posting
+	idf      []float32
+	maxIDF   float32
+	docs     []docInfo
+	byID     map[string]int32
+	phrases  map[string][]*phrase // by the first two runes (or one)
+	oos      map[string][]int     // out-of-scope say → topic indexes
+	oosMax   int                  // longest out-of-scope phrase in runes
+	chitchat map[string]string    // say → kind
+	common   *CommonLexicon
+	fuzzy    []fuzzyTarget
+	pool     sync.Pool
+}
+
+type fuzzyTarget struct {
+	text string
+	docs []int32
+	w    float64
+}
+
+func (f fuzzyTargets) String(i int) string { return f[i].text }
+func (f fuzzyTargets) Len() int            { return len(f) }
+
+type fuzzyTargets []fuzzyTarget
+
+// Stop n-grams: the words of asking, not of the subject.
+var stopUni = makeSet("的了吗呢啊吧呀么嘛哦哈我你您他她它们是在有和与及或就都也还要想能会可怎什哪些如何请问下个这那该对把被让给得着过很吗咋啥呗")
+var stopBi = makeSet2("怎么", "什么", "如何", "请问", "一下", "我们", "你们", "可以", "是否", "能否", "有没", "没有", "哪些", "多少",
+	"怎样", "为什", "这个", "那个", "就是", "还是", "需要", "想问", "问一", "的话", "一个", "么办", "有什", "么样", "咱们", "我想", "我家",
+	"是不", "不是", "有啥", "能不", "不能", "可不", "了吗", "的吗", "么?", "呢?", "吗?", "公司", "单位", "企业", "咋办", "啥时", "哪里", "哪个", "知道")
+
+func makeSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, r := range s {
+		m[string(r)] = true
+	}
+	return m
+}
+
+func makeSet2(ss ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
+}
+
+// span is one unit of text: a Han character, a number (digits . %), or an
+// ASCII word; byte offsets into the normalised string.
+type span struct{ start, end int }
+
+func isHan(r rune) bool { return r >= 0x3400 && unicode.Is(unicode.Han, r) }
+
+func spans(s string, buf []span) []span {
+	buf = buf[:0]
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case isHan(r):
+			buf = append(buf, span{i, i + size})
+			i += size
+		case r >= '0' && r <= '9' || r == '%' || r == '.' && len(buf) > 0 && buf[len(buf)-1].end == i:
+			j := i + size
+			for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '.' || s[j] == '%') {
+				j++
+			}
+			buf = append(buf, span{i, j})
+			i = j
+		case r >= 'a' && r <= 'z':
+			j := i + size
+			for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
+				j++
+			}
+			buf = append(buf, span{i, j})
+			i = j
+		default:
+			i += size
+		}
+	}
+	return buf
+}
+
+// eachToken calls f for every unigram and bigram of normalised s that is
+// not a stop n-gram.
+func eachToken(s string, buf []span, f func(tok string)) []span {
+	buf = spans(s, buf)
+	for i, u := range buf {
+		t := s[u.start:u.end]
+		if !stopUni[t] {
+			f(t)
+		}
+		if i+1 < len(buf) && buf[i+1].start == u.end {
+			bi := s[u.start:buf[i+1].end]
+			if !stopBi[bi] {
+				f(bi)
+			}
+		}
+	}
+	return buf
+}
+
+// buildIndex indexes measures with their lexicon entries and staff questions.
+func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *normalizer) *index {
+	ix := &index{
+		norm:     norm,
+		vocab:    map[string]int32{},
+		byID:     map[string]int32{},
+		phrases:  map[string][]*phrase{},
+		oos:      map[string][]int{},
+		chitchat: map[string]string{},
+		common:   &lx.Common,
+	}
+	tfs := make([]map[int32]float32, len(ms))
+	lens := make([]float32, len(ms))
+	var buf []span
+	add := func(d int, text string, w float32) {
+		buf = eachToken(norm.normalize(text), buf, func(tok string) {
+			id, ok := ix.vocab[tok]
+			if !ok {
+				id = int32(len(ix.vocab))
+				ix.vocab[tok] = id
+			}
+			tfs[d][id] += w
+			lens[d] += w
+		})
+	}
+	phraseIdx := map[string]*phrase{}
+	addPhrase := func(text, expand string, d int32, concept bool) {
+		t := norm.normalize(text)
+		if utf8.RuneCountInString(t) < 2 {
+			return
+		}
+		key := t + "\x00" + expand
+		p := phraseIdx[key]
+		if p == nil {
+			p = &phrase{text: t, expand: norm.normalize(expand), concept: concept}
+			phraseIdx[key] = p
+			ix.phrases[phraseKey(t)] = append(ix.phrases[phraseKey(t)], p)
+		}
+		if d >= 0 && (len(p.docs) == 0 || p.docs[len(p.docs)-1] != d) {
+			p.docs = append(p.docs, d)
+		}
+	}
+	ft := map[string]*fuzzyTarget{}
+	addFuzzy := func(text string, d int32, w float64) {
+		t := norm.normalize(text)
+		f := ft[t]
+		if f == nil {
+			f = &fuzzyTarget{text: t, w: w}
+			ft[t] = f
+		}
+		if len(f.docs) == 0 || f.docs[len(f.docs)-1] != d {
+			f.docs = append(f.docs, d)
+		}
+	}
+	ix.docs = make([]docInfo, len(ms))
+	for i, m := range ms {
+		d := int32(i)
+		tfs[i] = map[int32]float32{}
+		ix.byID[m.ID] = d
+		ix.docs[i] = docInfo{m: m, entry: lx.Entry(m.ID)}
+		add(i, m.Title, wTitle)
+		add(i, m.Section, wSection)
+		add(i, m.Text, wText)
+		for _, u := range m.Units {
+			add(i, u, wUnit)
+			addFuzzy(u, d, 0.5)
+		}
+		addFuzzy(m.Title, d, 1)
+		if e := ix.docs[i].entry; e != nil {
+			for _, c := range e.Concepts {
+				add(i, c.Term, wTerm)
+				addPhrase(c.Term, "", d, true)
+				addFuzzy(c.Term, d, 1)
+				for _, s := range c.Say {
+					add(i, s, wSay)
+					addPhrase(s, c.Term, d, true)
+				}
+			}
+			for _, q := range e.Questions {
+				add(i, q, wQuestion)
+			}
+		}
+		for _, q := range extra[m.ID] {
+			add(i, q, wQuestion)
+		}
+		ix.docs[i].sentences = splitSentences(m.Text, norm, ix.vocab)
+	}
+	for _, g := range lx.Common.Synonyms {
+		for _, a := range g {
+			for _, b := range g {
+				if a != b {
+					addPhrase(a, b, -1, false)
+				}
+			}
+		}
+	}
+	for i, t := range lx.Common.OutOfScope {
+		for _, s := range t.Say {
+			s = norm.normalize(s)
+			if s == "" {
+				continue
+			}
+			ix.oos[s] = append(ix.oos[s], i)
+			if n := utf8.RuneCountInString(s); n > ix.oosMax {
+				ix.oosMax = n
+			}
+		}
+	}
+	for _, c := range lx.Common.Chitchat {
+		for _, s := range c.Say {
+			ix.chitchat[norm.normalize(s)] = c.Kind
+		}
+	}
+	for _, f := range ft {
+		ix.fuzzy = append(ix.fuzzy, *f)
+	}
+	sort.Slice(ix.fuzzy, func(i, j int) bool { return ix.fuzzy[i].text < ix.fuzzy[j].text })
+
+	// postings, idf, length normalisation
+	n := float64(len(ms))
+	ix.postings = make([][]posting, len(ix.vocab))
+	for d, tf := range tfs {
+		for id, w := range tf {
+			ix.postings[id] = append(ix.postings[id], posting{int32(d), w})
+		}
+	}
+	ix.idf = make([]float32, len(ix.vocab))
+	for id, ps := range ix.postings {
+		sort.Slice(ps, func(i, j int) bool { return ps[i].doc < ps[j].doc })
+		df := float64(len(ps))
+		ix.idf[id] = float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
+	}
+	ix.maxIDF = float32(math.Log(1 + (n+0.5)/0.5))
+	var total float32
+	for _, l := range lens {
+		total += l
+	}
+	avg := total / float32(max(1, len(lens)))
+	for i := range ix.docs {
+		ix.docs[i].norm = float32(bm25K1 * (1 - bm25B + bm25B*float64(lens[i]/avg)))
+	}
+	ix.pool.New = func() any { return &scratch{} }
+	return ix
+}
+
+// phraseKey is the first two units of a phrase (as the query side sees
+// them), or the whole phrase when it has one unit.
+func phraseKey(t string) string {
+	sp := spans(t, nil)
+	switch {
+	case len(sp) == 0:
+		return t
+	case len(sp) == 1 || sp[1].start != sp[0].end:
+		return t[sp[0].start:sp[0].end]
+	}
+	return t[sp[0].start:sp[1].end]
+}
+
+// splitSentences cuts a clause into sentences (at 。;!? and ;) and records
+// their n-grams for snippet choice.
+func splitSentences(text string, norm *normalizer, vocab map[string]int32) []sentence {
+	var out []sentence
+	var buf []span
+	start := 0
+	flush := func(end int) {
+		t := strings.TrimSpace(text[start:end])
+		start = end
+		if utf8.RuneCountInString(t) < 2 {
+			return
+		}
+		s := sentence{text: t, tokens: map[int32]bool{}}
+		buf = eachToken(norm.normalize(t), buf, func(tok string) {
+			if id, ok := vocab[tok]; ok {
+				s.tokens[id] = true
+			}
+		})
+		out = append(out, s)
+	}
+	for i, r := range text {
+		if r == '。' || r == ';' || r == '\uff1b' || r == '!' || r == '?' || r == '\uff01' || r == '\uff1f' {
+			flush(i + utf8.RuneLen(r))
+		}
+	}
+	if start < len(text) {
+		flush(len(text))
+	}
+	return out
+}
+
+// scratch is per-query working memory, pooled.
+type scratch struct {
+	acc     []float32
+	cov     []float32
+	touched []int32
+	qw      map[int32]float32
+	spans   []span
+}
+
+// query is an analysed question.
+type query struct {
+	raw        string
+	norm       string
+	weights    map[int32]float32 // token → query weight (incl. expansion)
+	totalW     float32           // idf mass of the question's own tokens
+	conceptHit map[int32]float32 // measure → strength of lexicon phrases found
+	oosTopics  []int
+	chitchat   string // kind, when the question is only small talk
+	expanded   []string
+}
+
+// hit is one scored measure.
+type hit struct {
+	doc      int32
+	score    float64
+	coverage float64
+}
+
+func (ix *index) analyse(q string, sc *scratch) *query {
+	nq := ix.norm.normalize(q)
+	qq := &query{raw: q, norm: nq, weights: map[int32]float32{}, conceptHit: map[int32]float32{}}
+	sc.spans = eachToken(nq, sc.spans, func(tok string) {
+		if id, ok := ix.vocab[tok]; ok {
+			if _, seen := qq.weights[id]; !seen {
+				qq.weights[id] = 1
+				qq.totalW += ix.idf[id]
+			}
+		} else {
+			// an n-gram the corpus never uses: evidence the question is
+			// about something else
+			qq.totalW += ix.maxIDF * oovWeight(tok)
+		}
+	})
+	// lexicon phrases in the question
+	rs := sc.spans
+	for i := range rs {
+		j := i + 1
+		if j >= len(rs) || rs[j].start != rs[i].end {
+			continue
+		}
+		key := nq[rs[i].start:rs[j].end]
+		for _, p := range ix.phrases[key] {
+			if !strings.HasPrefix(nq[rs[i].start:], p.text) {
+				continue
+			}
+			if p.expand != "" {
+				qq.expanded = append(qq.expanded, p.expand)
+				eachToken(p.expand, nil, func(tok string) {
+					if id, ok := ix.vocab[tok]; ok && qq.weights[id] < expansionWeight {
+						qq.weights[id] = expansionWeight
+					}
+				})
+			}
+			if p.concept && len(p.docs) > 0 {
+				strength := float32(utf8.RuneCountInString(p.text)) / float32(len(p.docs))
+				for _, d := range p.docs {
+					if strength > qq.conceptHit[d] {
+						qq.conceptHit[d] = strength
+					}
+				}
+			}
+		}
+	}
+	// out-of-scope topics and small talk
+	nr := []rune(nq)
+	for i := range nr {
+		for l := 1; l <= ix.oosMax && i+l <= len(nr); l++ {
+			if ts, ok := ix.oos[string(nr[i:i+l])]; ok {
+				qq.oosTopics = append(qq.oosTopics, ts...)
+			}
+		}
+	}
+	qq.chitchat = ix.smallTalk(nq)
+	return qq
+}
+
+// oovWeight discounts unknown unigrams relative to unknown bigrams.
+func oovWeight(tok string) float32 {
+	if utf8.RuneCountInString(tok) == 1 {
+		return 0.35
+	}
+	return 0.5
+}
+
+// smallTalk returns the chitchat kind when the question is nothing but a
+// greeting, thanks or "who are you".
+func (ix *index) smallTalk(nq string) string {
+	rest := nq
+	kind := ""
+	for say, k := range ix.chitchat {
+		if say != "" && strings.Contains(rest, say) {
+			rest = strings.ReplaceAll(rest, say, "")
+			if kind == "" {
+				kind = k
+			}
+		}
+	}
+	if kind == "" {
+		return ""
+	}
+	left := 0
+	for _, r := range rest {
+		if isHan(r) && !stopUni[string(r)] || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			left++
+		}
+	}
+	if left > 2 {
+		return ""
+	}
+	return kind
+}
+
+func (ix *index) rank(qq *query, sc *scratch) []hit {
+	n := len(ix.docs)
+	if cap(sc.acc) < n {
+		sc.acc = make([]float32, n)
+		sc.cov = make([]float32, n)
+	}
+	acc, cov := sc.acc[:n], sc.cov[:n]
+	sc.touched = sc.touched[:0]
+	for id, wq := range qq.weights {
+		idf := ix.idf[id]
+		for _, p := range ix.postings[id] {
+			if acc[p.doc] == 0 && cov[p.doc] == 0 {
+				sc.touched = append(sc.touched, p.doc)
+			}
+			acc[p.doc] += wq * idf * p.tf * (bm25K1 + 1) / (p.tf + ix.docs[p.doc].norm)
+			if wq >= 1 {
+				cov[p.doc] += idf
+			}
+		}
+	}
+	for d, s := range qq.conceptHit {
+		if acc[d] == 0 && cov[d] == 0 {
+			sc.touched = append(sc.touched, d)
+		}
+		acc[d] += conceptBonus * s
+	}
+	if nr := utf8.RuneCountInString(qq.norm); nr >= 2 && nr <= 8 {
+		ix.fuzzyBoost(qq.norm, acc, cov, sc)
+	}
+	hits := make([]hit, 0, len(sc.touched))
+	for _, d := range sc.touched {
+		c := 0.0
+		if qq.totalW > 0 {
+			c = float64(cov[d] / qq.totalW)
+		}
+		hits = append(hits, hit{doc: d, score: float64(acc[d]), coverage: c})
+		acc[d], cov[d] = 0, 0
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].score != hits[j].score {
+			return hits[i].score > hits[j].score
+		}
+		return hits[i].doc < hits[j].doc
+	})
+	return hits
+}
+
+// conceptBonus is the score a lexicon phrase found verbatim adds per rune.
+const conceptBonus = 1.0
+
+// fuzzyBoost matches a short question against titles, concepts and unit
+// names as an in-order subsequence (sahilm/fuzzy).
+func (ix *index) fuzzyBoost(nq string, acc, cov []float32, sc *scratch) {
+	pat := strings.Map(func(r rune) rune {
+		if isHan(r) || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, nq)
+	np := utf8.RuneCountInString(pat)
+	if np < 2 {
+		return
+	}
+	for _, m := range fuzzy.FindFromNoSort(pat, fuzzyTargets(ix.fuzzy)) {
+		t := ix.fuzzy[m.Index]
+		frac := float64(np) / float64(utf8.RuneCountInString(t.text))
+		b := float32(fuzzyBonus * t.w * math.Min(1, frac+0.3) / float64(len(t.docs)))
+		for _, d := range t.docs {
+			if acc[d] == 0 && cov[d] == 0 {
+				sc.touched = append(sc.touched, d)
+			}
+			acc[d] += b
+		}
+	}
+}
+
+const fuzzyBonus = 2.0
+
+// confidence maps the top hit to [0,1]: a logistic on how much of the
+// question the best measure explains (coverage), how far it leads the next
+// one (margin), and whether a lexicon phrase named it.
+func confidence(hs []hit, qq *query) float64 {
+	if len(hs) == 0 {
+		return 0
+	}
+	top := hs[0]
+	margin := 1.0
+	if len(hs) > 1 && top.score > 0 {
+		margin = (top.score - hs[1].score) / top.score
+	}
+	concept := 0.0
+	if s := qq.conceptHit[top.doc]; s > 0 {
+		concept = math.Min(1, float64(s)/3)
+	}
+	z := confBias + confCoverage*top.coverage + confMargin*margin + confConcept*concept + confScore*math.Min(1, top.score/20)
+	return 1 / (1 + math.Exp(-z))
+}
+
+// Calibrated on the project's evaluation set (knowledge/testdata/eval): see
+// TestCalibration.
+const (
+	confBias     = -4.0
+	confCoverage = 6.0
+	confMargin   = 2.0
+	confConcept  = 2.5
+	confScore    = 2.0
+	// answerThreshold is the confidence below which huiqi abstains.
+	answerThreshold = 0.5
+	// ambiguousMargin: top two closer than this (relative) are offered both.
+	ambiguousMargin = 0.06
+)
+
+// search ranks and returns results with confidence; snippet from the query.
+func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
+	sc := ix.pool.Get().(*scratch)
+	defer ix.pool.Put(sc)
+	qq := ix.analyse(q, sc)
+	hs := ix.rank(qq, sc)
+	if top <= 0 {
+		top = 5
+	}
+	conf := confidence(hs, qq)
+	var out []Result
+	for i, h := range hs {
+		if i >= top {
+			break
+		}
+		d := ix.docs[h.doc]
+		s := conf
+		if i > 0 && hs[0].score > 0 {
+			s = conf * h.score / hs[0].score
+		}
+		out = append(out, Result{
+			ID: d.m.ID, Title: d.m.Title, Score: math.Round(s*1000) / 1000,
+			Units: d.m.Units, Measure: d.m, Ref: refOf(d.m),
+			Snippet: ix.snippet(h.doc, qq, 1),
+			Amounts: amountsOf(d.entry),
+		})
+	}
+	return out, qq, hs
+}
+
+// snippet returns the n sentences of a measure that share the most query
+// weight, in text order.
+func (ix *index) snippet(d int32, qq *query, n int) string {
+	ss := ix.docs[d].sentences
+	if len(ss) == 0 {
+		return ""
+	}
+	type scored struct {
+		i int
+		s float32
+	}
+	var sc []scored
+	for i, s := range ss {
+		var v float32
+		for id, w := range qq.weights {
+			if s.tokens[id] {
+				v += w * ix.idf[id]
+			}
+		}
+		sc = append(sc, scored{i, v})
+	}
+	sort.SliceStable(sc, func(a, b int) bool { return sc[a].s > sc[b].s })
+	if sc[0].s == 0 {
+		return ss[0].text // the item's title sentence
+	}
+	pick := []int{sc[0].i}
+	if n > 1 && len(sc) > 1 && sc[1].s >= sc[0].s*0.6 {
+		pick = append(pick, sc[1].i)
+	}
+	sort.Ints(pick)
+	var b strings.Builder
+	for _, i := range pick {
+		b.WriteString(ss[i].text)
+	}
+	return b.String()
+}
+
+func amountsOf(e *LexEntry) []string {
+	if e == nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range e.Amounts {
+		if a.Text != "" && !seen[a.Text] {
+			seen[a.Text] = true
+			out = append(out, a.Text)
+		}
+	}
+	return out
+}
+
+// refOf cites a measure the way people do: 二十条第3条.
+func refOf(m *Measure) string {
+	if m.Package == "" {
+		return m.ID
+	}
+	return m.Package + "第" + itoa(m.Number) + "条"
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
