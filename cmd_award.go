@@ -1,5 +1,70 @@
 package main
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
 
-func runAward(ctx context.Context, e *env, args []string) error { return usagef("not implemented yet") }
+	"huiqi/eligibility"
+)
+
+// runAward estimates the awards of an enterprise profile:
+// huiqi award [--json] --profile FILE|-
+func runAward(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("award", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	asJSON := fs.Bool("json", false, "print the award object as JSON")
+	profile := fs.String("profile", "", "profile JSON file, or - for standard input")
+	fs.String("db", "", "database path (unused: award reads no database)")
+	// Flags may come before or after stray words; parse in a loop so that
+	// `award --profile - --json` and `award --json --profile -` both work.
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return usagef("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q (usage: huiqi award [--json] --profile FILE|-)", rest[0])
+	}
+	if *profile == "" {
+		return usagef("missing --profile FILE|- (usage: huiqi award [--json] --profile FILE|-)")
+	}
+	var in io.Reader = e.stdin
+	if *profile != "-" {
+		f, err := os.Open(*profile)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return usagef("profile file %s does not exist", *profile)
+			}
+			return usagef("cannot open profile: %v", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	p, err := eligibility.DecodeProfile(in)
+	if err != nil {
+		return err
+	}
+	rep := eligibility.Evaluate(p)
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(rep); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		return nil
+	}
+	_, err = io.WriteString(e.stdout, rep.Text())
+	return err
+}

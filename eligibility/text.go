@@ -1,0 +1,78 @@
+package eligibility
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Text is the report for a person, in Chinese: each award with its
+// arithmetic and the clause behind it, the awards left out and why, the
+// district total apart from city and province money, the non-cash benefits
+// that may apply, and the policy-year caveat.
+func (r Report) Text() string {
+	var b strings.Builder
+	title := "奖励测算"
+	if r.Notice != "" {
+		title = fmt.Sprintf("奖励测算（依据%s）", r.Notice)
+	}
+	b.WriteString(title + "\n")
+	var district, other []Item
+	for _, it := range r.Items {
+		if it.Level == LevelDistrict {
+			district = append(district, it)
+		} else {
+			other = append(other, it)
+		}
+	}
+	fmt.Fprintf(&b, "\n【区级奖励】合计 %s（区中小企业发展专项资金）\n", FormatYuan(r.DistrictTotalYuan))
+	if len(district) == 0 {
+		b.WriteString("按目前提供的情况，暂未测算出区级奖励。\n")
+	}
+	writeItems(&b, district)
+	if len(other) > 0 {
+		fmt.Fprintf(&b, "\n【市级、省级奖励】合计 %s（由上级认定和拨付，不计入区级合计）\n", FormatYuan(r.OtherLevelsTotalYuan))
+		writeItems(&b, other)
+	}
+	if len(r.Excluded) > 0 {
+		b.WriteString("\n【未计入的奖励】\n")
+		for _, e := range r.Excluded {
+			fmt.Fprintf(&b, "- %s %s：%s\n", e.Ref, e.Title, strings.TrimSuffix(e.Reason, "。"))
+		}
+	}
+	if len(r.Benefits) > 0 {
+		b.WriteString("\n【可能适用的非资金支持】（是否适用取决于企业的具体情况）\n")
+		for _, bf := range r.Benefits {
+			fmt.Fprintf(&b, "- %s %s：%s适用条件：%s。\n", bf.Ref, bf.Title, bf.Text, bf.Condition)
+		}
+	}
+	if len(r.Notes) > 0 {
+		b.WriteString("\n【说明】\n")
+		for _, n := range r.Notes {
+			fmt.Fprintf(&b, "- %s\n", n)
+		}
+	}
+	return b.String()
+}
+
+func writeItems(b *strings.Builder, items []Item) {
+	for i, it := range items {
+		fmt.Fprintf(b, "%d. %s（%s，%s）：%s\n", i+1, it.Title, it.Ref, levelName(it.Level), FormatYuan(it.AmountYuan))
+		if it.Arithmetic != "" {
+			fmt.Fprintf(b, "   计算：%s\n", it.Arithmetic)
+		}
+		fmt.Fprintf(b, "   依据：%s：“%s”\n", it.Ref, strings.TrimSuffix(it.Basis, "。"))
+		for _, n := range it.Notes {
+			fmt.Fprintf(b, "   注：%s\n", n)
+		}
+	}
+}
+
+func levelName(level string) string {
+	switch level {
+	case LevelCity:
+		return "市级"
+	case LevelProvince:
+		return "省级"
+	}
+	return "区级"
+}
