@@ -30,10 +30,10 @@ const maxMoneyYuan = 1e15
 
 // Titles recognised in first_recognitions, in the order of the notice.
 const (
-	TitleProvincialZJTX       = "provincial_zjtx"
-	TitleLittleGiant          = "little_giant"
-	TitleSingleChampion       = "single_champion"
-	TitleNationalLittleGiant  = "national_little_giant"
+	TitleProvincialZJTX      = "provincial_zjtx"
+	TitleLittleGiant         = "little_giant"
+	TitleSingleChampion      = "single_champion"
+	TitleNationalLittleGiant = "national_little_giant"
 )
 
 // Profile is the enterprise profile of awards.md. Every field is optional:

@@ -103,9 +103,9 @@ type Tier struct {
 // and on a tie the one listed first.
 type Group struct {
 	ID         string   `json:"id"`
-	Members    []string `json:"members"` // rule ids in order of preference on a tie
-	Keep       string   `json:"keep"`    // "larger"
-	Tie        string   `json:"tie"`     // "first"
+	Members    []string `json:"members"`  // rule ids in order of preference on a tie
+	Keep       string   `json:"keep"`     // "larger"
+	Tie        string   `json:"tie"`      // "first"
 	TieText    string   `json:"tie_text"` // how a tie is settled, in words
 	Clause     string   `json:"clause"`
 	Assumption string   `json:"assumption"`
