@@ -1,0 +1,289 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"huiqi/sqlite"
+)
+
+// Roles of staff accounts.
+const (
+	RoleHotline = "hotline" // 热线坐席: sees all tickets, files for callers
+	RoleUnit    = "unit"    // 单位人员: sees one unit's tickets
+	RoleAdmin   = "admin"   // 管理员: everything
+)
+
+// RoleLabel is the Chinese name of a role.
+func RoleLabel(role string) string {
+	switch role {
+	case RoleHotline:
+		return "热线坐席"
+	case RoleUnit:
+		return "单位人员"
+	case RoleAdmin:
+		return "管理员"
+	}
+	return role
+}
+
+// ErrBadLogin is returned for a wrong name or password (never saying which).
+var ErrBadLogin = errors.New("wrong name or password")
+
+// ErrNoSession is returned for a missing, unknown or expired session.
+var ErrNoSession = errors.New("no valid session")
+
+// invalidErr marks bad input to account commands.
+type invalidErr struct{ msg string }
+
+func (e invalidErr) Error() string      { return e.msg }
+func (e invalidErr) InvalidInput() bool { return true }
+
+// User is a staff account.
+type User struct {
+	ID      int64
+	Name    string
+	Role    string
+	Unit    string // for RoleUnit
+	Created time.Time
+}
+
+// Session is a signed-in user with the session's CSRF token.
+type Session struct {
+	User    User
+	CSRF    string
+	Expires time.Time
+}
+
+// Accounts stores staff accounts and sessions in SQLite (component "web").
+type Accounts struct {
+	db  *sql.DB
+	now func() time.Time
+	// Cost is the bcrypt cost for new passwords; tests lower it.
+	Cost int
+	// TTL is how long a session lasts.
+	TTL time.Duration
+	// dummy is a hash compared against for unknown names, so a wrong name
+	// takes as long as a wrong password.
+	dummyOnce sync.Once
+	dummy     []byte
+}
+
+var migrations = []string{
+	`CREATE TABLE web_users (
+		id INTEGER PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		role TEXT NOT NULL,
+		unit TEXT NOT NULL DEFAULT '',
+		password_hash BLOB NOT NULL,
+		created_at TEXT NOT NULL
+	);
+	CREATE TABLE web_sessions (
+		token_hash TEXT PRIMARY KEY,
+		user_id INTEGER NOT NULL REFERENCES web_users(id) ON DELETE CASCADE,
+		csrf TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		expires_at TEXT NOT NULL
+	);
+	CREATE INDEX web_sessions_expires ON web_sessions(expires_at);
+	CREATE TABLE web_ask_counts (
+		day TEXT PRIMARY KEY,
+		answered INTEGER NOT NULL DEFAULT 0,
+		unanswered INTEGER NOT NULL DEFAULT 0
+	);`,
+}
+
+// OpenAccounts runs the web component's migrations and returns the store.
+func OpenAccounts(ctx context.Context, db *sqlite.DB, now func() time.Time) (*Accounts, error) {
+	if err := db.Migrate(ctx, "web", migrations); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	a := &Accounts{db: db.DB, now: now, Cost: bcrypt.DefaultCost, TTL: 12 * time.Hour}
+	return a, nil
+}
+
+// ValidRole reports whether role is one of the three roles.
+func ValidRole(role string) bool {
+	return role == RoleHotline || role == RoleUnit || role == RoleAdmin
+}
+
+// Add creates an account. Unit is required for RoleUnit and refused otherwise.
+func (a *Accounts) Add(ctx context.Context, name, role, unit, password string) (User, error) {
+	name = strings.TrimSpace(name)
+	unit = strings.TrimSpace(unit)
+	switch {
+	case name == "" || utf8.RuneCountInString(name) > 64:
+		return User{}, invalidErr{"name must be 1 to 64 characters"}
+	case !ValidRole(role):
+		return User{}, invalidErr{fmt.Sprintf("role must be hotline, unit or admin, got %q", role)}
+	case role == RoleUnit && unit == "":
+		return User{}, invalidErr{"role unit needs --unit"}
+	case role != RoleUnit && unit != "":
+		return User{}, invalidErr{"--unit is only for role unit"}
+	case len(password) < 8:
+		return User{}, invalidErr{"password must be at least 8 bytes"}
+	case len(password) > 72:
+		return User{}, invalidErr{"password must be at most 72 bytes"}
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), a.Cost)
+	if err != nil {
+		return User{}, fmt.Errorf("hash password: %w", err)
+	}
+	now := a.now()
+	res, err := a.db.ExecContext(ctx, `INSERT INTO web_users (name, role, unit, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+		name, role, unit, hash, now.UTC().Format(time.RFC3339))
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return User{}, invalidErr{fmt.Sprintf("user %q already exists", name)}
+		}
+		return User{}, fmt.Errorf("add user: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	return User{ID: id, Name: name, Role: role, Unit: unit, Created: now}, nil
+}
+
+// List returns all accounts by name.
+func (a *Accounts) List(ctx context.Context) ([]User, error) {
+	rows, err := a.db.QueryContext(ctx, `SELECT id, name, role, unit, created_at FROM web_users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var us []User
+	for rows.Next() {
+		var u User
+		var created string
+		if err := rows.Scan(&u.ID, &u.Name, &u.Role, &u.Unit, &created); err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		u.Created, _ = time.Parse(time.RFC3339, created)
+		us = append(us, u)
+	}
+	return us, rows.Err()
+}
+
+// Authenticate checks a name and password.
+func (a *Accounts) Authenticate(ctx context.Context, name, password string) (User, error) {
+	var u User
+	var hash []byte
+	err := a.db.QueryRowContext(ctx, `SELECT id, name, role, unit, password_hash FROM web_users WHERE name = ?`,
+		strings.TrimSpace(name)).Scan(&u.ID, &u.Name, &u.Role, &u.Unit, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		a.dummyOnce.Do(func() {
+			a.dummy, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), a.Cost)
+		})
+		bcrypt.CompareHashAndPassword(a.dummy, []byte(password))
+		return User{}, ErrBadLogin
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil {
+		return User{}, ErrBadLogin
+	}
+	return u, nil
+}
+
+// randomToken returns n random bytes, base64url encoded.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand panics on a broken system source)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewSession starts a session for u and returns its token; only the token's
+// hash is stored.
+func (a *Accounts) NewSession(ctx context.Context, u User) (token string, s Session, err error) {
+	token = randomToken(32)
+	now := a.now()
+	s = Session{User: u, CSRF: randomToken(24), Expires: now.Add(a.TTL)}
+	if _, err := a.db.ExecContext(ctx, `DELETE FROM web_sessions WHERE expires_at < ?`, now.UTC().Format(time.RFC3339)); err != nil {
+		return "", Session{}, fmt.Errorf("new session: %w", err)
+	}
+	if _, err := a.db.ExecContext(ctx, `INSERT INTO web_sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		hashToken(token), u.ID, s.CSRF, now.UTC().Format(time.RFC3339), s.Expires.UTC().Format(time.RFC3339)); err != nil {
+		return "", Session{}, fmt.Errorf("new session: %w", err)
+	}
+	return token, s, nil
+}
+
+// Session returns the live session of token.
+func (a *Accounts) Session(ctx context.Context, token string) (Session, error) {
+	if token == "" || len(token) > 128 {
+		return Session{}, ErrNoSession
+	}
+	var s Session
+	var expires string
+	err := a.db.QueryRowContext(ctx, `SELECT u.id, u.name, u.role, u.unit, s.csrf, s.expires_at
+		FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.token_hash = ?`, hashToken(token)).
+		Scan(&s.User.ID, &s.User.Name, &s.User.Role, &s.User.Unit, &s.CSRF, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNoSession
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("session: %w", err)
+	}
+	s.Expires, _ = time.Parse(time.RFC3339, expires)
+	if !a.now().Before(s.Expires) {
+		return Session{}, ErrNoSession
+	}
+	return s, nil
+}
+
+// EndSession signs a session out.
+func (a *Accounts) EndSession(ctx context.Context, token string) error {
+	_, err := a.db.ExecContext(ctx, `DELETE FROM web_sessions WHERE token_hash = ?`, hashToken(token))
+	if err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
+
+// AddAskCounts adds /api/ask outcomes to today's counts (the server batches
+// them so a question costs no write).
+func (a *Accounts) AddAskCounts(ctx context.Context, answered, unanswered int) error {
+	if answered == 0 && unanswered == 0 {
+		return nil
+	}
+	day := a.now().Format("2006-01-02")
+	_, err := a.db.ExecContext(ctx, `INSERT INTO web_ask_counts (day, answered, unanswered) VALUES (?, ?, ?)
+		ON CONFLICT(day) DO UPDATE SET answered = answered + excluded.answered, unanswered = unanswered + excluded.unanswered`,
+		day, answered, unanswered)
+	if err != nil {
+		return fmt.Errorf("count asks: %w", err)
+	}
+	return nil
+}
+
+// AskCounts totals the /api/ask outcomes.
+func (a *Accounts) AskCounts(ctx context.Context) (answered, unanswered int, err error) {
+	err = a.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(answered), 0), COALESCE(SUM(unanswered), 0) FROM web_ask_counts`).
+		Scan(&answered, &unanswered)
+	if err != nil {
+		return 0, 0, fmt.Errorf("ask counts: %w", err)
+	}
+	return answered, unanswered, nil
+}
+
+// equalTokens compares two secrets in constant time.
+func equalTokens(a, b string) bool {
+	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

@@ -1,0 +1,415 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"huiqi/bot"
+)
+
+// Input limits, in characters.
+const (
+	maxQuestion = 500
+	maxText     = 2000
+	maxField    = 200
+)
+
+// readJSON checks the content type and reads the size-limited body.
+func (s *Server) readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return nil, errorf(CodeUnsupportedMedia, "请以 JSON 格式提交（Content-Type: application/json）")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, err
+		}
+		return nil, errorf(CodeInvalid, "请求内容读取失败")
+	}
+	return body, nil
+}
+
+// decodeJSON reads the body into v (one JSON object, unknown fields refused).
+func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := s.readJSON(w, r)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &Error{Code: CodeInvalid, Message: "请求内容不是有效的 JSON：" + jsonProblem(err), Err: err}
+	}
+	if dec.More() {
+		return errorf(CodeInvalid, "请求内容只能是一个 JSON 对象")
+	}
+	return nil
+}
+
+// jsonProblem says in Chinese what is wrong with a body.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return fmt.Sprintf("字段 %s 的类型不对", te.Field)
+	case errors.As(err, &se):
+		return fmt.Sprintf("第 %d 字节处格式错误", se.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "不认识的字段 " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	case errors.Is(err, io.EOF):
+		return "内容为空"
+	}
+	return "格式错误"
+}
+
+// cleanText trims s and checks it is present (when required) and not too long.
+func cleanText(s, label string, max int, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) {
+		return "", errorf(CodeInvalid, "%s含有无效字符", label)
+	}
+	if required && s == "" {
+		return "", errorf(CodeInvalid, "请填写%s", label)
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "", errorf(CodeInvalid, "%s太长了（%d 字），请控制在 %d 字以内", label, n, max)
+	}
+	return s, nil
+}
+
+type askRequest struct {
+	Question string `json:"question"`
+	Top      int    `json:"top"`
+}
+
+func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
+	var req askRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	q, err := cleanText(req.Question, "问题", maxQuestion, true)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if req.Top == 0 {
+		req.Top = 5
+	}
+	if req.Top < 1 || req.Top > 20 {
+		writeError(w, r, s.log, errorf(CodeInvalid, "top 应在 1 到 20 之间"))
+		return
+	}
+	ans := s.kb.Ask(q, req.Top, s.now())
+	s.countAsk(r.Context(), q, ans.Answered)
+	writeJSON(w, http.StatusOK, ans)
+}
+
+// countAsk counts an answer and keeps an unanswered question for review.
+func (s *Server) countAsk(ctx context.Context, q string, answered bool) {
+	if answered {
+		s.answered.Add(1)
+		return
+	}
+	s.unanswered.Add(1)
+	if err := s.be.RecordUnanswered(ctx, q); err != nil {
+		s.log.WarnContext(ctx, "record unanswered question", "err", err)
+	}
+}
+
+func (s *Server) apiAward(w http.ResponseWriter, r *http.Request) {
+	body, err := s.readJSON(w, r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if s.cfg.Awarder == nil {
+		writeError(w, r, s.log, errorf(CodeInternal, "奖励测算暂不可用"))
+		return
+	}
+	rep, err := s.cfg.Awarder.Award(bytes.NewReader(body))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+type routeRequest struct {
+	Text     string `json:"text"`
+	Location string `json:"location"`
+}
+
+func (s *Server) apiRoute(w http.ResponseWriter, r *http.Request) {
+	var req routeRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	text, err := cleanText(req.Text, "问题描述", maxText, true)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	loc, err := cleanText(req.Location, "所在地", maxField, false)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if s.cfg.Router == nil {
+		writeError(w, r, s.log, errorf(CodeInternal, "分派服务暂不可用"))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.cfg.Router.Route(text, loc))
+}
+
+// conversationID is the shape of a web chat conversation id: long and random
+// enough that nobody guesses another's (the id keys the reporter's tickets).
+var conversationID = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
+
+type chatRequest struct {
+	Conversation string            `json:"conversation"`
+	Text         string            `json:"text"`
+	Action       string            `json:"action"`
+	Form         map[string]string `json:"form"`
+}
+
+type chatResponse struct {
+	Conversation string      `json:"conversation"`
+	Replies      []chatReply `json:"replies"`
+}
+
+type chatReply struct {
+	Text    string       `json:"text,omitempty"`
+	Choices []chatChoice `json:"choices,omitempty"`
+	Card    *chatCard    `json:"card,omitempty"`
+	Form    *chatForm    `json:"form,omitempty"`
+	Private bool         `json:"private,omitempty"`
+}
+
+type chatChoice struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+	Style string `json:"style,omitempty"`
+}
+
+type chatCard struct {
+	Title  string      `json:"title"`
+	Body   string      `json:"body,omitempty"`
+	Fields []chatField `json:"fields,omitempty"`
+	Footer string      `json:"footer,omitempty"`
+}
+
+type chatField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type chatForm struct {
+	ID     string          `json:"id"`
+	Title  string          `json:"title"`
+	Fields []chatFormField `json:"fields"`
+}
+
+type chatFormField struct {
+	Name        string `json:"name"`
+	Label       string `json:"label"`
+	Placeholder string `json:"placeholder,omitempty"`
+	Long        bool   `json:"long,omitempty"`
+	Required    bool   `json:"required,omitempty"`
+	MaxLen      int    `json:"max_len,omitempty"`
+}
+
+func chatReplies(rs []bot.Reply) []chatReply {
+	out := make([]chatReply, 0, len(rs))
+	for _, r := range rs {
+		cr := chatReply{Text: r.Text, Private: r.Private}
+		for _, c := range r.Choices {
+			cr.Choices = append(cr.Choices, chatChoice{ID: c.ID, Label: c.Label, Style: c.Style})
+		}
+		if r.Card != nil {
+			cr.Card = &chatCard{Title: r.Card.Title, Body: r.Card.Body, Footer: r.Card.Footer}
+			for _, f := range r.Card.Fields {
+				cr.Card.Fields = append(cr.Card.Fields, chatField{Name: f.Name, Value: f.Value})
+			}
+		}
+		if r.Form != nil {
+			cr.Form = &chatForm{ID: r.Form.ID, Title: r.Form.Title}
+			for _, f := range r.Form.Fields {
+				cr.Form.Fields = append(cr.Form.Fields, chatFormField{Name: f.Name, Label: f.Label,
+					Placeholder: f.Placeholder, Long: f.Long, Required: f.Required, MaxLen: f.MaxLen})
+			}
+		}
+		out = append(out, cr)
+	}
+	return out
+}
+
+func (s *Server) apiChat(w http.ResponseWriter, r *http.Request) {
+	var req chatRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if req.Conversation == "" {
+		req.Conversation = randomToken(18)
+	} else if !conversationID.MatchString(req.Conversation) {
+		writeError(w, r, s.log, errorf(CodeInvalid, "会话编号格式不对（16 到 64 位字母、数字、-、_）"))
+		return
+	}
+	text, err := cleanText(req.Text, "消息", maxText, false)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	action, err := cleanText(req.Action, "操作", maxField, false)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if text == "" && action == "" {
+		writeError(w, r, s.log, errorf(CodeInvalid, "请输入消息内容"))
+		return
+	}
+	if len(req.Form) > 20 {
+		writeError(w, r, s.log, errorf(CodeInvalid, "表单字段太多"))
+		return
+	}
+	for k, v := range req.Form {
+		if _, err := cleanText(v, "表单字段 "+k, maxText, false); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+	}
+	if s.cfg.Chatter == nil {
+		writeError(w, r, s.log, errorf(CodeInternal, "在线对话暂不可用"))
+		return
+	}
+	replies, err := s.cfg.Chatter.Chat(r.Context(), req.Conversation, bot.Input{Text: text, Action: action, Form: req.Form})
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, chatResponse{Conversation: req.Conversation, Replies: chatReplies(replies)})
+}
+
+type fileRequest struct {
+	Text       string `json:"text"`
+	Enterprise string `json:"enterprise"`
+	Contact    string `json:"contact"`
+	Location   string `json:"location"`
+}
+
+// reportView is the `report` object of cli.md plus the secret.
+type reportView struct {
+	ID        string   `json:"id"`
+	Status    string   `json:"status"`
+	LeadUnit  string   `json:"lead_unit"`
+	CoUnits   []string `json:"co_units"`
+	Measures  []string `json:"measures"`
+	Mode      string   `json:"mode"`
+	Due       string   `json:"due"`
+	CreatedAt string   `json:"created_at"`
+	Secret    string   `json:"secret,omitempty"`
+}
+
+func reportOf(t Ticket) reportView {
+	return reportView{ID: t.ID, Status: t.Status, LeadUnit: t.LeadUnit, CoUnits: nonNil(t.CoUnits),
+		Measures: nonNil(t.Measures), Mode: t.Mode, Due: t.Due, CreatedAt: t.CreatedAt.Format("2006-01-02T15:04:05-07:00"),
+		Secret: t.Secret}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (req fileRequest) ticket(channel, reporter string) (NewTicket, error) {
+	var nt NewTicket
+	var err error
+	if nt.Text, err = cleanText(req.Text, "问题描述", maxText, true); err != nil {
+		return nt, err
+	}
+	if nt.Enterprise, err = cleanText(req.Enterprise, "企业名称", maxField, false); err != nil {
+		return nt, err
+	}
+	if nt.Contact, err = cleanText(req.Contact, "联系方式", maxField, false); err != nil {
+		return nt, err
+	}
+	if nt.Location, err = cleanText(req.Location, "所在地", maxField, false); err != nil {
+		return nt, err
+	}
+	nt.Channel, nt.Reporter = channel, reporter
+	return nt, nil
+}
+
+func (s *Server) apiFile(w http.ResponseWriter, r *http.Request) {
+	var req fileRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	nt, err := req.ticket(ChannelWeb, "web")
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	t, err := s.be.File(r.Context(), nt)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, reportOf(t))
+}
+
+// Channels a ticket can come in by.
+const (
+	ChannelWeb     = "网站"
+	ChannelHotline = "热线"
+)
+
+// apiTicket is the reporter's lookup: without the right secret every answer
+// is the same 404, so nobody learns which ids exist.
+func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	secret := r.URL.Query().Get("secret")
+	notFound := errorf(CodeNotFound, "没有找到这张工单，请核对工单编号和查询码")
+	if secret == "" || len(secret) > 128 || len(id) > 64 {
+		writeError(w, r, s.log, notFound)
+		return
+	}
+	t, err := s.be.GetWithSecret(r.Context(), id, secret)
+	if errors.Is(err, ErrNotFound) {
+		writeError(w, r, s.log, notFound)
+		return
+	}
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	t.Secret = ""
+	writeJSON(w, http.StatusOK, publicTicket(t))
+}
+
+// publicTicket guarantees the lists are arrays, never null.
+func publicTicket(t Ticket) Ticket {
+	t.CoUnits, t.Measures = nonNil(t.CoUnits), nonNil(t.Measures)
+	if t.Events == nil {
+		t.Events = []Event{}
+	}
+	return t
+}

@@ -1,0 +1,322 @@
+// Package web is huiqi's HTTP side: the public JSON API that the enterprise
+// service platform embeds, and the server-rendered staff console for hotline
+// and unit staff. It depends on small interfaces declared here; main wires
+// the knowledge base, the award rules, the intake store and the bot engine.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config wires a Server. Knowledge, Backend and Accounts are required; a nil
+// Awarder, Router or Chatter makes its endpoint answer 500 with a message.
+type Config struct {
+	Knowledge Knowledge
+	Awarder   Awarder
+	Router    Router
+	Chatter   Chatter
+	Backend   Backend
+	Accounts  *Accounts
+	Log       *slog.Logger
+	Now       func() time.Time
+
+	// SecureCookies marks cookies Secure even on plain HTTP (behind a TLS
+	// proxy); they are always Secure when the request came over TLS.
+	SecureCookies bool
+	// MaxBody is the largest request body in bytes (default 64 KiB).
+	MaxBody int64
+	// RatePerSecond and RateBurst limit the public API per client IP
+	// (defaults 5/s, burst 30); a negative RatePerSecond disables the limit.
+	RatePerSecond float64
+	RateBurst     int
+	// LoginPerMinute limits sign-in attempts per client IP and per name
+	// (default 10/min, burst 10); negative disables.
+	LoginPerMinute float64
+	// MaxClients bounds the rate limiters' maps (default 10000).
+	MaxClients int
+}
+
+// Server serves the API and the console.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	kb      Knowledge
+	be      Backend
+	acc     *Accounts
+	public  *limiter
+	logins  *limiter
+	pages   map[string]*template.Template
+	handler http.Handler
+
+	answered, unanswered atomic.Int64 // /api/ask outcomes not yet flushed
+	flushMu              sync.Mutex
+}
+
+// New builds a Server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Knowledge == nil || cfg.Backend == nil || cfg.Accounts == nil {
+		return nil, errors.New("web: Knowledge, Backend and Accounts are required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 64 << 10
+	}
+	if cfg.RatePerSecond == 0 {
+		cfg.RatePerSecond = 5
+	}
+	if cfg.RateBurst <= 0 {
+		cfg.RateBurst = 30
+	}
+	if cfg.LoginPerMinute == 0 {
+		cfg.LoginPerMinute = 10
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, be: cfg.Backend, acc: cfg.Accounts}
+	if cfg.RatePerSecond > 0 {
+		s.public = newLimiter(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.Now)
+	}
+	if cfg.LoginPerMinute > 0 {
+		s.logins = newLimiter(cfg.LoginPerMinute/60, int(cfg.LoginPerMinute), cfg.MaxClients, cfg.Now)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler is the whole site with its middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve answers on ln until ctx is cancelled, then shuts down gracefully
+// (in-flight requests get up to 10 s) and flushes the ask counts.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-errc:
+			s.Flush(context.WithoutCancel(ctx))
+			return fmt.Errorf("web: serve: %w", err)
+		case <-tick.C:
+			s.Flush(ctx)
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			err := srv.Shutdown(sctx)
+			<-errc
+			s.Flush(sctx)
+			if err != nil {
+				return fmt.Errorf("web: shutdown: %w", err)
+			}
+			return nil
+		}
+	}
+}
+
+// Flush writes the batched /api/ask counts to the database.
+func (s *Server) Flush(ctx context.Context) {
+	s.flushMu.Lock()
+	defer s.flushMu.Unlock()
+	a, u := s.answered.Swap(0), s.unanswered.Swap(0)
+	if err := s.acc.AddAskCounts(ctx, int(a), int(u)); err != nil {
+		s.answered.Add(a)
+		s.unanswered.Add(u)
+		s.log.WarnContext(ctx, "flush ask counts", "err", err)
+	}
+}
+
+// mux registers handlers by method and path and answers any other method on
+// a known path with a JSON or HTML 405 carrying Allow.
+type mux struct {
+	*http.ServeMux
+	allowed map[string][]string
+}
+
+func (m *mux) handle(method, path string, h http.HandlerFunc) {
+	m.ServeMux.HandleFunc(method+" "+path, h)
+	if m.allowed[path] == nil {
+		m.ServeMux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			allow := append([]string(nil), m.allowed[path]...)
+			sort.Strings(allow)
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			e := errorf(CodeMethodNotAllowed, "此地址不支持 %s 请求", r.Method)
+			if strings.HasPrefix(path, "/api/") {
+				writeJSONError(w, r, e)
+				return
+			}
+			http.Error(w, e.Message, http.StatusMethodNotAllowed)
+		})
+	}
+	m.allowed[path] = append(m.allowed[path], method)
+	if method == http.MethodGet {
+		m.allowed[path] = append(m.allowed[path], http.MethodHead)
+	}
+}
+
+func writeJSONError(w http.ResponseWriter, r *http.Request, e *Error) {
+	writeError(w, r, slog.New(slog.DiscardHandler), e)
+}
+
+func (s *Server) routes() http.Handler {
+	m := &mux{ServeMux: http.NewServeMux(), allowed: map[string][]string{}}
+
+	// Public API.
+	m.handle("POST", "/api/ask", s.limited(s.apiAsk))
+	m.handle("POST", "/api/award", s.limited(s.apiAward))
+	m.handle("POST", "/api/route", s.limited(s.apiRoute))
+	m.handle("POST", "/api/chat", s.limited(s.apiChat))
+	m.handle("POST", "/api/tickets", s.limited(s.apiFile))
+	m.handle("GET", "/api/tickets/{id}", s.limited(s.apiTicket))
+	m.handle("GET", "/healthz", s.healthz)
+
+	// Staff API: bearer token or session cookie (+ X-CSRF-Token on POST).
+	m.handle("POST", "/api/staff/login", s.apiLogin)
+	m.handle("POST", "/api/staff/logout", s.staffAPI(s.apiLogout))
+	m.handle("GET", "/api/staff/tickets", s.staffAPI(s.apiQueue))
+	m.handle("POST", "/api/staff/tickets", s.staffAPI(s.apiStaffFile))
+	m.handle("GET", "/api/staff/tickets/{id}", s.staffAPI(s.apiStaffTicket))
+	m.handle("POST", "/api/staff/tickets/{id}/move", s.staffAPI(s.apiMove))
+	m.handle("GET", "/api/staff/unanswered", s.staffAPI(s.apiUnanswered))
+	m.handle("POST", "/api/staff/unanswered/{id}/attach", s.staffAPI(s.apiAttach))
+	m.handle("GET", "/api/staff/stats", s.staffAPI(s.apiStats))
+	m.ServeMux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, r, errorf(CodeNotFound, "没有这个接口"))
+	})
+
+	// Staff console.
+	m.handle("GET", "/console/login", s.loginPage)
+	m.handle("POST", "/console/login", s.loginSubmit)
+	m.handle("POST", "/console/logout", s.console(s.logoutSubmit))
+	m.handle("GET", "/console/", s.console(func(w http.ResponseWriter, r *http.Request, ss *Session) {
+		if r.URL.Path != "/console/" {
+			s.renderError(w, r, ss, errorf(CodeNotFound, "没有这个页面"))
+			return
+		}
+		http.Redirect(w, r, "/console/lookup", http.StatusSeeOther)
+	}))
+	m.handle("GET", "/console/lookup", s.console(s.lookupPage))
+	m.handle("GET", "/console/tickets", s.console(s.queuePage))
+	m.handle("GET", "/console/tickets/{id}", s.console(s.ticketPage))
+	m.handle("POST", "/console/tickets/{id}/move", s.console(s.moveSubmit))
+	m.handle("GET", "/console/new", s.console(s.newPage))
+	m.handle("POST", "/console/new", s.console(s.newSubmit))
+	m.handle("GET", "/console/unanswered", s.console(s.unansweredPage))
+	m.handle("POST", "/console/unanswered/{id}/attach", s.console(s.attachSubmit))
+	m.handle("GET", "/console/dashboard", s.console(s.dashboardPage))
+	m.ServeMux.Handle("GET /static/", http.FileServerFS(staticFS()))
+	m.ServeMux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/console/", http.StatusSeeOther)
+	})
+	return s.middleware(m)
+}
+
+// statusWriter remembers the status for the log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// middleware logs every request (path only: query strings carry ticket
+// secrets), sets security headers and turns a panic into a 500.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h := sw.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					writeError(sw, r, s.log, errors.New("panic"))
+				}
+			}
+			s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+				"status", sw.status, "dur_ms", time.Since(start).Milliseconds(), "ip", clientIP(r))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// clientIP is the connection's address: proxies' headers are not trusted.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limited applies the per-IP token bucket of the public API.
+func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.public.allow(clientIP(r)) {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, r, s.log, errorf(CodeRateLimited, "请求太频繁了，请稍等片刻再试，谢谢您的耐心"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.be.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "health check failed", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+func staticFS() fs.FS { return staticFiles }
+
+var funcs = template.FuncMap{
+	"join":      strings.Join,
+	"roleLabel": RoleLabel,
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+	},
+	"statusClass": func(s string) string {
+		switch s {
+		case "已办结", "已回访":
+			return "st-done"
+		case "退单":
+			return "st-back"
+		case "办理中", "已签收":
+			return "st-work"
+		}
+		return "st-new"
+	},
+	"danger": func(status string) bool { return status == "退单" },
+}
+
+// parsePages parses each page together with the layout.
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "templates/")
+		if base == "layout.html" || base == "parts.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", base, err)
+		}
+		pages[base] = t
+	}
+	return pages, nil
+}
