@@ -1,0 +1,441 @@
+// Package intake is the one-stop enterprise service platform of measure
+// ind-20: an issue an enterprise reports (online, offline or by hotline) is
+// routed to the measure and the responsible units, filed as a ticket with
+// working-day deadlines, moved through a 12345-style workflow, escalated
+// (督办) when overdue, and kept with an append-only audit trail in SQLite.
+package intake
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+
+	"huiqi/knowledge"
+)
+
+// Searcher is what routing needs from the knowledge base
+// (*knowledge.Base satisfies it).
+type Searcher interface {
+	Search(q string, top int) []knowledge.Result
+	Measure(ref string) (*knowledge.Measure, bool)
+}
+
+// Modes of handling (ind-20: 分级、分类、综合).
+const (
+	ModeByKind  = "分类" // one competent unit handles it
+	ModeJoint   = "综合" // several units, the lead coordinates
+	ModeByLevel = "分级" // escalated above the unit level
+)
+
+// Flags a route may carry.
+const (
+	FlagDeskTriage    = "desk_triage"    // no measure fits: the platform desk triages by hand
+	FlagGenericUnit   = "generic_unit"   // a generic unit (各街道办事处…) could not be resolved: the desk decides
+	FlagLowConfidence = "low_confidence" // matched, but only just
+	FlagEscalated     = "escalated"      // overdue, escalated to the task-force office
+)
+
+// Route is where an issue goes (the `route` object of cli.md).
+type Route struct {
+	Matched  bool     `json:"matched"`
+	Measures []string `json:"measures"`
+	LeadUnit string   `json:"lead_unit"`
+	CoUnits  []string `json:"co_units"`
+	Mode     string   `json:"mode"`
+	Flags    []string `json:"flags,omitempty"`
+	// Unresolved are the generic entries of the measure (各街道办事处,
+	// 区直有关部门, 义井镇人民政府) the text did not let us pin down; the
+	// desk assigns them.
+	Unresolved []string `json:"unresolved,omitempty"`
+	Confidence float64  `json:"confidence"`
+	// Titles are the measures' titles, for people (same order as Measures).
+	Titles []string `json:"titles,omitempty"`
+}
+
+// HasFlag reports whether the route carries flag f.
+func (r Route) HasFlag(f string) bool {
+	for _, x := range r.Flags {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+//go:embed routing.json
+var routingJSON []byte
+
+// Rules is the routing data of routing.json.
+type Rules struct {
+	Desk              string   `json:"desk"`
+	EscalateTo        string   `json:"escalate_to"`
+	EscalateLabel     string   `json:"escalate_label"`
+	MinScore          float64  `json:"min_score"`
+	CueWeight         float64  `json:"cue_weight"`
+	ExtraPhraseWeight float64  `json:"extra_phrase_weight"`
+	CloseRatio        float64  `json:"close_ratio"`
+	MaxMeasures       int      `json:"max_measures"`
+	TownNames         []string `json:"town_names"`
+	Generic           struct {
+		District []string `json:"district"`
+		Town     []string `json:"town"`
+		Streets  []string `json:"streets"`
+	} `json:"generic"`
+	Cues         []Cue     `json:"cues"`
+	TopicUnits   []UnitCue `json:"topic_units"`
+	UnitMentions []UnitCue `json:"unit_mentions"`
+}
+
+// Cue raises a measure when a problem description uses one of its phrases.
+type Cue struct {
+	Measure string   `json:"measure"`
+	Phrases []string `json:"phrases"`
+	Unless  []string `json:"unless,omitempty"`
+	Weight  float64  `json:"weight,omitempty"`
+}
+
+// UnitCue names a concrete unit for a topic or a mention in the text.
+type UnitCue struct {
+	Unit    string   `json:"unit"`
+	Phrases []string `json:"phrases"`
+}
+
+// LoadRules parses routing rules in the format of routing.json.
+func LoadRules(r io.Reader) (*Rules, error) {
+	var rules Rules
+	if err := json.NewDecoder(r).Decode(&rules); err != nil {
+		return nil, fmt.Errorf("intake: routing rules: %w", err)
+	}
+	if rules.Desk == "" {
+		return nil, fmt.Errorf("intake: routing rules: no desk")
+	}
+	if rules.MaxMeasures <= 0 {
+		rules.MaxMeasures = 3
+	}
+	if rules.CloseRatio <= 0 || rules.CloseRatio > 1 {
+		rules.CloseRatio = 0.85
+	}
+	for _, c := range rules.Cues {
+		if c.Measure == "" || len(c.Phrases) == 0 {
+			return nil, fmt.Errorf("intake: routing rules: cue without measure or phrases")
+		}
+	}
+	return &rules, nil
+}
+
+// BuiltinRules are the embedded routing.json.
+func BuiltinRules() (*Rules, error) { return LoadRules(bytes.NewReader(routingJSON)) }
+
+// Router routes problem descriptions. It is safe for concurrent use.
+type Router struct {
+	s     Searcher
+	rules *Rules
+}
+
+// NewRouter routes with the builtin rules over s.
+func NewRouter(s Searcher) *Router {
+	rules, err := BuiltinRules()
+	if err != nil {
+		// The embedded file is checked by the tests; an empty rule set still
+		// routes by search alone.
+		rules = &Rules{Desk: "区中小企业发展中心", EscalateTo: "区工信局", EscalateLabel: "专班办公室(区工信局)",
+			MinScore: 0.3, CueWeight: 0.5, CloseRatio: 0.85, MaxMeasures: 3}
+	}
+	return &Router{s: s, rules: rules}
+}
+
+// NewRouterWithRules routes with the given rules (tests, staff trials).
+func NewRouterWithRules(s Searcher, rules *Rules) *Router { return &Router{s: s, rules: rules} }
+
+// Rules returns the router's rules (read only).
+func (r *Router) Rules() *Rules { return r.rules }
+
+// Desk is the platform desk that triages what nobody else takes.
+func (r *Router) Desk() string { return r.rules.Desk }
+
+// maxRouteRunes bounds the text routed; issue descriptions are short and
+// the cost of search grows with the text.
+const maxRouteRunes = 2000
+
+type candidate struct {
+	id    string
+	score float64
+	order int
+	m     *knowledge.Measure
+	title string
+}
+
+// Route matches an issue's text to measures and their units. location is
+// the enterprise's address or locality if known ("" otherwise); it only
+// helps to resolve generic units.
+func (r *Router) Route(text, location string) Route {
+	text = foldWidth(clip(strings.TrimSpace(text), maxRouteRunes))
+	location = foldWidth(clip(strings.TrimSpace(location), 200))
+	if text == "" {
+		return r.desk(nil)
+	}
+	var results []knowledge.Result
+	if r.s != nil {
+		results = r.s.Search(text, 8)
+	}
+	cands := map[string]*candidate{}
+	for i, res := range results {
+		if res.ID == "" {
+			continue
+		}
+		if c, ok := cands[res.ID]; ok {
+			c.score = max(c.score, res.Score)
+			continue
+		}
+		cands[res.ID] = &candidate{id: res.ID, score: res.Score, order: i, m: res.Measure, title: res.Title}
+	}
+	for _, cue := range r.rules.Cues {
+		if containsAny(text, cue.Unless) {
+			continue
+		}
+		n := countAny(text, cue.Phrases)
+		if n == 0 {
+			continue
+		}
+		w := cue.Weight
+		if w == 0 {
+			w = r.rules.CueWeight
+		}
+		boost := w + float64(n-1)*r.rules.ExtraPhraseWeight
+		c, ok := cands[cue.Measure]
+		if !ok {
+			c = &candidate{id: cue.Measure, order: 100 + len(cands)}
+			cands[cue.Measure] = c
+		}
+		c.score += boost
+	}
+	list := make([]*candidate, 0, len(cands))
+	for _, c := range cands {
+		if c.m == nil && r.s != nil {
+			if m, ok := r.s.Measure(c.id); ok {
+				c.m = m
+			}
+		}
+		if c.m == nil {
+			continue // a cue for a measure the base does not have
+		}
+		if c.title == "" {
+			c.title = c.m.Title
+		}
+		list = append(list, c)
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].score != list[j].score {
+			return list[i].score > list[j].score
+		}
+		return list[i].order < list[j].order
+	})
+	if len(list) == 0 || list[0].score < r.rules.MinScore {
+		return r.desk(list)
+	}
+	top := list[0]
+	rt := Route{Matched: true, Confidence: round2(min(top.score, 1))}
+	for _, c := range list {
+		if len(rt.Measures) >= r.rules.MaxMeasures {
+			break
+		}
+		if c != top && (c.score < r.rules.MinScore || c.score < top.score*r.rules.CloseRatio) {
+			break
+		}
+		rt.Measures = append(rt.Measures, c.id)
+		rt.Titles = append(rt.Titles, c.title)
+	}
+	if top.score < r.rules.MinScore+0.1 {
+		rt.Flags = append(rt.Flags, FlagLowConfidence)
+	}
+	r.assignUnits(&rt, top.m, text, location)
+	return rt
+}
+
+// desk is the route of an issue no measure fits.
+func (r *Router) desk(list []*candidate) Route {
+	rt := Route{Matched: false, Measures: []string{}, LeadUnit: r.rules.Desk, CoUnits: []string{},
+		Mode: ModeByKind, Flags: []string{FlagDeskTriage}}
+	if len(list) > 0 {
+		rt.Confidence = round2(min(list[0].score, 1))
+	}
+	return rt
+}
+
+var streetRe = regexp.MustCompile(`([\p{Han}]{2,6}?)街道(办事处|办)?`)
+
+// assignUnits sets lead and co-units from the measure, resolving generic
+// entries from the text and location.
+func (r *Router) assignUnits(rt *Route, m *knowledge.Measure, text, location string) {
+	where := text + " " + location
+	var units []string
+	seen := map[string]bool{}
+	add := func(u string) {
+		if u != "" && !seen[u] {
+			seen[u] = true
+			units = append(units, u)
+		}
+	}
+	var unresolved []string
+	for _, u := range m.Units {
+		switch {
+		case r.isGeneric(u, r.rules.Generic.Town):
+			if town := r.townIn(where); town != "" {
+				add(u)
+			} else if streetIn(where) == "" {
+				unresolved = append(unresolved, u)
+			} // a street named: the town is not the place
+		case r.isGeneric(u, r.rules.Generic.Streets):
+			if s := streetIn(where); s != "" {
+				add(s + "办事处")
+			} else if r.townIn(where) == "" {
+				unresolved = append(unresolved, u)
+			}
+		case r.isGeneric(u, r.rules.Generic.District):
+			found := r.unitsNamed(text)
+			if len(found) == 0 {
+				unresolved = append(unresolved, u)
+			}
+			for _, f := range found {
+				add(f)
+			}
+		default:
+			add(u)
+		}
+	}
+	if len(units) == 0 {
+		units = []string{r.rules.Desk}
+	}
+	rt.LeadUnit = units[0]
+	rt.CoUnits = append([]string{}, units[1:]...)
+	if len(unresolved) > 0 {
+		rt.Unresolved = unresolved
+		rt.Flags = append(rt.Flags, FlagGenericUnit)
+	}
+	if len(rt.CoUnits) > 0 {
+		rt.Mode = ModeJoint
+	} else {
+		rt.Mode = ModeByKind
+	}
+}
+
+func (r *Router) isGeneric(u string, names []string) bool {
+	for _, n := range names {
+		if u == n {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Router) townIn(s string) string {
+	for _, t := range r.rules.TownNames {
+		if strings.Contains(s, t) {
+			return t
+		}
+	}
+	return ""
+}
+
+// streetIn returns "XX街道" when the text names a street office.
+func streetIn(s string) string {
+	m := streetRe.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	name := m[1]
+	// Drop words that commonly precede a street name in a sentence.
+	for _, p := range []string{"位于", "我们在", "我们是", "我在", "在", "是", "属于", "地处", "所在"} {
+		if i := strings.LastIndex(name, p); i >= 0 {
+			name = name[i+len(p):]
+		}
+	}
+	if len([]rune(name)) < 2 || name == "各" || strings.HasPrefix(name, "各") {
+		return ""
+	}
+	return name + "街道"
+}
+
+// unitsNamed resolves 区直有关部门: units the text names outright first,
+// then units its topic points at.
+func (r *Router) unitsNamed(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, list := range [][]UnitCue{r.rules.UnitMentions, r.rules.TopicUnits} {
+		for _, uc := range list {
+			if !seen[uc.Unit] && containsAny(text, uc.Phrases) {
+				seen[uc.Unit] = true
+				out = append(out, uc.Unit)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return out
+}
+
+func containsAny(s string, phrases []string) bool {
+	for _, p := range phrases {
+		if p != "" && strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// countAny counts the phrases present in s, not counting a phrase that is
+// only present inside a longer phrase already counted.
+func countAny(s string, phrases []string) int {
+	n := 0
+	var hit []string
+	for _, p := range phrases {
+		if p == "" || !strings.Contains(s, p) {
+			continue
+		}
+		inside := false
+		for _, h := range hit {
+			if strings.Contains(h, p) || strings.Contains(p, h) {
+				inside = true
+				break
+			}
+		}
+		hit = append(hit, p)
+		if !inside {
+			n++
+		}
+	}
+	return n
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+// foldWidth turns full-width ASCII forms (（，：？ and ＡＢ１２) into their
+// half-width forms, as the notice and routing.json are written.
+func foldWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			return r - 0xFEE0
+		case r == 0x3000:
+			return ' '
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,190 @@
+package intake
+
+import (
+	"io"
+	"log/slog"
+	"time"
+)
+
+// Config is the intake's configuration. The day limits are DEFAULTS chosen
+// for the platform (modelled on 12345 practice), not rules the district
+// has published; a deployment sets its own.
+type Config struct {
+	// SignDays: the lead unit signs (签收) within this many working days of
+	// filing. Default 1.
+	SignDays int
+	// CloseDays: the unit replies (办结) within this many working days of
+	// filing. Default 5.
+	CloseDays int
+	// MaxExtensionDays: total extension (延期) a ticket may get, in working
+	// days, each with a reason. Default 15.
+	MaxExtensionDays int
+	// Calendar of working days; default the builtin one.
+	Calendar *Calendar
+	// Router routes tickets filed without a route; may be nil (then such a
+	// ticket goes to the desk).
+	Router *Router
+	// Desk is the platform desk (ind-20); default 区中小企业发展中心.
+	Desk string
+	// EscalateTo is the task-force office overdue tickets go to (ind-17:
+	// 专班办公室设在区工信局); default 区工信局, shown as EscalateLabel.
+	EscalateTo    string
+	EscalateLabel string
+	// Rand is the source of the reporters' secret codes; default crypto/rand.
+	Rand io.Reader
+	// Log receives operator messages; default discards.
+	Log *slog.Logger
+}
+
+// Defaults of Config (documented as defaults, not the district's rules).
+const (
+	DefaultSignDays         = 1
+	DefaultCloseDays        = 5
+	DefaultMaxExtensionDays = 15
+)
+
+// NewTicket is an issue to file.
+type NewTicket struct {
+	Text       string
+	Enterprise string // the enterprise's name, if given
+	Contact    string // how to reach the reporter, if given
+	Location   string // the enterprise's address or locality, if known
+	// Channel: 线上 (web, chat, Discord), 线下 (at the desk) or 热线
+	// (hotline staff filing on a caller's behalf); default 线上.
+	Channel string
+	// ReporterKey is the reporter's conversation key (e.g. "discord:1234"):
+	// the reporter sees the ticket through it without the secret.
+	ReporterKey string
+	// By is who filed it (hotline staff name); default 企业.
+	By string
+	// Route is where it goes; nil routes it with Config.Router.
+	Route *Route
+}
+
+// Event is one entry of a ticket's history; never edited or deleted.
+type Event struct {
+	At     time.Time `json:"at"`
+	Kind   string    `json:"kind"` // file, move, reroute, extend, escalate, reopen
+	From   Status    `json:"from,omitempty"`
+	Status Status    `json:"status"`
+	By     string    `json:"by"`
+	Note   string    `json:"note"`
+}
+
+// Event kinds.
+const (
+	KindFile     = "file"
+	KindMove     = "move"
+	KindReroute  = "reroute"
+	KindExtend   = "extend"
+	KindEscalate = "escalate"
+	KindReopen   = "reopen"
+)
+
+// Ticket is a filed issue with its history. Its JSON is the operator's
+// view (the `ticket` object of cli.md plus everything the platform keeps);
+// what an enterprise may see is Public().
+type Ticket struct {
+	ID          string    `json:"id"`
+	Status      Status    `json:"status"`
+	LeadUnit    string    `json:"lead_unit"`
+	CoUnits     []string  `json:"co_units"`
+	Measures    []string  `json:"measures"`
+	Mode        string    `json:"mode"`
+	Matched     bool      `json:"matched"`
+	Flags       []string  `json:"flags,omitempty"`
+	Unresolved  []string  `json:"unresolved,omitempty"`
+	Confidence  float64   `json:"confidence"`
+	Due         string    `json:"due"`      // YYYY-MM-DD, close deadline
+	SignDue     string    `json:"sign_due"` // YYYY-MM-DD, sign deadline
+	Overdue     bool      `json:"overdue"`  // computed when read
+	Escalated   bool      `json:"escalated"`
+	EscalatedTo string    `json:"escalated_to,omitempty"`
+	ExtendDays  int       `json:"extended_days,omitempty"`
+	Reply       string    `json:"reply,omitempty"`
+	Rating      string    `json:"rating,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	Text        string    `json:"text"`
+	Enterprise  string    `json:"enterprise,omitempty"`
+	Contact     string    `json:"contact,omitempty"`
+	Location    string    `json:"location,omitempty"`
+	Channel     string    `json:"channel"`
+	ReporterKey string    `json:"-"`
+	// Secret is the reporter's code, set only in the Ticket File returns
+	// (the store keeps a hash): show it once.
+	Secret string  `json:"secret,omitempty"`
+	Events []Event `json:"events"`
+}
+
+// PublicTicket is what the reporting enterprise sees of its ticket: status,
+// deadlines, the reply and the history, but not who reported it, how to
+// reach them, nor staff-internal routing notes.
+type PublicTicket struct {
+	ID        string        `json:"id"`
+	Status    Status        `json:"status"`
+	LeadUnit  string        `json:"lead_unit"`
+	CoUnits   []string      `json:"co_units"`
+	Measures  []string      `json:"measures"`
+	Mode      string        `json:"mode"`
+	Due       string        `json:"due"`
+	Overdue   bool          `json:"overdue"`
+	Reply     string        `json:"reply,omitempty"`
+	Rating    string        `json:"rating,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+	Events    []PublicEvent `json:"events"`
+}
+
+// PublicEvent is an event as the enterprise sees it.
+type PublicEvent struct {
+	At     time.Time `json:"at"`
+	Status Status    `json:"status"`
+	By     string    `json:"by"`
+	Note   string    `json:"note"`
+}
+
+// Public is the enterprise's view of the ticket.
+func (t Ticket) Public() PublicTicket {
+	p := PublicTicket{ID: t.ID, Status: t.Status, LeadUnit: t.LeadUnit, CoUnits: nonNil(t.CoUnits),
+		Measures: nonNil(t.Measures), Mode: t.Mode, Due: t.Due, Overdue: t.Overdue, Reply: t.Reply,
+		Rating: t.Rating, CreatedAt: t.CreatedAt, Events: make([]PublicEvent, 0, len(t.Events))}
+	for _, e := range t.Events {
+		by := e.By
+		if e.Kind == KindFile {
+			by = "" // may be a hotline operator's or the reporter's own name
+		}
+		note := e.Note
+		if e.Kind == KindFile || e.Kind == KindReroute {
+			note = "" // the text and internal routing remarks stay with staff
+		}
+		p.Events = append(p.Events, PublicEvent{At: e.At, Status: e.Status, By: by, Note: note})
+	}
+	return p
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Unanswered is a question huiqi could not answer, kept for staff (text
+// only, no identity).
+type Unanswered struct {
+	Question string    `json:"question"`
+	Count    int       `json:"count"`
+	FirstAt  time.Time `json:"first_at"`
+	LastAt   time.Time `json:"last_at"`
+}
+
+// Stats is the dashboard's summary.
+type Stats struct {
+	Total      int                       `json:"total"`
+	ByStatus   map[Status]int            `json:"by_status"`
+	ByUnit     map[string]map[Status]int `json:"by_unit"` // lead unit -> status -> count
+	Open       int                       `json:"open"`
+	Overdue    int                       `json:"overdue"`
+	Escalated  int                       `json:"escalated"`
+	Unanswered int                       `json:"unanswered"` // distinct questions awaiting review
+}
