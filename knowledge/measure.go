@@ -13,7 +13,9 @@ type Notice struct {
 	Addressees []string  `json:"addressees"` // 义井镇人民政府, 各街道办事处, 区直各单位
 	Issued     time.Time `json:"issued"`     // 2023-02-13 (成文日期)
 	Published  time.Time `json:"published"`  // 2023-04-24 (发布日期); zero when absent
-	Packages   []Package `json:"packages"`
+	// Public is set when the notice says 此件公开发布.
+	Public   bool      `json:"public,omitempty"`
+	Packages []Package `json:"packages"`
 }
 
 // Package is one set of measures issued by a notice (e.g. 二十条).
@@ -37,6 +39,9 @@ type Measure struct {
 	Section string `json:"section"` // 一、全面恢复正常工业生产秩序
 	Title   string `json:"title"`   // the item's first sentence, without its final 。
 	Text    string `json:"text"`    // the whole item, unit line removed, defects repaired
+	// OriginalText is the item as printed when Text repairs a known misprint
+	// (empty when nothing was repaired).
+	OriginalText string `json:"original_text,omitempty"`
 	// Units are canonical unit names, lead unit first (牵头 before 配合).
 	Units []string `json:"units"`
 	// CoUnitsFrom is the index in Units where co-handling units start when the
