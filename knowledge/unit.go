@@ -4,8 +4,17 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mozillazg/go-pinyin"
+	"github.com/sahilm/fuzzy"
 )
 
 //go:embed units.json
@@ -86,32 +95,242 @@ func UnitAliases(canonical string) []string {
 	return append([]string(nil), ut.aliases[CanonicalUnit(canonical)]...)
 }
 
-// FindUnits finds the unit a query means among known canonical names.
-// (first version: exact and substring; pinyin and fuzzy follow)
-func FindUnits(query string, known []string) (best string, candidates []string) {
-	q := CanonicalUnit(query)
-	for _, k := range known {
-		if k == q {
-			return k, nil
-		}
-	}
-	for _, k := range known {
-		if q != "" && strings.Contains(k, q) {
-			candidates = append(candidates, k)
-		}
-	}
-	if len(candidates) == 1 {
-		return candidates[0], nil
-	}
-	return "", candidates
+// unitName is one spelling of a known unit, with its pinyin keys.
+type unitName struct {
+	unit, name string
+	initials   []string // qrsj and rsj (without the leading 区/市)
+	full       []string // qurenshiju and renshiju
 }
 
-// ParseMeasureRef finds a measure by id or citation (first version: id only).
+func unitNames(known []string) []unitName {
+	pa := pinyin.NewArgs()
+	fa := pinyin.NewArgs()
+	fa.Style = pinyin.FirstLetter
+	var out []unitName
+	for _, k := range known {
+		names := append([]string{k}, UnitAliases(k)...)
+		for _, name := range names {
+			un := unitName{unit: k, name: name}
+			variants := []string{name}
+			if r, size := utf8.DecodeRuneInString(name); r == '区' || r == '市' {
+				variants = append(variants, name[size:])
+			}
+			for _, v := range variants {
+				un.initials = append(un.initials, strings.Join(pinyin.LazyPinyin(v, fa), ""))
+				un.full = append(un.full, strings.Join(pinyin.LazyPinyin(v, pa), ""))
+			}
+			out = append(out, un)
+		}
+	}
+	return out
+}
+
+func isASCIIWord(s string) bool {
+	for _, r := range s {
+		if r >= utf8.RuneSelf || !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// FindUnits finds the responsible unit a query means among the known
+// canonical names: by canonical name or alias (区审批局), by part of a name
+// (人社 → 区人社局), by pinyin initials or spelling (rsj, qrsj, renshe), and
+// as a last resort fuzzily. best is empty when the query is ambiguous or
+// matches nothing; candidates are the other plausible units, best first.
+func FindUnits(query string, known []string) (best string, candidates []string) {
+	q := strings.ToLower(cleanUnit(query))
+	if q == "" || len(known) == 0 {
+		return "", nil
+	}
+	var found []string
+	add := func(u string) {
+		if !slices.Contains(found, u) {
+			found = append(found, u)
+		}
+	}
+	result := func() (string, []string) {
+		if len(found) == 1 {
+			return found[0], nil
+		}
+		return "", found
+	}
+	if c := CanonicalUnit(q); slices.Contains(known, c) {
+		return c, nil
+	}
+	names := unitNames(known)
+	if isASCIIWord(q) {
+		for _, pass := range []func(un unitName) bool{
+			func(un unitName) bool { return slices.Contains(un.initials, q) },
+			func(un unitName) bool { return slices.Contains(un.full, q) },
+			func(un unitName) bool {
+				return slices.ContainsFunc(un.initials, func(s string) bool { return strings.HasPrefix(s, q) })
+			},
+			func(un unitName) bool {
+				return len(q) >= 3 && slices.ContainsFunc(un.full, func(s string) bool { return strings.HasPrefix(s, q) })
+			},
+		} {
+			for _, un := range names {
+				if pass(un) {
+					add(un.unit)
+				}
+			}
+			if len(found) > 0 {
+				return result()
+			}
+		}
+		var keys []string
+		var owner []string
+		for _, un := range names {
+			for _, k := range append(un.initials, un.full...) {
+				keys = append(keys, k)
+				owner = append(owner, un.unit)
+			}
+		}
+		for _, m := range fuzzy.Find(q, keys) {
+			add(owner[m.Index])
+		}
+		return rankFound(found, 5)
+	}
+	// Part of a name, or a name inside a longer query.
+	for _, un := range names {
+		if strings.Contains(un.name, q) || utf8.RuneCountInString(un.name) >= 3 && strings.Contains(q, un.name) {
+			add(un.unit)
+		}
+	}
+	if len(found) > 1 {
+		// Prefer the units whose own spelling starts with the query (after 区/市).
+		var pre []string
+		for _, un := range names {
+			n := strings.TrimPrefix(strings.TrimPrefix(un.name, "区"), "市")
+			if strings.HasPrefix(n, q) && !slices.Contains(pre, un.unit) {
+				pre = append(pre, un.unit)
+			}
+		}
+		if len(pre) == 1 {
+			return pre[0], slices.DeleteFunc(found, func(u string) bool { return u == pre[0] })
+		}
+	}
+	if len(found) > 0 {
+		return result()
+	}
+	// Homophones (人设局 reads renshiju like 人社局).
+	if py := strings.Join(pinyin.LazyPinyin(q, pinyin.NewArgs()), ""); py != "" {
+		for _, un := range names {
+			if slices.Contains(un.full, py) {
+				add(un.unit)
+			}
+		}
+		if len(found) > 0 {
+			return rankFound(found, 5)
+		}
+	}
+	// Shared characters, for typos (人设局 → 区人社局).
+	score := make(map[string]float64)
+	qr := []rune(q)
+	for _, un := range names {
+		shared := 0
+		for _, r := range qr {
+			if r != '区' && r != '市' && strings.ContainsRune(un.name, r) {
+				shared++
+			}
+		}
+		if sc := float64(shared) / float64(len(qr)); sc >= 0.5 && sc > score[un.unit] {
+			score[un.unit] = sc
+		}
+	}
+	for u := range score {
+		found = append(found, u)
+	}
+	if len(found) == 0 {
+		// Last resort: the characters in order (sahilm/fuzzy).
+		var all []string
+		for _, un := range names {
+			all = append(all, un.name)
+		}
+		for _, m := range fuzzy.Find(q, all) {
+			add(names[m.Index].unit)
+		}
+		return rankFound(found, 5)
+	}
+	sort.Slice(found, func(i, j int) bool {
+		if score[found[i]] != score[found[j]] {
+			return score[found[i]] > score[found[j]]
+		}
+		return slices.Index(known, found[i]) < slices.Index(known, found[j])
+	})
+	if len(found) > 1 && score[found[0]] > score[found[1]] {
+		return found[0], found[1:min(len(found), 5)]
+	}
+	return rankFound(found, 5)
+}
+
+// rankFound turns matches into (best, candidates): one match is the best,
+// several are candidates for the person to choose from.
+func rankFound(found []string, limit int) (string, []string) {
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0], nil
+	}
+	return "", found[:min(len(found), limit)]
+}
+
+var (
+	reRefID   = regexp.MustCompile(`^([a-z][a-z0-9-]*?)-?0*(\d{1,3})$`)
+	reRefCite = regexp.MustCompile(`^(.*?)(?:措施)?(第|-)?([` + cnNumeralChars + `\d]{1,6})条?$`)
+)
+
+// ParseMeasureRef finds the measure a reference means: an id in any case
+// and padding (ind-03, IND-3, ind3) or a citation (二十条第3条, 十八条第十二条,
+// 二十条措施第3条). A bare 第3条 is accepted only when one package has a
+// third measure.
 func ParseMeasureRef(ref string, ms []*Measure) (*Measure, bool) {
+	r := strings.ToLower(strings.Join(strings.Fields(simplifiedHalfWidth(ref)), ""))
+	if r == "" {
+		return nil, false
+	}
 	for _, m := range ms {
-		if strings.EqualFold(m.ID, strings.TrimSpace(ref)) {
+		if strings.ToLower(m.ID) == r {
 			return m, true
 		}
 	}
-	return nil, false
+	if mm := reRefID.FindStringSubmatch(r); mm != nil {
+		num, _ := strconv.Atoi(mm[2])
+		id := fmt.Sprintf("%s-%02d", mm[1], num)
+		for _, m := range ms {
+			if strings.ToLower(m.ID) == id {
+				return m, true
+			}
+		}
+		return nil, false
+	}
+	mm := reRefCite.FindStringSubmatch(r)
+	if mm == nil || !strings.Contains(r, "条") {
+		return nil, false
+	}
+	pkg := strings.TrimSuffix(mm[1], "措施")
+	if _, err := strconv.Atoi(mm[3]); mm[2] == "" && (err != nil || !strings.HasSuffix(pkg, "条")) {
+		return nil, false // 二十条 alone names a package, not a measure
+	}
+	num, ok := cnNumberValue(mm[3])
+	if !ok {
+		return nil, false
+	}
+	var hit *Measure
+	for _, m := range ms {
+		if m.Number != num {
+			continue
+		}
+		if pkg != "" && pkg != m.Package && !strings.HasSuffix(pkg, m.Package) {
+			continue
+		}
+		if hit != nil {
+			return nil, false // 第3条 of more than one package
+		}
+		hit = m
+	}
+	return hit, hit != nil
 }
