@@ -1,7 +1,386 @@
 package main
 
-import "context"
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
 
-func runServe(ctx context.Context, e *env, args []string) error { return usagef("not implemented yet") }
+	"huiqi/eligibility"
+	"huiqi/intake"
+	"huiqi/knowledge"
+	"huiqi/sqlite"
+	"huiqi/web"
+)
 
-func runUser(ctx context.Context, e *env, args []string) error { return usagef("not implemented yet") }
+// serveFlags parses flags given before or after positional arguments.
+func serveFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, usagef("usage: huiqi %s [flags]", fs.Name())
+			}
+			return nil, usagef("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newServeFlagSet(e *env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {}
+	return fs
+}
+
+// runServe is `huiqi serve [--addr 127.0.0.1:8080] [--db PATH]`: the HTTP API
+// and the staff console, until interrupted.
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newServeFlagSet(e, "serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	dbPath := fs.String("db", e.dbPath, "database file")
+	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (when a TLS proxy is in front)")
+	rate := fs.Float64("rate", 5, "public API requests per second per client IP (negative: no limit)")
+	burst := fs.Int("burst", 30, "public API burst per client IP")
+	pos, err := serveFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("usage: huiqi serve [--addr HOST:PORT] [--db PATH] [--secure-cookies]")
+	}
+	srv, closeAll, err := newWebServer(ctx, e, *dbPath, web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst})
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usagef("cannot listen on %s: %v", *addr, err)
+	}
+	fmt.Fprintf(e.stderr, "huiqi serve: listening on http://%s (console: /console/)\n", ln.Addr())
+	return srv.Serve(ctx, ln)
+}
+
+// newWebServer opens the database and wires the packages into a web.Server.
+func newWebServer(ctx context.Context, e *env, dbPath string, cfg web.Config) (*web.Server, func(), error) {
+	db, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(err error) (*web.Server, func(), error) {
+		db.Close()
+		return nil, nil, err
+	}
+	if err := knowledge.MigrateLexicon(ctx, db); err != nil {
+		return fail(fmt.Errorf("migrate lexicon: %w", err))
+	}
+	base, err := knowledge.LoadBase(ctx, db.DB)
+	if err != nil {
+		return fail(fmt.Errorf("load knowledge base: %w", err))
+	}
+	router := intake.NewRouter(base)
+	st, err := intake.OpenStore(ctx, db, intake.Config{Router: router, Log: e.log}, e.now)
+	if err != nil {
+		return fail(fmt.Errorf("open ticket store: %w", err))
+	}
+	acc, err := web.OpenAccounts(ctx, db, e.now)
+	if err != nil {
+		return fail(err)
+	}
+	cfg.Knowledge = base
+	cfg.Awarder = serveAwarder{}
+	cfg.Router = serveRouter{router}
+	cfg.Chatter = nil // the web chat is wired once the bot engine has a constructor for main
+	cfg.Backend = &serveBackend{st: st, db: db}
+	cfg.Accounts = acc
+	cfg.Log = e.log
+	cfg.Now = e.now
+	srv, err := web.New(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	return srv, func() { db.Close() }, nil
+}
+
+// serveAwarder adapts the eligibility package to web.Awarder.
+type serveAwarder struct{}
+
+func (serveAwarder) Award(r io.Reader) (any, error) {
+	p, err := eligibility.DecodeProfile(r)
+	if err != nil {
+		return nil, err
+	}
+	return eligibility.Evaluate(p), nil
+}
+
+// serveRouter adapts the intake router to web.Router.
+type serveRouter struct{ r *intake.Router }
+
+func (s serveRouter) Route(text, location string) any { return s.r.Route(text, location) }
+
+// serveBackend adapts the intake store (and the lexicon table) to web.Backend.
+type serveBackend struct {
+	st *intake.Store
+	db *sqlite.DB
+}
+
+// serveErr maps intake's errors onto the web's sentinels.
+func serveErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case intake.IsNotFound(err):
+		return fmt.Errorf("%w: %w", web.ErrNotFound, err)
+	case errors.Is(err, intake.ErrBadMove):
+		return fmt.Errorf("%w: %w", web.ErrBadMove, err)
+	}
+	return err
+}
+
+// serveChannels maps the web's channel names onto intake's.
+var serveChannels = map[string]string{web.ChannelWeb: "线上", web.ChannelHotline: "热线"}
+
+func (b *serveBackend) File(ctx context.Context, nt web.NewTicket) (web.Ticket, error) {
+	ch := serveChannels[nt.Channel]
+	if ch == "" {
+		ch = "线上"
+	}
+	t, err := b.st.File(ctx, intake.NewTicket{Text: nt.Text, Enterprise: nt.Enterprise, Contact: nt.Contact,
+		Location: nt.Location, Channel: ch, By: nt.Reporter})
+	if err != nil {
+		return web.Ticket{}, serveErr(err)
+	}
+	return serveTicket(t), nil
+}
+
+func (b *serveBackend) Get(ctx context.Context, id string) (web.Ticket, error) {
+	t, err := b.st.Get(ctx, id)
+	if err != nil {
+		return web.Ticket{}, serveErr(err)
+	}
+	return serveTicket(t), nil
+}
+
+func (b *serveBackend) GetWithSecret(ctx context.Context, id, secret string) (web.Ticket, error) {
+	t, err := b.st.GetForReporter(ctx, id, "", secret)
+	if err != nil {
+		return web.Ticket{}, serveErr(err)
+	}
+	return serveTicket(t), nil
+}
+
+func (b *serveBackend) Queue(ctx context.Context, unit string) ([]web.Ticket, error) {
+	ts, err := b.st.Queue(ctx, unit)
+	if err != nil {
+		return nil, serveErr(err)
+	}
+	out := make([]web.Ticket, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, serveTicket(t))
+	}
+	return out, nil
+}
+
+func (b *serveBackend) Move(ctx context.Context, id, to, by, note string) (web.Ticket, error) {
+	st, err := intake.ParseStatus(to)
+	if err != nil {
+		return web.Ticket{}, serveErr(err)
+	}
+	t, err := b.st.Move(ctx, id, st, by, note)
+	if err != nil {
+		return web.Ticket{}, serveErr(err)
+	}
+	return serveTicket(t), nil
+}
+
+func (b *serveBackend) RecordUnanswered(ctx context.Context, q string) error {
+	return b.st.RecordUnanswered(ctx, q)
+}
+
+// serveQuestionID names an unanswered question by its text's hash (intake
+// keys them by text).
+func serveQuestionID(q string) string {
+	sum := sha256.Sum256([]byte(q))
+	return hex.EncodeToString(sum[:8])
+}
+
+func (b *serveBackend) Unanswered(ctx context.Context) ([]web.Question, error) {
+	qs, err := b.st.Unanswered(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.Question, 0, len(qs))
+	for _, q := range qs {
+		out = append(out, web.Question{ID: serveQuestionID(q.Question), Text: q.Question, At: q.LastAt, Count: q.Count})
+	}
+	return out, nil
+}
+
+func (b *serveBackend) Attach(ctx context.Context, questionID, measureID, question string) error {
+	if err := knowledge.SaveQuestion(ctx, b.db.DB, measureID, question); err != nil {
+		return err
+	}
+	return b.st.ResolveUnanswered(ctx, question, measureID)
+}
+
+func (b *serveBackend) Stats(ctx context.Context) (web.Stats, error) {
+	s, err := b.st.Stats(ctx)
+	if err != nil {
+		return web.Stats{}, err
+	}
+	out := web.Stats{ByUnit: map[string]map[string]int{}, Overdue: s.Overdue, Total: s.Total}
+	for u, by := range s.ByUnit {
+		m := map[string]int{}
+		for st, n := range by {
+			m[string(st)] = n
+		}
+		out.ByUnit[u] = m
+	}
+	return out, nil
+}
+
+func (b *serveBackend) Ping(ctx context.Context) error { return b.db.PingContext(ctx) }
+
+// serveNeeds says in Chinese what each kind of move's note must hold.
+var serveNeeds = map[intake.Need]string{
+	intake.NeedReason: "请在办理说明里写明原因",
+	intake.NeedReply:  "请在办理说明里写给企业的答复",
+	intake.NeedRating: "办理说明以 满意 / 基本满意 / 不满意 开头，可再加意见",
+}
+
+// serveTicket converts an intake ticket, with the moves its status allows.
+func serveTicket(t intake.Ticket) web.Ticket {
+	w := web.Ticket{ID: t.ID, Status: string(t.Status), LeadUnit: t.LeadUnit, CoUnits: t.CoUnits,
+		Measures: t.Measures, Mode: t.Mode, Due: t.Due, Overdue: t.Overdue, CreatedAt: t.CreatedAt,
+		Reply: t.Reply, Secret: t.Secret, Text: t.Text, Enterprise: t.Enterprise, Contact: t.Contact,
+		Channel: t.Channel}
+	for _, ev := range t.Events {
+		w.Events = append(w.Events, web.Event{At: ev.At, From: string(ev.From), Status: string(ev.Status), By: ev.By, Note: ev.Note})
+	}
+	for _, tr := range intake.Transitions() {
+		if tr.From != t.Status || strings.Contains(tr.Who, "系统") {
+			continue
+		}
+		w.Next = append(w.Next, web.Move{To: string(tr.To), ByUnit: tr.Who == "承办单位", Need: serveNeeds[tr.Need]})
+	}
+	if t.Status == intake.StatusSigned || t.Status == intake.StatusHandling {
+		w.Next = append(w.Next, web.Move{To: string(intake.Extend), ByUnit: true, Need: serveNeeds[intake.NeedReason]})
+	}
+	return w
+}
+
+// runUser is `huiqi user add --name N --role R [--unit U]` (the password
+// from HUIQI_PASSWORD or the first line of standard input, never argv) and
+// `huiqi user list`.
+func runUser(ctx context.Context, e *env, args []string) error {
+	const usage = "usage: huiqi user add --name NAME --role hotline|unit|admin [--unit UNIT] (password on stdin or HUIQI_PASSWORD) | huiqi user list"
+	if len(args) == 0 {
+		return usagef("%s", usage)
+	}
+	fs := newServeFlagSet(e, "user")
+	name := fs.String("name", "", "account name")
+	role := fs.String("role", "", "hotline, unit or admin")
+	unit := fs.String("unit", "", "the unit, for role unit")
+	dbPath := fs.String("db", e.dbPath, "database file")
+	pos, err := serveFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("%s", usage)
+	}
+	switch pos[0] {
+	case "add":
+		if *name == "" || *role == "" {
+			return usagef("%s", usage)
+		}
+		password, err := readPassword(e.stdin)
+		if err != nil {
+			return err
+		}
+		u := strings.TrimSpace(*unit)
+		if u != "" {
+			u = knowledge.CanonicalUnit(u)
+		}
+		acc, closeDB, err := openAccounts(ctx, e, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		user, err := acc.Add(ctx, *name, *role, u, password)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "已创建账号 %s（%s%s）\n", user.Name, web.RoleLabel(user.Role), serveUnitSuffix(user.Unit))
+		return nil
+	case "list":
+		acc, closeDB, err := openAccounts(ctx, e, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		us, err := acc.List(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "账号\t角色\t单位\t创建时间")
+		for _, u := range us {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, u.Unit, u.Created.In(e.now().Location()).Format(time.DateTime))
+		}
+		return tw.Flush()
+	}
+	return usagef("%s", usage)
+}
+
+func serveUnitSuffix(unit string) string {
+	if unit == "" {
+		return ""
+	}
+	return "，" + unit
+}
+
+// readPassword takes HUIQI_PASSWORD, else the first line of stdin.
+func readPassword(stdin io.Reader) (string, error) {
+	if p := os.Getenv("HUIQI_PASSWORD"); p != "" {
+		return p, nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 1024)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", usagef("give the password on standard input or in HUIQI_PASSWORD")
+	}
+	return line, nil
+}
+
+func openAccounts(ctx context.Context, e *env, path string) (*web.Accounts, func(), error) {
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	acc, err := web.OpenAccounts(ctx, db, e.now)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return acc, func() { db.Close() }, nil
+}

@@ -378,7 +378,7 @@ func (s *Server) apiFile(w http.ResponseWriter, r *http.Request) {
 
 // Channels a ticket can come in by.
 const (
-	ChannelWeb     = "网站"
+	ChannelWeb     = "线上"
 	ChannelHotline = "热线"
 )
 

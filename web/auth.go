@@ -154,23 +154,19 @@ func canSee(u User, t Ticket) bool {
 	return t.LeadUnit == u.Unit || slices.Contains(t.CoUnits, u.Unit)
 }
 
-// deskMoves are the moves of the platform desk and the hotline (dispatch and
-// the return visit), which unit staff do not make.
-var deskMoves = []string{"已派单", "已回访", "已受理"}
-
-// movesFor filters the workflow's next statuses by what the user may do:
-// unit staff move only tickets their unit leads, and not desk moves.
-func movesFor(u User, t Ticket) []string {
+// movesFor filters the workflow's next moves by what the user may do: unit
+// staff make only the unit's moves, and only on tickets their unit leads.
+func movesFor(u User, t Ticket) []Move {
 	if u.Role != RoleUnit {
 		return t.Next
 	}
 	if t.LeadUnit != u.Unit {
 		return nil
 	}
-	var out []string
-	for _, st := range t.Next {
-		if !slices.Contains(deskMoves, st) {
-			out = append(out, st)
+	var out []Move
+	for _, m := range t.Next {
+		if m.ByUnit {
+			out = append(out, m)
 		}
 	}
 	return out

@@ -329,7 +329,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) 
 
 type ticketData struct {
 	T     Ticket
-	Moves []string
+	Moves []Move
 }
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, ss *Session) {

@@ -97,7 +97,17 @@ type Ticket struct {
 	Enterprise string   `json:"-"`
 	Contact    string   `json:"-"`
 	Channel    string   `json:"-"`
-	Next       []string `json:"-"` // the statuses the workflow allows next
+	Next       []Move   `json:"-"` // the moves the workflow allows next
+}
+
+// Move is one move the workflow allows from a ticket's status.
+type Move struct {
+	To string `json:"to"`
+	// ByUnit is set on the moves the handling unit makes (签收, 退单, 办理,
+	// 办结, 延期); the others are the desk's and the hotline's.
+	ByUnit bool `json:"by_unit"`
+	// Need says what the note must hold, for people (退单的原因, 答复内容).
+	Need string `json:"need,omitempty"`
 }
 
 // Event is one entry of a ticket's history.

@@ -219,11 +219,7 @@ func (s *Server) routes() http.Handler {
 	m.handle("GET", "/console/login", s.loginPage)
 	m.handle("POST", "/console/login", s.loginSubmit)
 	m.handle("POST", "/console/logout", s.console(s.logoutSubmit))
-	m.handle("GET", "/console/", s.console(func(w http.ResponseWriter, r *http.Request, ss *Session) {
-		if r.URL.Path != "/console/" {
-			s.renderError(w, r, ss, errorf(CodeNotFound, "没有这个页面"))
-			return
-		}
+	m.handle("GET", "/console/{$}", s.console(func(w http.ResponseWriter, r *http.Request, ss *Session) {
 		http.Redirect(w, r, "/console/lookup", http.StatusSeeOther)
 	}))
 	m.handle("GET", "/console/lookup", s.console(s.lookupPage))

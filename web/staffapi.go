@@ -14,14 +14,18 @@ type staffTicket struct {
 	Enterprise string   `json:"enterprise"`
 	Contact    string   `json:"contact"`
 	Channel    string   `json:"channel"`
-	Moves      []string `json:"moves"` // what this user may do next
+	Moves      []Move   `json:"moves"` // what this user may do next
 }
 
 func staffView(u User, t Ticket) staffTicket {
 	t = publicTicket(t)
 	t.Secret = ""
-	return staffTicket{Ticket: t, Text: t.Text, Enterprise: t.Enterprise, Contact: t.Contact,
-		Channel: t.Channel, Moves: nonNil(movesFor(u, t))}
+	v := staffTicket{Ticket: t, Text: t.Text, Enterprise: t.Enterprise, Contact: t.Contact,
+		Channel: t.Channel, Moves: movesFor(u, t)}
+	if v.Moves == nil {
+		v.Moves = []Move{}
+	}
+	return v
 }
 
 // sortQueue puts overdue tickets first, then the nearest deadline.
@@ -115,13 +119,12 @@ func (s *Server) move(ctx context.Context, u User, id, to, note string) (Ticket,
 		return Ticket{}, err
 	}
 	to = strings.TrimSpace(to)
-	moves := movesFor(u, t)
 	allowed := false
-	for _, m := range moves {
-		allowed = allowed || m == to
+	for _, m := range movesFor(u, t) {
+		allowed = allowed || m.To == to
 	}
 	if !allowed {
-		if u.Role == RoleUnit && (t.LeadUnit != u.Unit || containsStr(t.Next, to)) {
+		if u.Role == RoleUnit && (t.LeadUnit != u.Unit || hasMove(t.Next, to)) {
 			return Ticket{}, &Error{Code: CodeForbidden, Message: "这一步不由您所在单位办理"}
 		}
 		return Ticket{}, errorf(CodeInvalid, "工单当前状态为“%s”，不能改为“%s”", t.Status, to)
@@ -129,9 +132,9 @@ func (s *Server) move(ctx context.Context, u User, id, to, note string) (Ticket,
 	return s.be.Move(ctx, id, to, byName(u), note)
 }
 
-func containsStr(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
+func hasMove(ms []Move, to string) bool {
+	for _, m := range ms {
+		if m.To == to {
 			return true
 		}
 	}

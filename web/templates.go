@@ -37,7 +37,7 @@ var funcs = template.FuncMap{
 		}
 		return "st-new"
 	},
-	"danger": func(status string) bool { return status == "退单" },
+	"danger": func(status string) bool { return status == "退单" || status == "延期" },
 }
 
 // parsePages parses each page together with the layout.
