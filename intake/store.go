@@ -497,6 +497,9 @@ func (s *Store) EscalateOverdue(ctx context.Context) ([]Ticket, error) {
 			if err := s.appendEvent(ctx, tx, &t, Event{At: now, Kind: KindEscalate, From: t.Status, Status: t.Status, By: "系统", Note: note}); err != nil {
 				return err
 			}
+			if err := saveTicket(ctx, tx, &t, now); err != nil {
+				return err
+			}
 			t.Overdue = true
 			out = append(out, t)
 		}
@@ -620,14 +623,7 @@ func (s *Store) update(ctx context.Context, id string, fn func(tx *sql.Tx, t *Ti
 		if err := fn(tx, &t, now); err != nil {
 			return err
 		}
-		t.UpdatedAt = now
-		_, err = tx.ExecContext(ctx, `UPDATE intake_tickets SET status = ?, lead_unit = ?, co_units = ?, measures = ?,
-			mode = ?, matched = ?, flags = ?, unresolved = ?, due = ?, sign_due = ?, escalated = ?, escalated_to = ?,
-			extend_days = ?, reply = ?, rating = ?, updated_at = ? WHERE id = ?`,
-			t.Status, t.LeadUnit, jsonList(t.CoUnits), jsonList(t.Measures), t.Mode, t.Matched, jsonList(t.Flags),
-			jsonList(t.Unresolved), t.Due, t.SignDue, t.Escalated, t.EscalatedTo, t.ExtendDays, t.Reply, t.Rating,
-			fmtTime(now), t.ID)
-		return err
+		return saveTicket(ctx, tx, &t, now)
 	})
 	if err != nil {
 		if isInput(err) {
@@ -637,6 +633,22 @@ func (s *Store) update(ctx context.Context, id string, fn func(tx *sql.Tx, t *Ti
 	}
 	t.Overdue = s.overdue(t, now)
 	return t, nil
+}
+
+// saveTicket writes the ticket's mutable columns (the filing columns and
+// the events are never rewritten).
+func saveTicket(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time) error {
+	t.UpdatedAt = now
+	_, err := tx.ExecContext(ctx, `UPDATE intake_tickets SET status = ?, lead_unit = ?, co_units = ?, measures = ?,
+		mode = ?, matched = ?, flags = ?, unresolved = ?, due = ?, sign_due = ?, escalated = ?, escalated_to = ?,
+		extend_days = ?, reply = ?, rating = ?, updated_at = ? WHERE id = ?`,
+		t.Status, t.LeadUnit, jsonList(t.CoUnits), jsonList(t.Measures), t.Mode, t.Matched, jsonList(t.Flags),
+		jsonList(t.Unresolved), t.Due, t.SignDue, t.Escalated, t.EscalatedTo, t.ExtendDays, t.Reply, t.Rating,
+		fmtTime(now), t.ID)
+	if err != nil {
+		return fmt.Errorf("save ticket: %w", err)
+	}
+	return nil
 }
 
 func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, t *Ticket, ev Event) error {
