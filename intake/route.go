@@ -81,6 +81,7 @@ type Rules struct {
 	CloseRatio        float64  `json:"close_ratio"`
 	MaxMeasures       int      `json:"max_measures"`
 	TownNames         []string `json:"town_names"`
+	OffTopic          []string `json:"off_topic"`
 	Generic           struct {
 		District []string `json:"district"`
 		Town     []string `json:"town"`
@@ -194,6 +195,7 @@ func (r *Router) Route(text, location string) Route {
 		}
 		cands[res.ID] = &candidate{id: res.ID, score: res.Score, order: i, m: res.Measure, title: res.Title}
 	}
+	cued := false
 	for _, cue := range r.rules.Cues {
 		if containsAny(text, cue.Unless) {
 			continue
@@ -202,6 +204,7 @@ func (r *Router) Route(text, location string) Route {
 		if n == 0 {
 			continue
 		}
+		cued = true
 		w := cue.Weight
 		if w == 0 {
 			w = r.rules.CueWeight
@@ -213,6 +216,11 @@ func (r *Router) Route(text, location string) Route {
 			cands[cue.Measure] = c
 		}
 		c.score += boost
+	}
+	if !cued && containsAny(text, r.rules.OffTopic) {
+		// A personal matter (公积金, 个税…): search finds look-alikes, but no
+		// unit of the notice handles it; the desk answers the person.
+		return r.desk(nil)
 	}
 	list := make([]*candidate, 0, len(cands))
 	for _, c := range cands {
