@@ -363,7 +363,7 @@ func (s *Server) apiFile(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	nt, err := req.ticket(ChannelWeb, "web")
+	nt, err := req.ticket(ChannelWeb, "企业")
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return

@@ -172,11 +172,11 @@ func (m *mux) handle(method, path string, h http.HandlerFunc) {
 			sort.Strings(allow)
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			e := errorf(CodeMethodNotAllowed, "此地址不支持 %s 请求", r.Method)
-			if strings.HasPrefix(path, "/api/") {
-				writeJSONError(w, r, e)
+			if strings.HasPrefix(path, "/console/") {
+				http.Error(w, e.Message, http.StatusMethodNotAllowed)
 				return
 			}
-			http.Error(w, e.Message, http.StatusMethodNotAllowed)
+			writeJSONError(w, r, e)
 		})
 	}
 	m.allowed[path] = append(m.allowed[path], method)

@@ -1,0 +1,256 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// do sends one request through the handler; remote sets the client address.
+func (te *testEnv) do(t testing.TB, method, path, ctype, body string, hdr map[string]string) *httptest.ResponseRecorder {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range hdr {
+		if k == "remote" {
+			req.RemoteAddr = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	te.srv.Handler().ServeHTTP(w, req)
+	return w
+}
+
+// errCode returns the code of a JSON error body ("" when not one).
+func errCode(t testing.TB, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	var b errorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &b); err != nil {
+		return ""
+	}
+	if b.Error.Code != "" && b.Error.Message == "" {
+		t.Errorf("error %q has no message", b.Error.Code)
+	}
+	return b.Error.Code
+}
+
+const jsonCT = "application/json"
+
+type apiCase struct {
+	name       string
+	method     string
+	path       string
+	ctype      string
+	body       string
+	wantStatus int
+	wantCode   string // error code, "" for success
+	wantBody   string // substring of the body
+}
+
+func runAPICases(t *testing.T, te *testEnv, cases []apiCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			w := te.do(t, tt.method, tt.path, tt.ctype, tt.body, nil)
+			if w.Code != tt.wantStatus {
+				t.Fatalf("%s %s %q = %d, want %d (body %s)", tt.method, tt.path, tt.body, w.Code, tt.wantStatus, w.Body)
+			}
+			if got := errCode(t, w); got != tt.wantCode {
+				t.Errorf("%s %s %q code = %q, want %q", tt.method, tt.path, tt.body, got, tt.wantCode)
+			}
+			if !strings.Contains(w.Body.String(), tt.wantBody) {
+				t.Errorf("%s %s body = %s, want it to contain %q", tt.method, tt.path, w.Body, tt.wantBody)
+			}
+			if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("%s %s Content-Type = %q, want JSON", tt.method, tt.path, ct)
+			}
+		})
+	}
+}
+
+func TestPublicAPI(t *testing.T) {
+	te := newTestEnv(t, nil)
+	big := `{"question":"` + strings.Repeat("税", 30000) + `"}`
+	runAPICases(t, te, []apiCase{
+		{"ask ok", "POST", "/api/ask", jsonCT, `{"question":"招工难有补贴吗","top":3}`, 200, "", `"answered":true`},
+		{"ask charset", "POST", "/api/ask", "application/json; charset=utf-8", `{"question":"稳岗"}`, 200, "", `"ref":"二十条第7条"`},
+		{"ask out of scope", "POST", "/api/ask", jsonCT, `{"question":"明天天气怎么样"}`, 200, "", `"answered":false`},
+		{"ask empty", "POST", "/api/ask", jsonCT, `{"question":"  "}`, 400, "invalid", "请填写问题"},
+		{"ask too long", "POST", "/api/ask", jsonCT, `{"question":"` + strings.Repeat("问", 501) + `"}`, 400, "invalid", "太长"},
+		{"ask top", "POST", "/api/ask", jsonCT, `{"question":"稳岗","top":99}`, 400, "invalid", "top"},
+		{"ask not json", "POST", "/api/ask", jsonCT, `{"question":`, 400, "invalid", "JSON"},
+		{"ask wrong type", "POST", "/api/ask", jsonCT, `{"question":5}`, 400, "invalid", "question"},
+		{"ask unknown field", "POST", "/api/ask", jsonCT, `{"q":"稳岗"}`, 400, "invalid", "不认识的字段"},
+		{"ask two objects", "POST", "/api/ask", jsonCT, `{"question":"稳岗"}{}`, 400, "invalid", ""},
+		{"ask no body", "POST", "/api/ask", jsonCT, ``, 400, "invalid", "内容为空"},
+		{"ask text/plain", "POST", "/api/ask", "text/plain", `{"question":"稳岗"}`, 415, "unsupported_media_type", ""},
+		{"ask no content type", "POST", "/api/ask", "", `{"question":"稳岗"}`, 415, "unsupported_media_type", ""},
+		{"ask form", "POST", "/api/ask", "application/x-www-form-urlencoded", `question=x`, 415, "unsupported_media_type", ""},
+		{"ask too large", "POST", "/api/ask", jsonCT, big, 413, "too_large", "65536"},
+		{"ask GET", "GET", "/api/ask", "", ``, 405, "method_not_allowed", "GET"},
+		{"ask PUT", "PUT", "/api/ask", jsonCT, `{}`, 405, "method_not_allowed", ""},
+		{"award ok", "POST", "/api/award", jsonCT, `{"above_scale_industrial":true,"has_rd_institution":true}`, 200, "", `"district_total_yuan":20000`},
+		{"award bad profile", "POST", "/api/award", jsonCT, `{"above_scale":true}`, 400, "invalid", "未知字段"},
+		{"award 415", "POST", "/api/award", "text/xml", `<x/>`, 415, "unsupported_media_type", ""},
+		{"award 413", "POST", "/api/award", jsonCT, big, 413, "too_large", ""},
+		{"award GET", "GET", "/api/award", "", ``, 405, "method_not_allowed", ""},
+		{"route ok", "POST", "/api/route", jsonCT, `{"text":"招工难"}`, 200, "", `"lead_unit":"区人社局"`},
+		{"route location", "POST", "/api/route", jsonCT, `{"text":"招工难","location":"义井镇"}`, 200, "", `"matched":true`},
+		{"route empty", "POST", "/api/route", jsonCT, `{"text":""}`, 400, "invalid", "问题描述"},
+		{"route DELETE", "DELETE", "/api/route", "", ``, 405, "method_not_allowed", ""},
+		{"chat new", "POST", "/api/chat", jsonCT, `{"text":"你好"}`, 200, "", `"replies":[{"text":"您好，你好"`},
+		{"chat keyed", "POST", "/api/chat", jsonCT, `{"conversation":"abcdefghijklmnop","action":"ask"}`, 200, "", `"conversation":"abcdefghijklmnop"`},
+		{"chat bad id", "POST", "/api/chat", jsonCT, `{"conversation":"../../etc","text":"x"}`, 400, "invalid", "会话编号"},
+		{"chat empty", "POST", "/api/chat", jsonCT, `{"conversation":"abcdefghijklmnop"}`, 400, "invalid", "消息"},
+		{"chat GET", "GET", "/api/chat", "", ``, 405, "method_not_allowed", ""},
+		{"file ok", "POST", "/api/tickets", jsonCT, `{"text":"招工难","enterprise":"某公司","contact":"138"}`, 201, "", `"secret":"SECRET0001"`},
+		{"file no text", "POST", "/api/tickets", jsonCT, `{"enterprise":"某公司"}`, 400, "invalid", "问题描述"},
+		{"file long enterprise", "POST", "/api/tickets", jsonCT, `{"text":"x","enterprise":"` + strings.Repeat("企", 201) + `"}`, 400, "invalid", "企业名称"},
+		{"file 415", "POST", "/api/tickets", "text/plain", `x`, 415, "unsupported_media_type", ""},
+		{"tickets GET list", "GET", "/api/tickets", "", ``, 405, "method_not_allowed", ""},
+		{"ticket with secret", "GET", "/api/tickets/CQ-20261120-0001?secret=S1", "", ``, 200, "", `"status":"已派单"`},
+		{"ticket no secret", "GET", "/api/tickets/CQ-20261120-0001", "", ``, 404, "not_found", "查询码"},
+		{"ticket wrong secret", "GET", "/api/tickets/CQ-20261120-0001?secret=S2", "", ``, 404, "not_found", "查询码"},
+		{"ticket unknown", "GET", "/api/tickets/CQ-20990101-0001?secret=S1", "", ``, 404, "not_found", "查询码"},
+		{"ticket POST", "POST", "/api/tickets/CQ-20261120-0001", jsonCT, `{}`, 405, "method_not_allowed", ""},
+		{"unknown api", "GET", "/api/nothing", "", ``, 404, "not_found", ""},
+		{"healthz", "GET", "/healthz", "", ``, 200, "", `"ok"`},
+		{"healthz POST", "POST", "/healthz", "", ``, 405, "method_not_allowed", ""},
+	})
+}
+
+func TestPublicTicketHidesEnterprise(t *testing.T) {
+	te := newTestEnv(t, nil)
+	w := te.do(t, "GET", "/api/tickets/CQ-20261120-0001?secret=S1", "", "", nil)
+	if w.Code != 200 {
+		t.Fatalf("GET ticket = %d, want 200", w.Code)
+	}
+	for _, secret := range []string{"阳泉某机械有限公司", "张经理", "招工难", "secret", "S1"} {
+		if strings.Contains(w.Body.String(), secret) {
+			t.Errorf("public ticket shows %q: %s", secret, w.Body)
+		}
+	}
+	var tk map[string]any
+	json.Unmarshal(w.Body.Bytes(), &tk)
+	for _, k := range []string{"id", "status", "lead_unit", "co_units", "measures", "mode", "due", "overdue", "events"} {
+		if _, ok := tk[k]; !ok {
+			t.Errorf("public ticket lacks %q: %s", k, w.Body)
+		}
+	}
+}
+
+func TestMethodNotAllowedHasAllow(t *testing.T) {
+	te := newTestEnv(t, nil)
+	w := te.do(t, "GET", "/api/ask", "", "", nil)
+	if got := w.Header().Get("Allow"); got != "POST" {
+		t.Errorf("Allow = %q, want POST", got)
+	}
+	w = te.do(t, "DELETE", "/api/tickets/X", "", "", nil)
+	if got := w.Header().Get("Allow"); got != "GET, HEAD" {
+		t.Errorf("Allow = %q, want GET, HEAD", got)
+	}
+}
+
+func TestUnansweredIsRecordedAndCounted(t *testing.T) {
+	te := newTestEnv(t, nil)
+	te.do(t, "POST", "/api/ask", jsonCT, `{"question":"明天天气怎么样"}`, nil)
+	te.do(t, "POST", "/api/ask", jsonCT, `{"question":"稳岗补贴"}`, nil)
+	if got := te.be.unanswered; len(got) != 1 || got[0] != "明天天气怎么样" {
+		t.Errorf("recorded unanswered = %q, want the weather question", got)
+	}
+	te.srv.Flush(t.Context())
+	a, u, err := te.acc.AskCounts(t.Context())
+	if err != nil || a != 1 || u != 1 {
+		t.Errorf("AskCounts() = %d, %d, %v, want 1, 1, nil", a, u, err)
+	}
+}
+
+func TestChatNilChatter(t *testing.T) {
+	te := newTestEnv(t, func(c *Config) { c.Chatter = nil; c.Awarder = nil; c.Router = nil })
+	runAPICases(t, te, []apiCase{
+		{"chat", "POST", "/api/chat", jsonCT, `{"text":"你好"}`, 500, "internal", "暂不可用"},
+		{"award", "POST", "/api/award", jsonCT, `{}`, 500, "internal", "暂不可用"},
+		{"route", "POST", "/api/route", jsonCT, `{"text":"x"}`, 500, "internal", "暂不可用"},
+	})
+}
+
+func TestHealthzDown(t *testing.T) {
+	te := newTestEnv(t, nil)
+	te.be.pingErr = errBoom
+	if w := te.do(t, "GET", "/healthz", "", "", nil); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("GET /healthz with a dead database = %d, want 503", w.Code)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	te := newTestEnv(t, func(c *Config) { c.RatePerSecond = 1; c.RateBurst = 3 })
+	a := map[string]string{"remote": "192.0.2.1:1234"}
+	b := map[string]string{"remote": "192.0.2.2:1234"}
+	for i := range 3 {
+		if w := te.do(t, "POST", "/api/ask", jsonCT, `{"question":"稳岗"}`, a); w.Code != 200 {
+			t.Fatalf("request %d = %d, want 200", i+1, w.Code)
+		}
+	}
+	w := te.do(t, "POST", "/api/ask", jsonCT, `{"question":"稳岗"}`, a)
+	if w.Code != 429 || errCode(t, w) != "rate_limited" || !strings.Contains(w.Body.String(), "请稍等") {
+		t.Fatalf("4th request = %d %s, want 429 rate_limited with a polite message", w.Code, w.Body)
+	}
+	if w.Header().Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	if w := te.do(t, "POST", "/api/ask", jsonCT, `{"question":"稳岗"}`, b); w.Code != 200 {
+		t.Errorf("another client = %d, want 200", w.Code)
+	}
+	if w := te.do(t, "GET", "/healthz", "", "", a); w.Code != 200 {
+		t.Errorf("healthz while limited = %d, want 200", w.Code)
+	}
+	*te.now = te.now.Add(2 * time.Second)
+	if w := te.do(t, "POST", "/api/ask", jsonCT, `{"question":"稳岗"}`, a); w.Code != 200 {
+		t.Errorf("after refill = %d, want 200", w.Code)
+	}
+}
+
+func TestPanicIsJSON500(t *testing.T) {
+	te := newTestEnv(t, func(c *Config) { c.Router = panicRouter{} })
+	w := te.do(t, "POST", "/api/route", jsonCT, `{"text":"x"}`, nil)
+	if w.Code != 500 || errCode(t, w) != "internal" || strings.Contains(w.Body.String(), "goroutine") {
+		t.Errorf("panicking handler = %d %s, want a JSON 500 without a trace", w.Code, w.Body)
+	}
+}
+
+type panicRouter struct{}
+
+func (panicRouter) Route(string, string) any { panic("bug") }
+
+// FuzzAPIBodies throws arbitrary bodies at the JSON endpoints: never a 500,
+// always a JSON answer.
+func FuzzAPIBodies(f *testing.F) {
+	for _, s := range []string{`{"question":"稳岗"}`, `{"text":"招工难"}`, `{"conversation":"abcdefghijklmnop","text":"x","form":{"a":"b"}}`,
+		`{"question":null}`, `[]`, `"x"`, `{"top":-1}`, "\xff\xfe", `{"question":"\u0000"}`} {
+		f.Add(s)
+	}
+	te := newTestEnv(f, nil)
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, p := range []string{"/api/ask", "/api/route", "/api/chat", "/api/tickets", "/api/award"} {
+			w := te.do(t, "POST", p, jsonCT, body, nil)
+			if w.Code >= 500 {
+				t.Fatalf("POST %s %q = %d %s", p, body, w.Code, w.Body)
+			}
+			if !json.Valid(w.Body.Bytes()) {
+				t.Fatalf("POST %s %q: body is not JSON: %s", p, body, w.Body)
+			}
+		}
+	})
+}

@@ -1,0 +1,282 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// browser is a cookie-keeping client that does not follow redirects.
+type browser struct {
+	t    testing.TB
+	base string
+	c    *http.Client
+}
+
+func newBrowser(t testing.TB, te *testEnv) *browser {
+	ts := httptest.NewServer(te.srv.Handler())
+	t.Cleanup(ts.Close)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &browser{t: t, base: ts.URL, c: c}
+}
+
+func (b *browser) get(path string) (*http.Response, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.base + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func (b *browser) post(path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	resp, err := b.c.PostForm(b.base+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func csrfOf(t testing.TB, body string) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no csrf field in %s", body)
+	}
+	return m[1]
+}
+
+// signIn signs in through the console's form and returns the session's CSRF token.
+func (b *browser) signIn(name string) string {
+	b.t.Helper()
+	_, body := b.get("/console/login")
+	resp, _ := b.post("/console/login", url.Values{"csrf": {csrfOf(b.t, body)}, "name": {name}, "password": {testPassword}, "next": {"/console/tickets"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/tickets" {
+		b.t.Fatalf("sign in = %d to %q, want 303 to /console/tickets", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = b.get("/console/lookup")
+	return csrfOf(b.t, body)
+}
+
+func TestConsoleSignIn(t *testing.T) {
+	te := newTestEnv(t, nil)
+	b := newBrowser(t, te)
+	resp, _ := b.get("/console/tickets")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/console/login?next=") {
+		t.Fatalf("signed-out console = %d to %q, want a redirect to sign-in", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body := b.get("/console/login")
+	tok := csrfOf(t, body)
+	// No CSRF token, a wrong one: refused.
+	for _, c := range []string{"", "forged"} {
+		resp, body = b.post("/console/login", url.Values{"csrf": {c}, "name": {"hl"}, "password": {testPassword}})
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "CSRF") {
+			t.Errorf("sign-in with csrf %q = %d, want 403", c, resp.StatusCode)
+		}
+	}
+	resp, body = b.post("/console/login", url.Values{"csrf": {tok}, "name": {"hl"}, "password": {"wrong password"}})
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "账号或密码不正确") {
+		t.Errorf("wrong password = %d, want 401 with a message", resp.StatusCode)
+	}
+	tok = csrfOf(t, body)
+	resp, _ = b.post("/console/login", url.Values{"csrf": {tok}, "name": {"hl"}, "password": {testPassword}, "next": {"//evil.example/"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/lookup" {
+		t.Errorf("sign-in with an outside next = %d to %q, want /console/lookup", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var sc *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			sc = c
+		}
+	}
+	if sc == nil || !sc.HttpOnly || sc.SameSite != http.SameSiteLaxMode || sc.Secure {
+		t.Errorf("session cookie = %+v, want HttpOnly, SameSite=Lax, not Secure on plain HTTP", sc)
+	}
+	if n, err := te.acc.db.QueryContext(t.Context(), `SELECT 1 FROM web_sessions WHERE token_hash = ?`, sc.Value); err == nil {
+		if n.Next() {
+			t.Error("the raw session token is stored; want only its hash")
+		}
+		n.Close()
+	}
+}
+
+func TestConsoleSecureCookie(t *testing.T) {
+	te := newTestEnv(t, func(c *Config) { c.SecureCookies = true })
+	w := te.do(t, "GET", "/console/login", "", "", nil)
+	for _, c := range w.Result().Cookies() {
+		if !c.Secure {
+			t.Errorf("cookie %s not Secure with --secure-cookies", c.Name)
+		}
+	}
+}
+
+func TestConsolePages(t *testing.T) {
+	te := newTestEnv(t, nil)
+	te.do(t, "POST", "/api/ask", jsonCT, `{"question":"用工荒怎么办"}`, nil)
+	b := newBrowser(t, te)
+	b.signIn("hl")
+	tests := []struct {
+		path   string
+		status int
+		want   []string
+	}{
+		{"/console/", 303, nil},
+		{"/console/lookup", 200, []string{`id="q"`, "政策查询"}},
+		{"/console/lookup?q=稳岗", 200, []string{"二十条第7条", "着力做好稳岗用工工作", "1000元", "区人社局", "已过期", "话术", "您好，您咨询的事项对应二十条第7条"}},
+		{"/console/lookup?q=rsj", 200, []string{"责任单位：<strong>区人社局</strong>", "着力做好稳岗用工工作"}},
+		{"/console/lookup?q=天气", 200, []string{"没有找到相关措施"}},
+		{"/console/lookup?q=稳岗&partial=1", 200, []string{"二十条第7条"}},
+		{"/console/tickets", 200, []string{"CQ-20261118-0003", "CQ-20261120-0002", "超期 1 件"}},
+		{"/console/tickets?unit=区工信局", 200, []string{"CQ-20261120-0002"}},
+		{"/console/tickets/CQ-20261120-0001", 200, []string{"阳泉某机械有限公司", "张经理", "办理记录", `value="已签收"`, `value="退单"`}},
+		{"/console/tickets/CQ-20990101-0001", 404, []string{"没有找到"}},
+		{"/console/new", 200, []string{"代企业登记工单"}},
+		{"/console/unanswered", 200, []string{"用工荒怎么办", "一键挂到措施"}},
+		{"/console/dashboard", 200, []string{"<svg", "区人社局", "超期工单", "未能回答"}},
+		{"/console/nothing", 404, nil},
+	}
+	for _, tt := range tests {
+		resp, body := b.get(tt.path)
+		if resp.StatusCode != tt.status {
+			t.Errorf("GET %s = %d, want %d", tt.path, resp.StatusCode, tt.status)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("GET %s: no %q in the page", tt.path, w)
+			}
+		}
+	}
+	// Overdue tickets come first in the queue.
+	_, body := b.get("/console/tickets")
+	if i, j := strings.Index(body, "CQ-20261118-0003"), strings.Index(body, "CQ-20261120-0001"); i < 0 || j < 0 || i > j {
+		t.Errorf("queue order: overdue ticket at %d, other at %d; want overdue first", i, j)
+	}
+	// The partial is only the results.
+	_, body = b.get("/console/lookup?q=稳岗&partial=1")
+	if strings.Contains(body, "<html") {
+		t.Error("partial lookup renders the whole page")
+	}
+}
+
+func TestConsoleUnitStaff(t *testing.T) {
+	te := newTestEnv(t, nil)
+	b := newBrowser(t, te)
+	csrf := b.signIn("rs")
+	resp, body := b.get("/console/tickets")
+	if resp.StatusCode != 200 || !strings.Contains(body, "CQ-20261120-0001") || strings.Contains(body, "CQ-20261120-0002") {
+		t.Errorf("unit queue = %d, want only 区人社局's tickets", resp.StatusCode)
+	}
+	resp, body = b.get("/console/tickets/CQ-20261120-0002")
+	if resp.StatusCode != http.StatusForbidden || strings.Contains(body, "城区某新材料公司") {
+		t.Errorf("other unit's ticket page = %d, want 403 without the enterprise", resp.StatusCode)
+	}
+	if resp, _ := b.get("/console/tickets?unit=区工信局"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("other unit's queue = %d, want 403", resp.StatusCode)
+	}
+	for _, p := range []string{"/console/new", "/console/unanswered"} {
+		if resp, _ := b.get(p); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("GET %s as unit staff = %d, want 403", p, resp.StatusCode)
+		}
+	}
+	resp, _ = b.post("/console/tickets/CQ-20261120-0002/move", url.Values{"csrf": {csrf}, "to": {"已签收"}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("moving another unit's ticket = %d, want 403", resp.StatusCode)
+	}
+	// Own ticket: only the unit's moves are offered.
+	_, body = b.get("/console/tickets/CQ-20261120-0001")
+	if !strings.Contains(body, `value="已签收"`) || !strings.Contains(body, `value="退单"`) {
+		t.Errorf("unit's ticket page lacks its moves")
+	}
+}
+
+func TestConsoleMoveNeedsCSRF(t *testing.T) {
+	te := newTestEnv(t, nil)
+	b := newBrowser(t, te)
+	csrf := b.signIn("rs")
+	for _, c := range []string{"", "forged"} {
+		resp, body := b.post("/console/tickets/CQ-20261120-0001/move", url.Values{"csrf": {c}, "to": {"已签收"}})
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "CSRF") {
+			t.Errorf("move with csrf %q = %d, want 403", c, resp.StatusCode)
+		}
+	}
+	if tk, _ := te.be.Get(t.Context(), "CQ-20261120-0001"); tk.Status != "已派单" {
+		t.Fatalf("status after refused moves = %s, want 已派单", tk.Status)
+	}
+	resp, _ := b.post("/console/tickets/CQ-20261120-0001/move", url.Values{"csrf": {csrf}, "to": {"已签收"}, "note": {"收到，马上办"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("move = %d, want 303", resp.StatusCode)
+	}
+	_, body := b.get(resp.Header.Get("Location"))
+	if !strings.Contains(body, "已更新为“已签收”") || !strings.Contains(body, "收到，马上办") || !strings.Contains(body, "rs（区人社局）") {
+		t.Errorf("ticket page after the move lacks the new status, note or who")
+	}
+	resp, _ = b.post("/console/tickets/CQ-20261120-0001/move", url.Values{"csrf": {csrf}, "to": {"已回访"}})
+	if resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a move the workflow refuses = %d, want 400 or 403", resp.StatusCode)
+	}
+	// Logging out needs the token too, and ends the session.
+	if resp, _ := b.post("/console/logout", url.Values{}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("logout without csrf = %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := b.post("/console/logout", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("logout = %d, want 303", resp.StatusCode)
+	}
+	if resp, _ := b.get("/console/tickets"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("after logout = %d, want a redirect to sign-in", resp.StatusCode)
+	}
+	if resp, _ := b.post("/console/tickets/CQ-20261120-0001/move", url.Values{"csrf": {csrf}, "to": {"办理中"}}); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("POST after logout = %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestConsoleFileAndAttach(t *testing.T) {
+	te := newTestEnv(t, nil)
+	te.do(t, "POST", "/api/ask", jsonCT, `{"question":"用工荒怎么办"}`, nil)
+	b := newBrowser(t, te)
+	csrf := b.signIn("hl")
+	resp, body := b.post("/console/new", url.Values{"csrf": {csrf}, "text": {""}, "enterprise": {"来电企业"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "请填写问题描述") || !strings.Contains(body, "来电企业") {
+		t.Errorf("filing without text = %d, want 400 with the form kept", resp.StatusCode)
+	}
+	resp, body = b.post("/console/new", url.Values{"csrf": {csrf}, "text": {"招工难，来电咨询"}, "enterprise": {"来电企业"}, "contact": {"赵先生"}})
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, "查询码 SECRET0001") || !strings.Contains(body, "来电企业") {
+		t.Errorf("filing = %d, want 201 showing the secret", resp.StatusCode)
+	}
+	if tk, err := te.be.Get(t.Context(), "CQ-20261127-0001"); err != nil || tk.Channel != ChannelHotline {
+		t.Errorf("filed ticket channel = %q, %v, want %s", tk.Channel, err, ChannelHotline)
+	}
+	resp, _ = b.post("/console/unanswered/q1/attach", url.Values{"csrf": {csrf}, "measure": {"ind-07"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("attach = %d, want 303", resp.StatusCode)
+	}
+	_, body = b.get(resp.Header.Get("Location"))
+	if !strings.Contains(body, "已把问题挂到措施 ind-07") || strings.Contains(body, "<td class=\"q\">用工荒怎么办") {
+		t.Errorf("review page after attaching still lists the question or lacks the notice")
+	}
+	if resp, _ := b.post("/console/unanswered/q1/attach", url.Values{"measure": {"ind-07"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("attach without csrf = %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestConsoleFormTooLarge(t *testing.T) {
+	te := newTestEnv(t, nil)
+	b := newBrowser(t, te)
+	csrf := b.signIn("hl")
+	resp, _ := b.post("/console/new", url.Values{"csrf": {csrf}, "text": {strings.Repeat("长", 40000)}})
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized form = %d, want 413", resp.StatusCode)
+	}
+}

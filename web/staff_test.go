@@ -1,0 +1,216 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// login signs in through the staff API and returns the bearer token and the
+// session's CSRF token.
+func (te *testEnv) login(t testing.TB, name string) (token, csrf string) {
+	t.Helper()
+	w := te.do(t, "POST", "/api/staff/login", jsonCT, `{"name":"`+name+`","password":"`+testPassword+`"}`, nil)
+	if w.Code != 200 {
+		t.Fatalf("login %s = %d %s", name, w.Code, w.Body)
+	}
+	var lr loginResponse
+	if err := json.Unmarshal(w.Body.Bytes(), &lr); err != nil {
+		t.Fatal(err)
+	}
+	return lr.Token, lr.CSRF
+}
+
+func bearer(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
+
+func TestStaffAPI(t *testing.T) {
+	te := newTestEnv(t, nil)
+	hl, _ := te.login(t, "hl")
+	rs, _ := te.login(t, "rs")
+	gx, _ := te.login(t, "gx")
+	ad, _ := te.login(t, "ad")
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		body       string
+		hdr        map[string]string
+		wantStatus int
+		wantBody   string
+		notBody    string
+	}{
+		{"queue no auth", "GET", "/api/staff/tickets", "", nil, 401, "请先登录", ""},
+		{"queue bad bearer", "GET", "/api/staff/tickets", "", bearer("nope"), 401, "unauthorized", ""},
+		{"queue basic auth", "GET", "/api/staff/tickets", "", map[string]string{"Authorization": "Basic eDp5"}, 401, "unauthorized", ""},
+		{"queue hotline all", "GET", "/api/staff/tickets", "", bearer(hl), 200, "CQ-20261120-0002", ""},
+		{"queue unit own only", "GET", "/api/staff/tickets", "", bearer(rs), 200, "CQ-20261120-0001", "CQ-20261120-0002"},
+		{"queue unit overdue first", "GET", "/api/staff/tickets", "", bearer(rs), 200, `"tickets":[{"id":"CQ-20261118-0003"`, ""},
+		{"queue unit other unit", "GET", "/api/staff/tickets?unit=区工信局", "", bearer(rs), 403, "forbidden", ""},
+		{"queue hotline picks unit", "GET", "/api/staff/tickets?unit=区工信局", "", bearer(hl), 200, "CQ-20261120-0002", "CQ-20261120-0001"},
+		{"ticket own unit", "GET", "/api/staff/tickets/CQ-20261120-0001", "", bearer(rs), 200, "阳泉某机械有限公司", ""},
+		{"ticket other unit", "GET", "/api/staff/tickets/CQ-20261120-0002", "", bearer(rs), 403, "forbidden", "城区某新材料公司"},
+		{"ticket unknown", "GET", "/api/staff/tickets/CQ-20990101-0009", "", bearer(hl), 404, "not_found", ""},
+		{"ticket no auth", "GET", "/api/staff/tickets/CQ-20261120-0001", "", nil, 401, "unauthorized", "阳泉某机械有限公司"},
+		{"ticket moves for unit", "GET", "/api/staff/tickets/CQ-20261120-0001", "", bearer(rs), 200, `"moves":[{"to":"已签收"`, ""},
+		{"move by unit", "POST", "/api/staff/tickets/CQ-20261120-0001/move", `{"to":"已签收","note":"收到"}`, bearer(rs), 200, `"status":"已签收"`, ""},
+		{"move refused by workflow", "POST", "/api/staff/tickets/CQ-20261120-0001/move", `{"to":"已回访"}`, bearer(hl), 400, "不能改为", ""},
+		{"move other unit", "POST", "/api/staff/tickets/CQ-20261120-0002/move", `{"to":"已签收"}`, bearer(rs), 403, "forbidden", ""},
+		{"move desk move by unit", "POST", "/api/staff/tickets/CQ-20261118-0003/move", `{"to":"已办结","note":"已答复"}`, bearer(rs), 200, "已办结", ""},
+		{"move rating by unit", "POST", "/api/staff/tickets/CQ-20261118-0003/move", `{"to":"已回访","note":"满意"}`, bearer(rs), 403, "forbidden", ""},
+		{"move rating by hotline", "POST", "/api/staff/tickets/CQ-20261118-0003/move", `{"to":"已回访","note":"满意"}`, bearer(hl), 200, "已回访", ""},
+		{"move bad json", "POST", "/api/staff/tickets/CQ-20261120-0002/move", `{"to":`, bearer(gx), 400, "invalid", ""},
+		{"move 415", "POST", "/api/staff/tickets/CQ-20261120-0002/move", ``, bearer(gx), 415, "unsupported_media_type", ""},
+		{"move GET", "GET", "/api/staff/tickets/CQ-20261120-0002/move", ``, bearer(gx), 405, "method_not_allowed", ""},
+		{"file by unit", "POST", "/api/staff/tickets", `{"text":"招工难"}`, bearer(rs), 403, "forbidden", ""},
+		{"file by hotline", "POST", "/api/staff/tickets", `{"text":"招工难","enterprise":"来电企业"}`, bearer(hl), 201, `"secret"`, ""},
+		{"unanswered by unit", "GET", "/api/staff/unanswered", "", bearer(rs), 403, "forbidden", ""},
+		{"unanswered by admin", "GET", "/api/staff/unanswered", "", bearer(ad), 200, `"questions":[]`, ""},
+		{"stats", "GET", "/api/staff/stats", "", bearer(gx), 200, `"by_unit"`, ""},
+		{"stats no auth", "GET", "/api/staff/stats", "", nil, 401, "unauthorized", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ct := ""
+			if tt.method == "POST" && tt.name != "move 415" {
+				ct = jsonCT
+			}
+			w := te.do(t, tt.method, tt.path, ct, tt.body, tt.hdr)
+			if w.Code != tt.wantStatus {
+				t.Fatalf("%s %s = %d, want %d (%s)", tt.method, tt.path, w.Code, tt.wantStatus, w.Body)
+			}
+			if !strings.Contains(w.Body.String(), tt.wantBody) {
+				t.Errorf("%s %s body = %s, want %q", tt.method, tt.path, w.Body, tt.wantBody)
+			}
+			if tt.notBody != "" && strings.Contains(w.Body.String(), tt.notBody) {
+				t.Errorf("%s %s body = %s, must not contain %q", tt.method, tt.path, w.Body, tt.notBody)
+			}
+		})
+	}
+}
+
+func TestStaffLogin(t *testing.T) {
+	te := newTestEnv(t, func(c *Config) { c.LoginPerMinute = 3 })
+	ip := map[string]string{"remote": "198.51.100.7:5555"}
+	w := te.do(t, "POST", "/api/staff/login", jsonCT, `{"name":"hl","password":"wrong password"}`, ip)
+	if w.Code != 401 || !strings.Contains(w.Body.String(), "账号或密码不正确") {
+		t.Errorf("wrong password = %d %s, want 401", w.Code, w.Body)
+	}
+	w = te.do(t, "POST", "/api/staff/login", jsonCT, `{"name":"nobody","password":"wrong password"}`, ip)
+	if w.Code != 401 || !strings.Contains(w.Body.String(), "账号或密码不正确") {
+		t.Errorf("unknown name = %d %s, want the same 401", w.Code, w.Body)
+	}
+	te.do(t, "POST", "/api/staff/login", jsonCT, `{"name":"hl","password":"wrong again"}`, ip)
+	w = te.do(t, "POST", "/api/staff/login", jsonCT, `{"name":"hl","password":"`+testPassword+`"}`, ip)
+	if w.Code != 429 || errCode(t, w) != "rate_limited" {
+		t.Errorf("4th attempt in a minute = %d %s, want 429", w.Code, w.Body)
+	}
+	// Another address is limited too for the same name, so spreading
+	// guesses over addresses does not help.
+	w = te.do(t, "POST", "/api/staff/login", jsonCT, `{"name":"hl","password":"`+testPassword+`"}`, map[string]string{"remote": "198.51.100.8:1"})
+	if w.Code != 429 {
+		t.Errorf("same name, other address = %d, want 429", w.Code)
+	}
+	*te.now = te.now.Add(2 * time.Minute)
+	w = te.do(t, "POST", "/api/staff/login", jsonCT, `{"name":"hl","password":"`+testPassword+`"}`, ip)
+	if w.Code != 200 {
+		t.Errorf("after a pause = %d %s, want 200", w.Code, w.Body)
+	}
+}
+
+func TestStaffCookieNeedsCSRF(t *testing.T) {
+	te := newTestEnv(t, nil)
+	tok, csrf := te.login(t, "hl")
+	cookie := map[string]string{"Cookie": sessionCookie + "=" + tok}
+	if w := te.do(t, "GET", "/api/staff/tickets", "", "", cookie); w.Code != 200 {
+		t.Fatalf("GET with cookie = %d, want 200", w.Code)
+	}
+	body := `{"to":"已签收"}`
+	w := te.do(t, "POST", "/api/staff/tickets/CQ-20261120-0002/move", jsonCT, body, cookie)
+	if w.Code != 403 || !strings.Contains(w.Body.String(), "CSRF") {
+		t.Fatalf("cookie POST without X-CSRF-Token = %d %s, want 403", w.Code, w.Body)
+	}
+	cookie["X-CSRF-Token"] = "wrong"
+	if w := te.do(t, "POST", "/api/staff/tickets/CQ-20261120-0002/move", jsonCT, body, cookie); w.Code != 403 {
+		t.Fatalf("cookie POST with a wrong token = %d, want 403", w.Code)
+	}
+	cookie["X-CSRF-Token"] = csrf
+	if w := te.do(t, "POST", "/api/staff/tickets/CQ-20261120-0002/move", jsonCT, body, cookie); w.Code != 200 {
+		t.Fatalf("cookie POST with the token = %d %s, want 200", w.Code, w.Body)
+	}
+}
+
+func TestStaffLogoutAndExpiry(t *testing.T) {
+	te := newTestEnv(t, nil)
+	tok, _ := te.login(t, "hl")
+	if w := te.do(t, "POST", "/api/staff/logout", jsonCT, `{}`, bearer(tok)); w.Code != 200 {
+		t.Fatalf("logout = %d", w.Code)
+	}
+	if w := te.do(t, "GET", "/api/staff/stats", "", "", bearer(tok)); w.Code != 401 {
+		t.Errorf("after logout = %d, want 401", w.Code)
+	}
+	tok, _ = te.login(t, "hl")
+	*te.now = te.now.Add(13 * time.Hour)
+	if w := te.do(t, "GET", "/api/staff/stats", "", "", bearer(tok)); w.Code != 401 {
+		t.Errorf("after expiry = %d, want 401", w.Code)
+	}
+}
+
+func TestAttachQuestion(t *testing.T) {
+	te := newTestEnv(t, nil)
+	te.do(t, "POST", "/api/ask", jsonCT, `{"question":"用工荒怎么办"}`, nil)
+	hl, _ := te.login(t, "hl")
+	w := te.do(t, "GET", "/api/staff/unanswered", "", "", bearer(hl))
+	if !strings.Contains(w.Body.String(), "用工荒怎么办") {
+		t.Fatalf("unanswered = %s, want the question", w.Body)
+	}
+	tests := []struct {
+		path, body string
+		want       int
+	}{
+		{"/api/staff/unanswered/q1/attach", `{"measure":"ind-99"}`, 400},
+		{"/api/staff/unanswered/q9/attach", `{"measure":"ind-07"}`, 404},
+		{"/api/staff/unanswered/q1/attach", `{"measure":"ind-07"}`, 200},
+		{"/api/staff/unanswered/q1/attach", `{"measure":"ind-07"}`, 404},
+	}
+	for _, tt := range tests {
+		if w := te.do(t, "POST", tt.path, jsonCT, tt.body, bearer(hl)); w.Code != tt.want {
+			t.Errorf("POST %s %s = %d %s, want %d", tt.path, tt.body, w.Code, w.Body, tt.want)
+		}
+	}
+	if te.be.attached["用工荒怎么办"] != "ind-07" {
+		t.Errorf("stored attachments = %v, want the question on ind-07", te.be.attached)
+	}
+	w = te.do(t, "POST", "/api/ask", jsonCT, `{"question":"用工荒怎么办"}`, nil)
+	if !strings.Contains(w.Body.String(), `"answered":true`) {
+		t.Errorf("asking again = %s, want it answered at once", w.Body)
+	}
+}
+
+func TestCanSeeAndMoves(t *testing.T) {
+	tk := Ticket{LeadUnit: "区人社局", CoUnits: []string{"区财政局"}, Next: []Move{{To: "已签收", ByUnit: true}, {To: "已派单"}}}
+	tests := []struct {
+		u         User
+		wantSee   bool
+		wantMoves int
+	}{
+		{User{Role: RoleHotline}, true, 2},
+		{User{Role: RoleAdmin}, true, 2},
+		{User{Role: RoleUnit, Unit: "区人社局"}, true, 1},
+		{User{Role: RoleUnit, Unit: "区财政局"}, true, 0},
+		{User{Role: RoleUnit, Unit: "区工信局"}, false, 0},
+	}
+	for _, tt := range tests {
+		if got := canSee(tt.u, tk); got != tt.wantSee {
+			t.Errorf("canSee(%v) = %v, want %v", tt.u, got, tt.wantSee)
+		}
+		if got := len(movesFor(tt.u, tk)); got != tt.wantMoves {
+			t.Errorf("len(movesFor(%v)) = %d, want %d", tt.u, got, tt.wantMoves)
+		}
+	}
+}
+
+var _ = httptest.NewRecorder
+var _ = http.StatusOK
