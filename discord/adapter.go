@@ -1,0 +1,390 @@
+// Package discord is the Discord channel of the conversation engine: it runs
+// a bot on github.com/bwmarrin/discordgo that takes slash commands, buttons,
+// select menus, modals, DMs and mentions, hands them to the engine, and
+// renders its replies within Discord's limits.
+//
+// One conversation per Discord user: the key is bot.Key{Channel: "discord",
+// User: <user id>} wherever the user writes (DM, any channel, any guild), so a
+// dialog started by mention in a channel continues in the DM where its
+// private replies go, and /ticket finds the tickets the user filed anywhere.
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"huiqi/bot"
+	"huiqi/knowledge"
+)
+
+// Engine is the conversation engine (*bot.Engine).
+type Engine interface {
+	Handle(ctx context.Context, key bot.Key, in bot.Input) ([]bot.Reply, error)
+}
+
+// Knowledge answers /measure and /unit (*knowledge.Base).
+type Knowledge interface {
+	Measure(ref string) (*knowledge.Measure, bool)
+	Unit(name string) knowledge.UnitResult
+}
+
+// QueueItem is one ticket as staff commands show it.
+type QueueItem struct {
+	ID       string
+	Status   string
+	LeadUnit string
+	Due      string // YYYY-MM-DD, empty when not set
+	Overdue  bool
+	Summary  string // the issue, shortened
+}
+
+// Desk is the staff side of the intake (adapted from *intake.Store by the
+// caller): a unit's queue and status moves.
+type Desk interface {
+	Queue(ctx context.Context, unit string) ([]QueueItem, error)
+	Move(ctx context.Context, id, to, by, note string) (QueueItem, error)
+}
+
+// ErrTokenRejected is returned by Run when the server refuses the token.
+var ErrTokenRejected = errors.New("discord: token rejected by the server (401 Unauthorized)")
+
+// Config is how the bot connects. Token is required.
+type Config struct {
+	Token   string // without the "Bot " prefix
+	GuildID string // register commands in this guild only (instant); empty: global
+	// API points REST and gateway at a Discord-compatible server
+	// (http(s)://host[:port][/path]); empty is discord.com.
+	API        string
+	ShardID    int
+	ShardCount int // 0 or 1: no sharding
+	// StaffRole is the role id whose members may use staff commands; empty
+	// refuses them to everyone.
+	StaffRole string
+	// DeferAfter is how long an interaction waits for the engine before the
+	// bot defers (Discord allows 3 s for the first response); default 1.5 s.
+	DeferAfter time.Duration
+	Now        func() time.Time
+	Log        *slog.Logger
+}
+
+// Deps are the parts the bot talks to. Engine is required; without
+// Knowledge, /measure and /unit say they are unavailable, and without Desk
+// so do the staff commands.
+type Deps struct {
+	Engine    Engine
+	Knowledge Knowledge
+	Desk      Desk
+}
+
+// Bot is a running Discord adapter. Create it with New, start it with Run.
+type Bot struct {
+	cfg   Config
+	deps  Deps
+	log   *slog.Logger
+	ids   *idMap
+	forms *formCache
+	locks *keyLocks
+
+	mu    sync.Mutex
+	appID string
+	botID string
+	busy  inflight
+}
+
+// New checks the configuration.
+func New(cfg Config, deps Deps) (*Bot, error) {
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("discord: token is required")
+	}
+	if deps.Engine == nil {
+		return nil, errors.New("discord: engine is required")
+	}
+	if cfg.API != "" {
+		if _, err := parseAPI(cfg.API); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ShardCount > 1 && (cfg.ShardID < 0 || cfg.ShardID >= cfg.ShardCount) {
+		return nil, fmt.Errorf("discord: shard %d out of range 0..%d", cfg.ShardID, cfg.ShardCount-1)
+	}
+	if cfg.DeferAfter <= 0 {
+		cfg.DeferAfter = 1500 * time.Millisecond
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Bot{
+		cfg: cfg, deps: deps, log: cfg.Log,
+		ids: newIDMap(), forms: newFormCache(), locks: newKeyLocks(),
+	}, nil
+}
+
+// ParseShard parses --shard ID/COUNT, e.g. "0/4".
+func ParseShard(s string) (id, count int, err error) {
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok {
+		return 0, 0, fmt.Errorf("shard %q: want ID/COUNT, e.g. 0/2", s)
+	}
+	id, err1 := strconv.Atoi(strings.TrimSpace(a))
+	count, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if err1 != nil || err2 != nil || count < 1 || id < 0 || id >= count || count > 1<<16 {
+		return 0, 0, fmt.Errorf("shard %q: want ID/COUNT with 0 <= ID < COUNT, e.g. 0/2", s)
+	}
+	return id, count, nil
+}
+
+// intents are what the bot asks the gateway for. Message content is
+// privileged: enable it in the developer portal.
+const intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages |
+	discordgo.IntentsDirectMessages | discordgo.IntentsMessageContent
+
+// session builds the discordgo session, pointed at cfg.API when set.
+func (b *Bot) session() (*discordgo.Session, error) {
+	s, err := discordgo.New("Bot " + strings.TrimSpace(b.cfg.Token))
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	var rt http.RoundTripper = http.DefaultTransport
+	if b.cfg.API != "" {
+		t, err := newRewriteTransport(b.cfg.API, http.DefaultTransport)
+		if err != nil {
+			return nil, err
+		}
+		rt = t
+	}
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rt}
+	s.Identify.Intents = intents
+	if b.cfg.ShardCount > 1 {
+		s.ShardID, s.ShardCount = b.cfg.ShardID, b.cfg.ShardCount
+	}
+	s.StateEnabled = true
+	s.LogLevel = discordgo.LogError
+	return s, nil
+}
+
+// Run connects, registers the slash commands and serves until ctx is done.
+// It returns ErrTokenRejected (wrapped) when the server refuses the token.
+func (b *Bot) Run(ctx context.Context) error {
+	s, err := b.session()
+	if err != nil {
+		return err
+	}
+	me, err := s.User("@me", discordgo.WithContext(ctx))
+	if err != nil {
+		return classify("check token", err)
+	}
+	b.mu.Lock()
+	b.botID = me.ID
+	b.mu.Unlock()
+
+	remove := []func(){
+		s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+			if !b.busy.enter() {
+				return
+			}
+			defer b.busy.leave()
+			b.onInteraction(ctx, s, ic.Interaction)
+		}),
+		s.AddHandler(func(s *discordgo.Session, m *discordgo.MessageCreate) {
+			if !b.busy.enter() {
+				return
+			}
+			defer b.busy.leave()
+			b.onMessage(ctx, s, m.Message)
+		}),
+	}
+	if err := s.Open(); err != nil {
+		return classify("connect to gateway", err)
+	}
+	defer func() {
+		for _, r := range remove {
+			r()
+		}
+		b.busy.wait()
+		if err := s.Close(); err != nil {
+			b.log.Warn("discord: close", "err", err)
+		}
+	}()
+
+	appID := me.ID
+	s.State.RLock()
+	if s.State.Application != nil && s.State.Application.ID != "" {
+		appID = s.State.Application.ID
+	}
+	if s.State.User != nil && s.State.User.ID != "" {
+		b.mu.Lock()
+		b.botID = s.State.User.ID
+		b.mu.Unlock()
+	}
+	s.State.RUnlock()
+	b.mu.Lock()
+	b.appID = appID
+	b.mu.Unlock()
+
+	if _, err := s.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, commands(), discordgo.WithContext(ctx)); err != nil {
+		return classify("register commands", err)
+	}
+	b.log.Info("discord: ready", "app", appID, "guild", b.cfg.GuildID, "shard", b.cfg.ShardID, "shards", b.cfg.ShardCount)
+	<-ctx.Done()
+	return nil
+}
+
+// classify wraps err, turning a 401 into ErrTokenRejected.
+func classify(what string, err error) error {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+		return fmt.Errorf("%s: %w", what, ErrTokenRejected)
+	}
+	if errors.Is(err, discordgo.ErrUnauthorized) {
+		return fmt.Errorf("%s: %w", what, ErrTokenRejected)
+	}
+	return fmt.Errorf("discord: %s: %w", what, err)
+}
+
+func (b *Bot) ids2() (appID, botID string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.appID, b.botID
+}
+
+// key is the conversation of a Discord user (see the package comment).
+func key(userID string) bot.Key { return bot.Key{Channel: "discord", User: userID} }
+
+// handle runs one engine turn, one turn at a time per user so that replies
+// keep their order.
+func (b *Bot) handle(ctx context.Context, userID string, in bot.Input) []bot.Reply {
+	unlock := b.locks.lock(userID)
+	defer unlock()
+	replies, err := b.deps.Engine.Handle(ctx, key(userID), in)
+	if err != nil {
+		b.log.Error("discord: engine", "user", userID, "err", err)
+		if len(replies) == 0 {
+			replies = []bot.Reply{{Text: msgInternal}}
+		}
+	}
+	return replies
+}
+
+const msgInternal = "系统出了点问题，请稍后再试。"
+
+// keyLocks serialises the turns of one user.
+type keyLocks struct {
+	mu sync.Mutex
+	m  map[string]*keyLock
+}
+
+type keyLock struct {
+	sync.Mutex
+	n int
+}
+
+func newKeyLocks() *keyLocks { return &keyLocks{m: map[string]*keyLock{}} }
+
+func (k *keyLocks) lock(id string) (unlock func()) {
+	k.mu.Lock()
+	l := k.m[id]
+	if l == nil {
+		l = &keyLock{}
+		k.m[id] = l
+	}
+	l.n++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		if l.n--; l.n == 0 {
+			delete(k.m, id)
+		}
+		k.mu.Unlock()
+	}
+}
+
+// formCache keeps the forms offered by button (where a modal could not be
+// shown at once) until the user opens them.
+type formCache struct {
+	mu sync.Mutex
+	m  map[string]*bot.Form
+}
+
+func newFormCache() *formCache { return &formCache{m: map[string]*bot.Form{}} }
+
+func (c *formCache) put(userID, id string, f *bot.Form) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) > 10000 {
+		clear(c.m)
+	}
+	c.m[userID+"\x00"+id] = f
+}
+
+func (c *formCache) get(userID, formID string) (*bot.Form, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.m[userID+"\x00"+formID]
+	return f, ok
+}
+
+// opener offers f to userID as a button whose custom_id opens the modal.
+func (b *Bot) opener(userID string) formOpener {
+	return func(f *bot.Form) string {
+		id := cutUnits(f.ID, maxCustomID-len(formPrefix))
+		b.forms.put(userID, id, f)
+		return formPrefix + id
+	}
+}
+
+// inflight counts running handlers so that Run returns only after they have
+// sent their replies; once closing, new events are dropped.
+type inflight struct {
+	mu      sync.Mutex
+	n       int
+	closing bool
+	idle    chan struct{}
+}
+
+func (f *inflight) enter() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closing {
+		return false
+	}
+	f.n++
+	return true
+}
+
+func (f *inflight) leave() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n--
+	if f.closing && f.n == 0 && f.idle != nil {
+		close(f.idle)
+		f.idle = nil
+	}
+}
+
+// wait stops new handlers and waits for the running ones.
+func (f *inflight) wait() {
+	f.mu.Lock()
+	f.closing = true
+	if f.n == 0 {
+		f.mu.Unlock()
+		return
+	}
+	idle := make(chan struct{})
+	f.idle = idle
+	f.mu.Unlock()
+	<-idle
+}

@@ -1,0 +1,154 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"huiqi/bot"
+)
+
+// measure renders /measure id: as a card.
+func (b *Bot) measure(ref string) bot.Reply {
+	if b.deps.Knowledge == nil {
+		return bot.Reply{Text: msgUnavailable, Private: true}
+	}
+	if strings.TrimSpace(ref) == "" {
+		return bot.Reply{Text: "请输入措施编号，例如 ind-03 或 二十条第3条。", Private: true}
+	}
+	m, ok := b.deps.Knowledge.Measure(ref)
+	if !ok || m == nil {
+		return bot.Reply{Text: fmt.Sprintf("没有找到措施“%s”。编号形如 ind-03、inv-12，或写作 二十条第3条。", clip(ref, 50)), Private: true}
+	}
+	c := &bot.Card{
+		Title:  fmt.Sprintf("%s第%d条 %s", m.Package, m.Number, m.Title),
+		Body:   m.Text,
+		Footer: m.ID,
+	}
+	if len(m.Units) > 0 {
+		c.Fields = append(c.Fields, bot.Field{Name: "责任单位", Value: strings.Join(m.Units, "、")})
+	}
+	if !m.ValidUntil.IsZero() {
+		v := "有效期至 " + m.ValidUntil.Format("2006年1月2日")
+		if b.cfg.Now().After(m.ValidUntil.AddDate(0, 0, 1)) {
+			v += "（已过期）"
+		}
+		c.Fields = append(c.Fields, bot.Field{Name: "有效期", Value: v})
+	}
+	for _, w := range m.Windows {
+		c.Fields = append(c.Fields, bot.Field{Name: "时限", Value: w.Text})
+	}
+	return bot.Reply{Card: c}
+}
+
+// unit renders /unit name: as the measures a unit handles.
+func (b *Bot) unit(name string) bot.Reply {
+	if b.deps.Knowledge == nil {
+		return bot.Reply{Text: msgUnavailable, Private: true}
+	}
+	if strings.TrimSpace(name) == "" {
+		return bot.Reply{Text: "请输入单位名称，例如 区人社局。", Private: true}
+	}
+	u := b.deps.Knowledge.Unit(name)
+	if u.Unit == "" {
+		text := fmt.Sprintf("没有找到单位“%s”。", clip(name, 50))
+		if len(u.Candidates) > 0 {
+			text += "您是不是要找：" + strings.Join(u.Candidates, "、") + "?"
+		}
+		return bot.Reply{Text: text, Private: true}
+	}
+	c := &bot.Card{Title: u.Unit}
+	var lines []string
+	for _, id := range u.Measures {
+		if m, ok := b.deps.Knowledge.Measure(id); ok && m != nil {
+			lines = append(lines, fmt.Sprintf("%s第%d条 %s", m.Package, m.Number, m.Title))
+		} else {
+			lines = append(lines, id)
+		}
+	}
+	if len(lines) == 0 {
+		c.Body = "该单位暂无负责的措施。"
+	} else {
+		c.Body = "负责的措施：\n" + strings.Join(lines, "\n")
+	}
+	if len(u.Aliases) > 0 {
+		c.Footer = "又称：" + strings.Join(u.Aliases, "、")
+	}
+	return bot.Reply{Card: c}
+}
+
+// queue renders /queue unit: for staff.
+func (b *Bot) queue(ctx context.Context, unit string) bot.Reply {
+	if b.deps.Desk == nil {
+		return bot.Reply{Text: msgUnavailable, Private: true}
+	}
+	items, err := b.deps.Desk.Queue(ctx, unit)
+	if err != nil {
+		return bot.Reply{Text: staffError(b, err), Private: true}
+	}
+	c := &bot.Card{Title: "工单队列：" + clip(unit, 100)}
+	if len(items) == 0 {
+		c.Body = "暂无待办工单。"
+	}
+	for _, it := range items {
+		c.Fields = append(c.Fields, bot.Field{Name: it.ID + " " + it.Status, Value: itemLine(it)})
+	}
+	return bot.Reply{Card: c, Private: true}
+}
+
+// move renders /move id: status: note: for staff.
+func (b *Bot) move(ctx context.Context, id, to, by, note string) bot.Reply {
+	if b.deps.Desk == nil {
+		return bot.Reply{Text: msgUnavailable, Private: true}
+	}
+	it, err := b.deps.Desk.Move(ctx, id, to, by, note)
+	if err != nil {
+		return bot.Reply{Text: staffError(b, err), Private: true}
+	}
+	return bot.Reply{Text: fmt.Sprintf("工单 %s 已改为“%s”。", it.ID, it.Status), Card: &bot.Card{
+		Title: it.ID, Fields: []bot.Field{{Name: it.Status, Value: itemLine(it)}},
+	}, Private: true}
+}
+
+func itemLine(it QueueItem) string {
+	var parts []string
+	if it.LeadUnit != "" {
+		parts = append(parts, "牵头："+it.LeadUnit)
+	}
+	if it.Due != "" {
+		d := "时限：" + it.Due
+		if it.Overdue {
+			d += "（已超期）"
+		}
+		parts = append(parts, d)
+	}
+	if it.Summary != "" {
+		parts = append(parts, it.Summary)
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, "\n")
+}
+
+// invalidInput is implemented by the domain packages' bad-input errors,
+// whose messages are Chinese and meant for the user.
+type invalidInput interface{ InvalidInput() bool }
+
+func staffError(b *Bot, err error) string {
+	var ii invalidInput
+	if errors.As(err, &ii) && ii.InvalidInput() {
+		return "无法办理：" + err.Error()
+	}
+	b.log.Error("discord: staff command", "err", err)
+	return msgInternal
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
