@@ -104,20 +104,20 @@ func TestDialogWalks(t *testing.T) {
 				"local_rate_prev_pct", "local_rate_pct", "revenue_yuan", "first_batch_material_premium_yuan"},
 		},
 		{
-			name: "revenue under 30M: previous best not asked",
+			name:    "revenue under 30M: previous best not asked",
 			answers: map[string]string{"revenue_yuan": "2999万"},
 			asked: []string{"above_scale_industrial", "small_to_scale_key", "first_recognitions", "district_whitelist", "city_chain_leader",
 				"revenue_yuan", "first_batch_material_premium_yuan"},
 		},
 		{
-			name: "revenue exactly 30M: previous best asked",
+			name:    "revenue exactly 30M: previous best asked",
 			answers: map[string]string{"revenue_yuan": "3000万", "revenue_prev_max_yuan": "2500万"},
 			asked: []string{"above_scale_industrial", "small_to_scale_key", "first_recognitions", "district_whitelist", "city_chain_leader",
 				"revenue_yuan", "revenue_prev_max_yuan", "first_batch_material_premium_yuan"},
 			district: 10000,
 		},
 		{
-			name: "everything unknown",
+			name:    "everything unknown",
 			answers: map[string]string{"above_scale_industrial": "不知道", "small_to_scale_key": "不清楚"},
 			asked: []string{"above_scale_industrial", "small_to_scale_key", "first_recognitions", "district_whitelist", "city_chain_leader",
 				"revenue_yuan", "first_batch_material_premium_yuan"},

@@ -34,12 +34,12 @@ func byMeasure(r Report, level string) map[string]int64 {
 
 func TestEvaluateRules(t *testing.T) {
 	tests := []struct {
-		name      string
-		profile   string
-		district  map[string]int64
-		other     int64
-		excluded  string // a substring of some exclusion reason
-		note      string // a substring of some item or report note
+		name     string
+		profile  string
+		district map[string]int64
+		other    int64
+		excluded string // a substring of some exclusion reason
+		note     string // a substring of some item or report note
 	}{
 		// ind-02 growth: both months > 0, the larger month against 30/50/100 (以上 includes the number).
 		{"growth 29.99", `{"above_scale_industrial":true,"output_growth_pct":{"jan_feb":29.99,"mar":10}}`, nil, 0, "未达到最低一档30%", ""},
