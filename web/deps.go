@@ -93,11 +93,11 @@ type Ticket struct {
 	Secret string `json:"secret,omitempty"`
 
 	// Staff-only details.
-	Text       string   `json:"-"`
-	Enterprise string   `json:"-"`
-	Contact    string   `json:"-"`
-	Channel    string   `json:"-"`
-	Next       []Move   `json:"-"` // the moves the workflow allows next
+	Text       string `json:"-"`
+	Enterprise string `json:"-"`
+	Contact    string `json:"-"`
+	Channel    string `json:"-"`
+	Next       []Move `json:"-"` // the moves the workflow allows next
 }
 
 // Move is one move the workflow allows from a ticket's status.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -338,3 +340,7 @@ func newTestEnv(t testing.TB, mod func(*Config)) *testEnv {
 }
 
 var errBoom = errors.New("boom")
+
+type bytesBuffer = bytes.Buffer
+
+func fmtInt(n int) string { return strconv.Itoa(n) }

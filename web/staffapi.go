@@ -10,11 +10,11 @@ import (
 // staffTicket is a ticket with the details only staff see.
 type staffTicket struct {
 	Ticket
-	Text       string   `json:"text"`
-	Enterprise string   `json:"enterprise"`
-	Contact    string   `json:"contact"`
-	Channel    string   `json:"channel"`
-	Moves      []Move   `json:"moves"` // what this user may do next
+	Text       string `json:"text"`
+	Enterprise string `json:"enterprise"`
+	Contact    string `json:"contact"`
+	Channel    string `json:"channel"`
+	Moves      []Move `json:"moves"` // what this user may do next
 }
 
 func staffView(u User, t Ticket) staffTicket {

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"huiqi/sqlite"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func openTestAccounts(t *testing.T) (*Accounts, *time.Time) {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := fixedNow
+	acc, err := OpenAccounts(context.Background(), db, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc.Cost = bcrypt.MinCost
+	return acc, &now
+}
+
+func TestAccountsAdd(t *testing.T) {
+	acc, _ := openTestAccounts(t)
+	tests := []struct {
+		name, role, unit, password string
+		wantErr                    bool
+	}{
+		{"hl", RoleHotline, "", "longenough", false},
+		{"rs", RoleUnit, "区人社局", "longenough", false},
+		{"ad", RoleAdmin, "", "longenough", false},
+		{"hl", RoleHotline, "", "longenough", true},    // duplicate
+		{"", RoleHotline, "", "longenough", true},      // no name
+		{"x", "boss", "", "longenough", true},          // unknown role
+		{"y", RoleUnit, "", "longenough", true},        // unit role without unit
+		{"z", RoleHotline, "区人社局", "longenough", true}, // unit on another role
+		{"w", RoleHotline, "", "short", true},          // short password
+		{"v", RoleHotline, "", string(make([]byte, 73)), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"/"+tt.role, func(t *testing.T) {
+			_, err := acc.Add(context.Background(), tt.name, tt.role, tt.unit, tt.password)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Add(%q, %q, %q) = %v, wantErr %v", tt.name, tt.role, tt.unit, err, tt.wantErr)
+			}
+			var ii invalidInput
+			if err != nil && !errors.As(err, &ii) {
+				t.Errorf("Add(%q) error %v does not implement InvalidInput", tt.name, err)
+			}
+		})
+	}
+	us, err := acc.List(context.Background())
+	if err != nil || len(us) != 3 || us[0].Name != "ad" || us[2].Unit != "区人社局" {
+		t.Errorf("List() = %+v, %v, want ad, hl, rs", us, err)
+	}
+}
+
+func TestAccountsSessions(t *testing.T) {
+	ctx := context.Background()
+	acc, now := openTestAccounts(t)
+	if _, err := acc.Add(ctx, "hl", RoleHotline, "", "longenough"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.Authenticate(ctx, "hl", "wrong one"); !errors.Is(err, ErrBadLogin) {
+		t.Errorf("Authenticate(wrong) = %v, want ErrBadLogin", err)
+	}
+	if _, err := acc.Authenticate(ctx, "nobody", "longenough"); !errors.Is(err, ErrBadLogin) {
+		t.Errorf("Authenticate(unknown) = %v, want ErrBadLogin", err)
+	}
+	u, err := acc.Authenticate(ctx, " hl ", "longenough")
+	if err != nil || u.Role != RoleHotline {
+		t.Fatalf("Authenticate(hl) = %+v, %v", u, err)
+	}
+	tok, s, err := acc.NewSession(ctx, u)
+	if err != nil || len(tok) < 40 || len(s.CSRF) < 30 {
+		t.Fatalf("NewSession = %q, %+v, %v", tok, s, err)
+	}
+	tok2, s2, _ := acc.NewSession(ctx, u)
+	if tok2 == tok || s2.CSRF == s.CSRF {
+		t.Error("two sessions share a token")
+	}
+	got, err := acc.Session(ctx, tok)
+	if err != nil || got.User.Name != "hl" || got.CSRF != s.CSRF {
+		t.Errorf("Session(tok) = %+v, %v", got, err)
+	}
+	for _, bad := range []string{"", "x", tok + "x", string(make([]byte, 200))} {
+		if _, err := acc.Session(ctx, bad); !errors.Is(err, ErrNoSession) {
+			t.Errorf("Session(%q) = %v, want ErrNoSession", bad, err)
+		}
+	}
+	*now = now.Add(12 * time.Hour)
+	if _, err := acc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
+		t.Errorf("Session after 12h = %v, want ErrNoSession", err)
+	}
+	if err := acc.EndSession(ctx, tok2); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	now := fixedNow
+	l := newLimiter(2, 4, 3, func() time.Time { return now })
+	for i := range 4 {
+		if !l.allow("a") {
+			t.Fatalf("allow(a) #%d = false, want true within the burst", i+1)
+		}
+	}
+	if l.allow("a") {
+		t.Fatal("allow(a) beyond the burst = true")
+	}
+	now = now.Add(time.Second)
+	if !l.allow("a") || !l.allow("a") || l.allow("a") {
+		t.Error("after 1 s at 2/s: want exactly two more")
+	}
+	l.allow("b")
+	l.allow("c")
+	l.allow("d") // the map holds 3: the oldest goes
+	if n := l.size(); n != 3 {
+		t.Errorf("size() = %d, want 3 (bounded)", n)
+	}
+	now = now.Add(time.Hour)
+	l.allow("e")
+	if n := l.size(); n != 1 {
+		t.Errorf("size() after an idle hour = %d, want 1 (expired buckets swept)", n)
+	}
+	var nilL *limiter
+	if !nilL.allow("x") {
+		t.Error("nil limiter refuses")
+	}
+}
+
+// TestChartGolden pins the dashboard chart's SVG (go test -update rewrites it).
+func TestChartGolden(t *testing.T) {
+	te := newTestEnv(t, nil)
+	st := Stats{ByUnit: map[string]map[string]int{
+		"区人社局": {"已派单": 3, "办理中": 2, "已办结": 1},
+		"区工信局": {"已受理": 1, "退单": 1},
+		"区财政局": {"待定": 2},
+	}, Answered: 40, Unanswered: 7}
+	var buf = new(bytesBuffer)
+	if err := te.srv.pages["dashboard.html"].ExecuteTemplate(buf, "chart", ticketChart(st)); err != nil {
+		t.Fatal(err)
+	}
+	if err := te.srv.pages["dashboard.html"].ExecuteTemplate(buf, "chart", askChart(st)); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "chart.golden.svg")
+	if *update {
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != string(want) {
+		t.Errorf("chart SVG differs from %s (run go test -update to accept):\n%s", golden, buf)
+	}
+}
+
+func TestItoa(t *testing.T) {
+	for _, n := range []int{0, 7, 42, 1234567, -15} {
+		if got, want := itoa(n), fmtInt(n); got != want {
+			t.Errorf("itoa(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
