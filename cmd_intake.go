@@ -46,8 +46,11 @@ func intakeFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func newIntakeFlagSet(e *env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {} // one line on stderr: the error main prints
+	// cli.md wants one line on stderr for bad usage: the flag package's own
+	// message would be a second one, so it is discarded and the error that
+	// main prints carries it.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
