@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -37,31 +38,33 @@ const (
 )
 
 // Profile is the enterprise profile of awards.md. Every field is optional:
-// nil means "no" or "not known" and can only remove awards.
+// nil means "no" or "not known" and can only remove awards. The check tag
+// says how DecodeProfile validates a field: bool, money (≥ 0), rate (0–100),
+// growth (≥ −100), count (whole ≥ 0), titles, object.
 type Profile struct {
-	AboveScaleIndustrial          *bool         `json:"above_scale_industrial,omitempty"`
-	OutputGrowthPct               *Growth       `json:"output_growth_pct,omitempty"`
-	SmallToScaleKey               *bool         `json:"small_to_scale_key,omitempty"`
-	UpgradedToScaleThisYear       *bool         `json:"upgraded_to_scale_this_year,omitempty"`
-	ConsecutiveYearsInScale       *int          `json:"consecutive_years_in_scale,omitempty"`
-	FirstRecognitions             []Recognition `json:"first_recognitions,omitempty"`
-	DistrictWhitelist             *bool         `json:"district_whitelist,omitempty"`
-	CityChainLeader               *bool         `json:"city_chain_leader,omitempty"`
-	LocalRatePrevPct              *float64      `json:"local_rate_prev_pct,omitempty"`
-	LocalRatePct                  *float64      `json:"local_rate_pct,omitempty"`
-	AnnualProcurementYuan         *float64      `json:"annual_procurement_yuan,omitempty"`
-	HasRDInstitution              *bool         `json:"has_rd_institution,omitempty"`
-	RDGrowthTargetMet             *bool         `json:"rd_growth_target_met,omitempty"`
-	RevenuePrevMaxYuan            *float64      `json:"revenue_prev_max_yuan,omitempty"`
-	RevenueYuan                   *float64      `json:"revenue_yuan,omitempty"`
-	FirstBatchMaterialPremiumYuan *float64      `json:"first_batch_material_premium_yuan,omitempty"`
+	AboveScaleIndustrial          *bool         `json:"above_scale_industrial,omitempty" check:"bool"`
+	OutputGrowthPct               *Growth       `json:"output_growth_pct,omitempty" check:"object"`
+	SmallToScaleKey               *bool         `json:"small_to_scale_key,omitempty" check:"bool"`
+	UpgradedToScaleThisYear       *bool         `json:"upgraded_to_scale_this_year,omitempty" check:"bool"`
+	ConsecutiveYearsInScale       *int          `json:"consecutive_years_in_scale,omitempty" check:"count"`
+	FirstRecognitions             []Recognition `json:"first_recognitions,omitempty" check:"titles"`
+	DistrictWhitelist             *bool         `json:"district_whitelist,omitempty" check:"bool"`
+	CityChainLeader               *bool         `json:"city_chain_leader,omitempty" check:"bool"`
+	LocalRatePrevPct              *float64      `json:"local_rate_prev_pct,omitempty" check:"rate"`
+	LocalRatePct                  *float64      `json:"local_rate_pct,omitempty" check:"rate"`
+	AnnualProcurementYuan         *float64      `json:"annual_procurement_yuan,omitempty" check:"money"`
+	HasRDInstitution              *bool         `json:"has_rd_institution,omitempty" check:"bool"`
+	RDGrowthTargetMet             *bool         `json:"rd_growth_target_met,omitempty" check:"bool"`
+	RevenuePrevMaxYuan            *float64      `json:"revenue_prev_max_yuan,omitempty" check:"money"`
+	RevenueYuan                   *float64      `json:"revenue_yuan,omitempty" check:"money"`
+	FirstBatchMaterialPremiumYuan *float64      `json:"first_batch_material_premium_yuan,omitempty" check:"money"`
 }
 
 // Growth is 2023's monthly output growth, year on year, in percent:
 // January–February combined and March.
 type Growth struct {
-	JanFeb *float64 `json:"jan_feb,omitempty"`
-	Mar    *float64 `json:"mar,omitempty"`
+	JanFeb *float64 `json:"jan_feb,omitempty" check:"growth"`
+	Mar    *float64 `json:"mar,omitempty" check:"growth"`
 }
 
 // Recognition is a title first recognised (首次认定) in a year. Year 0 means
@@ -122,15 +125,9 @@ func DecodeProfile(r io.Reader) (Profile, error) {
 	if !json.Valid(data) {
 		return Profile{}, &ProfileError{Msg: "不是有效的 JSON" + syntaxWhere(data)}
 	}
-	obj, perr := objectFields(json.RawMessage(data), "")
-	if perr != nil {
-		return Profile{}, perr
-	}
 	var p Profile
-	for _, kv := range obj {
-		if err := decodeField(&p, kv.key, kv.val); err != nil {
-			return Profile{}, err
-		}
+	if err := decodeObject(reflect.ValueOf(&p).Elem(), json.RawMessage(data), ""); err != nil {
+		return Profile{}, err
 	}
 	return p, nil
 }
@@ -198,73 +195,94 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// knownFields lists the profile's fields for the unknown-field message.
-const knownFields = "above_scale_industrial, output_growth_pct, small_to_scale_key, upgraded_to_scale_this_year, " +
-	"consecutive_years_in_scale, first_recognitions, district_whitelist, city_chain_leader, local_rate_prev_pct, " +
-	"local_rate_pct, annual_procurement_yuan, has_rd_institution, rd_growth_target_met, revenue_prev_max_yuan, " +
-	"revenue_yuan, first_batch_material_premium_yuan"
-
-func decodeField(p *Profile, key string, val json.RawMessage) *ProfileError {
-	var err *ProfileError
-	switch key {
-	case "above_scale_industrial":
-		p.AboveScaleIndustrial, err = decodeBool(key, val)
-	case "small_to_scale_key":
-		p.SmallToScaleKey, err = decodeBool(key, val)
-	case "upgraded_to_scale_this_year":
-		p.UpgradedToScaleThisYear, err = decodeBool(key, val)
-	case "district_whitelist":
-		p.DistrictWhitelist, err = decodeBool(key, val)
-	case "city_chain_leader":
-		p.CityChainLeader, err = decodeBool(key, val)
-	case "has_rd_institution":
-		p.HasRDInstitution, err = decodeBool(key, val)
-	case "rd_growth_target_met":
-		p.RDGrowthTargetMet, err = decodeBool(key, val)
-	case "consecutive_years_in_scale":
-		var n *float64
-		n, err = decodeNumber(key, val)
-		if err == nil && n != nil {
-			switch {
-			case *n != math.Trunc(*n):
-				err = &ProfileError{Field: key, Msg: "应为整数（年数）", Got: shorten(val)}
-			case *n < 0:
-				err = &ProfileError{Field: key, Msg: "年数不能为负数", Got: shorten(val)}
-			case *n > 200:
-				err = &ProfileError{Field: key, Msg: "年数不合常理（超过200年）", Got: shorten(val)}
-			default:
-				v := int(*n)
-				p.ConsecutiveYearsInScale = &v
-			}
+// decodeObject decodes a JSON object into the struct v strictly, by the
+// JSON tags and the check tags of its fields: a field added to Profile with
+// its tags is decoded and validated without new code.
+func decodeObject(v reflect.Value, raw json.RawMessage, path string) *ProfileError {
+	fields, err := objectFields(raw, path)
+	if err != nil {
+		if path != "" && err.Field == path && strings.HasPrefix(err.Msg, "应为") {
+			err.Msg = "应为对象 {…}（可用字段：" + fieldNames(v.Type()) + "）"
 		}
-	case "local_rate_prev_pct":
-		p.LocalRatePrevPct, err = decodeRate(key, val)
-	case "local_rate_pct":
-		p.LocalRatePct, err = decodeRate(key, val)
-	case "annual_procurement_yuan":
-		p.AnnualProcurementYuan, err = decodeMoney(key, val)
-	case "revenue_prev_max_yuan":
-		p.RevenuePrevMaxYuan, err = decodeMoney(key, val)
-	case "revenue_yuan":
-		p.RevenueYuan, err = decodeMoney(key, val)
-	case "first_batch_material_premium_yuan":
-		p.FirstBatchMaterialPremiumYuan, err = decodeMoney(key, val)
-	case "output_growth_pct":
-		p.OutputGrowthPct, err = decodeGrowth(key, val)
-	case "first_recognitions":
-		p.FirstRecognitions, err = decodeRecognitions(key, val)
-	default:
-		return &ProfileError{Field: strconv.Quote(key), Msg: "未知字段（可用字段：" + knownFields + "）"}
+		return err
 	}
-	return err
+	for _, kv := range fields {
+		i, ok := fieldIndex(v.Type(), kv.key)
+		if !ok {
+			name := strconv.Quote(kv.key)
+			if path != "" {
+				name = path + "." + name
+			}
+			return &ProfileError{Field: name, Msg: "未知字段（可用字段：" + fieldNames(v.Type()) + "）"}
+		}
+		if err := decodeValue(v.Field(i), v.Type().Field(i).Tag.Get("check"), kv.val, join(path, kv.key)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeValue decodes one field by its check tag; JSON null leaves it unset.
+func decodeValue(fv reflect.Value, check string, val json.RawMessage, path string) *ProfileError {
+	if isNull(val) {
+		return nil
+	}
+	var (
+		out  any
+		perr *ProfileError
+	)
+	switch check {
+	case "bool":
+		out, perr = decodeBool(path, val)
+	case "money":
+		out, perr = decodeMoney(path, val)
+	case "rate":
+		out, perr = decodeRate(path, val)
+	case "growth":
+		out, perr = decodeGrowthPct(path, val)
+	case "count":
+		out, perr = decodeCount(path, val)
+	case "titles":
+		out, perr = decodeRecognitions(path, val)
+	case "object":
+		ptr := reflect.New(fv.Type().Elem())
+		if perr = decodeObject(ptr.Elem(), val, path); perr != nil {
+			return perr
+		}
+		fv.Set(ptr)
+		return nil
+	default:
+		return &ProfileError{Field: path, Msg: "内部错误：字段没有校验规则"}
+	}
+	if perr != nil {
+		return perr
+	}
+	fv.Set(reflect.ValueOf(out))
+	return nil
+}
+
+func fieldIndex(t reflect.Type, key string) (int, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if strings.Split(t.Field(i).Tag.Get("json"), ",")[0] == key {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// fieldNames lists a struct's JSON field names for the unknown-field message.
+func fieldNames(t reflect.Type) string {
+	names := make([]string, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		names = append(names, strings.Split(t.Field(i).Tag.Get("json"), ",")[0])
+	}
+	return strings.Join(names, ", ")
 }
 
 func isNull(val json.RawMessage) bool { return string(bytes.TrimSpace(val)) == "null" }
 
 func decodeBool(key string, val json.RawMessage) (*bool, *ProfileError) {
 	switch string(bytes.TrimSpace(val)) {
-	case "null":
-		return nil, nil
 	case "true":
 		b := true
 		return &b, nil
@@ -275,81 +293,70 @@ func decodeBool(key string, val json.RawMessage) (*bool, *ProfileError) {
 	return nil, &ProfileError{Field: key, Msg: "应为 true 或 false", Got: shorten(val)}
 }
 
-// decodeNumber accepts a JSON number (or null) and nothing else: "35" in
-// quotes is a string, and a typo must not silently become a number.
-func decodeNumber(key string, val json.RawMessage) (*float64, *ProfileError) {
+// decodeNumber accepts a JSON number and nothing else: "35" in quotes is a
+// string, and a typo must not silently become a number.
+func decodeNumber(key string, val json.RawMessage) (float64, *ProfileError) {
 	s := string(bytes.TrimSpace(val))
-	if s == "null" {
-		return nil, nil
-	}
 	if s == "" || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) {
-		return nil, &ProfileError{Field: key, Msg: "应为数字", Got: shorten(val)}
+		return 0, &ProfileError{Field: key, Msg: "应为数字", Got: shorten(val)}
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return nil, &ProfileError{Field: key, Msg: "数字超出范围", Got: shorten(val)}
+		return 0, &ProfileError{Field: key, Msg: "数字超出范围", Got: shorten(val)}
 	}
-	return &f, nil
+	return f, nil
 }
 
 func decodeRate(key string, val json.RawMessage) (*float64, *ProfileError) {
 	f, err := decodeNumber(key, val)
-	if err != nil || f == nil {
-		return f, err
+	if err != nil {
+		return nil, err
 	}
-	if *f < 0 || *f > 100 {
+	if f < 0 || f > 100 {
 		return nil, &ProfileError{Field: key, Msg: "比率应在 0 到 100 之间（单位为%）", Got: shorten(val)}
 	}
-	return f, nil
+	return &f, nil
+}
+
+func decodeGrowthPct(key string, val json.RawMessage) (*float64, *ProfileError) {
+	f, err := decodeNumber(key, val)
+	if err != nil {
+		return nil, err
+	}
+	if f < -100 {
+		return nil, &ProfileError{Field: key, Msg: "同比增速不能低于 -100%", Got: shorten(val)}
+	}
+	return &f, nil
 }
 
 func decodeMoney(key string, val json.RawMessage) (*float64, *ProfileError) {
 	f, err := decodeNumber(key, val)
-	if err != nil || f == nil {
-		return f, err
-	}
-	if *f < 0 {
-		return nil, &ProfileError{Field: key, Msg: "金额不能为负数", Got: shorten(val)}
-	}
-	if *f > maxMoneyYuan {
-		return nil, &ProfileError{Field: key, Msg: "金额过大（超过1000万亿元），请检查单位是否为元", Got: shorten(val)}
-	}
-	return f, nil
-}
-
-func decodeGrowth(key string, val json.RawMessage) (*Growth, *ProfileError) {
-	if isNull(val) {
-		return nil, nil
-	}
-	fields, err := objectFields(val, key)
 	if err != nil {
-		if err.Msg == "应为 JSON 对象 {…}" {
-			err.Msg = "应为对象 {\"jan_feb\": 数字, \"mar\": 数字}"
-		}
 		return nil, err
 	}
-	g := &Growth{}
-	for _, kv := range fields {
-		path := join(key, kv.key)
-		var target **float64
-		switch kv.key {
-		case "jan_feb":
-			target = &g.JanFeb
-		case "mar":
-			target = &g.Mar
-		default:
-			return nil, &ProfileError{Field: key + "." + strconv.Quote(kv.key), Msg: "未知字段（可用字段：jan_feb, mar）"}
-		}
-		f, perr := decodeNumber(path, kv.val)
-		if perr != nil {
-			return nil, perr
-		}
-		if f != nil && *f < -100 {
-			return nil, &ProfileError{Field: path, Msg: "同比增速不能低于 -100%", Got: shorten(kv.val)}
-		}
-		*target = f
+	if f < 0 {
+		return nil, &ProfileError{Field: key, Msg: "金额不能为负数", Got: shorten(val)}
 	}
-	return g, nil
+	if f > maxMoneyYuan {
+		return nil, &ProfileError{Field: key, Msg: "金额过大（超过1000万亿元），请检查单位是否为元", Got: shorten(val)}
+	}
+	return &f, nil
+}
+
+func decodeCount(key string, val json.RawMessage) (*int, *ProfileError) {
+	f, err := decodeNumber(key, val)
+	switch {
+	case err != nil:
+		return nil, err
+	case f != math.Trunc(f):
+		return nil, &ProfileError{Field: key, Msg: "应为整数（年数）", Got: shorten(val)}
+	case f < 0:
+		return nil, &ProfileError{Field: key, Msg: "年数不能为负数", Got: shorten(val)}
+	case f > 200:
+		return nil, &ProfileError{Field: key, Msg: "年数不合常理（超过200年）", Got: shorten(val)}
+	}
+	n := int(f)
+	return &n, nil
 }
 
 func decodeRecognitions(key string, val json.RawMessage) ([]Recognition, *ProfileError) {
@@ -385,21 +392,21 @@ func decodeRecognitions(key string, val json.RawMessage) ([]Recognition, *Profil
 				}
 				rec.Title, hasTitle = s, true
 			case "year":
+				if isNull(kv.val) {
+					continue
+				}
 				f, perr := decodeNumber(fp, kv.val)
 				if perr != nil {
 					perr.Msg = "应为整数年份，例如 2021"
 					return nil, perr
 				}
-				if f == nil {
-					continue
-				}
-				if *f != math.Trunc(*f) {
+				if f != math.Trunc(f) {
 					return nil, &ProfileError{Field: fp, Msg: "应为整数年份，例如 2021", Got: shorten(kv.val)}
 				}
-				if *f < 1949 || *f > 2100 {
+				if f < 1949 || f > 2100 {
 					return nil, &ProfileError{Field: fp, Msg: "年份不合常理（应为四位数年份，例如 2021）", Got: shorten(kv.val)}
 				}
-				rec.Year = int(*f)
+				rec.Year = int(f)
 			default:
 				return nil, &ProfileError{Field: path + "." + strconv.Quote(kv.key), Msg: "未知字段（可用字段：title, year）"}
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -92,6 +93,21 @@ func TestDecodeProfile(t *testing.T) {
 
 // TestDecodeRoundTrip checks that a decoded profile encodes to JSON that
 // decodes to the same profile (the bot stores profiles this way).
+// TestEveryFieldHasACheck guards the generic decoder: a field added to the
+// profile without a check tag would be refused at run time.
+func TestEveryFieldHasACheck(t *testing.T) {
+	for _, typ := range []reflect.Type{reflect.TypeFor[Profile](), reflect.TypeFor[Growth]()} {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			switch f.Tag.Get("check") {
+			case "bool", "money", "rate", "growth", "count", "titles", "object":
+			default:
+				t.Errorf("%s.%s has check tag %q", typ.Name(), f.Name, f.Tag.Get("check"))
+			}
+		}
+	}
+}
+
 func TestDecodeRoundTrip(t *testing.T) {
 	for _, g := range goldens {
 		p := mustProfile(t, g.profile)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -322,14 +321,4 @@ func (t *Table) label(field string) string {
 		return l
 	}
 	return field
-}
-
-// sortedTitles lists the titles of a per_title rule in a stable order.
-func sortedTitles(m map[string]int64) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
