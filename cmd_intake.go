@@ -185,6 +185,9 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if !t.Matched {
 		fmt.Fprintln(e.stdout, "未匹配到具体措施,由平台坐席人工分派。")
 	}
+	if len(t.Unresolved) > 0 {
+		fmt.Fprintf(e.stdout, "待平台坐席确定:%s\n", strings.Join(t.Unresolved, "、"))
+	}
 	fmt.Fprintf(e.stdout, "办结期限:%s(%d个工作日内)\n", t.Due, st.Config().CloseDays)
 	return nil
 }
@@ -439,9 +442,11 @@ func runLexicon(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// saveLexiconQuestion persists a staff question for a measure.
-// TODO(lead): switch to knowledge.SaveQuestion(ctx, db, measureID, q) once
-// knowledge/lexicon_store.go provides it.
+// saveLexiconQuestion persists a staff question for a measure in the
+// knowledge package's table, which LoadBase reads on the next start.
 func saveLexiconQuestion(ctx context.Context, db *sqlite.DB, measureID, q string) error {
-	return errors.New("knowledge.SaveQuestion is not available yet")
+	if err := knowledge.MigrateLexicon(ctx, db); err != nil {
+		return err
+	}
+	return knowledge.SaveQuestion(ctx, db.DB, measureID, q)
 }

@@ -397,6 +397,7 @@ func (s *Store) Extend(ctx context.Context, id string, days int, by, reason stri
 			return fmt.Errorf("%w:%s 状态不能延期(签收后、办结前才可延期)", ErrBadMove, t.Status)
 		}
 		left := s.cfg.MaxExtensionDays - t.ExtendDays
+		days := days
 		if days <= 0 {
 			days = left
 		}
@@ -466,6 +467,7 @@ func (s *Store) EscalateOverdue(ctx context.Context) ([]Ticket, error) {
 	now := s.clock()
 	var out []Ticket
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		out = nil // a retried transaction starts over
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM intake_tickets
 			WHERE status NOT IN ('已办结', '已回访') AND escalated = 0 AND due < ? ORDER BY due, id`, dayKey(now))
 		if err != nil {
