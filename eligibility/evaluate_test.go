@@ -238,6 +238,22 @@ func TestClausesQuoteTheNotice(t *testing.T) {
 	}
 }
 
+func TestRulesFor(t *testing.T) {
+	tbl, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		in   string
+		want int
+	}{{"ind-02", 3}, {"ind-03", 2}, {"ind-04", 2}, {"ind-14", 2}, {"ind-15", 1}, {"ind-16", 2}, {"ind-12", 1}, {"ind-01", 0}, {"", 0}}
+	for _, tc := range tests {
+		if got := len(tbl.RulesFor(tc.in)); got != tc.want {
+			t.Errorf("RulesFor(%q) = %d rows, want %d", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestLoadTableRejectsBadRows(t *testing.T) {
 	tests := []struct{ name, js string }{
 		{"unknown kind", `{"rules":[{"id":"x","measure":"m","ref":"r","title":"t","clause":"c","kind":"magic","level":"district"}]}`},

@@ -429,6 +429,9 @@ func ParseMoney(s string) (int64, error) {
 	if moneyNone[n] {
 		return 0, nil
 	}
+	if n == "-" || n == "负" {
+		return 0, hint("没看到数字。" + help)
+	}
 	if strings.HasPrefix(n, "-") || strings.HasPrefix(n, "负") {
 		return 0, hint("金额不能是负数。" + help)
 	}

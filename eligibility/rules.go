@@ -322,3 +322,15 @@ func (t *Table) label(field string) string {
 	}
 	return field
 }
+
+// RulesFor lists the rows of a measure (e.g. "ind-03"), in table order, for
+// showing a measure's awards beside its text.
+func (t *Table) RulesFor(measure string) []Rule {
+	var out []Rule
+	for _, r := range t.Rules {
+		if r.Measure == measure {
+			out = append(out, r)
+		}
+	}
+	return out
+}
