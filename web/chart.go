@@ -29,6 +29,10 @@ type chartSeg struct {
 	W, H  int
 	Color string
 	Title string
+	// N is printed inside the segment when it is wide enough (LX, LY).
+	N      int
+	LX, LY int
+	Show   bool
 }
 
 type legendItem struct {
@@ -75,7 +79,8 @@ func stackedChart(rows, series, colors []string, value func(row, series string) 
 			if maxTotal > 0 {
 				w = max(n*barArea/maxTotal, 3)
 			}
-			row.Segs = append(row.Segs, chartSeg{X: x, Y: y, W: w, H: barH, Color: colors[i%len(colors)], Title: s + " " + itoa(n)})
+			row.Segs = append(row.Segs, chartSeg{X: x, Y: y, W: w, H: barH, Color: colors[i%len(colors)], Title: s + " " + itoa(n),
+				N: n, LX: x + w/2, LY: y + barH/2 + 5, Show: w >= 8*len(itoa(n))+8})
 			x += w
 			row.Total += n
 		}
