@@ -35,6 +35,7 @@ type Item struct {
 	Rule       string   `json:"rule"`
 	Ref        string   `json:"ref"` // 二十条第2条
 	Funding    string   `json:"funding,omitempty"`
+	Units      string   `json:"units,omitempty"` // 责任单位 of the measure
 	Arithmetic string   `json:"arithmetic"`
 }
 
@@ -119,7 +120,7 @@ func (t *Table) Evaluate(p Profile) Report {
 			}
 			rep.Items = append(rep.Items, Item{Measure: o.rule.Measure, Title: o.title, Level: o.rule.Level,
 				AmountYuan: o.amount, Basis: o.rule.Clause, Notes: notes, Rule: o.rule.ID, Ref: o.rule.Ref,
-				Funding: o.rule.Funding, Arithmetic: o.arithmetic})
+				Funding: o.rule.Funding, Units: o.rule.Units, Arithmetic: o.arithmetic})
 			if o.rule.Level == LevelDistrict {
 				rep.DistrictTotalYuan += o.amount
 			} else {
@@ -330,20 +331,30 @@ func (t *Table) flagRule(r Rule, p Profile) (outcome, bool) {
 }
 
 func (t *Table) perTitle(r Rule, p Profile, rep *Report) []outcome {
-	// The first recognition of a title is its earliest year: a title listed
-	// twice counts once, at its earliest known year.
-	first := map[string]int{}
+	// A title listed twice counts once (awards.md: each distinct title with
+	// a qualifying year); its qualifying year is the earliest one since MinYear.
+	type seen struct{ qualifying, early int }
+	years := map[string]*seen{}
 	var order []string
 	for _, rec := range p.FirstRecognitions {
-		y, seen := first[rec.Title]
-		if !seen {
+		s, ok := years[rec.Title]
+		if !ok {
+			s = &seen{}
+			years[rec.Title] = s
 			order = append(order, rec.Title)
-			first[rec.Title] = rec.Year
-			continue
+		} else {
+			rep.Notes = appendOnce(rep.Notes, fmt.Sprintf("%s在首次认定列表中出现了不止一次，只计一次。", t.Titles[rec.Title]))
 		}
-		rep.Notes = appendOnce(rep.Notes, fmt.Sprintf("%s在首次认定列表中出现了不止一次，只计一次。", t.Titles[rec.Title]))
-		if rec.Year != 0 && (y == 0 || rec.Year < y) {
-			first[rec.Title] = rec.Year
+		switch {
+		case rec.Year == 0:
+		case rec.Year >= r.MinYear:
+			if s.qualifying == 0 || rec.Year < s.qualifying {
+				s.qualifying = rec.Year
+			}
+		default:
+			if s.early == 0 || rec.Year < s.early {
+				s.early = rec.Year
+			}
 		}
 	}
 	var outs []outcome
@@ -353,16 +364,20 @@ func (t *Table) perTitle(r Rule, p Profile, rep *Report) []outcome {
 			continue
 		}
 		name := t.Titles[title]
-		year := first[title]
+		s := years[title]
 		o := outcome{rule: r, title: r.Title + "：" + name}
 		switch {
-		case year == 0:
-			o.excluded = fmt.Sprintf("%s未提供认定年份，无法确认是否为%d年以来首次认定", name, r.MinYear)
-		case year < r.MinYear:
-			o.excluded = fmt.Sprintf("%s于%d年首次认定，早于%d年（须为%d年以来首次认定）", name, year, r.MinYear, r.MinYear)
-		default:
+		case s.qualifying != 0:
 			o.amount = amount
-			o.arithmetic = fmt.Sprintf("%s，%d年首次认定（%d年以来）→ %s", name, year, r.MinYear, FormatYuan(amount))
+			o.arithmetic = fmt.Sprintf("%s，%d年首次认定（%d年以来）→ %s", name, s.qualifying, r.MinYear, FormatYuan(amount))
+			if s.early != 0 {
+				o.notes = append(o.notes, fmt.Sprintf("假设：画像中该称号另有%d年的记录；按列出的%d年以来认定计算，实际以首次认定年份为准（%d年首次认定的不符合条件）。",
+					s.early, r.MinYear, s.early))
+			}
+		case s.early != 0:
+			o.excluded = fmt.Sprintf("%s于%d年首次认定，早于%d年（须为%d年以来首次认定）", name, s.early, r.MinYear, r.MinYear)
+		default:
+			o.excluded = fmt.Sprintf("%s未提供认定年份，无法确认是否为%d年以来首次认定", name, r.MinYear)
 		}
 		outs = append(outs, o)
 	}

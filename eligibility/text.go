@@ -64,6 +64,9 @@ func writeItems(b *strings.Builder, items []Item) {
 		for _, n := range it.Notes {
 			fmt.Fprintf(b, "   注：%s\n", n)
 		}
+		if it.Units != "" {
+			fmt.Fprintf(b, "   责任单位：%s\n", it.Units)
+		}
 	}
 }
 
