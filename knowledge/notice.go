@@ -322,7 +322,14 @@ func (p *noticeParser) find(s numStyle, n, from, to int, accept func(start, end 
 					ok = false
 				}
 			case styleTiao:
-				ok = strong
+				// 第三条 glued to text is a marker unless it cites a rule.
+				before := p.t[max(0, st-12):st]
+				ok = strong && prev != '》' || !strings.HasSuffix(before, "本办法") && !strings.HasSuffix(before, "本措施") &&
+					!strings.HasSuffix(before, "本规定") && !strings.HasSuffix(before, "本细则") && !strings.HasSuffix(before, "条例") &&
+					!strings.HasSuffix(before, "法") && prev != '》'
+				if st == from || prev == '\n' {
+					ok = true // right after the title or heading, or on its own line
+				}
 			case styleCN:
 				if strings.ContainsRune(cnNumeralChars+"第之", prev) {
 					ok = false
@@ -371,21 +378,25 @@ func ParseNotice(src []byte) (n *Notice, err error) {
 	p.end = p.tailStart()
 	n = &Notice{}
 	bodyFrom, bodyTo, afterHeader := p.header(n)
-	titles := p.packageTitles(bodyFrom, bodyTo)
 	type seg struct {
 		title      string
 		start, end int // package title .. next package
 		from       int // after the title
 	}
 	var segs []seg
-	at := afterHeader
-	for _, title := range titles {
-		st, en, ok := p.findTitle(title, at)
-		if !ok {
-			continue
+	for _, titles := range [][]string{p.bookTitles(bodyFrom, bodyTo), p.titleLines(afterHeader)} {
+		at := afterHeader
+		for _, title := range titles {
+			st, en, ok := p.findTitle(title, at)
+			if !ok {
+				continue
+			}
+			segs = append(segs, seg{title: title, start: st, from: en})
+			at = en
 		}
-		segs = append(segs, seg{title: title, start: st, from: en})
-		at = en
+		if len(segs) > 0 {
+			break
+		}
 	}
 	if len(segs) == 0 {
 		// No package named or found: the notice itself carries the items.
@@ -472,7 +483,13 @@ func (p *noticeParser) header(n *Notice) (bodyFrom, bodyTo, after int) {
 		if c < 0 || c > 400 {
 			continue
 		}
-		cand := strings.TrimSpace(rest[:c])
+		cand := rest[:c]
+		// The addressees are the last line before the colon, after any 文号.
+		cand = cand[strings.LastIndexByte(cand, '\n')+1:]
+		if loc := reDocNo.FindStringIndex(cand); loc != nil {
+			cand = cand[loc[1]:]
+		}
+		cand = strings.TrimSpace(cand)
 		if cand == "" || strings.Contains(cand, "日期") || strings.ContainsAny(cand, "。0123456789《") {
 			continue
 		}
@@ -499,8 +516,14 @@ func (p *noticeParser) header(n *Notice) (bodyFrom, bodyTo, after int) {
 		bodyTo = bodyFrom + loc[0]
 		after = bodyFrom + loc[1]
 	} else {
-		bodyTo = bodyFrom + min(len(t)-bodyFrom, 2000)
+		// No signature: the body is the paragraph after the addressees.
 		after = bodyFrom
+		if len(titles) > 0 {
+			bodyTo = bodyFrom + min(len(t)-bodyFrom, 600)
+			if i := strings.Index(t[bodyFrom:bodyTo], "。"); i >= 0 {
+				bodyTo = bodyFrom + i
+			}
+		}
 	}
 	if m := reWritten.FindStringSubmatch(t); m != nil {
 		n.Issued = ymd(m[1], m[2], m[3])
@@ -534,9 +557,8 @@ func ymd(y, m, d string) time.Time {
 
 var rePackageTitleLine = regexp.MustCompile(`(?:措施|办法|细则|方案|规定|政策)$`)
 
-// packageTitles are the 《…》 the notice body issues, or failing that the
-// standalone title lines after the header.
-func (p *noticeParser) packageTitles(bodyFrom, bodyTo int) []string {
+// bookTitles are the 《…》 the notice body issues.
+func (p *noticeParser) bookTitles(bodyFrom, bodyTo int) []string {
 	var out []string
 	if bodyFrom < bodyTo && bodyTo <= len(p.t) {
 		for _, m := range reBookTitle.FindAllStringSubmatch(p.t[bodyFrom:bodyTo], -1) {
@@ -546,11 +568,14 @@ func (p *noticeParser) packageTitles(bodyFrom, bodyTo int) []string {
 			}
 		}
 	}
-	if len(out) > 0 {
-		return out
-	}
-	// Standalone title lines (one may be split over two lines).
-	lines := strings.Split(p.t[bodyTo:p.end], "\n")
+	return out
+}
+
+// titleLines are the standalone title lines after the header (one may be
+// split over two lines, like …扩大有效投资 / 十八条措施).
+func (p *noticeParser) titleLines(from int) []string {
+	var out []string
+	lines := strings.Split(p.t[min(from, p.end):p.end], "\n")
 	var prev string
 	for _, l := range lines {
 		l = strings.TrimSpace(l)
@@ -649,7 +674,11 @@ func packageKeys(data *noticeData, n *Notice, count int) []string {
 	return keys
 }
 
-var reShortName = regexp.MustCompile(`([` + cnNumeralChars + `\d]+条)`)
+var (
+	reShortName     = regexp.MustCompile(`([` + cnNumeralChars + `\d]+条)`)
+	rePreambleTitle = regexp.MustCompile(`^\s*([^。,:;()\s]{2,40}?(?:措施|办法|细则|方案|规定))`)
+	reHeadingItem   = regexp.MustCompile(`\d{1,3}[.、]|\([` + cnNumeralChars + `]{1,4}\)|第[` + cnNumeralChars + `\d]{1,5}条`)
+)
 
 func (p *noticeParser) parsePackage(data *noticeData, n *Notice, title, key string, start, from, to int) (*Package, error) {
 	pk := &Package{Key: key, Title: title, Name: title}
@@ -668,6 +697,16 @@ func (p *noticeParser) parsePackage(data *noticeData, n *Notice, title, key stri
 		return nil, p.errAt(from, "《%s》中没有找到编号的条目", title)
 	}
 	pk.Preamble = joinLines(p.t[from:marks[0].start])
+	if pk.Title == "" {
+		// No header: a title glued to the text before the first item.
+		if m := rePreambleTitle.FindStringSubmatch(pk.Preamble); m != nil {
+			pk.Title, pk.Name = m[1], m[1]
+			if sn := reShortName.FindStringSubmatch(m[1]); sn != nil {
+				pk.Name = sn[1]
+			}
+			pk.Preamble = strings.TrimSpace(pk.Preamble[len(m[0]):])
+		}
+	}
 	section := ""
 	num := 0
 	for i, m := range marks {
@@ -713,30 +752,49 @@ func (p *noticeParser) parsePackage(data *noticeData, n *Notice, title, key stri
 // styles decides how items and sections are numbered in t[from:to].
 func (p *noticeParser) styles(from, to int) (item, sec numStyle) {
 	has := func(s numStyle) bool {
-		_, _, ok := p.find(s, 1, from, to, func(st, en int, strong bool) bool { return strong || s == styleArabic || s == styleParen })
+		_, _, ok := p.find(s, 1, from, to, func(st, en int, strong bool) bool {
+			if strong || s == styleArabic || s == styleParen || s == styleTiao {
+				return true
+			}
+			// 一、 glued to the text before: a short heading, then an item.
+			rest := p.t[en:min(to, en+180)]
+			if i := strings.Index(rest, "。"); i >= 0 {
+				rest = rest[:i]
+			}
+			return reHeadingItem.MatchString(rest)
+		})
 		return ok
+	}
+	// The items are the style with the longest run 1, 2, 3…; on a tie the
+	// finer numbering wins (1. under (一) under 一、).
+	run := func(s numStyle) int {
+		if !has(s) {
+			return 0
+		}
+		k, pos := 0, from
+		for k < 500 {
+			_, en, ok := p.find(s, k+1, pos, to, nil)
+			if !ok {
+				break
+			}
+			k, pos = k+1, en
+		}
+		return max(k, 1)
+	}
+	best := 0
+	for _, s := range []numStyle{styleArabic, styleParen, styleTiao} {
+		if r := run(s); r > best {
+			item, best = s, r
+		}
 	}
 	hasCN := has(styleCN)
 	switch {
-	case has(styleTiao):
-		item = styleTiao
-		if hasCN {
-			sec = styleCN
-		}
-	case has(styleArabic):
-		item = styleArabic
-		if hasCN {
-			sec = styleCN
-		} else if has(styleParen) {
-			sec = styleParen
-		}
-	case has(styleParen):
-		item = styleParen
-		if hasCN {
-			sec = styleCN
-		}
-	case hasCN:
+	case item == styleNone && hasCN:
 		item = styleCN
+	case hasCN:
+		sec = styleCN
+	case item == styleArabic && has(styleParen):
+		sec = styleParen
 	}
 	return item, sec
 }
@@ -830,7 +888,6 @@ func joinLines(s string) string {
 }
 
 var (
-	reUnitLine = regexp.MustCompile(`\(?\s*(?:责任单位|责任部门|承办单位)\s*:\s*([^()\n]*)\)?`)
 	reLeadCo   = regexp.MustCompile(`\(\s*([^()]{1,80}?)\s*牵头\s*(?:[,;、]\s*([^()]{1,160}?)\s*(?:配合|协助|参与))?\s*\)`)
 	reLeadCo2  = regexp.MustCompile(`\(?\s*牵头单位\s*:\s*([^();\n]*?)\s*[;,]?\s*配合单位\s*:\s*([^()\n]*?)\s*\)`)
 )
@@ -839,14 +896,15 @@ var (
 func (p *noticeParser) measure(data *noticeData, body string) Measure {
 	text := joinLines(body)
 	var ms Measure
+	hasLead := strings.Contains(text, "牵头")
 	switch {
-	case reLeadCo2.MatchString(text):
+	case hasLead && reLeadCo2.MatchString(text):
 		loc := reLeadCo2.FindAllStringSubmatchIndex(text, -1)
 		l := loc[len(loc)-1]
 		lead, co := splitUnits(text[l[2]:l[3]]), splitUnits(text[l[4]:l[5]])
 		ms.Units, ms.CoUnitsFrom = mergeLeadCo(lead, co)
 		text = strings.TrimSpace(text[:l[0]] + text[l[1]:])
-	case reLeadCo.MatchString(text):
+	case hasLead && reLeadCo.MatchString(text):
 		loc := reLeadCo.FindAllStringSubmatchIndex(text, -1)
 		l := loc[len(loc)-1]
 		lead := splitUnits(text[l[2]:l[3]])
@@ -856,13 +914,14 @@ func (p *noticeParser) measure(data *noticeData, body string) Measure {
 		}
 		ms.Units, ms.CoUnitsFrom = mergeLeadCo(lead, co)
 		text = strings.TrimSpace(text[:l[0]] + text[l[1]:])
-	case reUnitLine.MatchString(text):
-		loc := reUnitLine.FindAllStringSubmatchIndex(text, -1)
-		l := loc[len(loc)-1]
-		ms.Units = splitUnits(text[l[2]:l[3]])
-		text = strings.TrimSpace(text[:l[0]] + text[l[1]:])
 	default:
-		ms.Units = bodyUnits(text)
+		st, en, list, ok := unitLine(text)
+		if !ok {
+			ms.Units = bodyUnits(text)
+			break
+		}
+		ms.Units = splitUnits(list)
+		text = strings.TrimSpace(text[:st] + text[en:])
 	}
 	if ms.Units == nil {
 		ms.Units = []string{}
@@ -884,6 +943,39 @@ func (p *noticeParser) measure(data *noticeData, body string) Measure {
 	ms.Title = strings.TrimSpace(ms.Title)
 	ms.Windows = windows(repaired)
 	return ms
+}
+
+// unitLine finds the last (责任单位:…) of an item, with or without its
+// brackets; the list runs to the closing bracket, the line end or the end.
+func unitLine(text string) (start, end int, list string, ok bool) {
+	kw := -1
+	for _, k := range []string{"责任单位", "责任部门", "承办单位"} {
+		if i := strings.LastIndex(text, k); i > kw {
+			// Only a label: 责任单位 followed by a colon.
+			if rest := strings.TrimLeft(text[i+len(k):], " "); strings.HasPrefix(rest, ":") {
+				kw = i
+			}
+		}
+	}
+	if kw < 0 {
+		return 0, 0, "", false
+	}
+	start = kw
+	if before := strings.TrimRight(text[:kw], " "); strings.HasSuffix(before, "(") {
+		start = len(before) - 1
+	}
+	from := kw + strings.Index(text[kw:], ":") + 1
+	end = len(text)
+	if i := strings.IndexAny(text[from:], ")\n"); i >= 0 {
+		end = from + i
+		list = text[from:end]
+		if text[end] == ')' {
+			end++
+		}
+	} else {
+		list = text[from:]
+	}
+	return start, end, list, true
 }
 
 func mergeLeadCo(lead, co []string) ([]string, int) {
@@ -983,7 +1075,7 @@ func windows(text string) []Window {
 	var out []Window
 	for _, sent := range reSentenceEnd.Split(text, -1) {
 		sent = strings.TrimSpace(sent)
-		if sent == "" {
+		if !hasYearNumber(sent) {
 			continue
 		}
 		var found []time.Time
@@ -1024,7 +1116,8 @@ func windows(text string) []Window {
 		}
 		for _, re := range []*regexp.Regexp{reUntilMonth, reMonthEnd} {
 			for _, loc := range re.FindAllStringSubmatchIndex(sent, -1) {
-				if strings.HasPrefix(strings.TrimLeft(sent[loc[1]:], " "), "日") || regexp.MustCompile(`^\s*\d`).MatchString(sent[loc[1]:]) {
+				rest := strings.TrimLeft(sent[loc[1]:], " ")
+				if r, _ := utf8.DecodeRuneInString(rest); r == '日' || r >= '0' && r <= '9' {
 					continue
 				}
 				y, _ := strconv.Atoi(sent[loc[2]:loc[3]])
@@ -1049,6 +1142,20 @@ func windows(text string) []Window {
 		}
 	}
 	return out
+}
+
+// hasYearNumber reports whether s writes a year (2023年).
+func hasYearNumber(s string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], "年")
+		if j < 0 {
+			return false
+		}
+		if b := strings.TrimRight(s[:i+j], " "); b != "" && b[len(b)-1] >= '0' && b[len(b)-1] <= '9' {
+			return true
+		}
+		i += j + len("年")
+	}
 }
 
 // validity reads a closing clause: 有效期1年 from the issue date (or from
