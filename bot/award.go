@@ -219,6 +219,9 @@ func (t *turn) awardBack() []Reply {
 		return t.askNext("已经是第一题了。")
 	}
 	a.Answers = a.Back[len(a.Back)-1]
+	if string(a.Answers) == "null" { // nothing answered yet, after a JSON round trip
+		a.Answers = nil
+	}
 	a.Back = a.Back[:len(a.Back)-1]
 	a.Misses = 0
 	a.Field = ""

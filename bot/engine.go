@@ -82,7 +82,7 @@ func New(deps Deps) (*Engine, error) {
 	if err := deps.DB.Migrate(ctx, "bot", migrations); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	e := &Engine{d: deps, st: &store{db: deps.DB, idle: deps.IdleTimeout}}
+	e := &Engine{d: deps, st: &store{db: deps.DB, idle: deps.IdleTimeout, reads: make(chan struct{}, 8)}}
 	if _, err := e.Prune(ctx); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}

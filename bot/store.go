@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"huiqi/sqlite"
@@ -38,7 +39,7 @@ type convState struct {
 
 type awardState struct {
 	Answers json.RawMessage   `json:"answers,omitempty"`
-	Back    []json.RawMessage `json:"back,omitempty"` // answers before each step, for 上一步
+	Back    []json.RawMessage `json:"back,omitempty"`  // answers before each step, for 上一步
 	Field   string            `json:"field,omitempty"` // the pending question
 	Misses  int               `json:"misses,omitempty"`
 }
@@ -65,6 +66,18 @@ type offer struct {
 type store struct {
 	db   *sqlite.DB
 	idle time.Duration
+
+	// Saves are group-committed: SQLite has one writer and each commit
+	// waits for the disk, so concurrent turns queue here and one of them
+	// (the leader) writes everything queued in one transaction. Queueing in
+	// Go is also fair, where SQLite's busy handler polls and starves some.
+	mu      sync.Mutex
+	writing bool
+	pending []*saveReq
+
+	// reads bounds the concurrent loads, so a thousand simultaneous turns
+	// share a few connections instead of opening a thousand.
+	reads chan struct{}
 }
 
 // load returns the state of key and its version (0 when new). State idle
@@ -75,9 +88,15 @@ func (s *store) load(ctx context.Context, key string, now time.Time) (convState,
 		version int64
 		updated int64
 	)
+	select {
+	case s.reads <- struct{}{}:
+	case <-ctx.Done():
+		return convState{}, 0, fmt.Errorf("load conversation: %w", ctx.Err())
+	}
 	err := s.db.QueryRowContext(ctx,
 		`SELECT state, version, updated_at FROM bot_conversations WHERE key = ?`, key).
 		Scan(&raw, &version, &updated)
+	<-s.reads
 	if errors.Is(err, sql.ErrNoRows) {
 		return convState{}, 0, nil
 	}
@@ -96,37 +115,92 @@ func (s *store) load(ctx context.Context, key string, now time.Time) (convState,
 	return st, version, nil
 }
 
-// save writes the state in one transaction. version is what load returned;
-// a different stored version means another process handled this key in
+type saveReq struct {
+	key      string
+	raw      string
+	version  int64
+	at       int64
+	conflict bool
+	err      error
+	lead     bool // set before done is closed: this request writes the next batch
+	done     chan struct{}
+}
+
+// save writes the state durably. version is what load returned; a
+// different stored version means another process handled this key in
 // between: the later turn wins, and the conflict is reported to the caller.
 func (s *store) save(ctx context.Context, key string, st convState, version int64, now time.Time) (conflict bool, err error) {
 	raw, err := json.Marshal(st)
 	if err != nil {
 		return false, fmt.Errorf("encode conversation: %w", err)
 	}
+	req := &saveReq{key: key, raw: string(raw), version: version, at: now.UnixMilli(), done: make(chan struct{})}
+	s.mu.Lock()
+	s.pending = append(s.pending, req)
+	if s.writing {
+		s.mu.Unlock()
+		<-req.done
+		if !req.lead {
+			return req.conflict, req.err
+		}
+		s.mu.Lock()
+	}
+	s.writing = true
+	batch := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+
+	// The batch holds other turns' states: finish it even if this turn's
+	// caller goes away.
+	werr := s.writeBatch(context.WithoutCancel(ctx), batch)
+	for _, r := range batch {
+		if werr != nil {
+			r.err = werr
+		}
+		if r != req {
+			close(r.done)
+		}
+	}
+	s.mu.Lock()
+	if len(s.pending) > 0 {
+		next := s.pending[0]
+		next.lead = true
+		close(next.done)
+	} else {
+		s.writing = false
+	}
+	s.mu.Unlock()
+	return req.conflict, req.err
+}
+
+// writeBatch writes the states of a batch in one transaction.
+func (s *store) writeBatch(ctx context.Context, batch []*saveReq) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("save conversation: %w", err)
+		return fmt.Errorf("save conversation: %w", err)
 	}
 	defer tx.Rollback()
-	var cur int64
-	err = tx.QueryRowContext(ctx, `SELECT version FROM bot_conversations WHERE key = ?`, key).Scan(&cur)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		cur = 0
-	case err != nil:
-		return false, fmt.Errorf("save conversation: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO bot_conversations (key, state, version, updated_at)
-		VALUES (?, ?, 1, ?)
-		ON CONFLICT (key) DO UPDATE SET state = excluded.state, version = version + 1,
-			updated_at = excluded.updated_at`, key, string(raw), now.UnixMilli()); err != nil {
-		return false, fmt.Errorf("save conversation: %w", err)
+	for _, r := range batch {
+		var cur int64
+		err = tx.QueryRowContext(ctx, `SELECT version FROM bot_conversations WHERE key = ?`, r.key).Scan(&cur)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			cur = 0
+		case err != nil:
+			return fmt.Errorf("save conversation: %w", err)
+		}
+		r.conflict = cur != r.version
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bot_conversations (key, state, version, updated_at)
+			VALUES (?, ?, 1, ?)
+			ON CONFLICT (key) DO UPDATE SET state = excluded.state, version = version + 1,
+				updated_at = excluded.updated_at`, r.key, r.raw, r.at); err != nil {
+			return fmt.Errorf("save conversation: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("save conversation: %w", err)
+		return fmt.Errorf("save conversation: %w", err)
 	}
-	return cur != version, nil
+	return nil
 }
 
 // prune deletes conversations idle longer than s.idle.

@@ -1,0 +1,414 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// chat drives one conversation through the engine in a test.
+type chat struct {
+	tb   testing.TB
+	e    *Engine
+	key  Key
+	last []Reply
+}
+
+func newChat(tb testing.TB, e *Engine, user string) *chat {
+	return &chat{tb: tb, e: e, key: Key{Channel: "test", User: user}}
+}
+
+func (c *chat) send(in Input) string {
+	c.tb.Helper()
+	replies, err := c.e.Handle(context.Background(), c.key, in)
+	if err != nil {
+		c.tb.Fatalf("Handle(%+v) error: %v", in, err)
+	}
+	c.last = replies
+	var b strings.Builder
+	for _, r := range replies {
+		renderReply(&b, r)
+	}
+	return b.String()
+}
+
+func (c *chat) say(text string) string { c.tb.Helper(); return c.send(Input{Text: text}) }
+
+// choose picks the choice labelled label from the last replies.
+func (c *chat) choose(label string) string {
+	c.tb.Helper()
+	for _, r := range c.last {
+		for _, ch := range r.Choices {
+			if ch.Label == label {
+				return c.send(Input{Action: ch.ID})
+			}
+		}
+	}
+	c.tb.Fatalf("no choice %q in %+v", label, c.last)
+	return ""
+}
+
+func mustContain(tb testing.TB, got string, wants ...string) {
+	tb.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			tb.Errorf("reply does not contain %q:\n%s", w, got)
+		}
+	}
+}
+
+func mustNotContain(tb testing.TB, got string, nots ...string) {
+	tb.Helper()
+	for _, w := range nots {
+		if strings.Contains(got, w) {
+			tb.Errorf("reply contains %q:\n%s", w, got)
+		}
+	}
+}
+
+func TestParseCommand(t *testing.T) {
+	tests := []struct {
+		in       string
+		cmd, arg string
+		ok       bool
+	}{
+		{"/award", "award", "", true},
+		{"/ASK 担保费率", "ask", "担保费率", true},
+		{"/ticket CQ-20261127-0001 abc", "ticket", "CQ-20261127-0001 abc", true},
+		{"算奖励", "award", "", true},
+		{"测算奖励。", "award", "", true},
+		{"反映问题", "report", "", true},
+		{"投诉", "report", "", true},
+		{"查进度 CQ-20261127-0001", "ticket", "CQ-20261127-0001", true},
+		{"cq-20261127-0001", "ticket", "CQ-20261127-0001", true},
+		{"帮助", "help", "", true},
+		{"取消", "cancel", "", true},
+		{"退出", "cancel", "", true},
+		{"反映问题很多", "", "", false},
+		{"怎么算奖励", "", "", false},
+		{"/unknown", "", "", false},
+		{"", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			cmd, arg, ok := parseCommand(tt.in)
+			if cmd != tt.cmd || arg != tt.arg || ok != tt.ok {
+				t.Errorf("parseCommand(%q) = %q, %q, %v, want %q, %q, %v", tt.in, cmd, arg, ok, tt.cmd, tt.arg, tt.ok)
+			}
+		})
+	}
+}
+
+func TestSmallTalk(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"你好", "hello"}, {"您好！", "hello"}, {"在吗？", "hello"}, {"Hello", "hello"},
+		{"谢谢", "thanks"}, {"谢谢啊", "thanks"}, {"你是谁？", "who"}, {"你能做什么", "who"},
+		{"你好，担保费率是多少", ""}, {"奖励", ""},
+	}
+	for _, tt := range tests {
+		if got := smallTalk(tt.in); got != tt.want {
+			t.Errorf("smallTalk(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestFormatYuan(t *testing.T) {
+	tests := []struct {
+		in   int64
+		want string
+	}{
+		{0, "0元"}, {800, "800元"}, {10000, "1万元"}, {15000, "1.5万元"}, {50000, "5万元"},
+		{300000, "30万元"}, {1000000, "100万元"}, {5000000, "500万元"}, {100000000, "1亿元"},
+		{120000000, "1.2亿元"}, {12345, "1.2345万元"},
+	}
+	for _, tt := range tests {
+		if got := FormatYuan(tt.in); got != tt.want {
+			t.Errorf("FormatYuan(%d) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSafe(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"@everyone 你好", "@\u200beveryone 你好"},
+		{"<@123>", "<@\u200b123>"},
+		{"a\x00b\u202ec", "abc"},
+		{"普通文字", "普通文字"},
+	}
+	for _, tt := range tests {
+		if got := safe(tt.in); got != tt.want {
+			t.Errorf("safe(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestInputLimits(t *testing.T) {
+	e, _ := newFakeEngine(t, nil)
+	c := newChat(t, e, "limits")
+	mustContain(t, c.say("   "), "您还没有输入内容")
+	mustContain(t, c.say(strings.Repeat("长", 2001)), "内容太长了", "2000字")
+	mustContain(t, c.say(strings.Repeat("长", 2000)), "不在")
+	mustContain(t, c.say("\xff\xfe"), "您还没有输入内容")
+}
+
+func TestAsk(t *testing.T) {
+	e, tk := newFakeEngine(t, nil)
+	c := newChat(t, e, "ask")
+	got := c.say("措施甲是什么？")
+	mustContain(t, got, "【测试条第1条 测试措施甲】", "测试措施甲的关键句。", "金额：2万元", "责任单位：测试局", "有效期：测试有效期", "反映问题", "算奖励")
+	if c.last[0].Card == nil {
+		t.Fatal("answer has no card")
+	}
+
+	got = c.say("含糊的问题")
+	mustContain(t, got, "您问的是", "1. 测试条第1条 测试措施甲", "2. 测试条第2条 测试措施乙")
+	mustContain(t, c.choose("测试条第2条 测试措施乙"), "【测试条第2条 测试措施乙】", "测试措施乙的关键句。")
+
+	got = c.say("明天会下雨吗")
+	mustContain(t, got, "不在", "惠企助手只解答", "记录为问题")
+	mustContain(t, c.choose("记录为问题"), "已记录")
+	if len(tk.unanswered) != 1 || tk.unanswered[0] != "明天会下雨吗" {
+		t.Errorf("unanswered = %q, want the question", tk.unanswered)
+	}
+
+	for _, greet := range []string{"你好", "谢谢", "你是谁"} {
+		got := c.say(greet)
+		mustNotContain(t, got, "【")
+		mustContain(t, got, "算奖励")
+	}
+}
+
+func TestAwardDialog(t *testing.T) {
+	e, _ := newFakeEngine(t, nil)
+	c := newChat(t, e, "award")
+	got := c.say("/award")
+	mustContain(t, got, "第1题：是规上企业吗？", "最多可能增加5万元", "1. 是", "2. 否")
+	if !c.last[0].Private {
+		t.Error("award question is not private")
+	}
+	// Three misses, then the skip offer.
+	mustContain(t, c.say("很多"), "没能理解", "请回答是或否", "回答是或否。", "第1题")
+	c.say("很多")
+	got = c.say("很多")
+	mustContain(t, got, "跳过")
+	// A side question is answered and the dialog resumes.
+	got = c.say("措施甲是多少？")
+	mustContain(t, got, "【测试条第1条 测试措施甲】", "我们继续：", "第1题：是规上企业吗？")
+	// An unsure side question is a miss, not an answer.
+	mustContain(t, c.say("下雨吗？"), "没能理解")
+	mustContain(t, c.choose("是"), "第2题：增速是多少？")
+	mustContain(t, c.say("上一步"), "回到上一题", "第1题")
+	c.choose("是")
+	mustContain(t, c.say("35%"), "第3题：有研发机构吗？")
+	mustContain(t, c.say("重新开始"), "从头开始", "第1题")
+	c.say("是")
+	c.say("120")
+	got = c.say("有")
+	mustContain(t, got, "测算完成", "测试报告：scale=yes，growth=120，rd=yes", "反映问题", "继续提问")
+	mustContain(t, c.say("有"), "不在") // the dialog is over: back to questions
+}
+
+func TestAwardCancelAndStaleButtons(t *testing.T) {
+	e, _ := newFakeEngine(t, nil)
+	c := newChat(t, e, "cancel")
+	c.say("算奖励")
+	yes := c.last[0].Choices[0].ID
+	mustContain(t, c.say("取消"), "已取消奖励测算")
+	mustContain(t, c.send(Input{Action: yes}), "已经结束或取消")
+	mustContain(t, c.send(Input{Action: "nonsense"}), "已经失效")
+	// A button of an earlier question does not answer the current one.
+	c.say("算奖励")
+	c.choose("是")
+	mustContain(t, c.send(Input{Action: yes}), "已经过期", "第2题")
+}
+
+func TestAwardSkip(t *testing.T) {
+	e, _ := newFakeEngine(t, nil)
+	c := newChat(t, e, "skip")
+	c.say("/award")
+	for range 3 {
+		c.say("不好说")
+	}
+	got := c.choose("跳过")
+	mustContain(t, got, "先跳过", "第2题：有研发机构吗？")
+}
+
+func TestReportAndTicket(t *testing.T) {
+	e, _ := newFakeEngine(t, nil)
+	c := newChat(t, e, "reporter")
+	got := c.say("反映问题")
+	if c.last[0].Form == nil {
+		t.Fatal("report does not offer a form")
+	}
+	mustContain(t, got, "企业名称")
+	mustContain(t, c.say("测"), "2到100个字")
+	mustContain(t, c.say("测试机械有限公司"), "联系方式")
+	mustContain(t, c.say("不告诉你"), "手机、电话或邮箱")
+	mustContain(t, c.say("13800000000"), "描述")
+	got = c.say("@everyone 贷款延期办不下来")
+	mustContain(t, got, "请确认", "测试机械有限公司", "@\u200beveryone", "确认提交", "修改", "取消")
+	got = c.choose("确认提交")
+	mustContain(t, got, "CQ-20261127-0001", "已受理", "测试中心", "2026年12月4日前", "查询码：S00001")
+	if !c.last[0].Private {
+		t.Error("ticket reply is not private")
+	}
+
+	mustContain(t, c.say("查进度 CQ-20261127-0001"), "已受理")
+	mustNotContain(t, c.say("查进度 CQ-20261127-0001"), "S00001")
+	mustContain(t, c.say("查进度"), "CQ-20261127-0001")
+	other := newChat(t, e, "someone-else")
+	mustContain(t, other.say("查进度 CQ-20261127-0001"), "没有找到")
+	mustContain(t, other.say("查进度 CQ-20261127-0001 S00001"), "已受理")
+	mustContain(t, other.say("查进度 123"), "格式")
+
+	// The form path, with a bad field, then an edit and a cancel.
+	c.say("/report")
+	got = c.send(Input{Action: actForm, Form: map[string]string{fieldEnterprise: "测试公司", fieldContact: "x", fieldProblem: "问题描述足够长"}})
+	mustContain(t, got, "联系方式请填写")
+	got = c.send(Input{Action: actForm, Form: map[string]string{fieldEnterprise: "测试公司", fieldContact: "0353-1234567", fieldProblem: "问题描述足够长"}})
+	mustContain(t, got, "请确认", "0353-1234567")
+	mustContain(t, c.choose("修改"), "重新填写")
+	c.send(Input{Action: actForm, Form: map[string]string{fieldEnterprise: "测试公司", fieldContact: "0353-1234567", fieldProblem: "问题描述足够长"}})
+	mustContain(t, c.choose("取消"), "没有提交")
+}
+
+// TestRestartResumes stops an engine half-way through a dialog and starts
+// a new one on the same database file: it asks the same question.
+func TestRestartResumes(t *testing.T) {
+	path := t.TempDir() + "/huiqi.db"
+	db := openTestDB(t, path)
+	e, _ := newFakeEngine(t, db)
+	c := newChat(t, e, "restart")
+	c.say("/award")
+	mustContain(t, c.say("是"), "第2题：增速是多少？")
+	db.Close()
+
+	db2 := openTestDB(t, path)
+	e2, _ := newFakeEngine(t, db2)
+	c2 := newChat(t, e2, "restart")
+	mustContain(t, c2.send(Input{Action: ActionStart}), "欢迎回来", "第2题：增速是多少？")
+	mustContain(t, c2.say("50%"), "第3题：有研发机构吗？")
+}
+
+func TestIdleExpiry(t *testing.T) {
+	db := openTestDB(t, "")
+	now := testNow
+	e, err := New(Deps{Knowledge: fakeKnowledge{}, Award: fakeAward{}, Tickets: newFakeTickets(), DB: db,
+		Now: func() time.Time { return now }, IdleTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newChat(t, e, "idle")
+	c.say("/award")
+	now = now.Add(2 * time.Hour)
+	mustContain(t, c.send(Input{Action: ActionStart}), "欢迎使用")
+	c.say("/award")
+	now = now.Add(3 * time.Hour)
+	n, err := e.Prune(context.Background())
+	if err != nil || n != 1 {
+		t.Errorf("Prune() = %d, %v, want 1, nil", n, err)
+	}
+}
+
+// TestConcurrentConversations runs 1,000 conversations at once; each checks
+// that the engine answers its own dialog, never another's.
+func TestConcurrentConversations(t *testing.T) {
+	e, _ := newFakeEngine(t, nil)
+	const n = 1000
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- converse(e, i)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// converse runs a full award dialog whose answers depend on i and checks
+// the report carries exactly those answers.
+func converse(e *Engine, i int) error {
+	ctx := context.Background()
+	key := Key{Channel: "race", User: fmt.Sprint(i)}
+	growth := fmt.Sprint(i)
+	steps := []struct{ in, want string }{
+		{"/award", "第1题"},
+		{"是", "第2题"},
+		{growth, "第3题"},
+		{[]string{"有", "没有"}[i%2], "scale=yes，growth=" + growth + "，rd=" + []string{"yes", "no"}[i%2]},
+	}
+	for _, s := range steps {
+		replies, err := e.Handle(ctx, key, Input{Text: s.in})
+		if err != nil {
+			return fmt.Errorf("conversation %d: %w", i, err)
+		}
+		var b strings.Builder
+		for _, r := range replies {
+			renderReply(&b, r)
+		}
+		if !strings.Contains(b.String(), s.want) {
+			return fmt.Errorf("conversation %d: after %q got %q, want %q", i, s.in, b.String(), s.want)
+		}
+	}
+	return nil
+}
+
+func BenchmarkEngineMessages(b *testing.B) {
+	e, _ := newFakeEngine(b, nil)
+	ctx := context.Background()
+	msgs := []string{"/award", "是", "35", "有", "措施甲是什么", "你好"}
+	// Many conversations at once, as a busy channel has: 64 goroutines.
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		key := Key{Channel: "bench", User: fmt.Sprintf("%p", pb)}
+		// Each goroutine is its own conversation.
+		i := 0
+		for pb.Next() {
+			if _, err := e.Handle(ctx, key, Input{Text: msgs[i%len(msgs)]}); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+func FuzzHandle(f *testing.F) {
+	for _, s := range []string{"", "你好", "/award", "/ticket CQ-20261127-0001 x", "查进度 ", "反映问题",
+		"是", "上一步", "重新开始", "跳过", "取消", "@everyone", "\x00\xff", strings.Repeat("长", 2001), "措施甲？", "含糊"} {
+		f.Add(s, "")
+	}
+	f.Add("", "pick:9")
+	f.Add("", "award:ans:scale:是")
+	f.Add("", "report:confirm")
+	e, _ := newFakeEngine(f, nil)
+	f.Fuzz(func(t *testing.T, text, action string) {
+		key := Key{Channel: "fuzz", User: "u"}
+		for _, in := range []Input{{Text: "/award"}, {Text: text}, {Text: text, Action: action}, {Text: "/report"}, {Text: text}, {Text: text}} {
+			replies, err := e.Handle(context.Background(), key, in)
+			if err != nil {
+				t.Fatalf("Handle(%+v) error: %v", in, err)
+			}
+			if len(replies) == 0 {
+				t.Fatalf("Handle(%+v) gave no reply", in)
+			}
+			for _, r := range replies {
+				if strings.Contains(r.Text, "panic") || strings.Contains(r.Text, "goroutine") || strings.Contains(r.Text, "error") {
+					t.Fatalf("Handle(%+v) leaked internals: %q", in, r.Text)
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,218 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"huiqi/knowledge"
+	"huiqi/sqlite"
+)
+
+// The fakes stand in for the knowledge, eligibility and intake packages in
+// the engine's unit tests. Their "measures" are placeholders on purpose
+// (测试措施甲…), so no made-up policy fact lives in this package.
+
+var testNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+type fakeKnowledge struct{}
+
+var (
+	resA = knowledge.Result{ID: "t-01", Ref: "测试条第1条", Title: "测试措施甲", Score: 0.9,
+		Units: []string{"测试局"}, Snippet: "测试措施甲的关键句。", Amounts: []string{"2万元"}, Validity: "测试有效期"}
+	resB = knowledge.Result{ID: "t-02", Ref: "测试条第2条", Title: "测试措施乙", Score: 0.6,
+		Units: []string{"测试中心", "测试局"}, Snippet: "测试措施乙的关键句。"}
+)
+
+func (fakeKnowledge) Ask(q string, top int, now time.Time) knowledge.Answer {
+	switch {
+	case strings.Contains(q, "甲"):
+		return knowledge.Answer{Answered: true, Results: []knowledge.Result{resA, resB}, Text: "甲。"}
+	case strings.Contains(q, "乙"):
+		return knowledge.Answer{Answered: true, Results: []knowledge.Result{resB}, Text: "乙。"}
+	case strings.Contains(q, "含糊"):
+		return knowledge.Answer{Answered: true, Ambiguous: true, Results: []knowledge.Result{resA, resB},
+			Text: "您问的是 测试条第1条 测试措施甲 还是 测试条第2条 测试措施乙?"}
+	}
+	return knowledge.Answer{Text: "这个问题不在政策措施的范围内。"}
+}
+
+// fakeAward asks: scale (bool) → growth (percent, only when scale) → rd (bool).
+type fakeAward struct{}
+
+type fakeAnswers map[string]string
+
+func decodeFake(raw json.RawMessage) (fakeAnswers, error) {
+	a := fakeAnswers{}
+	if len(raw) == 0 {
+		return a, nil
+	}
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, fmt.Errorf("fake answers: %w", err)
+	}
+	return a, nil
+}
+
+func (fakeAward) Next(raw json.RawMessage) (Question, bool, error) {
+	a, err := decodeFake(raw)
+	if err != nil {
+		return Question{}, false, err
+	}
+	if _, ok := a["scale"]; !ok {
+		return Question{Field: "scale", Kind: "bool", Text: "是规上企业吗？", Help: "回答是或否。"}, true, nil
+	}
+	if _, ok := a["growth"]; !ok && a["scale"] == "yes" {
+		return Question{Field: "growth", Kind: "percent", Text: "增速是多少？", Help: "填一个百分数，如35%。"}, true, nil
+	}
+	if _, ok := a["rd"]; !ok {
+		return Question{Field: "rd", Kind: "bool", Text: "有研发机构吗？", Help: "回答是或否。"}, true, nil
+	}
+	return Question{}, false, nil
+}
+
+func (fakeAward) Apply(raw json.RawMessage, field, input string, now time.Time) (json.RawMessage, error) {
+	a, err := decodeFake(raw)
+	if err != nil {
+		return nil, err
+	}
+	input = strings.TrimSpace(input)
+	switch field {
+	case "scale", "rd":
+		switch input {
+		case "是", "对", "有":
+			a[field] = "yes"
+		case "否", "不是", "没有":
+			a[field] = "no"
+		default:
+			return nil, &BadAnswer{Hint: "请回答是或否"}
+		}
+	case "growth":
+		v, err := strconv.ParseFloat(strings.TrimSuffix(input, "%"), 64)
+		if err != nil {
+			return nil, &BadAnswer{Hint: "请填写百分数"}
+		}
+		a[field] = strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		return nil, fmt.Errorf("unknown field %q", field)
+	}
+	return json.Marshal(a)
+}
+
+func (fakeAward) Skip(raw json.RawMessage, field string) (json.RawMessage, error) {
+	a, err := decodeFake(raw)
+	if err != nil {
+		return nil, err
+	}
+	a[field] = "skipped"
+	return json.Marshal(a)
+}
+
+func (fakeAward) Stakes(raw json.RawMessage) ([]Stake, error) {
+	return []Stake{
+		{Field: "scale", UpTo: 50000, Why: "规上企业才有增长奖励"},
+		{Field: "growth", UpTo: 50000},
+		{Field: "rd", UpTo: 20000, Why: "有研发机构可以奖励"},
+	}, nil
+}
+
+func (fakeAward) Report(raw json.RawMessage, now time.Time) (string, error) {
+	a, err := decodeFake(raw)
+	if err != nil {
+		return "", err
+	}
+	keys := []string{"scale", "growth", "rd"}
+	var parts []string
+	for _, k := range keys {
+		if v, ok := a[k]; ok {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	return "测试报告：" + strings.Join(parts, "，"), nil
+}
+
+// fakeTickets is an in-memory Tickets.
+type fakeTickets struct {
+	mu         sync.Mutex
+	byID       map[string]fakeTicket
+	unanswered []string
+	n          int
+}
+
+type fakeTicket struct {
+	Ticket
+	reporter, secret string
+}
+
+func newFakeTickets() *fakeTickets { return &fakeTickets{byID: map[string]fakeTicket{}} }
+
+func (f *fakeTickets) File(ctx context.Context, r TicketRequest) (Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n++
+	t := Ticket{ID: fmt.Sprintf("CQ-20261127-%04d", f.n), Status: "已受理", LeadUnit: "测试中心",
+		Due: time.Date(2026, 12, 4, 0, 0, 0, 0, testNow.Location()), Secret: fmt.Sprintf("S%05d", f.n), CreatedAt: testNow}
+	f.byID[t.ID] = fakeTicket{Ticket: t, reporter: r.Reporter, secret: t.Secret}
+	return t, nil
+}
+
+func (f *fakeTickets) Lookup(ctx context.Context, id, reporter, secret string) (Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.byID[id]
+	if !ok || (t.reporter != reporter && (secret == "" || secret != t.secret)) {
+		return Ticket{}, ErrTicketNotFound
+	}
+	return t.Ticket, nil
+}
+
+func (f *fakeTickets) ListByReporter(ctx context.Context, reporter string) ([]Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Ticket
+	for _, t := range f.byID {
+		if t.reporter == reporter {
+			out = append(out, t.Ticket)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeTickets) RecordUnanswered(ctx context.Context, q string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.unanswered = append(f.unanswered, q)
+	return nil
+}
+
+// openTestDB opens a database file in a fresh temporary directory.
+func openTestDB(tb testing.TB, path string) *sqlite.DB {
+	tb.Helper()
+	if path == "" {
+		path = tb.TempDir() + "/huiqi.db"
+	}
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func newFakeEngine(tb testing.TB, db *sqlite.DB) (*Engine, *fakeTickets) {
+	tb.Helper()
+	if db == nil {
+		db = openTestDB(tb, "")
+	}
+	tk := newFakeTickets()
+	e, err := New(Deps{Knowledge: fakeKnowledge{}, Award: fakeAward{}, Tickets: tk, DB: db,
+		Now: func() time.Time { return testNow }})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e, tk
+}
