@@ -97,7 +97,10 @@ type Cue struct {
 	Measure string   `json:"measure"`
 	Phrases []string `json:"phrases"`
 	Unless  []string `json:"unless,omitempty"`
-	Weight  float64  `json:"weight,omitempty"`
+	// Demote lowers the measure by the weight when one of these is present
+	// (电工 is not 电 supply: search matches the character, not the sense).
+	Demote []string `json:"demote,omitempty"`
+	Weight float64  `json:"weight,omitempty"`
 }
 
 // UnitCue names a concrete unit for a topic or a mention in the text.
@@ -122,7 +125,7 @@ func LoadRules(r io.Reader) (*Rules, error) {
 		rules.CloseRatio = 0.85
 	}
 	for _, c := range rules.Cues {
-		if c.Measure == "" || len(c.Phrases) == 0 {
+		if c.Measure == "" || len(c.Phrases)+len(c.Demote) == 0 {
 			return nil, fmt.Errorf("intake: routing rules: cue without measure or phrases")
 		}
 	}
@@ -200,15 +203,18 @@ func (r *Router) Route(text, location string) Route {
 		if containsAny(text, cue.Unless) {
 			continue
 		}
+		w := cue.Weight
+		if w == 0 {
+			w = r.rules.CueWeight
+		}
+		if c, ok := cands[cue.Measure]; ok && containsAny(text, cue.Demote) {
+			c.score -= w
+		}
 		n := countAny(text, cue.Phrases)
 		if n == 0 {
 			continue
 		}
 		cued = true
-		w := cue.Weight
-		if w == 0 {
-			w = r.rules.CueWeight
-		}
 		boost := w + float64(n-1)*r.rules.ExtraPhraseWeight
 		c, ok := cands[cue.Measure]
 		if !ok {
