@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"huiqi/knowledge"
@@ -33,6 +34,9 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if *top < 1 || *top > 50 {
 		return usagef("--top 须在1到50之间 / --top must be between 1 and 50, got %d", *top)
 	}
+	// A one-shot command allocates a few megabytes and exits: collecting
+	// garbage would only cost start-up time.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	base, err := openBase(ctx, e, *dbPath)
 	if err != nil {
 		return err

@@ -69,7 +69,7 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 
 // strongConceptHit: a lexicon phrase this long (in runes, divided by the
 // measures sharing it) overrides an out-of-scope word in the same question.
-const strongConceptHit = 3
+const strongConceptHit = 6
 
 func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
 

@@ -79,13 +79,28 @@ type builtinParts struct {
 }
 
 var builtin = sync.OnceValues(func() (*builtinParts, error) {
-	n, err := OfficialNotice()
+	// The notice and the lexicon are parsed in parallel: start-up time is
+	// what a one-shot `huiqi ask` costs.
+	type noticeOrErr struct {
+		n   *Notice
+		err error
+	}
+	ch := make(chan noticeOrErr, 1)
+	go func() {
+		n, err := OfficialNotice()
+		ch <- noticeOrErr{n, err}
+	}()
+	lx, lerr := embeddedLexicon()
+	if lerr == nil {
+		_, lerr = defaultNormalizer()
+	}
+	res := <-ch
+	n, err := res.n, res.err
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: official notice: %w", err)
 	}
-	lx, err := embeddedLexicon()
-	if err != nil {
-		return nil, fmt.Errorf("knowledge: %w", err)
+	if lerr != nil {
+		return nil, fmt.Errorf("knowledge: %w", lerr)
 	}
 	b := newBase([]*Notice{n}, lx, nil)
 	if err := lx.Check(idsOf(b.measures)); err != nil {

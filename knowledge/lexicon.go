@@ -140,14 +140,14 @@ func (lx *Lexicon) Check(ids []string) error {
 	return errors.Join(errs...)
 }
 
-// terms lists the words homophone tolerance protects: concept terms, their
-// short say-phrases and synonyms.
+// terms lists the words homophone tolerance protects: concept terms,
+// synonyms and the targets of known typos. (Say-phrases are left out: they
+// are many and colloquial, and loading their pinyin costs start-up time.)
 func (lx *Lexicon) terms() []string {
 	var ts []string
 	for _, e := range lx.Entries {
 		for _, c := range e.Concepts {
 			ts = append(ts, c.Term)
-			ts = append(ts, c.Say...)
 		}
 	}
 	for _, g := range lx.Common.Synonyms {

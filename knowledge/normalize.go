@@ -93,6 +93,9 @@ func (n *normalizer) normalize(q string) string {
 
 // basicNormalize is the data-free part: width, script, case, numbers.
 func basicNormalize(q string) string {
+	if isPlain(q) {
+		return q
+	}
 	q = toSimplified(q)
 	var b strings.Builder
 	b.Grow(len(q))
@@ -120,6 +123,25 @@ func basicNormalize(q string) string {
 		b.WriteRune(r)
 	}
 	return normalizeNumbers(strings.TrimRight(b.String(), " "))
+}
+
+// isPlain reports text that basicNormalize would return unchanged: no
+// upper case, wide forms, odd spaces, traditional characters or numbers.
+func isPlain(q string) bool {
+	bits := tradOnlyBits()
+	for i, r := range q {
+		switch {
+		case r < 0x80:
+			if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r < ' ' || r == 0x7f || r == ' ' && (i == 0 || i == len(q)-1 || q[i-1] == ' ') {
+				return false
+			}
+		case r >= 0xFF01 && r <= 0xFF5E, r == 0x3000, r == utf8.RuneError, unicode.IsSpace(r), unicode.IsControl(r):
+			return false
+		case isCNNum(r), inBitmap(bits, r):
+			return false
+		}
+	}
+	return true
 }
 
 func (n *normalizer) fixTypos(s string) string {
@@ -171,11 +193,12 @@ var tradOnlyBits = sync.OnceValue(func() []byte {
 	return b
 })
 
-func isTradOnly(r rune) bool {
+func isTradOnly(r rune) bool { return inBitmap(tradOnlyBits(), r) }
+
+func inBitmap(bits []byte, r rune) bool {
 	if r < tradOnlyLo || r >= tradOnlyHi {
 		return false
 	}
-	bits := tradOnlyBits()
 	i := int(r - tradOnlyLo)
 	return i>>3 < len(bits) && bits[i>>3]&(1<<(i&7)) != 0
 }
@@ -207,12 +230,47 @@ func toSimplified(q string) string {
 // Numbers. Chinese numerals become digits only where they are a number
 // (two or more numeral characters, or one followed by a unit such as 万),
 // so that 一企一策 keeps its 一.
-var cnDigit = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
-var cnUnit = map[rune]int{'十': 10, '百': 100, '千': 1000}
+func cnDigitValue(r rune) (int, bool) {
+	switch r {
+	case '零', '〇':
+		return 0, true
+	case '一':
+		return 1, true
+	case '二', '两':
+		return 2, true
+	case '三':
+		return 3, true
+	case '四':
+		return 4, true
+	case '五':
+		return 5, true
+	case '六':
+		return 6, true
+	case '七':
+		return 7, true
+	case '八':
+		return 8, true
+	case '九':
+		return 9, true
+	}
+	return 0, false
+}
+
+func cnUnitValue(r rune) (int, bool) {
+	switch r {
+	case '十':
+		return 10, true
+	case '百':
+		return 100, true
+	case '千':
+		return 1000, true
+	}
+	return 0, false
+}
 
 func isCNNum(r rune) bool {
-	_, d := cnDigit[r]
-	_, u := cnUnit[r]
+	_, d := cnDigitValue(r)
+	_, u := cnUnitValue(r)
 	return d || u || r == '万' || r == '亿'
 }
 
@@ -236,11 +294,11 @@ func parseCN(rs []rune) (float64, bool) {
 			i = j - 1
 			continue
 		}
-		if d, ok := cnDigit[r]; ok {
+		if d, ok := cnDigitValue(r); ok {
 			num, hasNum = float64(d), true
 			continue
 		}
-		if u, ok := cnUnit[r]; ok {
+		if u, ok := cnUnitValue(r); ok {
 			if !hasNum {
 				if r != '十' {
 					return 0, false
@@ -318,7 +376,7 @@ func normalizeNumbers(s string) string {
 		}
 		r := rs[i]
 		startsNum := r >= '0' && r <= '9' || r == '十'
-		if _, d := cnDigit[r]; d {
+		if _, d := cnDigitValue(r); d {
 			startsNum = true
 		}
 		if !startsNum {
@@ -374,7 +432,7 @@ const measureWords = "个条月年家次天倍项名户成"
 
 func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
 
-func isCNDigit(r rune) bool { _, ok := cnDigit[r]; return ok }
+func isCNDigit(r rune) bool { _, ok := cnDigitValue(r); return ok }
 
 func isASCIILetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
 
@@ -389,7 +447,7 @@ func parseNum(rs []rune) (float64, bool) {
 			clean = append(clean, '.')
 			// 一点二 → .2: the digits after the point are read one by one
 			for _, d := range rs[i+1:] {
-				if v, ok := cnDigit[d]; ok {
+				if v, ok := cnDigitValue(d); ok {
 					clean = append(clean, rune('0'+v))
 				} else if isDigitRune(d) {
 					clean = append(clean, d)
@@ -499,7 +557,13 @@ func (h *homophones) readings(r rune, build bool) []uint16 {
 		return nil
 	}
 	var out []uint16
-	for _, p := range strings.Split(raw, ",") {
+	for len(raw) > 0 {
+		p := raw
+		if c := strings.IndexByte(raw, ','); c >= 0 {
+			p, raw = raw[:c], raw[c+1:]
+		} else {
+			raw = ""
+		}
 		k := looseSyllable(p)
 		id, ok := h.ids[k]
 		if !ok {
@@ -520,17 +584,41 @@ func (h *homophones) readings(r rune, build bool) []uint16 {
 	return out
 }
 
-var toneless = strings.NewReplacer(
-	"ā", "a", "á", "a", "ǎ", "a", "à", "a", "ē", "e", "é", "e", "ě", "e", "è", "e",
-	"ī", "i", "í", "i", "ǐ", "i", "ì", "i", "ō", "o", "ó", "o", "ǒ", "o", "ò", "o",
-	"ū", "u", "ú", "u", "ǔ", "u", "ù", "u", "ǖ", "v", "ǘ", "v", "ǚ", "v", "ǜ", "v", "ü", "v",
-	"ń", "n", "ň", "n", "ǹ", "n", "ḿ", "m",
-)
+func toneless(p string) string {
+	var b [16]byte
+	n := 0
+	for _, r := range p {
+		switch r {
+		case 'ā', 'á', 'ǎ', 'à':
+			r = 'a'
+		case 'ē', 'é', 'ě', 'è', 'ê':
+			r = 'e'
+		case 'ī', 'í', 'ǐ', 'ì':
+			r = 'i'
+		case 'ō', 'ó', 'ǒ', 'ò':
+			r = 'o'
+		case 'ū', 'ú', 'ǔ', 'ù':
+			r = 'u'
+		case 'ǖ', 'ǘ', 'ǚ', 'ǜ', 'ü':
+			r = 'v'
+		case 'ń', 'ň', 'ǹ':
+			r = 'n'
+		case 'ḿ':
+			r = 'm'
+		}
+		if r >= 0x80 || n == len(b) {
+			continue
+		}
+		b[n] = byte(r)
+		n++
+	}
+	return string(b[:n])
+}
 
 // looseSyllable drops the tone and the distinctions many speakers blur
 // (zh/z, ch/c, sh/s, n/l, -ng/-n).
 func looseSyllable(p string) string {
-	s := toneless.Replace(p)
+	s := toneless(p)
 	switch {
 	case strings.HasPrefix(s, "zh"), strings.HasPrefix(s, "ch"), strings.HasPrefix(s, "sh"):
 		s = s[:1] + s[2:]

