@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -57,10 +58,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (when a TLS proxy is in front)")
 	rate := fs.Float64("rate", 5, "public API requests per second per client IP (negative: no limit)")
 	burst := fs.Int("burst", 30, "public API burst per client IP")
+	logLevel := fs.String("log-level", "info", "request log level: debug, info, warn or error")
 	pos, err := serveFlags(fs, args)
 	if err != nil {
 		return err
 	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usagef("--log-level must be debug, info, warn or error, got %q", *logLevel)
+	}
+	// A server's operator wants the request log, which the CLI's default
+	// warn-level logger would drop.
+	se := *e
+	se.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	e = &se
 	if len(pos) > 0 {
 		return usagef("usage: huiqi serve [--addr HOST:PORT] [--db PATH] [--secure-cookies]")
 	}

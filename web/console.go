@@ -232,8 +232,12 @@ func script(it lookupItem) string {
 	default:
 		b.WriteString("这项措施由" + it.Units[0] + "牵头，" + strings.Join(it.Units[1:], "、") + "配合。")
 	}
-	if it.Validity != "" {
-		b.WriteString("请注意，这批措施" + it.Validity + "。")
+	if v := strings.TrimRight(it.Validity, "。 "); v != "" {
+		if strings.HasPrefix(v, "有效期") {
+			b.WriteString("请注意，这批措施" + v + "。")
+		} else {
+			b.WriteString("请注意：" + v + "。")
+		}
 	}
 	b.WriteString("具体能否享受、金额多少，以责任单位审核为准。需要的话，我可以帮您登记工单，转给责任单位办理。")
 	return b.String()
