@@ -406,7 +406,7 @@ func (t *Table) stake(field string, a Answers, settled settledFunc) (district, o
 		if m == 0 {
 			continue
 		}
-		names = appendOnce(names, r.Ref+"“"+r.Title+"”")
+		names = appendOnce(names, r.Ref+" "+r.Title)
 		if g := groupOf[r.ID]; g != "" && r.Level == LevelDistrict {
 			groupMax[g] = max(groupMax[g], m)
 			continue
@@ -425,12 +425,12 @@ func (t *Table) stake(field string, a Answers, settled settledFunc) (district, o
 		parts = append(parts, "最多可增加"+FormatYuan(district)+"区级奖励")
 	}
 	if other > 0 {
-		parts = append(parts, "最多"+FormatYuan(other)+"市级、省级奖励（不计入区级）")
+		parts = append(parts, "最多可增加"+FormatYuan(other)+"市级、省级奖励（不计入区级）")
 	}
 	if len(parts) == 0 {
 		return 0, 0, "用于判断其他奖励是否适用"
 	}
-	return district, other, strings.Join(parts, "，") + "（" + strings.Join(names, "、") + "）"
+	return district, other, strings.Join(parts, "，") + "（" + strings.Join(names, "；") + "）"
 }
 
 // dead reports whether the answers already rule a rule out: a required

@@ -239,6 +239,9 @@ func TestStakes(t *testing.T) {
 }
 
 func TestQuestionsCoverTheProfile(t *testing.T) {
+	if _, err := questions(); err != nil {
+		t.Fatalf("questions.json: %v", err)
+	}
 	qs := Questions()
 	fields := map[string]bool{}
 	for _, q := range qs {
