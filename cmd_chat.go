@@ -1,5 +1,44 @@
 package main
 
-import "context"
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
 
-func runChat(ctx context.Context, e *env, args []string) error { return usagef("not implemented yet") }
+	"huiqi/bot"
+	"huiqi/bot/wire"
+	"huiqi/sqlite"
+)
+
+// runChat is the terminal chat: huiqi chat [--db PATH] [--user NAME].
+// The conversation is stored in the database, so a chat stopped in the
+// middle of a dialog resumes where it was when started again.
+func runChat(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	dbPath := fs.String("db", e.dbPath, "database path")
+	user := fs.String("user", "local", "conversation name: each name is its own conversation")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v (usage: huiqi chat [--db PATH] [--user NAME])", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (usage: huiqi chat [--db PATH] [--user NAME])", fs.Arg(0))
+	}
+	if strings.TrimSpace(*user) == "" {
+		return usagef("--user must not be empty")
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.Now = e.now
+	eng, err := wire.NewEngine(ctx, db, e.now, e.log, bot.Deps{})
+	if err != nil {
+		return fmt.Errorf("start chat: %w", err)
+	}
+	return bot.RunTerminal(ctx, eng, e.stdin, e.stdout, bot.Key{Channel: "terminal", User: *user})
+}

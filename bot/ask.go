@@ -30,12 +30,12 @@ func (t *turn) ask(q string) []Reply {
 		return []Reply{answerReply(toOffer(a.Results[0]))}
 	}
 	t.st.LastQuestion = clip(q, 500)
-	text := "这个问题不在惠企助手能回答的范围内。"
+	text := "这个问题不在惠企助手能回答的范围内。" + coverage
 	if a.Text != "" && !a.Answered {
-		text = a.Text
+		text = a.Text // says so, what huiqi covers and where to turn
 	}
 	return []Reply{{
-		Text: text + "\n" + coverage + "\n如果您希望工作人员补充这类问题的答案，可以把它记录下来。",
+		Text: text + "\n如果您希望工作人员补充这类问题的答案，可以把它记录下来。",
 		Choices: []Choice{
 			{ID: actRecord, Label: "记录为问题"},
 			{ID: actReport, Label: "反映问题"},

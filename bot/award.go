@@ -57,7 +57,8 @@ func (t *turn) askNext(lead string) []Reply {
 	if why := t.why(q.Field); why != "" {
 		b.WriteString("\n" + why)
 	}
-	r := Reply{Text: b.String(), Choices: questionChoices(q), Private: true}
+	r := Reply{Text: b.String(), Choices: questionChoices(q), Private: true,
+		NumberAnswer: q.Kind != "bool" && q.Kind != "choice"}
 	if a.Misses >= t.e.d.MaxMisses {
 		r.Choices = append(r.Choices, Choice{ID: actSkip, Label: "跳过"})
 	}
@@ -72,16 +73,12 @@ func (t *turn) why(field string) string {
 		return ""
 	}
 	for _, s := range stakes {
-		if s.Field != field {
-			continue
-		}
 		switch {
-		case s.UpTo > 0 && s.Why != "":
-			return "（为什么问：" + strings.TrimRight(s.Why, "。") + "，这一项最多可能增加" + FormatYuan(s.UpTo) + "奖励。）"
-		case s.UpTo > 0:
-			return "（这一项最多可能增加" + FormatYuan(s.UpTo) + "奖励。）"
+		case s.Field != field:
 		case s.Why != "":
-			return "（为什么问：" + strings.TrimRight(s.Why, "。") + "。）"
+			return "为什么问：" + s.Why
+		case s.UpTo > 0:
+			return "为什么问：这一项最多可能增加" + FormatYuan(s.UpTo) + "奖励。"
 		}
 	}
 	return ""

@@ -114,7 +114,7 @@ func (fakeAward) Skip(raw json.RawMessage, field string) (json.RawMessage, error
 
 func (fakeAward) Stakes(raw json.RawMessage) ([]Stake, error) {
 	return []Stake{
-		{Field: "scale", UpTo: 50000, Why: "规上企业才有增长奖励"},
+		{Field: "scale", UpTo: 50000, Why: "规上企业最多可能增加5万元增长奖励"},
 		{Field: "growth", UpTo: 50000},
 		{Field: "rd", UpTo: 20000, Why: "有研发机构可以奖励"},
 	}, nil

@@ -31,6 +31,10 @@ type Reply struct {
 	// Private is set on replies that must not appear in a public channel
 	// (award dialogs, tickets): adapters send them ephemerally or by DM.
 	Private bool
+	// NumberAnswer is set when the pending question takes a typed number
+	// (a percentage, an amount): adapters that let a typed number pick a
+	// choice must not do so for this reply.
+	NumberAnswer bool
 }
 
 // Choice is an option the user can pick instead of typing.

@@ -22,7 +22,7 @@ func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, ke
 
 	fmt.Fprintln(w, "惠企助手 · 阳泉市城区惠企政策（城政办发〔2023〕5号）")
 	fmt.Fprintln(w, "输入问题后回车；输入选项前的数字可直接选择；输入“退出”结束。")
-	var choices []Choice
+	var choices []Choice // what a typed number picks
 	var send func(input Input) error
 	send = func(input Input) error {
 		replies, err := e.Handle(ctx, key, input)
@@ -32,7 +32,7 @@ func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, ke
 		choices = nil
 		for _, r := range replies {
 			renderReply(w, r)
-			if len(r.Choices) > 0 {
+			if len(r.Choices) > 0 && !r.NumberAnswer {
 				choices = r.Choices
 			}
 		}
@@ -166,6 +166,11 @@ func renderReply(w io.Writer, r Reply) {
 		}
 	}
 	for i, c := range r.Choices {
+		if r.NumberAnswer {
+			// A typed number is the answer here: choices are typed by name.
+			fmt.Fprintf(w, "  · %s\n", c.Label)
+			continue
+		}
 		fmt.Fprintf(w, "  %d. %s\n", i+1, c.Label)
 	}
 }

@@ -1,0 +1,186 @@
+// Package wire connects the conversation engine (package bot) to huiqi's
+// domain packages: the knowledge base answers, the eligibility
+// questionnaire runs the award dialog, and the intake files tickets. The
+// channel commands (chat, discord, serve) build their engine here.
+package wire
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"huiqi/bot"
+	"huiqi/eligibility"
+	"huiqi/intake"
+	"huiqi/knowledge"
+	"huiqi/sqlite"
+)
+
+// NewEngine loads the knowledge base (built-in plus what db holds), opens
+// the ticket store on db and returns the engine. deps may set the engine's
+// limits; its Knowledge, Award, Tickets, DB, Now and Log are filled here
+// when empty.
+func NewEngine(ctx context.Context, db *sqlite.DB, now func() time.Time, log *slog.Logger, deps bot.Deps) (*bot.Engine, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if deps.Knowledge == nil || deps.Tickets == nil {
+		base, err := knowledge.LoadBase(ctx, db.DB)
+		if err != nil {
+			return nil, fmt.Errorf("load knowledge base: %w", err)
+		}
+		if deps.Knowledge == nil {
+			deps.Knowledge = base
+		}
+		if deps.Tickets == nil {
+			st, err := intake.OpenStore(ctx, db, intake.Config{Router: intake.NewRouter(base), Log: log}, now)
+			if err != nil {
+				return nil, fmt.Errorf("open ticket store: %w", err)
+			}
+			deps.Tickets = Tickets{Store: st}
+		}
+	}
+	if deps.Award == nil {
+		deps.Award = Questionnaire{}
+	}
+	deps.DB, deps.Now, deps.Log = db, now, log
+	return bot.New(deps)
+}
+
+// Questionnaire adapts the eligibility package to bot.Questionnaire.
+type Questionnaire struct{}
+
+func decode(raw json.RawMessage) (eligibility.Answers, error) {
+	var a eligibility.Answers
+	if len(raw) == 0 || string(raw) == "null" {
+		return a, nil
+	}
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return a, fmt.Errorf("decode award answers: %w", err)
+	}
+	return a, nil
+}
+
+func encode(a eligibility.Answers) (json.RawMessage, error) {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("encode award answers: %w", err)
+	}
+	return b, nil
+}
+
+// Next implements bot.Questionnaire.
+func (Questionnaire) Next(raw json.RawMessage) (bot.Question, bool, error) {
+	a, err := decode(raw)
+	if err != nil {
+		return bot.Question{}, false, err
+	}
+	q, ok := eligibility.Next(a)
+	if !ok {
+		return bot.Question{}, false, nil
+	}
+	return bot.Question{Field: q.Field, Text: q.Text, Help: q.Help, Kind: q.Kind}, true, nil
+}
+
+// Apply implements bot.Questionnaire; the parsers' hints become *bot.BadAnswer.
+func (Questionnaire) Apply(raw json.RawMessage, field, input string, now time.Time) (json.RawMessage, error) {
+	a, err := decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	b, err := eligibility.Apply(a, field, input, now)
+	if err != nil {
+		var ae *eligibility.AnswerError
+		if errors.As(err, &ae) {
+			return nil, &bot.BadAnswer{Hint: ae.Msg}
+		}
+		return nil, fmt.Errorf("apply answer: %w", err)
+	}
+	return encode(b)
+}
+
+// Skip implements bot.Questionnaire.
+func (Questionnaire) Skip(raw json.RawMessage, field string) (json.RawMessage, error) {
+	a, err := decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	return encode(eligibility.Skip(a, field))
+}
+
+// Stakes implements bot.Questionnaire.
+func (Questionnaire) Stakes(raw json.RawMessage) ([]bot.Stake, error) {
+	a, err := decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	var out []bot.Stake
+	for _, s := range eligibility.Stakes(a) {
+		out = append(out, bot.Stake{Field: s.Field, UpTo: s.UpTo, Why: s.Why})
+	}
+	return out, nil
+}
+
+// Report implements bot.Questionnaire.
+func (Questionnaire) Report(raw json.RawMessage, now time.Time) (string, error) {
+	a, err := decode(raw)
+	if err != nil {
+		return "", err
+	}
+	return eligibility.Evaluate(a.Profile).Text(), nil
+}
+
+// Tickets adapts *intake.Store to bot.Tickets.
+type Tickets struct{ Store *intake.Store }
+
+// File implements bot.Tickets. Every chat channel is 线上 to the intake.
+func (t Tickets) File(ctx context.Context, r bot.TicketRequest) (bot.Ticket, error) {
+	tk, err := t.Store.File(ctx, intake.NewTicket{Text: r.Text, Enterprise: r.Enterprise, Contact: r.Contact,
+		Channel: "线上", ReporterKey: r.Reporter})
+	if err != nil {
+		return bot.Ticket{}, err
+	}
+	return convert(tk), nil
+}
+
+// Lookup implements bot.Tickets.
+func (t Tickets) Lookup(ctx context.Context, id, reporter, secret string) (bot.Ticket, error) {
+	tk, err := t.Store.GetForReporter(ctx, id, reporter, secret)
+	if intake.IsNotFound(err) {
+		return bot.Ticket{}, bot.ErrTicketNotFound
+	}
+	if err != nil {
+		return bot.Ticket{}, err
+	}
+	return convert(tk), nil
+}
+
+// ListByReporter implements bot.Tickets.
+func (t Tickets) ListByReporter(ctx context.Context, reporter string) ([]bot.Ticket, error) {
+	list, err := t.Store.ListByReporter(ctx, reporter)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bot.Ticket, 0, len(list))
+	for _, tk := range list {
+		out = append(out, convert(tk))
+	}
+	return out, nil
+}
+
+// RecordUnanswered implements bot.Tickets.
+func (t Tickets) RecordUnanswered(ctx context.Context, q string) error {
+	return t.Store.RecordUnanswered(ctx, q)
+}
+
+func convert(tk intake.Ticket) bot.Ticket {
+	out := bot.Ticket{ID: tk.ID, Status: string(tk.Status), LeadUnit: tk.LeadUnit, CoUnits: tk.CoUnits,
+		Secret: tk.Secret, CreatedAt: tk.CreatedAt, Overdue: tk.Overdue, Reply: tk.Reply}
+	if d, err := time.ParseInLocation("2006-01-02", tk.Due, intake.ChinaZone); err == nil {
+		out.Due = d
+	}
+	return out
+}
