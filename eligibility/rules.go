@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -230,10 +231,39 @@ func profileFieldKind(path string) (reflect.Kind, bool) {
 	return v.Type().Kind(), true
 }
 
-// lookupValue follows a dotted JSON path through v. With types set, it walks
-// the types even through nil pointers (for checking the table).
+// fieldPaths maps every dotted JSON path of Profile to its field indexes,
+// computed once: the evaluator looks fields up by the names in the table.
+var fieldPaths = sync.OnceValue(func() map[string][]int {
+	out := map[string][]int{}
+	var walk func(t reflect.Type, prefix string, idx []int)
+	walk = func(t reflect.Type, prefix string, idx []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name := strings.Split(f.Tag.Get("json"), ",")[0]
+			path := join(prefix, name)
+			at := append(slices.Clone(idx), i)
+			out[path] = at
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				walk(ft, path, at)
+			}
+		}
+	}
+	walk(reflect.TypeFor[Profile](), "", nil)
+	return out
+})
+
+// lookupValue follows a dotted JSON path through the profile v. With types
+// set, it walks the types even through nil pointers (for checking the table).
 func lookupValue(v reflect.Value, path string, types bool) (reflect.Value, bool) {
-	for _, part := range strings.Split(path, ".") {
+	idx, ok := fieldPaths()[path]
+	if !ok {
+		return reflect.Value{}, false
+	}
+	for _, i := range idx {
 		for v.Kind() == reflect.Pointer {
 			if v.IsNil() {
 				if !types {
@@ -244,20 +274,7 @@ func lookupValue(v reflect.Value, path string, types bool) (reflect.Value, bool)
 			}
 			v = v.Elem()
 		}
-		if v.Kind() != reflect.Struct {
-			return reflect.Value{}, false
-		}
-		found := false
-		for i := 0; i < v.NumField(); i++ {
-			tag := strings.Split(v.Type().Field(i).Tag.Get("json"), ",")[0]
-			if tag == part {
-				v, found = v.Field(i), true
-				break
-			}
-		}
-		if !found {
-			return reflect.Value{}, false
-		}
+		v = v.Field(i)
 	}
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
