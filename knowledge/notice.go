@@ -872,7 +872,12 @@ func (p *noticeParser) checkNumbering(item, sec numStyle, m mark, body string) e
 				if s == sec {
 					what = "标题"
 				}
-				return p.errAt(off, "编号不连续:第%d条之后出现了%s编号 %q", m.num, what, strings.TrimSpace(mm[0]))
+				found := strings.TrimSpace(mm[0])
+				if s == styleArabic {
+					_, size := utf8.DecodeLastRuneInString(found)
+					found = found[:len(found)-size]
+				}
+				return p.errAt(off, "编号不连续:第%d条之后出现了%s编号“%s”", m.num, what, found)
 			}
 		}
 	}
@@ -888,8 +893,8 @@ func joinLines(s string) string {
 }
 
 var (
-	reLeadCo   = regexp.MustCompile(`\(\s*([^()]{1,80}?)\s*牵头\s*(?:[,;、]\s*([^()]{1,160}?)\s*(?:配合|协助|参与))?\s*\)`)
-	reLeadCo2  = regexp.MustCompile(`\(?\s*牵头单位\s*:\s*([^();\n]*?)\s*[;,]?\s*配合单位\s*:\s*([^()\n]*?)\s*\)`)
+	reLeadCo  = regexp.MustCompile(`\(\s*([^()]{1,80}?)\s*牵头\s*(?:[,;、]\s*([^()]{1,160}?)\s*(?:配合|协助|参与))?\s*\)`)
+	reLeadCo2 = regexp.MustCompile(`\(?\s*牵头单位\s*:\s*([^();\n]*?)\s*[;,]?\s*配合单位\s*:\s*([^()\n]*?)\s*\)`)
 )
 
 // measure builds one item from its text (after the number).

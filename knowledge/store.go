@@ -49,7 +49,11 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("措施编号 %s 已被 %s 使用", strings.Join(e.IDs, "、"), e.Owner)
+	ids := strings.Join(e.IDs, "、")
+	if len(e.IDs) > 3 {
+		ids = fmt.Sprintf("%s 等 %d 个", strings.Join(e.IDs[:3], "、"), len(e.IDs))
+	}
+	return fmt.Sprintf("措施编号 %s 已被 %s 使用", ids, e.Owner)
 }
 
 // InvalidInput marks the conflict as bad input (exit status 2).
