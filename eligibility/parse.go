@@ -300,6 +300,7 @@ func parseChinese(s string) (*big.Rat, bool, error) {
 	lastSmall := int64(1 << 40)
 	lastUnit := int64(0)
 	hadUnit, sawZero := false, false
+	lastSingle := false // the number before the last unit was one digit (三万 but not 3000万)
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		switch {
@@ -358,6 +359,7 @@ func parseChinese(s string) (*big.Rat, bool, error) {
 				cur = big.NewRat(1, 1) // 十五 = 15
 			}
 			small.Add(small, new(big.Rat).Mul(cur, big.NewRat(u, 1)))
+			lastSingle = curDigit || small.Cmp(big.NewRat(u, 1)) == 0
 			cur, curDigit, lastSmall, lastUnit, hadUnit, sawZero = nil, false, u, u, true, false
 		case r == '个':
 			if i+1 >= len(rs) || (rs[i+1] != '亿' && rs[i+1] != '万') || cur == nil {
@@ -372,6 +374,7 @@ func parseChinese(s string) (*big.Rat, bool, error) {
 				return nil, false, errNumber
 			}
 			sec.Mul(part, big.NewRat(10000, 1))
+			lastSingle = small.Sign() == 0 && curDigit
 			small.SetInt64(0)
 			cur, curDigit, lastSmall, lastUnit, hadUnit, sawZero = nil, false, 1<<40, 10000, true, false
 		case r == '亿':
@@ -382,6 +385,7 @@ func parseChinese(s string) (*big.Rat, bool, error) {
 			if part.Sign() == 0 {
 				return nil, false, errNumber
 			}
+			lastSingle = sec.Sign() == 0 && small.Sign() == 0 && curDigit
 			total.Add(total, part.Mul(part, big.NewRat(100_000_000, 1)))
 			sec.SetInt64(0)
 			small.SetInt64(0)
@@ -391,9 +395,13 @@ func parseChinese(s string) (*big.Rat, bool, error) {
 		}
 	}
 	if cur != nil {
-		// 三万五 is 35000 and 一百五 is 150: a lone digit after a unit of a
-		// hundred or more counts in the next unit down. Not after 零 (一千零五).
+		// 三万五 is 35000 and 一百五 is 150: a lone digit after a one-digit
+		// number and a unit of a hundred or more counts in the next unit
+		// down. Not after 零 (一千零五), not after 3000万 (3000万5 is refused).
 		if curDigit && lastUnit >= 100 && !sawZero {
+			if !lastSingle {
+				return nil, false, errNumber
+			}
 			cur = new(big.Rat).Mul(cur, big.NewRat(lastUnit/10, 1))
 		}
 		small.Add(small, cur)
@@ -454,11 +462,14 @@ func ParseMoney(s string) (int64, error) {
 	if n == "" {
 		return 0, hint("没看到数字。" + help)
 	}
-	v, hadUnit, err := parseChinese(n)
+	v, _, err := parseChinese(n)
 	if err != nil {
 		return 0, hint("没看懂这个金额。" + help)
 	}
-	if !hadUnit && v.Sign() > 0 && v.Cmp(big.NewRat(10000, 1)) < 0 && !strings.HasSuffix(normalize(s), "元") {
+	// Under 10,000 the unit must be said: "3000" or "一千二" is more likely
+	// 万元 than 元, and a wrong number is worse than a second question.
+	explicit := strings.ContainsAny(normalize(s), "元块")
+	if v.Sign() > 0 && v.Cmp(big.NewRat(10000, 1)) < 0 && !explicit {
 		return 0, hint("请写明单位：是" + v.FloatString(0) + "元，还是" + v.FloatString(0) + "万元？")
 	}
 	if v.Cmp(big.NewRat(maxMoneyYuan, 1)) > 0 {
