@@ -16,6 +16,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"huiqi/bot"
+	"huiqi/bot/wire"
 	"huiqi/eligibility"
 	"huiqi/intake"
 	"huiqi/knowledge"
@@ -117,7 +119,13 @@ func newWebServer(ctx context.Context, e *env, dbPath string, cfg web.Config) (*
 	cfg.Knowledge = base
 	cfg.Awarder = serveAwarder{}
 	cfg.Router = serveRouter{router}
-	cfg.Chatter = nil // the web chat is wired once the bot engine has a constructor for main
+	// The chat shares the server's knowledge base, so a question staff attach
+	// in the console is answered in the web chat at once too.
+	eng, err := wire.NewEngine(ctx, db, e.now, e.log, bot.Deps{Knowledge: base})
+	if err != nil {
+		return fail(fmt.Errorf("start conversation engine: %w", err))
+	}
+	cfg.Chatter = serveChatter{eng}
 	cfg.Backend = &serveBackend{st: st, db: db}
 	cfg.Accounts = acc
 	cfg.Log = e.log
@@ -127,6 +135,13 @@ func newWebServer(ctx context.Context, e *env, dbPath string, cfg web.Config) (*
 		return fail(err)
 	}
 	return srv, func() { db.Close() }, nil
+}
+
+// serveChatter runs web chat turns, keyed web:<conversation id>.
+type serveChatter struct{ eng *bot.Engine }
+
+func (c serveChatter) Chat(ctx context.Context, conversation string, in bot.Input) ([]bot.Reply, error) {
+	return c.eng.Handle(ctx, bot.Key{Channel: "web", User: conversation}, in)
 }
 
 // serveAwarder adapts the eligibility package to web.Awarder.

@@ -133,6 +133,10 @@ func TestServeEndToEnd(t *testing.T) {
 	if code != 200 || rt["matched"] != true {
 		t.Errorf("route = %d %v", code, rt)
 	}
+	code, chat := call("POST", "/api/chat", "", `{"text":"小升规有什么奖励"}`)
+	if code != 200 || chat["conversation"] == "" || len(chat["replies"].([]any)) == 0 {
+		t.Errorf("chat = %d %v", code, chat)
+	}
 	code, rep := call("POST", "/api/tickets", "", `{"text":"招工难，想了解稳岗用工政策","enterprise":"某机械公司","contact":"张经理"}`)
 	if code != 201 || rep["secret"] == nil || rep["lead_unit"] == "" {
 		t.Fatalf("file = %d %v", code, rep)
