@@ -892,41 +892,24 @@ func joinLines(s string) string {
 	return strings.TrimSpace(strings.Join(lines, ""))
 }
 
-var (
-	reLeadCo  = regexp.MustCompile(`\(\s*([^()]{1,80}?)\s*牵头\s*(?:[,;、]\s*([^()]{1,160}?)\s*(?:配合|协助|参与))?\s*\)`)
-	reLeadCo2 = regexp.MustCompile(`\(?\s*牵头单位\s*:\s*([^();\n]*?)\s*[;,]?\s*配合单位\s*:\s*([^()\n]*?)\s*\)`)
-)
+// reLeadCo is (X牵头,Y配合): a bracket whose content ends with a role.
+var reLeadCo = regexp.MustCompile(`\(([^()]{1,240}?(?:牵头|配合|协助|参与))\s*\)`)
 
 // measure builds one item from its text (after the number).
 func (p *noticeParser) measure(data *noticeData, body string) Measure {
 	text := joinLines(body)
 	var ms Measure
-	hasLead := strings.Contains(text, "牵头")
-	switch {
-	case hasLead && reLeadCo2.MatchString(text):
-		loc := reLeadCo2.FindAllStringSubmatchIndex(text, -1)
-		l := loc[len(loc)-1]
-		lead, co := splitUnits(text[l[2]:l[3]]), splitUnits(text[l[4]:l[5]])
-		ms.Units, ms.CoUnitsFrom = mergeLeadCo(lead, co)
-		text = strings.TrimSpace(text[:l[0]] + text[l[1]:])
-	case hasLead && reLeadCo.MatchString(text):
-		loc := reLeadCo.FindAllStringSubmatchIndex(text, -1)
-		l := loc[len(loc)-1]
-		lead := splitUnits(text[l[2]:l[3]])
-		var co []string
-		if l[4] >= 0 {
-			co = splitUnits(text[l[4]:l[5]])
-		}
-		ms.Units, ms.CoUnitsFrom = mergeLeadCo(lead, co)
-		text = strings.TrimSpace(text[:l[0]] + text[l[1]:])
-	default:
-		st, en, list, ok := unitLine(text)
-		if !ok {
-			ms.Units = bodyUnits(text)
-			break
-		}
-		ms.Units = splitUnits(list)
-		text = strings.TrimSpace(text[:st] + text[en:])
+	// A (牵头) inside a unit line would close its bracket: mark it first.
+	marked := leadMarks.Replace(text)
+	if st, en, list, ok := unitLine(marked); ok {
+		ms.Units, ms.CoUnitsFrom = parseUnitList(list)
+		text = leadUnmarks.Replace(strings.TrimSpace(marked[:st] + marked[en:]))
+	} else if locs := reLeadCo.FindAllStringSubmatchIndex(marked, -1); locs != nil {
+		l := locs[len(locs)-1]
+		ms.Units, ms.CoUnitsFrom = parseUnitList(marked[l[2]:l[3]])
+		text = leadUnmarks.Replace(strings.TrimSpace(marked[:l[0]] + marked[l[1]:]))
+	} else {
+		ms.Units = bodyUnits(text)
 	}
 	if ms.Units == nil {
 		ms.Units = []string{}
@@ -954,7 +937,7 @@ func (p *noticeParser) measure(data *noticeData, body string) Measure {
 // brackets; the list runs to the closing bracket, the line end or the end.
 func unitLine(text string) (start, end int, list string, ok bool) {
 	kw := -1
-	for _, k := range []string{"责任单位", "责任部门", "承办单位"} {
+	for _, k := range []string{"责任单位", "责任部门", "承办单位", "牵头单位"} {
 		if i := strings.LastIndex(text, k); i > kw {
 			// Only a label: 责任单位 followed by a colon.
 			if rest := strings.TrimLeft(text[i+len(k):], " "); strings.HasPrefix(rest, ":") {
@@ -983,29 +966,91 @@ func unitLine(text string) (start, end int, list string, ok bool) {
 	return start, end, list, true
 }
 
-func mergeLeadCo(lead, co []string) ([]string, int) {
-	units := append([]string{}, lead...)
-	for _, u := range co {
-		if !slices.Contains(units, u) {
-			units = append(units, u)
-		}
-	}
-	if len(co) == 0 || len(units) == len(lead) {
-		return units, 0
-	}
-	return units, len(lead)
-}
+var (
+	leadMarks   = strings.NewReplacer("(牵头)", "〔牵头〕", "(配合)", "〔配合〕")
+	leadUnmarks = strings.NewReplacer("〔牵头〕", "(牵头)", "〔配合〕", "(配合)")
+)
 
-// splitUnits splits a unit list on 、,; and spaces and canonicalises each name.
-func splitUnits(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("、,;,;/ \t", r) }) {
-		u := CanonicalUnit(f)
-		if u != "" && !slices.Contains(out, u) {
-			out = append(out, u)
+// parseUnitList reads a unit list: groups separated by , or ; of names
+// separated by 、. A group ending in 牵头 (or labelled 牵头单位:) leads, one
+// ending in 配合/协助/参与 (or labelled 配合单位:) assists; a name marked
+// (牵头) leads. The result lists the leads first; coFrom is where the
+// assisting units start, 0 when the list says nothing of roles.
+func parseUnitList(list string) (units []string, coFrom int) {
+	const (
+		plain = iota
+		lead
+		co
+	)
+	var byRole [3][]string
+	mode := plain
+	for _, group := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+		group = strings.TrimSpace(group)
+		if i := strings.IndexByte(group, ':'); i >= 0 {
+			switch label := group[:i]; {
+			case strings.Contains(label, "配合") || strings.Contains(label, "协办") || strings.Contains(label, "协助"):
+				mode = co
+			case strings.Contains(label, "牵头") || strings.Contains(label, "主办"):
+				mode = lead
+			default:
+				mode = plain
+			}
+			group = group[i+1:]
+		}
+		role := mode
+		for _, suf := range []string{"牵头", "负责"} {
+			if strings.HasSuffix(group, suf) {
+				group, role = strings.TrimSuffix(group, suf), lead
+			}
+		}
+		for _, suf := range []string{"配合", "协助", "参与"} {
+			if strings.HasSuffix(group, suf) {
+				group, role = strings.TrimSuffix(group, suf), co
+			}
+		}
+		for _, name := range strings.FieldsFunc(group, func(r rune) bool { return strings.ContainsRune("、/ \t", r) }) {
+			r := role
+			if strings.Contains(name, "〔牵头〕") {
+				name, r = strings.ReplaceAll(name, "〔牵头〕", ""), lead
+			}
+			if strings.Contains(name, "〔配合〕") {
+				name, r = strings.ReplaceAll(name, "〔配合〕", ""), co
+			}
+			if u := CanonicalUnit(name); u != "" {
+				byRole[r] = append(byRole[r], u)
+			}
 		}
 	}
-	return out
+	add := func(us []string) {
+		for _, u := range us {
+			if !slices.Contains(units, u) {
+				units = append(units, u)
+			}
+		}
+	}
+	switch {
+	case len(byRole[lead]) > 0:
+		add(byRole[lead])
+		n := len(units)
+		add(byRole[plain])
+		add(byRole[co])
+		if len(units) > n {
+			coFrom = n
+		}
+	case len(byRole[co]) > 0:
+		add(byRole[plain])
+		n := len(units)
+		add(byRole[co])
+		if n > 0 && len(units) > n {
+			coFrom = n
+		}
+	default:
+		add(byRole[plain])
+	}
+	if units == nil {
+		units = []string{}
+	}
+	return units, coFrom
 }
 
 const unitNamePattern = `(?:区\p{Han}{1,12}?(?:局|中心|大队|办公室|部)|市\p{Han}{1,14}?(?:分局|大队)|\p{Han}{1,6}?镇人民政府|各街道办事处|\p{Han}{1,6}?街道办事处)`

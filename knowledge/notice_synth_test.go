@@ -160,3 +160,39 @@ func TestSyntheticNotices(t *testing.T) {
 		}
 	}
 }
+
+func TestUnitLineForms(t *testing.T) {
+	tests := []struct {
+		name, item string
+		units      []string
+		co         int
+		text       string
+	}{
+		{"full-width brackets", "甲。（责任单位：区发改局、区财政局）", []string{"区发改局", "区财政局"}, 0, "甲。"},
+		{"half-width, no bracket", "甲。责任单位:区发改局、区审批局", []string{"区发改局", "区行政审批局"}, 0, "甲。"},
+		{"open bracket only", "甲。(责任单位:区发改局,义井镇人民政府", []string{"区发改局", "义井镇人民政府"}, 0, "甲。"},
+		{"lead and co", "甲。（区发改局牵头，区财政局配合）", []string{"区发改局", "区财政局"}, 1, "甲。"},
+		{"lead, several co", "甲。(区发改局、区工信局牵头,区财政局、区审批局配合)", []string{"区发改局", "区工信局", "区财政局", "区行政审批局"}, 2, "甲。"},
+		{"lead only", "甲。(区商务局牵头)", []string{"区商务局"}, 0, "甲。"},
+		{"labelled lead and co", "甲。(牵头单位:区发改局;配合单位:区财政局、区工信局)", []string{"区发改局", "区财政局", "区工信局"}, 1, "甲。"},
+		{"(牵头) mark", "甲。(责任单位:区财政局、区发改局(牵头)、区工信局)", []string{"区发改局", "区财政局", "区工信局"}, 1, "甲。"},
+		{"roles inside 责任单位", "甲。(责任单位:区发改局牵头,区财政局配合)", []string{"区发改局", "区财政局"}, 1, "甲。"},
+		{"trailing 等 and period", "甲。(责任单位:区人社局、区财政局等。)", []string{"区人社局", "区财政局"}, 0, "甲。"},
+		{"named in the body", "甲。专班办公室设在区工信局,各街道办事处相应成立专班。", []string{"区工信局", "各街道办事处"}, 0, "甲。专班办公室设在区工信局,各街道办事处相应成立专班。"},
+		{"body lead", "甲。区商务局牵头搭建平台。", []string{"区商务局"}, 0, "甲。区商务局牵头搭建平台。"},
+		{"no units", "甲。加强宣传。", []string{}, 0, "甲。加强宣传。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "某某区惠企办法\n1." + tt.item + "\n2.乙。(责任单位:区财政局)\n"
+			n, err := ParseNotice([]byte(src))
+			if err != nil {
+				t.Fatalf("ParseNotice(%q) error = %v", src, err)
+			}
+			m := n.Packages[0].Measures[0]
+			if !reflect.DeepEqual(m.Units, tt.units) || m.CoUnitsFrom != tt.co || m.Text != tt.text {
+				t.Errorf("item %q: Units = %q co=%d Text=%q, want %q co=%d %q", tt.item, m.Units, m.CoUnitsFrom, m.Text, tt.units, tt.co, tt.text)
+			}
+		})
+	}
+}

@@ -263,3 +263,21 @@ func TestParseNoticeErrors(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkParseNotice(b *testing.B) {
+	src := OfficialSource()
+	for b.Loop() {
+		if _, err := ParseNotice(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseNoticeOneLine(b *testing.B) {
+	src := []byte(strings.ReplaceAll(string(OfficialSource()), "\n", ""))
+	for b.Loop() {
+		if _, err := ParseNotice(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -103,26 +103,59 @@ type unitName struct {
 }
 
 func unitNames(known []string) []unitName {
-	pa := pinyin.NewArgs()
-	fa := pinyin.NewArgs()
-	fa.Style = pinyin.FirstLetter
+	var aliases map[string][]string
+	if ut, err := loadUnitTable(); err == nil {
+		aliases = ut.aliases // known names are canonical already
+	}
 	var out []unitName
 	for _, k := range known {
-		names := append([]string{k}, UnitAliases(k)...)
-		for _, name := range names {
+		for _, name := range append([]string{k}, aliases[k]...) {
 			un := unitName{unit: k, name: name}
 			variants := []string{name}
 			if r, size := utf8.DecodeRuneInString(name); r == '区' || r == '市' {
 				variants = append(variants, name[size:])
 			}
 			for _, v := range variants {
-				un.initials = append(un.initials, strings.Join(pinyin.LazyPinyin(v, fa), ""))
-				un.full = append(un.full, strings.Join(pinyin.LazyPinyin(v, pa), ""))
+				ini, full := unitPinyin(v)
+				un.initials = append(un.initials, ini)
+				un.full = append(un.full, full)
 			}
 			out = append(out, un)
 		}
 	}
 	return out
+}
+
+// tablePinyin holds the pinyin of every spelling in units.json (computed
+// once: go-pinyin costs microseconds per character).
+var tablePinyin = sync.OnceValue(func() map[string][2]string {
+	m := make(map[string][2]string)
+	ut, err := loadUnitTable()
+	if err != nil {
+		return m
+	}
+	for name := range ut.canonical {
+		for _, v := range []string{name, strings.TrimPrefix(strings.TrimPrefix(name, "区"), "市")} {
+			ini, full := computePinyin(v)
+			m[v] = [2]string{ini, full}
+		}
+	}
+	return m
+})
+
+// unitPinyin returns the initials (rsj) and the toneless spelling
+// (renshiju) of a name.
+func unitPinyin(name string) (initials, full string) {
+	if p, ok := tablePinyin()[name]; ok {
+		return p[0], p[1]
+	}
+	return computePinyin(name)
+}
+
+func computePinyin(s string) (initials, full string) {
+	fa := pinyin.NewArgs()
+	fa.Style = pinyin.FirstLetter
+	return strings.Join(pinyin.LazyPinyin(s, fa), ""), strings.Join(pinyin.LazyPinyin(s, pinyin.NewArgs()), "")
 }
 
 func isASCIIWord(s string) bool {
@@ -216,7 +249,7 @@ func FindUnits(query string, known []string) (best string, candidates []string) 
 		return result()
 	}
 	// Homophones (人设局 reads renshiju like 人社局).
-	if py := strings.Join(pinyin.LazyPinyin(q, pinyin.NewArgs()), ""); py != "" {
+	if _, py := computePinyin(q); py != "" {
 		for _, un := range names {
 			if slices.Contains(un.full, py) {
 				add(un.unit)

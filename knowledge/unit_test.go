@@ -148,3 +148,27 @@ func TestParseMeasureRef(t *testing.T) {
 	}
 	_ = reflect.DeepEqual
 }
+
+func BenchmarkFindUnits(b *testing.B) {
+	n, err := OfficialNotice()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var known []string
+	for _, p := range n.Packages {
+		for _, m := range p.Measures {
+			for _, u := range m.Units {
+				if !slices.Contains(known, u) {
+					known = append(known, u)
+				}
+			}
+		}
+	}
+	for _, q := range []string{"区人社局", "人社", "rsj", "人设局"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				FindUnits(q, known)
+			}
+		})
+	}
+}
