@@ -1,7 +1,141 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
 
+	"huiqi/bot"
+	"huiqi/bot/wire"
+	"huiqi/discord"
+	"huiqi/intake"
+	"huiqi/knowledge"
+	"huiqi/sqlite"
+)
+
+const discordUsage = "usage: huiqi discord [--db PATH] [--discord-api URL] [--shard ID/COUNT] [--staff-role ID] " +
+	"(env: DISCORD_TOKEN required; DISCORD_GUILD_ID, DISCORD_API, DISCORD_STAFF_ROLE optional)"
+
+// runDiscord runs the Discord bot until interrupted. The token and the
+// optional guild come from the environment (never from flags, which other
+// users of the machine can read in the process list).
 func runDiscord(ctx context.Context, e *env, args []string) error {
-	return usagef("not implemented yet")
+	fs := flag.NewFlagSet("discord", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	dbPath := fs.String("db", e.dbPath, "database path")
+	api := fs.String("discord-api", os.Getenv("DISCORD_API"), "Discord-compatible API base URL (default discord.com)")
+	shard := fs.String("shard", "", "ID/COUNT: run one shard of a sharded bot")
+	staffRole := fs.String("staff-role", os.Getenv("DISCORD_STAFF_ROLE"), "role id allowed to use staff commands")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v (%s)", err, discordUsage)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (%s)", fs.Arg(0), discordUsage)
+	}
+	token := strings.TrimSpace(os.Getenv("DISCORD_TOKEN"))
+	token = strings.TrimSpace(strings.TrimPrefix(token, "Bot "))
+	if token == "" {
+		return usagef("DISCORD_TOKEN is not set: create a bot application in the Discord developer portal and export its token")
+	}
+	cfg := discord.Config{
+		Token: token, GuildID: strings.TrimSpace(os.Getenv("DISCORD_GUILD_ID")), API: strings.TrimSpace(*api),
+		StaffRole: strings.TrimSpace(*staffRole), Now: e.now, Log: e.log,
+	}
+	if *shard != "" {
+		id, count, err := discord.ParseShard(*shard)
+		if err != nil {
+			return usagef("--shard: %v", err)
+		}
+		cfg.ShardID, cfg.ShardCount = id, count
+	}
+
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.Now = e.now
+	base, err := knowledge.LoadBase(ctx, db.DB)
+	if err != nil {
+		return fmt.Errorf("load knowledge base: %w", err)
+	}
+	store, err := intake.OpenStore(ctx, db, intake.Config{Router: intake.NewRouter(base), Log: e.log}, e.now)
+	if err != nil {
+		return fmt.Errorf("open ticket store: %w", err)
+	}
+	eng, err := wire.NewEngine(ctx, db, e.now, e.log, botDeps(base, store))
+	if err != nil {
+		return fmt.Errorf("start engine: %w", err)
+	}
+	b, err := discord.New(cfg, discord.Deps{Engine: eng, Knowledge: base, Desk: staffDesk{store: store, base: base}})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	fmt.Fprintln(e.stderr, "huiqi discord: connecting (Ctrl-C to stop)")
+	if err := b.Run(ctx); err != nil {
+		if errors.Is(err, discord.ErrTokenRejected) {
+			where := "discord.com"
+			if cfg.API != "" {
+				where = cfg.API
+			}
+			return usagef("DISCORD_TOKEN was rejected by %s (401 Unauthorized): check the bot token in the developer portal", where)
+		}
+		return err
+	}
+	return nil
+}
+
+// staffDesk adapts the intake store to the staff commands: unit names as
+// people type them are resolved to the canonical unit first.
+type staffDesk struct {
+	store *intake.Store
+	base  *knowledge.Base
+}
+
+func (d staffDesk) Queue(ctx context.Context, unit string) ([]discord.QueueItem, error) {
+	name := strings.TrimSpace(unit)
+	if u := d.base.Unit(name); u.Unit != "" {
+		name = u.Unit
+	}
+	ts, err := d.store.Queue(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]discord.QueueItem, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, queueItem(t))
+	}
+	return out, nil
+}
+
+func (d staffDesk) Move(ctx context.Context, id, to, by, note string) (discord.QueueItem, error) {
+	st, err := intake.ParseStatus(to)
+	if err != nil {
+		return discord.QueueItem{}, err
+	}
+	t, err := d.store.Move(ctx, strings.ToUpper(strings.TrimSpace(id)), st, by, note)
+	if err != nil {
+		return discord.QueueItem{}, err
+	}
+	return queueItem(t), nil
+}
+
+func queueItem(t intake.Ticket) discord.QueueItem {
+	summary := []rune(strings.TrimSpace(t.Text))
+	if len(summary) > 60 {
+		summary = append(summary[:59], '…')
+	}
+	return discord.QueueItem{ID: t.ID, Status: string(t.Status), LeadUnit: t.LeadUnit, Due: t.Due,
+		Overdue: t.Overdue, Summary: string(summary)}
+}
+
+// botDeps hands the engine the same knowledge base and ticket store the
+// staff commands use, so both see one set of tickets.
+func botDeps(base *knowledge.Base, store *intake.Store) bot.Deps {
+	return bot.Deps{Knowledge: base, Tickets: wire.Tickets{Store: store}}
 }

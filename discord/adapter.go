@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -183,6 +184,13 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	me, err := s.User("@me", discordgo.WithContext(ctx))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return fmt.Errorf("discord: cannot reach the API at %s: %w", b.apiName(), ue.Err)
+		}
 		return classify("check token", err)
 	}
 	b.mu.Lock()
@@ -234,11 +242,21 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.mu.Unlock()
 
 	if _, err := s.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, commands(), discordgo.WithContext(ctx)); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return classify("register commands", err)
 	}
 	b.log.Info("discord: ready", "app", appID, "guild", b.cfg.GuildID, "shard", b.cfg.ShardID, "shards", b.cfg.ShardCount)
 	<-ctx.Done()
 	return nil
+}
+
+func (b *Bot) apiName() string {
+	if b.cfg.API == "" {
+		return "discord.com"
+	}
+	return b.cfg.API
 }
 
 // classify wraps err, turning a 401 into ErrTokenRejected.

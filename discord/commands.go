@@ -6,7 +6,9 @@ func zh(s string) *map[discordgo.Locale]string {
 	return &map[discordgo.Locale]string{discordgo.ChineseCN: s}
 }
 
-func zhm(s string) map[discordgo.Locale]string { return map[discordgo.Locale]string{discordgo.ChineseCN: s} }
+func zhm(s string) map[discordgo.Locale]string {
+	return map[discordgo.Locale]string{discordgo.ChineseCN: s}
+}
 
 func strOpt(name, zhName, desc, zhDesc string, required bool, maxLen int) *discordgo.ApplicationCommandOption {
 	return &discordgo.ApplicationCommandOption{

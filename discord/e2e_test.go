@@ -63,6 +63,12 @@ func (e *scripted) Handle(ctx context.Context, k bot.Key, in bot.Input) ([]bot.R
 	set := func(s string) { e.mu.Lock(); e.state[k.User] = s; e.mu.Unlock() }
 	nav := []bot.Choice{{ID: "award:back", Label: "上一步"}, {ID: "cancel", Label: "取消", Style: "danger"}}
 	switch {
+	case in.Action == "slow:private":
+		time.Sleep(delay)
+		return []bot.Reply{{Text: "您的测算结果（仅您可见）。", Private: true}}, nil
+	case in.Text == "/ask 长文":
+		return []bot.Reply{{Text: strings.Repeat("第一段很长。", 300) + "\n\n" + strings.Repeat("第二段。", 300)},
+			{Text: "私密的补充。", Private: true}}, nil
 	case in.Text == "/award":
 		set("award:q1")
 		return []bot.Reply{{Text: "第1题：企业是规模以上工业企业吗？", Private: true,
@@ -431,8 +437,47 @@ func TestDeferredReplyForSlowWork(t *testing.T) {
 	}
 	// A private slow reply after a public deferral: the original says so,
 	// the reply itself is an ephemeral follow-up.
-	id, tok = fake.Command(alice, guild, "help", nil)
-	fake.Wait(wait, "help callback", callback(id, tok))
+	id, tok = fake.Click(alice, guild, "slow:private", 0)
+	c = fake.Wait(wait, "defer of the click", callback(id, tok))
+	if r := decode[response](t, c); r.Type != 5 || r.Data.Flags&64 != 0 {
+		t.Fatalf("click response %s, want a public deferral", c.Body)
+	}
+	edit = fake.Wait(wait, "edit", discordtest.Is("PATCH", "/webhooks/"+fake.AppID+"/"+tok+"/messages/@original"))
+	if strings.Contains(string(edit.Body), "测算结果") || !strings.Contains(string(edit.Body), msgPrivateElsewhere) {
+		t.Errorf("public original = %s, want only the note", edit.Body)
+	}
+	f := fake.Wait(wait, "ephemeral follow-up", discordtest.Is("POST", "/webhooks/"+fake.AppID+"/"+tok))
+	if r := decode[response](t, discordtest.Call{Body: []byte(`{"data":` + string(f.Body) + `}`)}); r.Data.Flags&64 == 0 || !strings.Contains(r.Data.Content, "测算结果") {
+		t.Errorf("follow-up = %s, want the private reply, ephemeral", f.Body)
+	}
+}
+
+func TestLongReplySplitIntoFollowUps(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	startBot(t, fake, Config{}, Deps{Engine: newScripted()})
+	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": "长文"})
+	r := decode[response](t, fake.Wait(wait, "callback", callback(id, tok)))
+	fs, ok := fake.WaitN(wait, 2, discordtest.Is("POST", "/webhooks/"+fake.AppID+"/"+tok))
+	if !ok {
+		t.Fatalf("want 2 follow-ups, got %v", fs)
+	}
+	type msg struct {
+		Content string `json:"content"`
+		Flags   int    `json:"flags"`
+	}
+	parts := []msg{{r.Data.Content, r.Data.Flags}}
+	for _, f := range fs {
+		parts = append(parts, decode[msg](t, f))
+	}
+	for i, p := range parts {
+		if ulen(p.Content) > maxContent || p.Content == "" {
+			t.Errorf("part %d has %d units", i, ulen(p.Content))
+		}
+	}
+	if !strings.HasPrefix(parts[1].Content, "第二段") || parts[0].Flags != 0 || parts[1].Flags != 0 || parts[2].Flags&64 == 0 {
+		t.Errorf("parts = %+v, want two public paragraphs then an ephemeral one", parts)
+	}
 }
 
 func TestStaffCommandRefusedWithoutRole(t *testing.T) {
