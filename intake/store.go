@@ -183,10 +183,7 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 	if rt.Mode == "" {
 		rt.Mode = ModeByKind
 	}
-	channel := strings.TrimSpace(nt.Channel)
-	if channel == "" {
-		channel = "线上"
-	}
+	channel := NormalizeChannel(nt.Channel)
 	by := strings.TrimSpace(nt.By)
 	if by == "" {
 		by = "企业"
@@ -928,4 +925,19 @@ func maskDigits(s string) string { return digitsRe.ReplaceAllString(s, "***") }
 func normQuestion(q string) string {
 	q = strings.ToLower(strings.Join(strings.Fields(q), ""))
 	return strings.TrimRight(q, "?!。.,~ \uFF1F\uFF01\uFF0C\uFF5E")
+}
+
+// NormalizeChannel maps a channel name to ind-20's three channels (线上,
+// 线下, 热线): the chat adapters say terminal/discord/web, which are all
+// online. An unknown name is kept as given; empty is 线上.
+func NormalizeChannel(c string) string {
+	switch strings.ToLower(strings.TrimSpace(c)) {
+	case "", "线上", "online", "web", "discord", "terminal", "chat", "api", "网站", "微信":
+		return "线上"
+	case "线下", "offline", "desk", "窗口", "现场":
+		return "线下"
+	case "热线", "hotline", "phone", "电话", "12345":
+		return "热线"
+	}
+	return strings.TrimSpace(c)
 }

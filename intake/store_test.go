@@ -526,6 +526,18 @@ func TestConcurrentFilingGoroutines(t *testing.T) {
 	}
 }
 
+func TestNormalizeChannel(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", "线上"}, {"discord", "线上"}, {"Web", "线上"}, {"terminal", "线上"},
+		{"热线", "热线"}, {"hotline", "热线"}, {"线下", "线下"}, {"邮件", "邮件"},
+	}
+	for _, tt := range tests {
+		if got := NormalizeChannel(tt.in); got != tt.want {
+			t.Errorf("NormalizeChannel(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestParseID(t *testing.T) {
 	tests := []struct {
 		in, want string
