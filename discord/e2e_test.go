@@ -75,7 +75,7 @@ func (e *scripted) Handle(ctx context.Context, k bot.Key, in bot.Input) ([]bot.R
 			Choices: append([]bot.Choice{{ID: "award:answer:yes", Label: "是"}, {ID: "award:answer:no", Label: "否"}}, nav...)}}, nil
 	case in.Action == "award:answer:yes" && st == "award:q1":
 		set("award:q2")
-		return []bot.Reply{{Text: "第2题：去年营业收入是多少万元？请直接输入数字。", Private: true}}, nil
+		return []bot.Reply{{Text: "第2题：去年营业收入是多少万元？请直接输入数字。", Private: true, NumberAnswer: true}}, nil
 	case st == "award:q2" && in.Text != "":
 		if strings.Trim(in.Text, "0123456789.") != "" {
 			return []bot.Reply{{Text: "请输入数字，例如 2500。", Private: true}}, nil
@@ -281,7 +281,22 @@ func TestAwardDialogButtonsAndTypedNumbers(t *testing.T) {
 		t.Fatalf("after 是: %+v, want the ephemeral number question", r.Data)
 	}
 
-	// The number is typed in the DM, where the private dialog continues.
+	if got := customIDs(r.Data.Components); len(got) != 1 || got[0] != answerID {
+		t.Fatalf("number question buttons = %v, want the answer button", got)
+	}
+	// In the guild the number goes through a modal, so it stays private.
+	id, tok = fake.Click(alice, guild, answerID, 64)
+	r = decode[response](t, fake.Wait(wait, "answer modal", callback(id, tok)))
+	if r.Type != 9 || r.Data.CustomID != answerID {
+		t.Fatalf("answer button response = %+v, want a modal", r)
+	}
+	id, tok = fake.Submit(alice, guild, answerID, map[string]string{"answer": "x"})
+	r = decode[response](t, fake.Wait(wait, "bad answer", callback(id, tok)))
+	if r.Data.Flags&64 == 0 || !strings.Contains(r.Data.Content, "请输入数字") {
+		t.Fatalf("bad typed answer = %+v, want the ephemeral hint", r.Data)
+	}
+
+	// Or the number is typed in the DM, where the private dialog continues.
 	fake.Message(alice, dmWith(alice), "abc", false)
 	fake.Wait(wait, "bad number hint", func(c discordtest.Call) bool {
 		return c.Method == "POST" && c.Path == "/channels/dm-"+alice.UserID+"/messages" && strings.Contains(string(c.Body), "请输入数字")
@@ -589,4 +604,34 @@ func (fakeKnowledge) Measure(ref string) (*knowledge.Measure, bool) {
 
 func (fakeKnowledge) Unit(name string) knowledge.UnitResult {
 	return knowledge.UnitResult{Unit: "区人社局", Measures: []string{"ind-03", "ind-07"}}
+}
+
+func TestFormOfferedByButtonWhereNoModalFits(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	startBot(t, fake, Config{}, Deps{Engine: newScripted()})
+	fake.Message(alice, dmWith(alice), "/report", false)
+	c := fake.Wait(wait, "report prompt by DM", func(c discordtest.Call) bool {
+		return c.Method == "POST" && c.Path == "/channels/dm-"+alice.UserID+"/messages"
+	})
+	var m struct {
+		Content    string      `json:"content"`
+		Components []component `json:"components"`
+	}
+	_ = json.Unmarshal(c.Body, &m)
+	ids := customIDs(m.Components)
+	if len(ids) != 1 || ids[0] != formPrefix+"report:form" || m.Content != "请填写表单。" {
+		t.Fatalf("DM report prompt = %s, want the text and a form button", c.Body)
+	}
+	id, tok := fake.Click(alice, dmWith(alice), ids[0], 0)
+	r := decode[response](t, fake.Wait(wait, "modal from button", callback(id, tok)))
+	if r.Type != 9 || r.Data.CustomID != "report:form" {
+		t.Fatalf("form button response = %+v, want the modal", r)
+	}
+	// Someone else's click (or after a restart) finds no form: a clear note.
+	id, tok = fake.Click(bob, dmWith(bob), ids[0], 0)
+	r = decode[response](t, fake.Wait(wait, "expired form", callback(id, tok)))
+	if r.Type != 4 || r.Data.Content != msgFormExpired {
+		t.Errorf("unknown form = %+v, want the expiry note", r)
+	}
 }

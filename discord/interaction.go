@@ -45,6 +45,11 @@ func (b *Bot) onInteraction(ctx context.Context, s *discordgo.Session, i *discor
 		b.onComponent(ctx, s, i, u)
 	case discordgo.InteractionModalSubmit:
 		d := i.ModalSubmitData()
+		if d.CustomID == answerID {
+			in := bot.Input{Text: modalValues(d)["answer"]}
+			b.respond(ctx, s, i, u.ID, true, false, func(ctx context.Context) []bot.Reply { return b.handle(ctx, u.ID, in) })
+			return
+		}
 		action, ok := b.ids.action(d.CustomID)
 		if !ok {
 			b.respond(ctx, s, i, u.ID, true, false, fixed(bot.Reply{Text: msgFormExpired, Private: true}))
@@ -115,6 +120,15 @@ func (b *Bot) onComponent(ctx context.Context, s *discordgo.Session, i *discordg
 			return
 		}
 		b.respond(ctx, s, i, u.ID, true, true, fixed(bot.Reply{Form: f, Private: true}))
+		return
+	}
+	if cid == answerID {
+		err := s.InteractionRespond(i, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseModal, Data: answerModal(),
+		})
+		if err != nil {
+			b.log.Error("discord: answer modal", "interaction", i.ID, "err", err)
+		}
 		return
 	}
 	if strings.HasPrefix(cid, selectPrefix) {
@@ -260,4 +274,14 @@ func (b *Bot) isStaff(i *discordgo.Interaction) bool {
 		}
 	}
 	return false
+}
+
+// answerModal asks for a typed answer (a number, an amount) in private.
+func answerModal() *discordgo.InteractionResponseData {
+	return &discordgo.InteractionResponseData{CustomID: answerID, Title: "输入答案",
+		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.TextInput{CustomID: "answer", Label: "答案", Style: discordgo.TextInputShort,
+				Placeholder: "例如 2500、2500万元、15%", Required: true, MaxLength: 200},
+		}}},
+	}
 }

@@ -43,6 +43,11 @@ const (
 	formPrefix     = internalPrefix + "form:"
 	selectPrefix   = internalPrefix + "sel:"
 	hashPrefix     = internalPrefix + "h:"
+	// answerID is the button (and modal) for typing an answer privately.
+	answerID = internalPrefix + "ans"
+	// internalMark marks a Choice.ID made by the adapter itself, which
+	// customID passes through (without the mark) instead of hashing.
+	internalMark = "\x00"
 )
 
 // outMessage is one Discord message to send, whatever the route (interaction
@@ -301,6 +306,9 @@ func newIDMap() *idMap { return &idMap{m: map[string]string{}} }
 
 // customID is the custom_id for an engine action id.
 func (m *idMap) customID(id string) string {
+	if rest, ok := strings.CutPrefix(id, internalMark); ok {
+		return cutUnits(rest, maxCustomID)
+	}
 	if len(id) <= maxCustomID && !strings.HasPrefix(id, internalPrefix) {
 		return id
 	}
@@ -482,6 +490,10 @@ func renderReplies(replies []bot.Reply, ids *idMap, openForm formOpener) []outMe
 			embeds = append(embeds, buildEmbed(r.Card))
 		}
 		choices := r.Choices
+		if r.NumberAnswer && r.Private {
+			// Typing in a guild channel would be public: offer a modal.
+			choices = append([]bot.Choice{{ID: internalMark + answerID, Label: "输入答案", Style: "primary"}}, choices...)
+		}
 		if r.Form != nil && openForm != nil {
 			label := strings.TrimSpace(r.Form.Title)
 			if label == "" {
