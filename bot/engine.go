@@ -114,7 +114,7 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 		}
 	}()
 	in.Text = strings.TrimSpace(strings.ToValidUTF8(in.Text, ""))
-	if in.Action == "" && in.Form == nil {
+	if in.Action == "" {
 		if in.Text == "" {
 			return []Reply{{Text: "您还没有输入内容。可以直接输入问题，或选择下面的功能：", Choices: menuChoices()}}, nil
 		}
@@ -316,13 +316,15 @@ func (t *turn) command(cmd, arg string) []Reply {
 func (t *turn) cancel() []Reply {
 	was := t.st.Mode
 	t.st.Mode = ""
-	t.st.Award = nil
-	t.st.Report = nil
 	t.st.Offers = nil
+	// Only the dialog in front of the user is cancelled: an award dialog
+	// paused for a report can still be resumed with 算奖励.
 	switch was {
 	case "award":
+		t.st.Award = nil
 		return []Reply{{Text: "已取消奖励测算，刚才的回答已清除。还需要什么帮助？", Choices: menuChoices()}}
 	case "report":
+		t.st.Report = nil
 		return []Reply{{Text: "已取消，问题没有提交。还需要什么帮助？", Choices: menuChoices()}}
 	}
 	return []Reply{{Text: "好的。还需要什么帮助？", Choices: menuChoices()}}

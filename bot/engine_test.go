@@ -364,7 +364,8 @@ func converse(e *Engine, i int) error {
 	return nil
 }
 
-func BenchmarkEngineMessages(b *testing.B) {
+// BenchmarkEngineMessagesFake is the engine alone: fake answerers, real SQLite.
+func BenchmarkEngineMessagesFake(b *testing.B) {
 	e, _ := newFakeEngine(b, nil)
 	ctx := context.Background()
 	msgs := []string{"/award", "是", "35", "有", "措施甲是什么", "你好"}
@@ -411,4 +412,17 @@ func FuzzHandle(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPauseAward leaves the award dialog for a report and comes back.
+func TestPauseAward(t *testing.T) {
+	e, _ := newFakeEngine(t, nil)
+	c := newChat(t, e, "pause")
+	c.say("/award")
+	c.say("是")
+	mustContain(t, c.say("反映问题"), "企业名称")
+	mustContain(t, c.say("取消"), "没有提交")
+	mustContain(t, c.say("算奖励"), "还没做完", "第2题：增速是多少？", "重新开始")
+	mustContain(t, c.choose("重新开始"), "第1题")
+	mustContain(t, c.send(Input{Form: map[string]string{"x": "y"}}), "您还没有输入内容")
 }

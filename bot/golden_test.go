@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -148,3 +149,54 @@ func diff(want, got string) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// BenchmarkEngineMessages measures messages per second through the real
+// engine (knowledge base, questionnaire, SQLite state), 64 conversations at
+// once, each going through questions and the start of an award dialog.
+func BenchmarkEngineMessages(b *testing.B) {
+	e := newRealEngine(b)
+	ctx := context.Background()
+	msgs := []string{"担保费率是多少？", "算奖励", "是", "35%", "12%", "取消", "你好", "招聘工人有什么支持"}
+	var n atomic.Int64
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		key := bot.Key{Channel: "bench", User: strconv.FormatInt(n.Add(1), 10)}
+		i := 0
+		for pb.Next() {
+			if _, err := e.Handle(ctx, key, bot.Input{Text: msgs[i%len(msgs)]}); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// FuzzChat sends arbitrary text through the real engine in every state a
+// conversation can be in: it must always answer, never with an error.
+func FuzzChat(f *testing.F) {
+	for _, s := range []string{"", "你好", "担保费率是多少？", "三成半", "翻了一番", "1.2个亿", "省级专精特新 2021年",
+		"很多", "-", "😀", "上一步", "跳过", "查进度 CQ-20261127-0001 ABC", "@everyone", strings.Repeat("好", 2001)} {
+		f.Add(s)
+	}
+	e := newRealEngine(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		key := bot.Key{Channel: "fuzz", User: "u"}
+		for _, in := range []bot.Input{{Text: text}, {Text: "/award"}, {Text: text}, {Text: "是"}, {Text: text},
+			{Text: "/report"}, {Text: text}, {Text: text}, {Text: text}, {Text: "取消"}} {
+			replies, err := e.Handle(context.Background(), key, in)
+			if err != nil {
+				t.Fatalf("Handle(%q) error: %v", in.Text, err)
+			}
+			if len(replies) == 0 {
+				t.Fatalf("Handle(%q) gave no reply", in.Text)
+			}
+			for _, r := range replies {
+				if strings.Contains(r.Text, "系统出了点问题") || strings.Contains(r.Text, "goroutine") {
+					t.Fatalf("Handle(%q) failed inside: %q", in.Text, r.Text)
+				}
+			}
+		}
+	})
+}
