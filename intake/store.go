@@ -230,7 +230,7 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 		return Ticket{}, fmt.Errorf("intake: file: %w", err)
 	}
 	t.Secret = secret
-	t.Overdue = s.overdue(t, now)
+	s.mark(&t, now)
 	return t, nil
 }
 
@@ -245,7 +245,7 @@ func (s *Store) Get(ctx context.Context, id string) (Ticket, error) {
 	if err != nil {
 		return Ticket{}, err
 	}
-	t.Overdue = s.overdue(t, s.clock())
+	s.mark(&t, s.clock())
 	return t, nil
 }
 
@@ -269,7 +269,7 @@ func (s *Store) GetForReporter(ctx context.Context, id, reporterKey, secret stri
 	if !keyOK && !secretOK {
 		return Ticket{}, ErrNotFound
 	}
-	t.Overdue = s.overdue(t, s.clock())
+	s.mark(&t, s.clock())
 	return t, nil
 }
 
@@ -499,7 +499,7 @@ func (s *Store) EscalateOverdue(ctx context.Context) ([]Ticket, error) {
 			if err := saveTicket(ctx, tx, &t, now); err != nil {
 				return err
 			}
-			t.Overdue = true
+			s.mark(&t, now)
 			out = append(out, t)
 		}
 		return nil
@@ -630,7 +630,7 @@ func (s *Store) update(ctx context.Context, id string, fn func(tx *sql.Tx, t *Ti
 		}
 		return Ticket{}, fmt.Errorf("intake: update %s: %w", id, err)
 	}
-	t.Overdue = s.overdue(t, now)
+	s.mark(&t, now)
 	return t, nil
 }
 
@@ -667,9 +667,18 @@ func insertEvent(ctx context.Context, tx *sql.Tx, id string, n int, ev Event) er
 	return nil
 }
 
-// overdue: open and today is after the close deadline.
-func (s *Store) overdue(t Ticket, now time.Time) bool {
-	return t.Status.Open() && t.Due != "" && dayKey(now.In(ChinaZone)) > t.Due
+// mark computes the deadline flags as of now: overdue when open and today
+// is after the close deadline; sign-overdue when no unit has accepted it
+// yet and today is after the sign deadline.
+func (s *Store) mark(t *Ticket, now time.Time) {
+	today := dayKey(now.In(ChinaZone))
+	t.Overdue = t.Status.Open() && t.Due != "" && today > t.Due
+	switch t.Status {
+	case StatusReceived, StatusDispatched, StatusReturned:
+		t.SignOverdue = t.SignDue != "" && today > t.SignDue
+	default:
+		t.SignOverdue = false
+	}
 }
 
 const ticketCols = `id, status, lead_unit, co_units, measures, mode, matched, flags, unresolved, confidence, due,
@@ -774,7 +783,7 @@ func (s *Store) list(ctx context.Context, where string, args ...any) ([]Ticket, 
 			if out[i].Events, err = loadEvents(ctx, tx, out[i].ID); err != nil {
 				return err
 			}
-			out[i].Overdue = s.overdue(out[i], now)
+			s.mark(&out[i], now)
 		}
 		return nil
 	})

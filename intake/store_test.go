@@ -427,8 +427,11 @@ func TestOverdueEscalationQueueStats(t *testing.T) {
 		t.Errorf("second EscalateOverdue = %d, want 0", len(again))
 	}
 	q, err := st.Queue(ctx, "市交警二大队")
-	if err != nil || len(q) != 1 || q[0].ID != c.ID || !q[0].Overdue {
+	if err != nil || len(q) != 1 || q[0].ID != c.ID || !q[0].Overdue || !q[0].SignOverdue {
 		t.Errorf("Queue(市交警二大队) = %v, %v; want [%s] overdue", ids(q), err, c.ID)
+	}
+	if got, _ := st.Get(ctx, a.ID); got.SignOverdue {
+		t.Errorf("%s is 办理中: sign_overdue = true, want false", a.ID)
 	}
 	all, _ := st.Queue(ctx, "")
 	if len(all) != 2 {

@@ -95,9 +95,10 @@ type Ticket struct {
 	Flags       []string  `json:"flags,omitempty"`
 	Unresolved  []string  `json:"unresolved,omitempty"`
 	Confidence  float64   `json:"confidence"`
-	Due         string    `json:"due"`      // YYYY-MM-DD, close deadline
-	SignDue     string    `json:"sign_due"` // YYYY-MM-DD, sign deadline
-	Overdue     bool      `json:"overdue"`  // computed when read
+	Due         string    `json:"due"`          // YYYY-MM-DD, close deadline
+	SignDue     string    `json:"sign_due"`     // YYYY-MM-DD, sign deadline
+	Overdue     bool      `json:"overdue"`      // computed when read
+	SignOverdue bool      `json:"sign_overdue"` // not signed by SignDue (computed when read)
 	Escalated   bool      `json:"escalated"`
 	EscalatedTo string    `json:"escalated_to,omitempty"`
 	ExtendDays  int       `json:"extended_days,omitempty"`
