@@ -1,0 +1,347 @@
+package discord
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"huiqi/discord/discordtest"
+)
+
+// The tests in this file drive the shipped binary: `huiqi discord` built from
+// the module root, on the real engine, knowledge base and ticket store,
+// pointed at the fake Discord with --discord-api.
+
+var huiqiBin struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func buildHuiqi(t *testing.T) string {
+	t.Helper()
+	huiqiBin.once.Do(func() {
+		dir, err := os.MkdirTemp("", "huiqi-discord-test")
+		if err != nil {
+			huiqiBin.err = err
+			return
+		}
+		huiqiBin.path = filepath.Join(dir, "huiqi")
+		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+		if _, err := os.Stat(goTool); err != nil {
+			goTool = "go"
+		}
+		cmd := exec.Command(goTool, "build", "-o", huiqiBin.path, ".")
+		cmd.Dir = ".."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			huiqiBin.err = errors.New("go build: " + err.Error() + "\n" + string(out))
+		}
+	})
+	if huiqiBin.err != nil {
+		t.Fatal(huiqiBin.err)
+	}
+	return huiqiBin.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if huiqiBin.path != "" {
+		os.RemoveAll(filepath.Dir(huiqiBin.path))
+	}
+	os.Exit(code)
+}
+
+// syncBuffer is a bytes.Buffer safe for the process's writes and our reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type proc struct {
+	cmd    *exec.Cmd
+	stdout syncBuffer
+	stderr syncBuffer
+	done   chan error
+}
+
+// startHuiqi runs the binary with exactly env (plus PATH and HOME).
+func startHuiqi(t *testing.T, bin string, env []string, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command(bin, args...), done: make(chan error, 1)}
+	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// exit waits for the process and returns its status.
+func (p *proc) exit(t *testing.T) int {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(20 * time.Second):
+		t.Fatalf("huiqi did not exit; stderr:\n%s", p.stderr.String())
+	}
+	return -1
+}
+
+// stop interrupts the bot as an operator's Ctrl-C would.
+func (p *proc) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.exit(t); code != 0 {
+		t.Fatalf("huiqi discord exited %d after interrupt; stderr:\n%s", code, p.stderr.String())
+	}
+}
+
+func TestBinaryMissingOrRejectedToken(t *testing.T) {
+	t.Parallel()
+	bin := buildHuiqi(t)
+	fake := discordtest.New(t)
+	tests := []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"missing", nil, "DISCORD_TOKEN is not set"},
+		{"blank", []string{"DISCORD_TOKEN= "}, "DISCORD_TOKEN is not set"},
+		{"rejected", []string{"DISCORD_TOKEN=wrong", "DISCORD_API=" + fake.URL}, "DISCORD_TOKEN was rejected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := append([]string{"HUIQI_DB=" + filepath.Join(t.TempDir(), "h.db")}, tt.env...)
+			p := startHuiqi(t, bin, env, "discord")
+			if code := p.exit(t); code != 2 {
+				t.Errorf("exit = %d, want 2; stderr:\n%s", code, p.stderr.String())
+			}
+			lines := strings.Split(strings.TrimSpace(p.stderr.String()), "\n")
+			last := lines[len(lines)-1]
+			if !strings.Contains(last, tt.want) || strings.Contains(p.stderr.String(), "goroutine") {
+				t.Errorf("stderr = %q, want a line with %q", p.stderr.String(), tt.want)
+			}
+			for _, l := range lines {
+				if strings.Contains(l, "DISCORD_TOKEN") && l != last {
+					t.Errorf("more than one error line: %q", p.stderr.String())
+				}
+			}
+			if p.stdout.String() != "" {
+				t.Errorf("stdout = %q, want nothing", p.stdout.String())
+			}
+		})
+	}
+}
+
+// turnResult is what the bot answered to one interaction, however it did.
+type turnResult struct {
+	Type       int
+	Content    string
+	Flags      int
+	CustomID   string
+	Embeds     []map[string]any
+	Components []component
+	All        string // every body sent for the interaction
+}
+
+// result waits for the answer to interaction id/tok: an immediate response,
+// or a deferral and the edit of @original; plus any follow-ups sent so far.
+func result(t *testing.T, fake *discordtest.Server, appID, id, tok string) turnResult {
+	t.Helper()
+	c := fake.Wait(wait, "callback of "+id, callback(id, tok))
+	r := decode[response](t, c)
+	out := turnResult{Type: r.Type, Content: r.Data.Content, Flags: r.Data.Flags, CustomID: r.Data.CustomID,
+		Embeds: r.Data.Embeds, Components: r.Data.Components, All: string(c.Body)}
+	if r.Type == 5 {
+		e := fake.Wait(wait, "edit of "+id, discordtest.Is("PATCH", "/webhooks/"+appID+"/"+tok+"/messages/@original"))
+		var m struct {
+			Content    string           `json:"content"`
+			Embeds     []map[string]any `json:"embeds"`
+			Components []component      `json:"components"`
+		}
+		_ = json.Unmarshal(e.Body, &m)
+		out.Content, out.Embeds, out.Components, out.All = m.Content, m.Embeds, m.Components, out.All+string(e.Body)
+	}
+	for _, f := range fake.Calls() {
+		if f.Method == "POST" && f.Path == "/webhooks/"+appID+"/"+tok {
+			out.All += string(f.Body)
+		}
+	}
+	return out
+}
+
+var questionNo = regexp.MustCompile(`第(\d+)题：`)
+
+// answerAward plays the award dialog from r until the report, clicking the
+// first answer button and typing numbers in the private modal; it stops
+// early after stopAt questions (0: never). It returns the last result.
+func answerAward(t *testing.T, fake *discordtest.Server, who discordtest.Member, r turnResult, stopAt int) turnResult {
+	t.Helper()
+	guesses := []string{"10%", "500万元", "12", "2020", "100"}
+	g, asked := 0, map[string]bool{}
+	for step := 0; step < 120; step++ {
+		if r.Flags&64 == 0 {
+			t.Fatalf("award turn not ephemeral: %s", r.All)
+		}
+		m := questionNo.FindStringSubmatch(r.Content)
+		if m == nil {
+			return r
+		}
+		asked[m[1]] = true
+		if stopAt > 0 && len(asked) > stopAt {
+			return r
+		}
+		ids := customIDs(r.Components)
+		var id, tok string
+		pick := ""
+		for _, c := range ids {
+			if c == "award:skip" {
+				pick = c
+				break
+			}
+			if strings.HasPrefix(c, "award:ans:") && pick == "" {
+				pick = c
+			}
+		}
+		if pick != "" {
+			id, tok = fake.Click(who, guild, pick, 64)
+		} else {
+			id, tok = fake.Submit(who, guild, answerID, map[string]string{"answer": guesses[g%len(guesses)]})
+			g++
+		}
+		r = result(t, fake, fake.AppID, id, tok)
+	}
+	t.Fatalf("award dialog did not end: %s", r.All)
+	return r
+}
+
+func TestBinaryRealEngineAwardRestartReportTicket(t *testing.T) {
+	t.Parallel()
+	bin := buildHuiqi(t)
+	fake := discordtest.New(t)
+	db := filepath.Join(t.TempDir(), "huiqi.db")
+	env := []string{"DISCORD_TOKEN=test", "HUIQI_DB=" + db, "HUIQI_NOW=2026-11-27T10:00:00+08:00"}
+	isCommands := func(c discordtest.Call) bool { return c.Method == "PUT" && strings.HasSuffix(c.Path, "/commands") }
+
+	p := startHuiqi(t, bin, env, "discord", "--discord-api", fake.URL, "--shard", "0/1")
+	if _, ok := fake.WaitN(40*time.Second, 1, isCommands); !ok {
+		t.Fatalf("no command registration; stderr:\n%s", p.stderr.String())
+	}
+	fake.WaitConnected(1, wait)
+
+	// A question answered with an embed and the 反映问题 button.
+	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": "担保费率是多少"})
+	r := result(t, fake, fake.AppID, id, tok)
+	if len(r.Embeds) == 0 || !strings.Contains(mustJSON(r.Embeds), "0.8%") || r.Flags&64 != 0 {
+		t.Errorf("/ask = %s, want a public embed with 0.8%%", r.All)
+	}
+	if !strings.Contains(strings.Join(customIDs(r.Components), ","), "cmd:report") {
+		t.Errorf("/ask buttons = %v, want 反映问题", customIDs(r.Components))
+	}
+	// A DM conversation.
+	fake.Message(bob, dmWith(bob), "你好", false)
+	fake.Wait(wait, "DM greeting", func(c discordtest.Call) bool {
+		return c.Method == "POST" && c.Path == "/channels/dm-"+bob.UserID+"/messages" && strings.Contains(string(c.Body), "惠企助手")
+	})
+
+	// The award dialog, half done, then the bot restarts.
+	id, tok = fake.Command(alice, guild, "award", nil)
+	r = answerAward(t, fake, alice, result(t, fake, fake.AppID, id, tok), 2)
+	pending := questionNo.FindStringSubmatch(r.Content)
+	if pending == nil {
+		t.Fatalf("dialog ended before the restart: %s", r.All)
+	}
+	p.stop(t)
+
+	p = startHuiqi(t, bin, env, "discord", "--discord-api", fake.URL)
+	if _, ok := fake.WaitN(40*time.Second, 2, isCommands); !ok {
+		t.Fatalf("no command registration after restart; stderr:\n%s", p.stderr.String())
+	}
+	fake.WaitConnected(2, wait)
+	id, tok = fake.Command(alice, guild, "award", nil)
+	r = result(t, fake, fake.AppID, id, tok)
+	if m := questionNo.FindStringSubmatch(r.Content); m == nil || m[1] != pending[1] || !strings.Contains(r.Content, "继续") {
+		t.Fatalf("after restart /award = %q, want to continue at question %s", r.Content, pending[1])
+	}
+	r = answerAward(t, fake, alice, r, 0)
+	t.Logf("resumed at question %s; report: %s", pending[1], clip(r.Content, 300))
+	if !strings.Contains(r.All, "元") {
+		t.Errorf("award report = %s, want amounts", r.All)
+	}
+
+	// An issue through the modal, confirmed, then looked up with /ticket.
+	id, tok = fake.Command(alice, guild, "report", nil)
+	r = result(t, fake, fake.AppID, id, tok)
+	if r.Type != 9 || r.CustomID != "report:form" {
+		t.Fatalf("/report = %s, want the modal", r.All)
+	}
+	id, tok = fake.Submit(alice, guild, "report:form", map[string]string{
+		"enterprise": "阳泉某某机械有限公司", "contact": "13800000000",
+		"description": "我们是规上工业企业，一季度产值增长奖励申报后一直没有到账，想问问进度。",
+	})
+	r = result(t, fake, fake.AppID, id, tok)
+	if r.Flags&64 == 0 || !strings.Contains(strings.Join(customIDs(r.Components), ","), "report:confirm") {
+		t.Fatalf("form submit = %s, want an ephemeral confirmation", r.All)
+	}
+	id, tok = fake.Click(alice, guild, "report:confirm", 64)
+	r = result(t, fake, fake.AppID, id, tok)
+	ticket := regexp.MustCompile(`CQ-20261127-\d{4}`).FindString(r.All)
+	t.Logf("filed %s", ticket)
+	if ticket == "" || r.Flags&64 == 0 {
+		t.Fatalf("confirm = %s, want an ephemeral ticket id", r.All)
+	}
+	id, tok = fake.Command(alice, guild, "ticket", map[string]string{"id": ticket})
+	r = result(t, fake, fake.AppID, id, tok)
+	if r.Flags&64 == 0 || !strings.Contains(r.All, ticket) || !strings.Contains(r.All, "已受理") {
+		t.Errorf("/ticket = %s, want the ephemeral ticket", r.All)
+	}
+	// Staff commands: refused without the role (none is configured here).
+	id, tok = fake.Command(alice, guild, "move", map[string]string{"id": ticket, "status": "已办结"})
+	if r = result(t, fake, fake.AppID, id, tok); r.Content != msgStaffOnly {
+		t.Errorf("/move without the role = %s", r.All)
+	}
+	for _, c := range fake.Calls() {
+		if c.Method == "POST" && c.Path == "/channels/"+guild.Channel+"/messages" {
+			t.Errorf("something was posted publicly: %s", c)
+		}
+	}
+	p.stop(t)
+}
