@@ -108,16 +108,20 @@ func (b *Base) compose(r *Result, qq *query, ix *index) string {
 		}
 		if e := ix.docs[d].entry; e != nil && len(e.Amounts) > 0 {
 			sb.WriteString("金额：")
+			last := "-"
 			for i, am := range pickAmounts(e.Amounts, qq, 4) {
 				if i > 0 {
 					sb.WriteString("；")
 				}
+				if l := levelName(am.Level); l != last {
+					if l != "" {
+						fmt.Fprintf(&sb, "%s ", l)
+					}
+					last = l
+				}
 				sb.WriteString(am.Text)
 				if am.Condition != "" {
 					fmt.Fprintf(&sb, "（%s）", am.Condition)
-				}
-				if l := levelName(am.Level); l != "" {
-					fmt.Fprintf(&sb, "[%s]", l)
 				}
 			}
 			sb.WriteString("\n")
@@ -147,16 +151,15 @@ func levelName(l string) string {
 	return ""
 }
 
-// pickAmounts returns up to n amounts, those sharing words with the
-// question first, in data order otherwise.
+// pickAmounts returns up to n amounts: district level first (what the
+// district itself pays), then those sharing words with the question, in
+// data order otherwise; the result is grouped by level.
 func pickAmounts(as []Amount, qq *query, n int) []Amount {
-	if len(as) <= n {
-		return as
-	}
 	type sc struct {
-		a Amount
-		s int
-		i int
+		a     Amount
+		level int
+		s     int
+		i     int
 	}
 	var ss []sc
 	for i, a := range as {
@@ -166,18 +169,44 @@ func pickAmounts(as []Amount, qq *query, n int) []Amount {
 				s++
 			}
 		}
-		ss = append(ss, sc{a, s, i})
+		ss = append(ss, sc{a, levelRank(a.Level), s, i})
+	}
+	better := func(x, y sc) bool {
+		if x.level != y.level {
+			return x.level < y.level
+		}
+		if x.s != y.s {
+			return x.s > y.s
+		}
+		return x.i < y.i
 	}
 	for i := 1; i < len(ss); i++ {
-		for j := i; j > 0 && (ss[j].s > ss[j-1].s || ss[j].s == ss[j-1].s && ss[j].i < ss[j-1].i); j-- {
+		for j := i; j > 0 && better(ss[j], ss[j-1]); j-- {
 			ss[j], ss[j-1] = ss[j-1], ss[j]
 		}
 	}
-	out := make([]Amount, 0, n)
-	for _, s := range ss[:n] {
+	if len(ss) > n {
+		ss = ss[:n]
+	}
+	out := make([]Amount, 0, len(ss))
+	for _, s := range ss {
 		out = append(out, s.a)
 	}
 	return out
+}
+
+func levelRank(l string) int {
+	switch l {
+	case "district":
+		return 0
+	case "":
+		return 1
+	case "city":
+		return 2
+	case "province":
+		return 3
+	}
+	return 4
 }
 
 // unitsLine names the lead unit first: "区人社局（牵头），义井镇人民政府、各街道办事处（配合）".
@@ -218,7 +247,7 @@ func (b *Base) validity(m *Measure, now time.Time) (string, bool) {
 		}
 	} else if y := b.policyYear(m); y > 0 && now.Year() > y {
 		expired = true
-		parts = append(parts, fmt.Sprintf("这条措施是针对%d年的阶段性安排，%d年的时段已过", y, y))
+		parts = append(parts, fmt.Sprintf("本措施是%d年的阶段性政策，相关时段已过", y))
 	}
 	if !expired {
 		if !m.ValidUntil.IsZero() {

@@ -344,7 +344,7 @@ func formatAmount(v float64) string {
 
 func isRound(x float64) bool { return math.Abs(x*10000-math.Round(x*10000)) < 1e-6 }
 
-func trimFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+func trimFloat(x float64) string { return strconv.FormatFloat(math.Round(x*1e6)/1e6, 'f', -1, 64) }
 
 // normalizeNumbers rewrites numerals and amounts in s (already half-width).
 func normalizeNumbers(s string) string {
@@ -444,25 +444,40 @@ func parseNum(rs []rune) (float64, bool) {
 		case r == ',':
 			continue
 		case r == '点':
-			clean = append(clean, '.')
-			// 一点二 → .2: the digits after the point are read one by one
-			for _, d := range rs[i+1:] {
-				if v, ok := cnDigitValue(d); ok {
-					clean = append(clean, rune('0'+v))
-				} else if isDigitRune(d) {
-					clean = append(clean, d)
-				} else {
-					break
-				}
+			// 一点二亿: integer part, digits read one by one, then units
+			whole, ok := parseCN(clean)
+			if !ok || len(clean) == 0 {
+				return 0, false
 			}
 			rest := rs[i+1:]
-			n := 0
-			for n < len(rest) && (isCNDigit(rest[n]) || isDigitRune(rest[n])) {
+			frac, scale, n := 0.0, 0.1, 0
+			for n < len(rest) {
+				d, ok := cnDigitValue(rest[n])
+				if !ok && isDigitRune(rest[n]) {
+					d, ok = int(rest[n]-'0'), true
+				}
+				if !ok {
+					break
+				}
+				frac += float64(d) * scale
+				scale /= 10
 				n++
 			}
-			tail := rest[n:]
-			v, ok := parseCN(append(clean, tail...))
-			return v, ok
+			if n == 0 {
+				return 0, false
+			}
+			v := whole + frac
+			for _, u := range rest[n:] {
+				switch u {
+				case '万':
+					v *= 1e4
+				case '亿':
+					v *= 1e8
+				default:
+					return 0, false
+				}
+			}
+			return v, true
 		}
 		clean = append(clean, r)
 	}

@@ -53,6 +53,7 @@ type docInfo struct {
 type sentence struct {
 	text   string
 	tokens map[int32]bool
+	parts  []sentence // comma-separated parts of a long sentence
 }
 
 // phrase is a lexicon phrase that, found in a question, points at measures.
@@ -342,35 +343,49 @@ func phraseKey(t string) string {
 	return t[sp[0].start:sp[1].end]
 }
 
-// splitSentences cuts a clause into sentences (at 。;!? and ;) and records
-// their n-grams for snippet choice.
+// splitSentences cuts a clause into sentences (at 。;!?) and each sentence
+// into its comma-separated parts, recording their n-grams for snippets.
 func splitSentences(text string, vocab map[string]int32) []sentence {
 	var out []sentence
-	var buf []span
-	start := 0
-	flush := func(end int) {
-		t := strings.TrimSpace(text[start:end])
-		start = end
-		if utf8.RuneCountInString(t) < 2 {
-			return
-		}
-		s := sentence{text: t, tokens: map[int32]bool{}}
-		buf = eachToken(basicNormalize(t), buf, func(tok string) {
-			if id, ok := vocab[tok]; ok {
-				s.tokens[id] = true
+	for _, t := range cutAfter(text, "。;\uff1b!?\uff01\uff1f") {
+		s := sentence{text: t, tokens: tokenSet(t, vocab)}
+		if parts := cutAfter(t, ",\uff0c"); len(parts) > 1 {
+			for _, p := range parts {
+				s.parts = append(s.parts, sentence{text: p, tokens: tokenSet(p, vocab)})
 			}
-		})
+		}
 		out = append(out, s)
 	}
+	return out
+}
+
+// cutAfter splits text after each rune of seps, dropping blank pieces.
+func cutAfter(text, seps string) []string {
+	var out []string
+	start := 0
 	for i, r := range text {
-		if r == '。' || r == ';' || r == '\uff1b' || r == '!' || r == '?' || r == '\uff01' || r == '\uff1f' {
-			flush(i + utf8.RuneLen(r))
+		if strings.ContainsRune(seps, r) {
+			end := i + utf8.RuneLen(r)
+			if t := strings.TrimSpace(text[start:end]); utf8.RuneCountInString(t) >= 2 {
+				out = append(out, t)
+			}
+			start = end
 		}
 	}
-	if start < len(text) {
-		flush(len(text))
+	if t := strings.TrimSpace(text[start:]); utf8.RuneCountInString(t) >= 2 {
+		out = append(out, t)
 	}
 	return out
+}
+
+func tokenSet(t string, vocab map[string]int32) map[int32]bool {
+	set := map[int32]bool{}
+	eachToken(basicNormalize(t), nil, func(tok string) {
+		if id, ok := vocab[tok]; ok {
+			set[id] = true
+		}
+	})
+	return set
 }
 
 // scratch is per-query working memory, pooled.
@@ -585,22 +600,20 @@ func (ix *index) fuzzyBoost(nq string, acc, cov []float32, sc *scratch) {
 const fuzzyBonus = 2.0
 
 // confidence maps the top hit to [0,1]: a logistic on how much of the
-// question the best measure explains (coverage), how far it leads the next
-// one (margin), and whether a lexicon phrase named it.
+// question the best measure explains (coverage), its score, how close the
+// question is to one of the measure's typical questions, and whether a
+// lexicon phrase named it. How far it leads the next one is left out on
+// purpose: two close measures make a question ambiguous, not out of scope.
 func confidence(hs []hit, qq *query) float64 {
 	if len(hs) == 0 {
 		return 0
 	}
 	top := hs[0]
-	margin := 1.0
-	if len(hs) > 1 && top.score > 0 {
-		margin = (top.score - hs[1].score) / top.score
-	}
 	concept := 0.0
 	if s := qq.conceptHit[top.doc]; s > 0 {
 		concept = math.Min(1, float64(s)/3)
 	}
-	z := confBias + confCoverage*top.coverage + confMargin*margin + confConcept*concept +
+	z := confBias + confCoverage*top.coverage + confConcept*concept +
 		confScore*math.Min(1, top.score/20) + confQSim*top.qsim
 	return 1 / (1 + math.Exp(-z))
 }
@@ -609,14 +622,13 @@ func confidence(hs []hit, qq *query) float64 {
 // evaluation set (testdata/eval: in-scope questions against out-of-scope
 // ones that name no out-of-scope topic), classes weighted equally.
 const (
-	confBias     = -7.36
-	confCoverage = 3.92
-	confMargin   = 3.59
-	confConcept  = 2.92
-	confScore    = 3.4
-	confQSim     = 4.0
+	confBias     = -7.48
+	confCoverage = 5.0
+	confConcept  = 3.41
+	confScore    = 4.11
+	confQSim     = 4.29
 	// answerThreshold is the confidence below which huiqi abstains: on the
-	// evaluation set it keeps ~97% of in-scope questions answered and
+	// evaluation set it keeps ~98% of in-scope questions answered and
 	// refuses every out-of-scope one.
 	answerThreshold = 0.4
 	// ambiguousMargin: top two closer than this (relative) are offered both.
@@ -653,8 +665,12 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 	return out, qq, hs
 }
 
-// snippet returns the n sentences of a measure that share the most query
-// weight, in text order.
+// maxSnippetRunes bounds a quoted sentence; longer ones are cut to the
+// run of comma-separated parts that answers best.
+const maxSnippetRunes = 90
+
+// snippet returns up to n sentences of a measure that share the most query
+// weight, in text order, long sentences cut to their best parts.
 func (ix *index) snippet(d int32, qq *query, n int) string {
 	di := &ix.docs[d]
 	di.once.Do(func() { di.sentences = splitSentences(di.m.Text, ix.vocab) })
@@ -662,34 +678,75 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 	if len(ss) == 0 {
 		return ""
 	}
-	type scored struct {
-		i int
-		s float32
-	}
-	var sc []scored
-	for i, s := range ss {
+	score := func(s *sentence) float32 {
 		var v float32
 		for id, w := range qq.weights {
 			if s.tokens[id] {
 				v += w * ix.idf[id]
 			}
 		}
-		sc = append(sc, scored{i, v})
+		return v
+	}
+	type scored struct {
+		i int
+		s float32
+	}
+	var sc []scored
+	for i := range ss {
+		sc = append(sc, scored{i, score(&ss[i])})
 	}
 	sort.SliceStable(sc, func(a, b int) bool { return sc[a].s > sc[b].s })
 	if sc[0].s == 0 {
 		return ss[0].text // the item's title sentence
 	}
 	pick := []int{sc[0].i}
-	if n > 1 && len(sc) > 1 && sc[1].s >= sc[0].s*0.6 {
+	total := utf8.RuneCountInString(ss[sc[0].i].text)
+	if n > 1 && len(sc) > 1 && sc[1].s >= sc[0].s*0.6 && total+utf8.RuneCountInString(ss[sc[1].i].text) <= maxSnippetRunes {
 		pick = append(pick, sc[1].i)
 	}
 	sort.Ints(pick)
 	var b strings.Builder
 	for _, i := range pick {
-		b.WriteString(ss[i].text)
+		b.WriteString(ix.trimSentence(&ss[i], score))
 	}
 	return b.String()
+}
+
+// trimSentence returns a sentence, or for a long one the window of
+// consecutive parts with the most query weight that fits maxSnippetRunes,
+// marked with … where it was cut.
+func (ix *index) trimSentence(s *sentence, score func(*sentence) float32) string {
+	if utf8.RuneCountInString(s.text) <= maxSnippetRunes || len(s.parts) < 2 {
+		return s.text
+	}
+	ps := s.parts
+	best, bestI, bestJ := float32(-1), 0, 1
+	for i := range ps {
+		var v float32
+		runes := 0
+		for j := i; j < len(ps); j++ {
+			runes += utf8.RuneCountInString(ps[j].text)
+			if runes > maxSnippetRunes && j > i {
+				break
+			}
+			v += score(&ps[j])
+			if v > best {
+				best, bestI, bestJ = v, i, j+1
+			}
+		}
+	}
+	var b strings.Builder
+	if bestI > 0 {
+		b.WriteString("…")
+	}
+	for _, p := range ps[bestI:bestJ] {
+		b.WriteString(p.text)
+	}
+	out := strings.TrimRight(b.String(), ",\uff0c")
+	if bestJ < len(ps) {
+		out += "…"
+	}
+	return out
 }
 
 func amountsOf(e *LexEntry) []string {
