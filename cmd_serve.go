@@ -60,6 +60,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (when a TLS proxy is in front)")
 	rate := fs.Float64("rate", 5, "public API requests per second per client IP (negative: no limit)")
 	burst := fs.Int("burst", 30, "public API burst per client IP")
+	cors := fs.String("cors-origin", "", "comma-separated origins whose pages may call the public API (e.g. https://platform.example)")
 	logLevel := fs.String("log-level", "info", "request log level: debug, info, warn or error")
 	pos, err := serveFlags(fs, args)
 	if err != nil {
@@ -77,7 +78,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("usage: huiqi serve [--addr HOST:PORT] [--db PATH] [--secure-cookies]")
 	}
-	srv, closeAll, err := newWebServer(ctx, e, *dbPath, web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst})
+	srv, closeAll, err := newWebServer(ctx, e, *dbPath, web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst,
+		CORSOrigins: serveOrigins(*cors)})
 	if err != nil {
 		return err
 	}
@@ -88,6 +90,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "huiqi serve: listening on http://%s (console: /console/)\n", ln.Addr())
 	return srv.Serve(ctx, ln)
+}
+
+// serveOrigins splits the --cors-origin list.
+func serveOrigins(list string) []string {
+	var out []string
+	for _, o := range strings.Split(list, ",") {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // newWebServer opens the database and wires the packages into a web.Server.

@@ -254,3 +254,31 @@ func FuzzAPIBodies(f *testing.F) {
 		}
 	})
 }
+
+func TestCORS(t *testing.T) {
+	te := newTestEnv(t, func(c *Config) { c.CORSOrigins = []string{"https://platform.example"} })
+	tests := []struct {
+		method, path, origin string
+		wantStatus           int
+		wantAllow            string
+	}{
+		{"OPTIONS", "/api/ask", "https://platform.example", 204, "https://platform.example"},
+		{"POST", "/api/ask", "https://platform.example", 200, "https://platform.example"},
+		{"POST", "/api/ask", "https://evil.example", 200, ""},
+		{"OPTIONS", "/api/ask", "https://evil.example", 405, ""},
+		{"OPTIONS", "/api/staff/tickets", "https://platform.example", 405, ""},
+		{"GET", "/api/staff/tickets", "https://platform.example", 401, ""},
+	}
+	for _, tt := range tests {
+		hdr := map[string]string{"Origin": tt.origin, "Access-Control-Request-Method": "POST"}
+		body := ""
+		if tt.method == "POST" {
+			body = `{"question":"稳岗"}`
+		}
+		w := te.do(t, tt.method, tt.path, jsonCT, body, hdr)
+		if w.Code != tt.wantStatus || w.Header().Get("Access-Control-Allow-Origin") != tt.wantAllow {
+			t.Errorf("%s %s from %s = %d, allow %q; want %d, %q", tt.method, tt.path, tt.origin,
+				w.Code, w.Header().Get("Access-Control-Allow-Origin"), tt.wantStatus, tt.wantAllow)
+		}
+	}
+}

@@ -104,6 +104,7 @@ func TestBrowserConsole(t *testing.T) {
 		chromedp.Click(chromedp.ID("signin")),
 		chromedp.WaitVisible(chromedp.CSS("table.list")),
 	)
+	queuePNG := shot()
 	// Live search: the results arrive as the hotline types.
 	step("search",
 		chromedp.Navigate(ts.URL+"/console/lookup"),
@@ -145,7 +146,7 @@ func TestBrowserConsole(t *testing.T) {
 	if tk, _ := te.be.Get(context.Background(), ticket); tk.Status != "已签收" {
 		t.Errorf("stored status = %q, want 已签收", tk.Status)
 	}
-	for name, png := range map[string][]byte{"lookup.png": lookupPNG, "ticket.png": ticketPNG, "dashboard.png": dashPNG} {
+	for name, png := range map[string][]byte{"lookup.png": lookupPNG, "ticket.png": ticketPNG, "dashboard.png": dashPNG, "queue.png": queuePNG} {
 		if len(png) < 1000 || !bytes.HasPrefix(png, pngMagic) {
 			t.Errorf("%s: %d bytes, want a non-empty PNG", name, len(png))
 			continue

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,6 +47,10 @@ type Config struct {
 	LoginPerMinute float64
 	// MaxClients bounds the rate limiters' maps (default 10000).
 	MaxClients int
+	// CORSOrigins are the exact origins (https://platform.example) whose
+	// pages may call the public API from the browser; none by default. The
+	// staff API and the console are never cross-origin.
+	CORSOrigins []string
 }
 
 // Server serves the API and the console.
@@ -271,6 +276,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		if s.cors(sw, r) {
+			return
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				s.log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -283,6 +291,30 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// cors answers the public API's cross-origin requests from the configured
+// origins; it reports true when it answered a preflight itself.
+func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	p := r.URL.Path
+	if origin == "" || !strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/api/staff/") {
+		return false
+	}
+	if !slices.Contains(s.cfg.CORSOrigins, origin) {
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Add("Vary", "Origin")
+	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		h.Set("Access-Control-Allow-Methods", "GET, POST")
+		h.Set("Access-Control-Allow-Headers", "Content-Type")
+		h.Set("Access-Control-Max-Age", "600")
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
+	return false
 }
 
 // clientIP is the connection's address: proxies' headers are not trusted.
