@@ -69,6 +69,13 @@ func (e *scripted) Handle(ctx context.Context, k bot.Key, in bot.Input) ([]bot.R
 	case in.Text == "/ask 长文":
 		return []bot.Reply{{Text: strings.Repeat("第一段很长。", 300) + "\n\n" + strings.Repeat("第二段。", 300)},
 			{Text: "私密的补充。", Private: true}}, nil
+	case in.Text == "/ask 行业":
+		return []bot.Reply{{Text: "企业属于哪个行业？", Choices: []bot.Choice{
+			{ID: "ind:1", Label: "制造业"}, {ID: "ind:2", Label: "采矿业"}, {ID: "ind:3", Label: "建筑业"},
+			{ID: "ind:4", Label: "批发零售"}, {ID: "ind:5", Label: "住宿餐饮"}, {ID: "ind:6", Label: "信息技术"},
+			{ID: "award:back", Label: "上一步"}, {ID: "cancel", Label: "取消", Style: "danger"}}}}, nil
+	case strings.HasPrefix(in.Action, "ind:"):
+		return []bot.Reply{{Text: "您选了 " + in.Action}}, nil
 	case in.Text == "/award":
 		set("award:q1")
 		return []bot.Reply{{Text: "第1题：企业是规模以上工业企业吗？", Private: true,
@@ -537,6 +544,9 @@ func TestReconnectThenStillAnswers(t *testing.T) {
 	startBot(t, fake, Config{}, Deps{Engine: newScripted()})
 	fake.Drop()
 	fake.WaitConnected(2, 20*time.Second)
+	if ids, resumes := fake.Connections(); ids+resumes != 2 {
+		t.Errorf("identifies %d + resumes %d, want 2 handshakes", ids, resumes)
+	}
 	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": "担保费率"})
 	r := decode[response](t, fake.Wait(wait, "answer after reconnect", callback(id, tok)))
 	if len(r.Data.Embeds) != 1 {
@@ -633,5 +643,64 @@ func TestFormOfferedByButtonWhereNoModalFits(t *testing.T) {
 	r = decode[response](t, fake.Wait(wait, "expired form", callback(id, tok)))
 	if r.Type != 4 || r.Data.Content != msgFormExpired {
 		t.Errorf("unknown form = %+v, want the expiry note", r)
+	}
+}
+
+func TestSelectMenuBeyondFiveChoices(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	eng := newScripted()
+	startBot(t, fake, Config{}, Deps{Engine: eng})
+	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": "行业"})
+	r := decode[response](t, fake.Wait(wait, "choices", callback(id, tok)))
+	if len(r.Data.Components) != 2 || r.Data.Components[0].Components[0].Type != 3 {
+		t.Fatalf("components = %+v, want a select row and a button row", r.Data.Components)
+	}
+	menu := r.Data.Components[0].Components[0]
+	if len(menu.Options) != 6 || menu.Options[5].Value != "ind:6" {
+		t.Fatalf("select options = %+v", menu.Options)
+	}
+	if got := customIDs(r.Data.Components[1:]); strings.Join(got, ",") != "award:back,cancel" {
+		t.Errorf("nav buttons = %v", got)
+	}
+	id, tok = fake.Select(alice, guild, menu.CustomID, "ind:6", 0)
+	r = decode[response](t, fake.Wait(wait, "select result", callback(id, tok)))
+	if r.Data.Content != "您选了 ind:6" {
+		t.Errorf("after select: %q", r.Data.Content)
+	}
+}
+
+func TestHeartbeatsAcknowledgedAndShardIdentified(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	fake.HeartbeatMS = 50
+	startBot(t, fake, Config{ShardID: 1, ShardCount: 2}, Deps{Engine: newScripted()})
+	fake.WaitHeartbeats(4, wait)
+	ids := fake.Identifies()
+	if len(ids) != 1 {
+		t.Errorf("%d identifies, want 1 (acknowledged heartbeats keep the session)", len(ids))
+	}
+	if ids[0].Shard == nil || *ids[0].Shard != [2]int{1, 2} {
+		t.Errorf("identify shard = %v, want [1 2]", ids[0].Shard)
+	}
+}
+
+func TestConcurrentConversationsDoNotCross(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	startBot(t, fake, Config{}, Deps{Engine: newScripted()})
+	const n = 30
+	users := make([]discordtest.Member, n)
+	for i := range users {
+		users[i] = discordtest.Member{UserID: "41000000000000" + itoa(1000+i)}
+		fake.Message(users[i], dmWith(users[i]), "问题"+users[i].UserID, false)
+	}
+	for _, u := range users {
+		c := fake.Wait(wait, "answer for "+u.UserID, func(c discordtest.Call) bool {
+			return c.Method == "POST" && c.Path == "/channels/dm-"+u.UserID+"/messages"
+		})
+		if !strings.Contains(string(c.Body), "问题"+u.UserID) {
+			t.Errorf("user %s got %s", u.UserID, c.Body)
+		}
 	}
 }

@@ -56,6 +56,8 @@ type Server struct {
 	Token string // the accepted token, without "Bot "
 	AppID string
 	BotID string
+	// HeartbeatMS is the interval sent in Hello; set it before the bot connects.
+	HeartbeatMS int
 
 	t   testing.TB
 	srv *httptest.Server
@@ -67,6 +69,7 @@ type Server struct {
 	conn       *gwConn
 	identifies []Identify
 	resumes    int
+	heartbeats int
 	limits     []rateLimit
 	seq        int64
 	ids        atomic.Int64
@@ -92,7 +95,7 @@ func (g *gwConn) write(v any) error {
 // New starts a fake Discord accepting the token "test".
 func New(t testing.TB) *Server {
 	s := &Server{Token: "test", AppID: "100000000000000001", BotID: "100000000000000001", t: t,
-		changed: make(chan struct{})}
+		HeartbeatMS: 41250, changed: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	t.Cleanup(s.Close)
@@ -233,7 +236,10 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &gwConn{ws: ws}
 	defer ws.Close()
-	if err := c.write(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 41250}}); err != nil {
+	s.mu.Lock()
+	interval := s.HeartbeatMS
+	s.mu.Unlock()
+	if err := c.write(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": interval}}); err != nil {
 		return
 	}
 	var first struct {
@@ -287,6 +293,10 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if f.Op == 1 {
+			s.mu.Lock()
+			s.heartbeats++
+			s.notify()
+			s.mu.Unlock()
 			if c.write(map[string]any{"op": 11}) != nil {
 				break
 			}
@@ -304,6 +314,27 @@ func (s *Server) Connections() (identifies, resumes int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.identifies), s.resumes
+}
+
+// WaitHeartbeats waits until the bot has sent n heartbeats (op 1), each
+// answered with op 11.
+func (s *Server) WaitHeartbeats(n int, timeout time.Duration) {
+	s.t.Helper()
+	deadline := time.After(timeout)
+	for {
+		s.mu.Lock()
+		got := s.heartbeats
+		ch := s.changed
+		s.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			s.t.Fatalf("discordtest: %d heartbeats within %v, want %d", got, timeout, n)
+		}
+	}
 }
 
 // Identifies returns the identify payloads received.
