@@ -18,7 +18,14 @@ var staticFiles embed.FS
 func staticFS() fs.FS { return staticFiles }
 
 var funcs = template.FuncMap{
-	"join":      strings.Join,
+	"join": strings.Join,
+	"short": func(s string, n int) string {
+		r := []rune(s)
+		if len(r) <= n {
+			return s
+		}
+		return string(r[:n]) + "…"
+	},
 	"roleLabel": RoleLabel,
 	"when": func(t time.Time) string {
 		if t.IsZero() {
