@@ -12,6 +12,8 @@
       var my = ++seq;
       var url = "/console/lookup?partial=1&q=" + encodeURIComponent(q);
       fetch(url, { credentials: "same-origin" }).then(function (r) {
+        // Signed out meanwhile: go to the sign-in page instead of pasting it in.
+        if (r.redirected) { location.href = r.url; return null; }
         return r.ok ? r.text() : null;
       }).then(function (html) {
         if (html === null || my !== seq) return;
