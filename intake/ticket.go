@@ -189,3 +189,13 @@ type Stats struct {
 	Escalated  int                       `json:"escalated"`
 	Unanswered int                       `json:"unanswered"` // distinct questions awaiting review
 }
+
+// DueTime is the close deadline as the end of its day in China time (zero
+// when unset), for adapters that want a time.Time.
+func (t Ticket) DueTime() time.Time {
+	d, err := time.ParseInLocation(time.DateOnly, t.Due, ChinaZone)
+	if err != nil {
+		return time.Time{}
+	}
+	return d.Add(24*time.Hour - time.Second)
+}
