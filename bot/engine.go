@@ -141,6 +141,9 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 	}
 	t := &turn{e: e, ctx: ctx, key: key, st: &st, now: now}
 	replies = t.dispatch(in)
+	for i := range replies {
+		sanitize(&replies[i])
+	}
 	st.Turns++
 	conflict, err := e.st.save(ctx, k, st, version, now)
 	if err != nil {

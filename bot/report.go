@@ -137,9 +137,9 @@ func (t *turn) reportConfirm() []Reply {
 	return []Reply{{
 		Text: "请确认要提交的内容：",
 		Card: &Card{Title: "反映问题", Fields: []Field{
-			{Name: "企业名称", Value: safe(clip(r.Enterprise, 100))},
-			{Name: "联系方式", Value: safe(clip(r.Contact, 100))},
-			{Name: "问题描述", Value: safe(clip(r.Problem, 300))},
+			{Name: "企业名称", Value: clip(r.Enterprise, 100)},
+			{Name: "联系方式", Value: clip(r.Contact, 100)},
+			{Name: "问题描述", Value: clip(r.Problem, 300)},
 		}},
 		Choices: []Choice{
 			{ID: actConfirm, Label: "确认提交", Style: "primary"},
@@ -206,7 +206,7 @@ func ticketCard(tk Ticket) *Card {
 		}
 		add("办理时限", due)
 	}
-	add("答复", safe(clip(tk.Reply, 500)))
+	add("答复", clip(tk.Reply, 500))
 	return c
 }
 

@@ -128,6 +128,22 @@ func safe(s string) string {
 	return strings.ReplaceAll(s, "@", "@\u200b")
 }
 
+// sanitize makes every string of a reply safe to show in a chat channel:
+// replies carry user text (a report being confirmed, a ticket's reply) and
+// text from the knowledge base, and none of it may ping a whole server.
+func sanitize(r *Reply) {
+	r.Text = safe(r.Text)
+	for i := range r.Choices {
+		r.Choices[i].Label = safe(r.Choices[i].Label)
+	}
+	if c := r.Card; c != nil {
+		c.Title, c.Body, c.Footer = safe(c.Title), safe(c.Body), safe(c.Footer)
+		for i := range c.Fields {
+			c.Fields[i].Name, c.Fields[i].Value = safe(c.Fields[i].Name), safe(c.Fields[i].Value)
+		}
+	}
+}
+
 // clip shortens s to n characters for echoing.
 func clip(s string, n int) string {
 	r := []rune(s)
