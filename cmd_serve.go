@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -78,8 +79,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("usage: huiqi serve [--addr HOST:PORT] [--db PATH] [--secure-cookies]")
 	}
+	origins, err := serveOrigins(*cors)
+	if err != nil {
+		return err
+	}
 	srv, closeAll, err := newWebServer(ctx, e, *dbPath, web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst,
-		CORSOrigins: serveOrigins(*cors)})
+		CORSOrigins: origins})
 	if err != nil {
 		return err
 	}
@@ -92,15 +97,22 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return srv.Serve(ctx, ln)
 }
 
-// serveOrigins splits the --cors-origin list.
-func serveOrigins(list string) []string {
+// serveOrigins splits and checks the --cors-origin list: each an http(s)
+// origin, no path.
+func serveOrigins(list string) ([]string, error) {
 	var out []string
 	for _, o := range strings.Split(list, ",") {
-		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
-			out = append(out, o)
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o == "" {
+			continue
 		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" ||
+			u.RawQuery != "" || u.User != nil || strings.ContainsAny(o, " ;'\"") {
+			return nil, usagef("--cors-origin: %q is not an origin such as https://platform.example", o)
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
 	}
-	return out
+	return out, nil
 }
 
 // newWebServer opens the database and wires the packages into a web.Server.

@@ -196,3 +196,25 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatal("serve did not shut down")
 	}
 }
+
+func TestServeOrigins(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{"", "", false},
+		{"https://platform.example", "https://platform.example", false},
+		{"https://a.example/, http://b.example:8080", "https://a.example http://b.example:8080", false},
+		{"platform.example", "", true},
+		{"https://a.example/path", "", true},
+		{"https://a.example; script-src *", "", true},
+		{"javascript://x", "", true},
+	}
+	for _, tt := range tests {
+		got, err := serveOrigins(tt.in)
+		if (err != nil) != tt.wantErr || strings.Join(got, " ") != tt.want {
+			t.Errorf("serveOrigins(%q) = %q, %v, want %q (err %v)", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}

@@ -282,3 +282,20 @@ func TestCORS(t *testing.T) {
 		}
 	}
 }
+
+func TestChatPage(t *testing.T) {
+	te := newTestEnv(t, func(c *Config) { c.CORSOrigins = []string{"https://platform.example"} })
+	w := te.do(t, "GET", "/chat", "", "", nil)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "/static/chat.js") || strings.Contains(w.Body.String(), "/console/logout") {
+		t.Fatalf("GET /chat = %d, want the widget page without the console", w.Code)
+	}
+	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://platform.example;") {
+		t.Errorf("chat CSP = %q, want the platform allowed to frame it", csp)
+	}
+	if w.Header().Get("X-Frame-Options") != "" {
+		t.Error("chat page sets X-Frame-Options")
+	}
+	if w := te.do(t, "GET", "/console/login", "", "", nil); w.Header().Get("X-Frame-Options") != "DENY" {
+		t.Error("console can be framed")
+	}
+}

@@ -128,6 +128,18 @@ func TestBrowserConsole(t *testing.T) {
 	history := text("ol.history")
 	ticketPNG := shot()
 
+	step("chat widget",
+		chromedp.Navigate(ts.URL+"/chat"),
+		chromedp.WaitVisible(chromedp.ID("msg")),
+		chromedp.SendKeys(chromedp.ID("msg"), "你好"),
+		chromedp.Click(chromedp.CSS("#say button")),
+		chromedp.WaitVisible(chromedp.CSS("#log .bot .choices button")),
+	)
+	if got := text("#log"); !strings.Contains(got, "您好，你好") {
+		t.Errorf("chat log = %q, want the engine's reply", got)
+	}
+	chatPNG := shot()
+
 	step("dashboard",
 		chromedp.Navigate(ts.URL+"/console/dashboard"),
 		chromedp.WaitVisible(chromedp.CSS("svg.chart")),
@@ -146,7 +158,7 @@ func TestBrowserConsole(t *testing.T) {
 	if tk, _ := te.be.Get(context.Background(), ticket); tk.Status != "已签收" {
 		t.Errorf("stored status = %q, want 已签收", tk.Status)
 	}
-	for name, png := range map[string][]byte{"lookup.png": lookupPNG, "ticket.png": ticketPNG, "dashboard.png": dashPNG, "queue.png": queuePNG} {
+	for name, png := range map[string][]byte{"lookup.png": lookupPNG, "ticket.png": ticketPNG, "dashboard.png": dashPNG, "queue.png": queuePNG, "chat.png": chatPNG} {
 		if len(png) < 1000 || !bytes.HasPrefix(png, pngMagic) {
 			t.Errorf("%s: %d bytes, want a non-empty PNG", name, len(png))
 			continue

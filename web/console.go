@@ -15,6 +15,7 @@ import (
 
 // page is what every console template receives.
 type page struct {
+	Public  bool // an enterprise-facing page, not the staff console
 	Title   string
 	Nav     string
 	Session *Session

@@ -236,6 +236,7 @@ func (s *Server) routes() http.Handler {
 	m.handle("GET", "/console/unanswered", s.console(s.unansweredPage))
 	m.handle("POST", "/console/unanswered/{id}/attach", s.console(s.attachSubmit))
 	m.handle("GET", "/console/dashboard", s.console(s.dashboardPage))
+	m.handle("GET", "/chat", s.limited(s.chatPage))
 	m.ServeMux.Handle("GET /static/", http.FileServerFS(staticFS()))
 	m.ServeMux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/", http.StatusSeeOther)
@@ -336,6 +337,19 @@ func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
 		}
 		h(w, r)
 	}
+}
+
+// chatPage is the enterprise chat widget over /api/chat. Unlike the
+// console, the platform's pages (CORSOrigins) may frame it.
+func (s *Server) chatPage(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	ancestors := "'self'"
+	for _, o := range s.cfg.CORSOrigins {
+		ancestors += " " + o
+	}
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors "+ancestors+"; form-action 'self'; base-uri 'none'")
+	h.Del("X-Frame-Options")
+	s.render(w, r, http.StatusOK, "chat.html", page{Title: "在线咨询", Public: true})
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
