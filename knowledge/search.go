@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -52,7 +53,8 @@ type docInfo struct {
 
 type sentence struct {
 	text   string
-	tokens map[int32]bool
+	runes  int
+	tokens []int32 // sorted token ids
 	parts  []sentence // comma-separated parts of a long sentence
 }
 
@@ -75,9 +77,12 @@ type index struct {
 	phrases  map[string][]*phrase // by the first two runes (or one)
 	oos      map[string][]int     // out-of-scope say → topic indexes
 	oosMax   int                  // longest out-of-scope phrase in runes
+	oosHead  map[rune]bool        // first runes of out-of-scope phrases
+	chatMax  int                  // longest small-talk phrase in runes
 	chitchat map[string]string    // say → kind
 	common   *CommonLexicon
 	fuzzy    []fuzzyTarget
+	fuzzyBy  map[rune][]int32 // rune → fuzzy targets containing it
 	qbank    questionBank
 	pool     sync.Pool
 }
@@ -182,6 +187,7 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 		byID:     map[string]int32{},
 		phrases:  map[string][]*phrase{},
 		oos:      map[string][]int{},
+		oosHead:  map[rune]bool{},
 		chitchat: map[string]string{},
 		common:   &lx.Common,
 	}
@@ -295,6 +301,8 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 				continue
 			}
 			ix.oos[s] = append(ix.oos[s], i)
+			r, _ := utf8.DecodeRuneInString(s)
+			ix.oosHead[r] = true
 			if n := utf8.RuneCountInString(s); n > ix.oosMax {
 				ix.oosMax = n
 			}
@@ -302,13 +310,25 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 	}
 	for _, c := range lx.Common.Chitchat {
 		for _, s := range c.Say {
-			ix.chitchat[basicNormalize(s)] = c.Kind
+			s = basicNormalize(s)
+			ix.chitchat[s] = c.Kind
+			ix.chatMax = max(ix.chatMax, utf8.RuneCountInString(s))
 		}
 	}
 	for _, f := range ft {
 		ix.fuzzy = append(ix.fuzzy, *f)
 	}
 	sort.Slice(ix.fuzzy, func(i, j int) bool { return ix.fuzzy[i].text < ix.fuzzy[j].text })
+	ix.fuzzyBy = map[rune][]int32{}
+	for i, f := range ix.fuzzy {
+		seen := map[rune]bool{}
+		for _, r := range f.text {
+			if !seen[r] {
+				seen[r] = true
+				ix.fuzzyBy[r] = append(ix.fuzzyBy[r], int32(i))
+			}
+		}
+	}
 
 	// postings, idf, length normalisation
 	n := float64(len(ms))
@@ -348,10 +368,10 @@ func phraseKey(t string) string {
 func splitSentences(text string, vocab map[string]int32) []sentence {
 	var out []sentence
 	for _, t := range cutAfter(text, "。;\uff1b!?\uff01\uff1f") {
-		s := sentence{text: t, tokens: tokenSet(t, vocab)}
+		s := sentence{text: t, runes: utf8.RuneCountInString(t), tokens: tokenSet(t, vocab)}
 		if parts := cutAfter(t, ",\uff0c"); len(parts) > 1 {
 			for _, p := range parts {
-				s.parts = append(s.parts, sentence{text: p, tokens: tokenSet(p, vocab)})
+				s.parts = append(s.parts, sentence{text: p, runes: utf8.RuneCountInString(p), tokens: tokenSet(p, vocab)})
 			}
 		}
 		out = append(out, s)
@@ -378,14 +398,21 @@ func cutAfter(text, seps string) []string {
 	return out
 }
 
-func tokenSet(t string, vocab map[string]int32) map[int32]bool {
-	set := map[int32]bool{}
+func tokenSet(t string, vocab map[string]int32) []int32 {
+	var ids []int32
 	eachToken(basicNormalize(t), nil, func(tok string) {
 		if id, ok := vocab[tok]; ok {
-			set[id] = true
+			ids = append(ids, id)
 		}
 	})
-	return set
+	slices.Sort(ids)
+	out := ids[:0]
+	for i, id := range ids {
+		if i == 0 || id != ids[i-1] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // scratch is per-query working memory, pooled.
@@ -404,12 +431,18 @@ type query struct {
 	raw        string
 	norm       string
 	weights    map[int32]float32 // token → query weight (incl. expansion)
+	terms      []qterm           // the same, sorted by token id
 	totalW     float32           // idf mass of the question's own tokens
 	conceptHit map[int32]float32 // measure → strength of lexicon phrases found
 	oosTopics  []int
 	chitchat   string // kind, when the question is only small talk
 	expanded   []string
 	bigrams    []int32 // the question's bigrams in the question bank
+}
+
+type qterm struct {
+	id int32
+	w  float32
 }
 
 // hit is one scored measure.
@@ -466,15 +499,29 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 		}
 	}
 	// out-of-scope topics and small talk
-	nr := []rune(nq)
-	for i := range nr {
-		for l := 1; l <= ix.oosMax && i+l <= len(nr); l++ {
-			if ts, ok := ix.oos[string(nr[i:i+l])]; ok {
+	// substrings by byte offset at rune starts: no allocation
+	for i := 0; i < len(nq); {
+		r, size := utf8.DecodeRuneInString(nq[i:])
+		if !ix.oosHead[r] {
+			i += size
+			continue
+		}
+		j := i
+		for l := 1; l <= ix.oosMax && j < len(nq); l++ {
+			_, sz := utf8.DecodeRuneInString(nq[j:])
+			j += sz
+			if ts, ok := ix.oos[nq[i:j]]; ok {
 				qq.oosTopics = append(qq.oosTopics, ts...)
 			}
 		}
+		i += size
 	}
 	qq.chitchat = ix.smallTalk(nq)
+	qq.terms = make([]qterm, 0, len(qq.weights))
+	for id, w := range qq.weights {
+		qq.terms = append(qq.terms, qterm{id, w})
+	}
+	slices.SortFunc(qq.terms, func(a, b qterm) int { return int(a.id - b.id) })
 	return qq
 }
 
@@ -489,6 +536,9 @@ func oovWeight(tok string) float32 {
 // smallTalk returns the chitchat kind when the question is nothing but a
 // greeting, thanks or "who are you".
 func (ix *index) smallTalk(nq string) string {
+	if utf8.RuneCountInString(nq) > 2*ix.chatMax+4 {
+		return "" // too long to be nothing but small talk
+	}
 	rest := nq
 	kind := ""
 	for say, k := range ix.chitchat {
@@ -514,7 +564,7 @@ func (ix *index) smallTalk(nq string) string {
 	return kind
 }
 
-func (ix *index) rank(qq *query, sc *scratch) []hit {
+func (ix *index) rank(qq *query, sc *scratch, k int) []hit {
 	n := len(ix.docs)
 	if cap(sc.acc) < n {
 		sc.acc = make([]float32, n)
@@ -522,7 +572,8 @@ func (ix *index) rank(qq *query, sc *scratch) []hit {
 	}
 	acc, cov := sc.acc[:n], sc.cov[:n]
 	sc.touched = sc.touched[:0]
-	for id, wq := range qq.weights {
+	for _, t := range qq.terms {
+		id, wq := t.id, t.w
 		idf := ix.idf[id]
 		for _, p := range ix.postings[id] {
 			if acc[p.doc] == 0 && cov[p.doc] == 0 {
@@ -550,23 +601,40 @@ func (ix *index) rank(qq *query, sc *scratch) []hit {
 		}
 		acc[d] += float32(qbankWeight * v)
 	}
-	hits := make([]hit, 0, len(sc.touched))
-	for _, d := range sc.touched {
-		c := 0.0
-		if qq.totalW > 0 {
-			c = float64(cov[d] / qq.totalW)
+	// Keep the best k in order by insertion: on a large corpus most
+	// touched measures never enter, so this costs far less than a sort.
+	hits := make([]hit, 0, k+1)
+	better := func(a, b hit) bool {
+		if a.score != b.score {
+			return a.score > b.score
 		}
-		hits = append(hits, hit{doc: d, score: float64(acc[d]), coverage: c, qsim: qsim[d]})
-		acc[d], cov[d] = 0, 0
+		return a.doc < b.doc
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].score != hits[j].score {
-			return hits[i].score > hits[j].score
+	for _, d := range sc.touched {
+		h := hit{doc: d, score: float64(acc[d])}
+		acc[d] = 0
+		c := cov[d]
+		cov[d] = 0
+		if len(hits) == k && !better(h, hits[k-1]) {
+			continue
 		}
-		return hits[i].doc < hits[j].doc
-	})
+		if qq.totalW > 0 {
+			h.coverage = float64(c / qq.totalW)
+		}
+		h.qsim = qsim[d]
+		i := sort.Search(len(hits), func(i int) bool { return better(h, hits[i]) })
+		hits = append(hits, hit{})
+		copy(hits[i+1:], hits[i:])
+		hits[i] = h
+		if len(hits) > k {
+			hits = hits[:k]
+		}
+	}
 	return hits
 }
+
+// minRanked is how many measures rank keeps at least.
+const minRanked = 8
 
 // conceptBonus is the score a lexicon phrase found verbatim adds per rune.
 const conceptBonus = 1.0
@@ -584,8 +652,28 @@ func (ix *index) fuzzyBoost(nq string, acc, cov []float32, sc *scratch) {
 	if np < 2 {
 		return
 	}
-	for _, m := range fuzzy.FindFromNoSort(pat, fuzzyTargets(ix.fuzzy)) {
-		t := ix.fuzzy[m.Index]
+	// Only targets holding every rune of the pattern can match it as a
+	// subsequence: filter through the rune index before asking fuzzy.
+	first, _ := utf8.DecodeRuneInString(pat)
+	var cands fuzzyTargets
+	for _, ti := range ix.fuzzyBy[first] {
+		t := ix.fuzzy[ti]
+		all := true
+		for _, r := range pat {
+			if !strings.ContainsRune(t.text, r) {
+				all = false
+				break
+			}
+		}
+		if all {
+			cands = append(cands, t)
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	for _, m := range fuzzy.FindFromNoSort(pat, cands) {
+		t := cands[m.Index]
 		frac := float64(np) / float64(utf8.RuneCountInString(t.text))
 		b := float32(fuzzyBonus * t.w * math.Min(1, frac+0.3) / float64(len(t.docs)))
 		for _, d := range t.docs {
@@ -640,10 +728,10 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 	sc := ix.pool.Get().(*scratch)
 	defer ix.pool.Put(sc)
 	qq := ix.analyse(q, sc)
-	hs := ix.rank(qq, sc)
 	if top <= 0 {
 		top = 5
 	}
+	hs := ix.rank(qq, sc, max(top, minRanked))
 	conf := confidence(hs, qq)
 	var out []Result
 	for i, h := range hs {
@@ -679,10 +767,19 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 		return ""
 	}
 	score := func(s *sentence) float32 {
+		// merge of two sorted id lists
 		var v float32
-		for id, w := range qq.weights {
-			if s.tokens[id] {
-				v += w * ix.idf[id]
+		i, j := 0, 0
+		for i < len(qq.terms) && j < len(s.tokens) {
+			switch a, b := qq.terms[i].id, s.tokens[j]; {
+			case a < b:
+				i++
+			case a > b:
+				j++
+			default:
+				v += qq.terms[i].w * ix.idf[a]
+				i++
+				j++
 			}
 		}
 		return v
@@ -700,8 +797,7 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 		return ss[0].text // the item's title sentence
 	}
 	pick := []int{sc[0].i}
-	total := utf8.RuneCountInString(ss[sc[0].i].text)
-	if n > 1 && len(sc) > 1 && sc[1].s >= sc[0].s*0.6 && total+utf8.RuneCountInString(ss[sc[1].i].text) <= maxSnippetRunes {
+	if n > 1 && len(sc) > 1 && sc[1].s >= sc[0].s*0.6 && ss[sc[0].i].runes+ss[sc[1].i].runes <= maxSnippetRunes {
 		pick = append(pick, sc[1].i)
 	}
 	sort.Ints(pick)
@@ -716,20 +812,25 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 // consecutive parts with the most query weight that fits maxSnippetRunes,
 // marked with … where it was cut.
 func (ix *index) trimSentence(s *sentence, score func(*sentence) float32) string {
-	if utf8.RuneCountInString(s.text) <= maxSnippetRunes || len(s.parts) < 2 {
+	if s.runes <= maxSnippetRunes || len(s.parts) < 2 {
 		return s.text
 	}
 	ps := s.parts
+	var buf [32]float32
+	ws := buf[:0]
+	for i := range ps {
+		ws = append(ws, score(&ps[i]))
+	}
 	best, bestI, bestJ := float32(-1), 0, 1
 	for i := range ps {
 		var v float32
 		runes := 0
 		for j := i; j < len(ps); j++ {
-			runes += utf8.RuneCountInString(ps[j].text)
+			runes += ps[j].runes
 			if runes > maxSnippetRunes && j > i {
 				break
 			}
-			v += score(&ps[j])
+			v += ws[j]
 			if v > best {
 				best, bestI, bestJ = v, i, j+1
 			}
