@@ -293,6 +293,17 @@ func (t *turn) start() []Reply {
 
 // command runs a slash or word command.
 func (t *turn) command(cmd, arg string) []Reply {
+	r := t.runCommand(cmd, arg)
+	// Help or a ticket look-up in the middle of the award dialog leaves it
+	// pending: offer the way back.
+	if t.st.Mode == "award" && (cmd == "help" || cmd == "ticket") && len(r) > 0 {
+		last := &r[len(r)-1]
+		last.Choices = append(last.Choices, Choice{ID: actContinue, Label: "继续测算"})
+	}
+	return r
+}
+
+func (t *turn) runCommand(cmd, arg string) []Reply {
 	switch cmd {
 	case "help":
 		return t.menu("")

@@ -426,3 +426,12 @@ func TestPauseAward(t *testing.T) {
 	mustContain(t, c.choose("重新开始"), "第1题")
 	mustContain(t, c.send(Input{Form: map[string]string{"x": "y"}}), "您还没有输入内容")
 }
+
+func TestHelpInsideAward(t *testing.T) {
+	e, _ := newFakeEngine(t, nil)
+	c := newChat(t, e, "help")
+	c.say("/award")
+	c.say("是")
+	mustContain(t, c.say("帮助"), "继续测算")
+	mustContain(t, c.choose("继续测算"), "我们继续", "第2题")
+}
