@@ -152,7 +152,16 @@ func (s *store) save(ctx context.Context, key string, st convState, version int6
 
 	// The batch holds other turns' states: finish it even if this turn's
 	// caller goes away.
-	werr := s.writeBatch(context.WithoutCancel(ctx), batch)
+	werr := func() (err error) {
+		// Waiters block until the leader hands over: never leave them
+		// waiting, whatever happens in the write.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("save conversation: panic: %v", r)
+			}
+		}()
+		return s.writeBatch(context.WithoutCancel(ctx), batch)
+	}()
 	for _, r := range batch {
 		if werr != nil {
 			r.err = werr
