@@ -65,13 +65,18 @@ func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
-// ulen is the length of s as Discord counts it.
+// ulen is the length of s as Discord counts it (UTF-16 code units). It
+// counts lead bytes, which is exact for valid UTF-8 (callers make text valid
+// first): one unit per rune, two for a 4-byte rune (a surrogate pair).
 func ulen(s string) int {
 	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-		if utf16.RuneLen(r) < 0 {
-			n++ // invalid rune, sent as U+FFFD
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x80 || c >= 0xC0 {
+			n++
+			if c >= 0xF0 {
+				n++
+			}
 		}
 	}
 	return n
@@ -152,26 +157,34 @@ func splitLevel(s string, max, level int) []string {
 		return splitSentences(s, max)
 	}
 	sep := splitSeps[level]
+	sepLen := ulen(sep)
 	var out []string
-	cur := ""
+	var cur strings.Builder
+	curLen := 0
 	flush := func() {
-		if strings.TrimSpace(cur) != "" {
-			out = append(out, cur)
+		if strings.TrimSpace(cur.String()) != "" {
+			out = append(out, cur.String())
 		}
-		cur = ""
+		cur.Reset()
+		curLen = 0
 	}
 	for _, p := range strings.Split(s, sep) {
+		pl := ulen(p)
 		switch {
-		case ulen(p) > max:
+		case pl > max:
 			flush()
 			out = append(out, splitLevel(p, max, level+1)...)
-		case cur == "":
-			cur = p
-		case ulen(cur)+ulen(sep)+ulen(p) <= max:
-			cur += sep + p
+		case cur.Len() == 0:
+			cur.WriteString(p)
+			curLen = pl
+		case curLen+sepLen+pl <= max:
+			cur.WriteString(sep)
+			cur.WriteString(p)
+			curLen += sepLen + pl
 		default:
 			flush()
-			cur = p
+			cur.WriteString(p)
+			curLen = pl
 		}
 	}
 	flush()
@@ -195,12 +208,15 @@ func splitSentences(s string, max int) []string {
 		sentences = append(sentences, s[start:])
 	}
 	var out []string
-	cur := ""
+	var cur strings.Builder
+	curLen := 0
 	for _, sen := range sentences {
-		for ulen(sen) > max {
-			if cur != "" {
-				out = append(out, cur)
-				cur = ""
+		senLen := ulen(sen)
+		for senLen > max {
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+				curLen = 0
 			}
 			head := cutUnits(sen, max)
 			if head == "" { // max smaller than one rune: cannot happen for max >= 2
@@ -208,16 +224,18 @@ func splitSentences(s string, max int) []string {
 			}
 			out = append(out, head)
 			sen = sen[len(head):]
+			senLen = ulen(sen)
 		}
-		if ulen(cur)+ulen(sen) <= max {
-			cur += sen
-		} else {
-			out = append(out, cur)
-			cur = sen
+		if curLen+senLen > max {
+			out = append(out, cur.String())
+			cur.Reset()
+			curLen = 0
 		}
+		cur.WriteString(sen)
+		curLen += senLen
 	}
-	if cur != "" {
-		out = append(out, cur)
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
 	}
 	return out
 }
