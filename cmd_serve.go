@@ -132,6 +132,12 @@ func newWebServer(ctx context.Context, e *env, dbPath string, cfg web.Config) (*
 	if err != nil {
 		return fail(fmt.Errorf("load knowledge base: %w", err))
 	}
+	// Ask once per measure before serving: the knowledge base fills its
+	// snippet caches lazily, and filling them under concurrent requests is
+	// a data race in knowledge's search (reported to its owner).
+	for _, m := range base.Measures() {
+		base.Ask(m.Title, len(base.Measures()), e.now())
+	}
 	router := intake.NewRouter(base)
 	st, err := intake.OpenStore(ctx, db, intake.Config{Router: router, Log: e.log}, e.now)
 	if err != nil {
