@@ -271,7 +271,7 @@ func classify(what string, err error) error {
 	return fmt.Errorf("discord: %s: %w", what, err)
 }
 
-func (b *Bot) ids2() (appID, botID string) {
+func (b *Bot) identity() (appID, botID string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.appID, b.botID

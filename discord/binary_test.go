@@ -291,7 +291,7 @@ func TestBinaryRealEngineAwardRestartReportTicket(t *testing.T) {
 	}
 	p.stop(t)
 
-	p = startHuiqi(t, bin, env, "discord", "--discord-api", fake.URL)
+	p = startHuiqi(t, bin, env, "discord", "--discord-api", fake.URL, "--staff-role", "500000000000000001")
 	if _, ok := fake.WaitN(40*time.Second, 2, isCommands); !ok {
 		t.Fatalf("no command registration after restart; stderr:\n%s", p.stderr.String())
 	}
@@ -333,10 +333,27 @@ func TestBinaryRealEngineAwardRestartReportTicket(t *testing.T) {
 	if r.Flags&64 == 0 || !strings.Contains(r.All, ticket) || !strings.Contains(r.All, "已受理") {
 		t.Errorf("/ticket = %s, want the ephemeral ticket", r.All)
 	}
-	// Staff commands: refused without the role (none is configured here).
+	// Staff commands: refused without the role, done with it on the real store.
 	id, tok = fake.Command(alice, guild, "move", map[string]string{"id": ticket, "status": "已办结"})
 	if r = result(t, fake, fake.AppID, id, tok); r.Content != msgStaffOnly {
 		t.Errorf("/move without the role = %s", r.All)
+	}
+	clerk := discordtest.Member{UserID: "400000000000000009", Name: "clerk", Roles: []string{"500000000000000001"}}
+	id, tok = fake.Command(clerk, guild, "move", map[string]string{"id": strings.ToLower(ticket), "status": "已派单", "note": "请尽快办理"})
+	if r = result(t, fake, fake.AppID, id, tok); r.Flags&64 == 0 || !strings.Contains(r.Content, "已派单") {
+		t.Errorf("staff /move = %s, want the ticket moved", r.All)
+	}
+	id, tok = fake.Command(clerk, guild, "move", map[string]string{"id": ticket, "status": "已回访"})
+	if r = result(t, fake, fake.AppID, id, tok); !strings.HasPrefix(r.Content, "无法办理") {
+		t.Errorf("refused move = %s, want 无法办理…", r.All)
+	}
+	id, tok = fake.Command(clerk, guild, "queue", map[string]string{"unit": "区行政审批局"})
+	if r = result(t, fake, fake.AppID, id, tok); r.Flags&64 == 0 || len(r.Embeds) != 1 || !strings.HasPrefix(r.Embeds[0]["title"].(string), "工单队列") {
+		t.Errorf("staff /queue = %s", r.All)
+	}
+	id, tok = fake.Command(alice, guild, "ticket", map[string]string{"id": ticket})
+	if r = result(t, fake, fake.AppID, id, tok); !strings.Contains(r.All, "已派单") {
+		t.Errorf("/ticket after the move = %s, want 已派单", r.All)
 	}
 	for _, c := range fake.Calls() {
 		if c.Method == "POST" && c.Path == "/channels/"+guild.Channel+"/messages" {

@@ -54,7 +54,7 @@ func (b *Bot) unit(name string) bot.Reply {
 	if u.Unit == "" {
 		text := fmt.Sprintf("没有找到单位“%s”。", clip(name, 50))
 		if len(u.Candidates) > 0 {
-			text += "您是不是要找：" + strings.Join(u.Candidates, "、") + "?"
+			text += "您是不是要找：" + strings.Join(u.Candidates, "、") + "？"
 		}
 		return bot.Reply{Text: text, Private: true}
 	}

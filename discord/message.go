@@ -40,7 +40,7 @@ func mentionText(m *discordgo.Message, botID string) (string, bool) {
 func (b *Bot) onMessage(ctx context.Context, s *discordgo.Session, m *discordgo.Message) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), turnTimeout)
 	defer cancel()
-	_, botID := b.ids2()
+	_, botID := b.identity()
 	if m.Author == nil || m.Author.Bot || m.Author.ID == botID || m.Author.System {
 		return
 	}

@@ -524,7 +524,7 @@ func renderReplies(replies []bot.Reply, ids *idMap, openForm formOpener) []outMe
 			if len(comps) == 0 {
 				continue
 			}
-			chunks = []string{"请选择:"}
+			chunks = []string{"请选择："}
 		}
 		if len(chunks) == 0 {
 			chunks = []string{""}
