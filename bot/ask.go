@@ -95,7 +95,7 @@ func answerReply(o offer) Reply {
 		c.Fields = append(c.Fields, Field{Name: "责任单位", Value: strings.Join(o.Units, "、")})
 	}
 	if o.Validity != "" {
-		c.Fields = append(c.Fields, Field{Name: "有效期", Value: o.Validity})
+		c.Fields = append(c.Fields, Field{Name: "有效期", Value: strings.TrimPrefix(o.Validity, "时效提示：")})
 	}
 	c.Footer = "以上摘自政策原文，具体以责任单位解释为准。"
 	return Reply{Card: c, Choices: []Choice{
