@@ -140,9 +140,23 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 		return []Reply{{Text: msgInternal}}, err
 	}
 	t := &turn{e: e, ctx: ctx, key: key, st: &st, now: now}
+	if in.Action == "" {
+		// Typing a choice's label is picking it, for channels without buttons.
+		bare := strings.TrimRightFunc(in.Text, isPunct)
+		for _, c := range st.Offered {
+			if c.Label == bare {
+				in = Input{Action: c.ID}
+				break
+			}
+		}
+	}
 	replies = t.dispatch(in)
+	st.Offered = nil
 	for i := range replies {
 		sanitize(&replies[i])
+		for _, c := range replies[i].Choices {
+			st.Offered = append(st.Offered, offered{ID: c.ID, Label: c.Label})
+		}
 	}
 	st.Turns++
 	conflict, err := e.st.save(ctx, k, st, version, now)

@@ -435,3 +435,19 @@ func TestHelpInsideAward(t *testing.T) {
 	mustContain(t, c.say("帮助"), "继续测算")
 	mustContain(t, c.choose("继续测算"), "我们继续", "第2题")
 }
+
+// TestTypedLabels picks choices by typing their labels, as on a channel
+// without buttons.
+func TestTypedLabels(t *testing.T) {
+	e, tk := newFakeEngine(t, nil)
+	c := newChat(t, e, "labels")
+	c.say("明天会下雨吗")
+	mustContain(t, c.say("记录为问题"), "已记录")
+	if len(tk.unanswered) != 1 {
+		t.Errorf("unanswered = %q, want one", tk.unanswered)
+	}
+	c.say("含糊")
+	mustContain(t, c.say("测试条第2条 测试措施乙"), "【测试条第2条 测试措施乙】")
+	// A label offered two turns ago is plain text again.
+	mustNotContain(t, c.say("记录为问题"), "已记录")
+}

@@ -34,7 +34,9 @@ type convState struct {
 	// LastQuestion is the last question huiqi could not answer, kept so
 	// the user can record it or report it.
 	LastQuestion string `json:"last_q,omitempty"`
-	Turns        int    `json:"turns"`
+	// Offered are the choices of the last turn, so typing a label picks it.
+	Offered []offered `json:"offered,omitempty"`
+	Turns   int       `json:"turns"`
 }
 
 type awardState struct {
@@ -49,6 +51,11 @@ type reportState struct {
 	Enterprise string `json:"enterprise,omitempty"`
 	Contact    string `json:"contact,omitempty"`
 	Problem    string `json:"problem,omitempty"`
+}
+
+type offered struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
 }
 
 // offer is one candidate measure kept so a later pick can show it.
