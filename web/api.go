@@ -124,6 +124,13 @@ func (s *Server) countAsk(ctx context.Context, q string, answered bool) {
 		return
 	}
 	s.unanswered.Add(1)
+	if s.async.Load() {
+		select {
+		case s.record <- q:
+			return
+		default: // the writer is behind: store it here rather than lose it
+		}
+	}
 	if err := s.be.RecordUnanswered(ctx, q); err != nil {
 		s.log.WarnContext(ctx, "record unanswered question", "err", err)
 	}

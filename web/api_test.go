@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -297,5 +299,49 @@ func TestChatPage(t *testing.T) {
 	}
 	if w := te.do(t, "GET", "/console/login", "", "", nil); w.Header().Get("X-Frame-Options") != "DENY" {
 		t.Error("console can be framed")
+	}
+}
+
+func TestServeGracefulShutdown(t *testing.T) {
+	te := newTestEnv(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- te.srv.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	for _, q := range []string{"明天天气怎么样", "稳岗补贴", "午饭吃什么"} {
+		resp, err := http.Post(base+"/api/ask", jsonCT, strings.NewReader(`{"question":"`+q+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("ask %s = %d", q, resp.StatusCode)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve after cancel = %v, want nil", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Serve did not return after cancel")
+	}
+	te.be.mu.Lock()
+	got := len(te.be.unanswered)
+	te.be.mu.Unlock()
+	if got != 2 {
+		t.Errorf("recorded %d unanswered questions by shutdown, want 2", got)
+	}
+	a, u, err := te.acc.AskCounts(context.Background())
+	if err != nil || a != 1 || u != 2 {
+		t.Errorf("AskCounts() after shutdown = %d, %d, %v, want 1, 2 (flushed)", a, u, err)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("server still answers after shutdown")
 	}
 }

@@ -21,6 +21,7 @@ var (
 	load        = flag.Bool("load", false, "run the full load test against /api/ask (else a short smoke run)")
 	loadFor     = flag.Duration("load-for", 10*time.Second, "how long the full load test runs")
 	loadWorkers = flag.Int("load-workers", 32, "concurrent clients of the load test")
+	loadURL     = flag.String("load-url", "", "with -load: a running huiqi serve (e.g. http://127.0.0.1:8080, started with --rate -1) instead of an in-process server")
 )
 
 var loadQuestions = []string{
@@ -121,12 +122,16 @@ func TestLoadAsk(t *testing.T) {
 		deadline := time.Now().Add(*loadFor)
 		stop = func(int64) bool { return time.Now().After(deadline) }
 	}
-	r := runLoad(t, ts.URL, workers, stop)
+	target := ts.URL
+	if *load && *loadURL != "" {
+		target = *loadURL
+	}
+	r := runLoad(t, target, workers, stop)
 	if r.errors > 0 {
 		t.Errorf("%d of %d requests failed", r.errors, r.n)
 	}
-	t.Logf("POST /api/ask: %d requests, %d workers, %.1fs: %.0f req/s, p50 %v, p99 %v, max %v",
-		r.n, workers, r.dur.Seconds(), float64(r.n)/r.dur.Seconds(), r.p50.Round(10*time.Microsecond),
+	t.Logf("POST %s/api/ask: %d requests, %d workers, %.1fs: %.0f req/s, p50 %v, p99 %v, max %v",
+		target, r.n, workers, r.dur.Seconds(), float64(r.n)/r.dur.Seconds(), r.p50.Round(10*time.Microsecond),
 		r.p99.Round(10*time.Microsecond), r.pmax.Round(10*time.Microsecond))
 	te.srv.Flush(context.Background())
 }

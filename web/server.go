@@ -68,6 +68,11 @@ type Server struct {
 
 	answered, unanswered atomic.Int64 // /api/ask outcomes not yet flushed
 	flushMu              sync.Mutex
+
+	// While Serve runs, unanswered questions are stored by a background
+	// writer, so an answer never waits on a database write.
+	async  atomic.Bool
+	record chan string
 }
 
 // New builds a Server.
@@ -93,7 +98,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginPerMinute == 0 {
 		cfg.LoginPerMinute = 10
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, be: cfg.Backend, acc: cfg.Accounts}
+	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, be: cfg.Backend, acc: cfg.Accounts,
+		record: make(chan string, 1024)}
 	if cfg.RatePerSecond > 0 {
 		s.public = newLimiter(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.Now)
 	}
@@ -126,6 +132,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
+	recorded := make(chan struct{})
+	stopRecording := make(chan struct{})
+	s.async.Store(true)
+	go func() {
+		defer close(recorded)
+		s.recordLoop(context.WithoutCancel(ctx), stopRecording)
+	}()
+	defer func() {
+		s.async.Store(false)
+		close(stopRecording)
+		<-recorded
+	}()
 	go func() { errc <- srv.Serve(ln) }()
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
@@ -146,6 +164,30 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 				return fmt.Errorf("web: shutdown: %w", err)
 			}
 			return nil
+		}
+	}
+}
+
+// recordLoop stores queued unanswered questions until stop, then the rest.
+func (s *Server) recordLoop(ctx context.Context, stop <-chan struct{}) {
+	store := func(q string) {
+		if err := s.be.RecordUnanswered(ctx, q); err != nil {
+			s.log.WarnContext(ctx, "record unanswered question", "err", err)
+		}
+	}
+	for {
+		select {
+		case q := <-s.record:
+			store(q)
+		case <-stop:
+			for {
+				select {
+				case q := <-s.record:
+					store(q)
+				default:
+					return
+				}
+			}
 		}
 	}
 }
