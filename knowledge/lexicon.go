@@ -83,20 +83,44 @@ func ParseLexicon(files map[string][]byte) (*Lexicon, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		dec := json.NewDecoder(bytes.NewReader(files[name]))
-		dec.DisallowUnknownFields()
-		if path.Base(name) == "common.json" {
-			if err := dec.Decode(&lx.Common); err != nil {
-				return nil, fmt.Errorf("lexicon %s: %w", name, err)
+	// Files are decoded in parallel (start-up time), merged in name order.
+	type decoded struct {
+		common  *CommonLexicon
+		entries []*LexEntry
+		err     error
+	}
+	results := make([]decoded, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dec := json.NewDecoder(bytes.NewReader(files[name]))
+			dec.DisallowUnknownFields()
+			r := &results[i]
+			if path.Base(name) == "common.json" {
+				r.common = &CommonLexicon{}
+				if err := dec.Decode(r.common); err != nil {
+					r.err = fmt.Errorf("lexicon %s: %w", name, err)
+				}
+				return
 			}
+			if err := dec.Decode(&r.entries); err != nil {
+				r.err = fmt.Errorf("lexicon %s: %w", name, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, name := range names {
+		r := results[i]
+		if r.err != nil {
+			return nil, r.err
+		}
+		if r.common != nil {
+			lx.Common = *r.common
 			continue
 		}
-		var entries []*LexEntry
-		if err := dec.Decode(&entries); err != nil {
-			return nil, fmt.Errorf("lexicon %s: %w", name, err)
-		}
-		for i, e := range entries {
+		for i, e := range r.entries {
 			if e == nil || strings.TrimSpace(e.Measure) == "" {
 				return nil, fmt.Errorf("lexicon %s: entry %d has no measure id", name, i)
 			}

@@ -51,6 +51,11 @@ type typo struct{ from, to string }
 func newNormalizer(typos map[string]string, terms []string) *normalizer {
 	n := &normalizer{typoHead: map[rune]bool{}}
 	for from, to := range typos {
+		if hasTradOnly(from) {
+			// 營收 → 营收: the script conversion already does it, and
+			// normalising the key would load OpenCC at every start.
+			continue
+		}
 		from, to = basicNormalize(from), basicNormalize(to)
 		if from == "" || from == to {
 			continue
@@ -194,6 +199,17 @@ var tradOnlyBits = sync.OnceValue(func() []byte {
 })
 
 func isTradOnly(r rune) bool { return inBitmap(tradOnlyBits(), r) }
+
+// hasTradOnly reports text holding a traditional-only character.
+func hasTradOnly(s string) bool {
+	bits := tradOnlyBits()
+	for _, r := range s {
+		if inBitmap(bits, r) {
+			return true
+		}
+	}
+	return false
+}
 
 func inBitmap(bits []byte, r rune) bool {
 	if r < tradOnlyLo || r >= tradOnlyHi {

@@ -54,7 +54,7 @@ type docInfo struct {
 type sentence struct {
 	text   string
 	runes  int
-	tokens []int32 // sorted token ids
+	tokens []int32    // sorted token ids
 	parts  []sentence // comma-separated parts of a long sentence
 }
 
@@ -191,6 +191,24 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 		chitchat: map[string]string{},
 		common:   &lx.Common,
 	}
+	// The question bank is independent of the n-gram index: build it on
+	// another core while this one indexes (start-up time is what a
+	// one-shot `huiqi ask` pays).
+	qbDone := make(chan struct{})
+	go func() {
+		defer close(qbDone)
+		for i, m := range ms {
+			if e := lx.Entry(m.ID); e != nil {
+				for _, q := range e.Questions {
+					ix.qbank.add(q, int32(i))
+				}
+			}
+			for _, q := range extra[m.ID] {
+				ix.qbank.add(q, int32(i))
+			}
+		}
+	}()
+	defer func() { <-qbDone }()
 	// Documents are indexed one after the other, so postings come out
 	// sorted by document; tf is accumulated densely over the vocabulary.
 	lens := make([]float32, len(ms))
@@ -200,6 +218,12 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 	cur := 0
 	add := func(d int, text string, w float32) {
 		cur = d
+		if hasTradOnly(text) {
+			// Lexicon lines written in traditional script repeat simplified
+			// ones (queries are converted before search); indexing them
+			// would load OpenCC at every start.
+			return
+		}
 		buf = eachToken(basicNormalize(text), buf, func(tok string) {
 			id, ok := ix.vocab[tok]
 			if !ok {
@@ -224,6 +248,9 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 	}
 	phraseIdx := map[string]*phrase{}
 	addPhrase := func(text, expand string, d int32, concept bool) {
+		if hasTradOnly(text) || hasTradOnly(expand) {
+			return
+		}
 		t := basicNormalize(text)
 		if utf8.RuneCountInString(t) < 2 {
 			return
@@ -276,12 +303,10 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 			}
 			for _, q := range e.Questions {
 				add(i, q, wQuestion)
-				ix.qbank.add(q, d)
 			}
 		}
 		for _, q := range extra[m.ID] {
 			add(i, q, wQuestion)
-			ix.qbank.add(q, d)
 		}
 		flushDoc()
 	}
@@ -296,6 +321,9 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 	}
 	for i, t := range lx.Common.OutOfScope {
 		for _, s := range t.Say {
+			if hasTradOnly(s) {
+				continue
+			}
 			s = basicNormalize(s)
 			if s == "" {
 				continue
@@ -310,6 +338,9 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 	}
 	for _, c := range lx.Common.Chitchat {
 		for _, s := range c.Say {
+			if hasTradOnly(s) {
+				continue
+			}
 			s = basicNormalize(s)
 			ix.chitchat[s] = c.Kind
 			ix.chatMax = max(ix.chatMax, utf8.RuneCountInString(s))
@@ -910,6 +941,9 @@ type questionBank struct {
 const qbankWeight = 12.0
 
 func (qb *questionBank) add(q string, d int32) {
+	if hasTradOnly(q) {
+		return // see buildIndex: traditional lines repeat simplified ones
+	}
 	if qb.vocab == nil {
 		qb.vocab = make(map[string]int32, 4096)
 	}
