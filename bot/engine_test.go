@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -450,4 +452,28 @@ func TestTypedLabels(t *testing.T) {
 	mustContain(t, c.say("测试条第2条 测试措施乙"), "【测试条第2条 测试措施乙】")
 	// A label offered two turns ago is plain text again.
 	mustNotContain(t, c.say("记录为问题"), "已记录")
+}
+
+// TestTerminalCancel ends a chat blocked on input when its context ends,
+// as Ctrl-C does.
+func TestTerminalCancel(t *testing.T) {
+	e, _ := newFakeEngine(t, nil)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- RunTerminal(ctx, e, pr, &out, Key{Channel: "terminal", User: "cancel"}) }()
+	if _, err := io.WriteString(pw, "你好\n"); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("RunTerminal after cancel = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("RunTerminal did not end when its context was cancelled")
+	}
 }

@@ -15,8 +15,7 @@ import (
 // forms asked field by field. It returns nil at end of input or when the
 // user types 退出.
 func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, key Key) error {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	sc := newLineReader(in)
 	w := bufio.NewWriter(out)
 	defer w.Flush()
 
@@ -61,11 +60,12 @@ func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, ke
 		}
 		fmt.Fprint(w, "\n> ")
 		w.Flush()
-		if !sc.Scan() {
+		line, ok, err := sc.next(ctx)
+		if !ok {
 			fmt.Fprintln(w, "\n再见！")
-			return scanErr(sc)
+			return err
 		}
-		line := strings.TrimSpace(sc.Text())
+		line = strings.TrimSpace(line)
 		switch strings.ToLower(line) {
 		case "退出", "quit", "exit", "/quit", "/exit":
 			fmt.Fprintln(w, "再见！")
@@ -100,7 +100,7 @@ const (
 )
 
 // askForm asks a form's fields one by one.
-func askForm(ctx context.Context, sc *bufio.Scanner, w *bufio.Writer, f *Form) (map[string]string, formStatus, error) {
+func askForm(ctx context.Context, sc *lineReader, w *bufio.Writer, f *Form) (map[string]string, formStatus, error) {
 	vals := make(map[string]string, len(f.Fields))
 	if f.Title != "" {
 		fmt.Fprintf(w, "【%s】（逐项填写，输入“取消”放弃）\n", f.Title)
@@ -119,11 +119,12 @@ func askForm(ctx context.Context, sc *bufio.Scanner, w *bufio.Writer, f *Form) (
 			}
 			fmt.Fprintf(w, "%s：", label)
 			w.Flush()
-			if !sc.Scan() {
+			line, ok, err := sc.next(ctx)
+			if !ok {
 				fmt.Fprintln(w, "\n再见！")
-				return nil, formEOF, scanErr(sc)
+				return nil, formEOF, err
 			}
-			v := strings.TrimSpace(sc.Text())
+			v := strings.TrimSpace(line)
 			if v == "取消" || v == "退出" {
 				return nil, formCancel, nil
 			}
@@ -138,11 +139,66 @@ func askForm(ctx context.Context, sc *bufio.Scanner, w *bufio.Writer, f *Form) (
 	return vals, formDone, nil
 }
 
-func scanErr(sc *bufio.Scanner) error {
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("terminal: read input: %w", err)
+// lineReader reads a line only when asked, in a goroutine, so that a
+// cancelled context (Ctrl-C) ends the chat even while input blocks, and
+// nothing is read ahead of the prompt.
+type lineReader struct {
+	sc   *bufio.Scanner
+	req  chan struct{}
+	res  chan lineResult
+	done bool
+}
+
+type lineResult struct {
+	line string
+	ok   bool
+	err  error
+}
+
+func newLineReader(in io.Reader) *lineReader {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	return &lineReader{sc: sc}
+}
+
+// next returns the next line; ok is false at end of input, on a read
+// error (err) or when ctx ends.
+func (r *lineReader) next(ctx context.Context) (line string, ok bool, err error) {
+	if r.done {
+		return "", false, nil
 	}
-	return nil
+	if r.req == nil {
+		r.req, r.res = make(chan struct{}), make(chan lineResult, 1)
+		go func() {
+			for range r.req {
+				ok := r.sc.Scan()
+				res := lineResult{line: r.sc.Text(), ok: ok}
+				if err := r.sc.Err(); err != nil {
+					res.err = fmt.Errorf("terminal: read input: %w", err)
+				}
+				r.res <- res
+				if !ok {
+					return
+				}
+			}
+		}()
+	}
+	select {
+	case r.req <- struct{}{}:
+	case <-ctx.Done():
+		r.done = true
+		return "", false, nil
+	}
+	select {
+	case res := <-r.res:
+		if !res.ok {
+			r.done = true
+		}
+		return res.line, res.ok, res.err
+	case <-ctx.Done():
+		r.done = true
+		return "", false, nil
+	}
 }
 
 // renderReply writes one reply as plain text.
