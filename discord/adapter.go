@@ -360,7 +360,7 @@ func (b *Bot) opener(userID string) formOpener {
 	return func(f *bot.Form) string {
 		id := cutUnits(f.ID, maxCustomID-len(formPrefix))
 		b.forms.put(userID, id, f)
-		return internalMark + formPrefix + id
+		return formPrefix + id
 	}
 }
 

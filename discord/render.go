@@ -45,9 +45,6 @@ const (
 	hashPrefix     = internalPrefix + "h:"
 	// answerID is the button (and modal) for typing an answer privately.
 	answerID = internalPrefix + "ans"
-	// internalMark marks a Choice.ID made by the adapter itself, which
-	// customID passes through (without the mark) instead of hashing.
-	internalMark = "\x00"
 )
 
 // outMessage is one Discord message to send, whatever the route (interaction
@@ -324,9 +321,6 @@ func newIDMap() *idMap { return &idMap{m: map[string]string{}} }
 
 // customID is the custom_id for an engine action id.
 func (m *idMap) customID(id string) string {
-	if rest, ok := strings.CutPrefix(id, internalMark); ok {
-		return cutUnits(rest, maxCustomID)
-	}
 	if len(id) <= maxCustomID && !strings.HasPrefix(id, internalPrefix) {
 		return id
 	}
@@ -373,13 +367,36 @@ func buttonStyle(s string) discordgo.ButtonStyle {
 	}
 }
 
-// buildComponents renders choices as one row of buttons, or, beyond five, as
-// select menus for the answers with the dialog moves kept as buttons.
+// uiChoice is a choice to render: the engine's, or the adapter's own
+// (internal: its ID is already a custom_id, e.g. the button opening a form).
+type uiChoice struct {
+	bot.Choice
+	internal bool
+}
+
+func (c uiChoice) customID(ids *idMap) string {
+	if c.internal {
+		return c.ID
+	}
+	return ids.customID(c.ID)
+}
+
+// buildComponents renders the engine's choices.
 func buildComponents(choices []bot.Choice, ids *idMap) []discordgo.MessageComponent {
+	ui := make([]uiChoice, len(choices))
+	for i, c := range choices {
+		ui[i] = uiChoice{Choice: c}
+	}
+	return buildUI(ui, ids)
+}
+
+// buildUI renders choices as one row of buttons, or, beyond five, as select
+// menus for the answers with the dialog moves kept as buttons.
+func buildUI(choices []uiChoice, ids *idMap) []discordgo.MessageComponent {
 	seen := map[string]bool{}
-	var uniq []bot.Choice
+	var uniq []uiChoice
 	for _, c := range choices {
-		cid := ids.customID(c.ID)
+		cid := c.customID(ids)
 		if c.ID == "" || seen[cid] {
 			continue
 		}
@@ -389,12 +406,12 @@ func buildComponents(choices []bot.Choice, ids *idMap) []discordgo.MessageCompon
 	if len(uniq) == 0 {
 		return nil
 	}
-	button := func(c bot.Choice) discordgo.MessageComponent {
+	button := func(c uiChoice) discordgo.MessageComponent {
 		label := truncate(strings.TrimSpace(c.Label), maxButtonLabel)
 		if label == "" {
 			label = "选择"
 		}
-		return discordgo.Button{Label: label, Style: buttonStyle(c.Style), CustomID: ids.customID(c.ID)}
+		return discordgo.Button{Label: label, Style: buttonStyle(c.Style), CustomID: c.customID(ids)}
 	}
 	if len(uniq) <= maxButtonsInRow {
 		row := discordgo.ActionsRow{}
@@ -403,7 +420,7 @@ func buildComponents(choices []bot.Choice, ids *idMap) []discordgo.MessageCompon
 		}
 		return []discordgo.MessageComponent{row}
 	}
-	var nav, answers []bot.Choice
+	var nav, answers []uiChoice
 	for _, c := range uniq {
 		if (navLabels[strings.TrimSpace(c.Label)] || c.Style == "danger") && len(nav) < maxButtonsInRow {
 			nav = append(nav, c)
@@ -422,7 +439,7 @@ func buildComponents(choices []bot.Choice, ids *idMap) []discordgo.MessageCompon
 			if label == "" {
 				label = "选择"
 			}
-			menu.Options = append(menu.Options, discordgo.SelectMenuOption{Label: label, Value: ids.customID(c.ID)})
+			menu.Options = append(menu.Options, discordgo.SelectMenuOption{Label: label, Value: c.customID(ids)})
 		}
 		answers = answers[k:]
 		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{menu}})
@@ -507,19 +524,22 @@ func renderReplies(replies []bot.Reply, ids *idMap, openForm formOpener) []outMe
 		if r.Card != nil {
 			embeds = append(embeds, buildEmbed(r.Card))
 		}
-		choices := r.Choices
+		var choices []uiChoice
 		if r.NumberAnswer && r.Private {
 			// Typing in a guild channel would be public: offer a modal.
-			choices = append([]bot.Choice{{ID: internalMark + answerID, Label: "输入答案", Style: "primary"}}, choices...)
+			choices = append(choices, uiChoice{bot.Choice{ID: answerID, Label: "输入答案", Style: "primary"}, true})
 		}
 		if r.Form != nil && openForm != nil {
 			label := strings.TrimSpace(r.Form.Title)
 			if label == "" {
 				label = "填写"
 			}
-			choices = append([]bot.Choice{{ID: openForm(r.Form), Label: label, Style: "primary"}}, choices...)
+			choices = append(choices, uiChoice{bot.Choice{ID: openForm(r.Form), Label: label, Style: "primary"}, true})
 		}
-		comps := buildComponents(choices, ids)
+		for _, c := range r.Choices {
+			choices = append(choices, uiChoice{Choice: c})
+		}
+		comps := buildUI(choices, ids)
 		if len(chunks) == 0 && len(embeds) == 0 {
 			if len(comps) == 0 {
 				continue

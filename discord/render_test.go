@@ -380,3 +380,79 @@ func BenchmarkRenderReplies(b *testing.B) {
 		renderReplies(rs, bt.ids, bt.opener("u1"))
 	}
 }
+
+func FuzzBuildEmbed(f *testing.F) {
+	f.Add("标题", "正文。\n\n第二段", "金额", "5万元", "脚注", 3)
+	f.Add(strings.Repeat("题", 300), strings.Repeat("文\xff", 3000), "", "", strings.Repeat("😀", 1100), 30)
+	f.Fuzz(func(t *testing.T, title, body, name, value, footer string, n int) {
+		if n < 0 || n > 40 {
+			return
+		}
+		c := &bot.Card{Title: title, Body: body, Footer: footer}
+		for i := 0; i < n; i++ {
+			c.Fields = append(c.Fields, bot.Field{Name: name, Value: value})
+		}
+		e := buildEmbed(c)
+		if ulen(e.Title) > maxEmbedTitle || ulen(e.Description) > maxEmbedDesc || len(e.Fields) > maxEmbedFields || embedLen(e) > maxEmbedTotal {
+			t.Fatalf("embed over limits: %d %d %d %d", ulen(e.Title), ulen(e.Description), len(e.Fields), embedLen(e))
+		}
+		for _, fl := range e.Fields {
+			if fl.Name == "" || fl.Value == "" || ulen(fl.Name) > maxFieldName || ulen(fl.Value) > maxFieldValue || !utf8.ValidString(fl.Value) {
+				t.Fatalf("bad field %q/%q", fl.Name, fl.Value)
+			}
+		}
+		if e.Footer != nil && ulen(e.Footer.Text) > maxFooter {
+			t.Fatalf("footer of %d", ulen(e.Footer.Text))
+		}
+	})
+}
+
+func FuzzRenderReplies(f *testing.F) {
+	f.Add("你好\n\n世界", "c1", "是", 3, true)
+	f.Add(strings.Repeat("长", 4500), strings.Repeat("x", 120), strings.Repeat("签", 90), 30, false)
+	f.Fuzz(func(t *testing.T, text, id, label string, n int, private bool) {
+		if n < 0 || n > 200 {
+			return
+		}
+		var cs []bot.Choice
+		for i := 0; i < n; i++ {
+			cs = append(cs, bot.Choice{ID: id + itoa(i), Label: label})
+		}
+		b := &Bot{ids: newIDMap(), forms: newFormCache()}
+		msgs := renderReplies([]bot.Reply{{Text: text, Choices: cs, Private: private, NumberAnswer: true}}, b.ids, b.opener("u"))
+		for _, m := range msgs {
+			if ulen(m.Content) > maxContent || m.Private != private {
+				t.Fatalf("message of %d units, private %v", ulen(m.Content), m.Private)
+			}
+			if len(m.Components) > maxRows {
+				t.Fatalf("%d rows", len(m.Components))
+			}
+			for _, r := range m.Components {
+				row := r.(discordgo.ActionsRow)
+				if len(row.Components) > maxButtonsInRow {
+					t.Fatalf("row of %d", len(row.Components))
+				}
+				for _, c := range row.Components {
+					switch c := c.(type) {
+					case discordgo.Button:
+						if len(c.CustomID) > maxCustomID || ulen(c.Label) > maxButtonLabel || c.Label == "" {
+							t.Fatalf("button %q %q", c.CustomID, c.Label)
+						}
+						if got, ok := b.ids.action(c.CustomID); c.CustomID != answerID && (!ok || !strings.HasPrefix(got, id)) {
+							t.Fatalf("button %q maps back to %q", c.CustomID, got)
+						}
+					case discordgo.SelectMenu:
+						if len(c.Options) > maxSelectOpts || len(c.Options) == 0 {
+							t.Fatalf("select with %d options", len(c.Options))
+						}
+						for _, o := range c.Options {
+							if len(o.Value) > maxCustomID || ulen(o.Label) > maxOptionLabel {
+								t.Fatalf("option %q %q", o.Value, o.Label)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
