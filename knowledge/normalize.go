@@ -522,6 +522,7 @@ const tradOnlyB64 = "AAAAAAAAAAAAAAAAAMBIAAAACAAAAAAAEAAAAAABAAAACAAAAAAAAAAAAAA
 const maxHomoLen = 4
 
 type homophones struct {
+	pinyin  map[string]string // toneless pinyin of a term (zhuanjingtexin) → term
 	syl     map[rune][]uint16 // readings per rune, for the terms' runes
 	ids     map[string]uint16 // loose syllable → id
 	terms   map[uint64][][]rune
@@ -529,7 +530,7 @@ type homophones struct {
 }
 
 func newHomophones(terms []string) *homophones {
-	h := &homophones{syl: map[rune][]uint16{}, ids: map[string]uint16{}, terms: map[uint64][][]rune{}}
+	h := &homophones{syl: map[rune][]uint16{}, ids: map[string]uint16{}, terms: map[uint64][][]rune{}, pinyin: map[string]string{}}
 	seen := map[string]bool{}
 	has := [maxHomoLen + 1]bool{}
 	for _, t := range terms {
@@ -539,6 +540,11 @@ func newHomophones(terms []string) *homophones {
 			continue
 		}
 		seen[t] = true
+		if py := termPinyin(rs); py != "" {
+			if _, dup := h.pinyin[py]; !dup {
+				h.pinyin[py] = t
+			}
+		}
 		keys := []uint64{0}
 		ok := true
 		for _, r := range rs {
@@ -662,9 +668,73 @@ func looseSyllable(p string) string {
 	return s
 }
 
+// termPinyin is the toneless pinyin of a term's first readings, joined.
+func termPinyin(rs []rune) string {
+	var b strings.Builder
+	for _, r := range rs {
+		raw, ok := pinyin.PinyinDict[int(r)]
+		if !ok {
+			return ""
+		}
+		if c := strings.IndexByte(raw, ','); c >= 0 {
+			raw = raw[:c]
+		}
+		b.WriteString(toneless(raw))
+	}
+	return b.String()
+}
+
+// fixPinyin replaces words typed in pinyin (zhuanjingtexin, or zhuan jing
+// te xin) by the lexicon term they spell.
+func (h *homophones) fixPinyin(s string) string {
+	words := strings.Fields(s)
+	changed := false
+	var out []string
+	for i := 0; i < len(words); {
+		done := false
+		for n := min(6, len(words)-i); n >= 1 && !done; n-- {
+			joined := strings.Join(words[i:i+n], "")
+			if !isPinyinWord(joined) {
+				continue
+			}
+			if t, ok := h.pinyin[joined]; ok {
+				out = append(out, t)
+				i += n
+				changed, done = true, true
+			}
+		}
+		if !done {
+			out = append(out, words[i])
+			i++
+		}
+	}
+	if !changed {
+		return s
+	}
+	return strings.Join(out, " ")
+}
+
+func isPinyinWord(w string) bool {
+	if len(w) < 4 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
 func (h *homophones) fix(s string) string {
 	if len(h.terms) == 0 {
 		return s
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'a' && s[i] <= 'z' {
+			s = h.fixPinyin(s)
+			break
+		}
 	}
 	rs := []rune(s)
 	var ids [64]uint16

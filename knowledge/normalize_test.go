@@ -73,6 +73,8 @@ func TestHomophonesGeneric(t *testing.T) {
 		{"小生规", "小升规"},
 		{"上规入统", "上规入统"},
 		{"天气", "天气"},
+		{"zhuanjingtexin", "专精特新"},
+		{"dan bao fei", "担保 fei"},
 		{"单保", "单保"}, // dan bao, but not half the characters... 单≠担, 保=保: one of two is enough
 	}
 	tests[len(tests)-1].want = "担保"
