@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,6 +71,19 @@ func TestChatBinary(t *testing.T) {
 	for _, want := range []string{"CQ-20261127-0001", "查询码", "已受理"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report: output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// Bad usage: exit status 2 and one line on standard error.
+	for _, args := range [][]string{{"chat", "extra"}, {"chat", "--nope"}, {"chat", "--user", " "}} {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "HUIQI_DB="+db)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || stdout.Len() > 0 || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("huiqi %q = %v, stdout %q, stderr %q; want exit 2 and one line on stderr", args, err, stdout.String(), stderr.String())
 		}
 	}
 }
