@@ -45,6 +45,9 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 	cfg := discord.Config{
 		Token: token, GuildID: strings.TrimSpace(os.Getenv("DISCORD_GUILD_ID")), API: strings.TrimSpace(*api),
 		StaffRole: strings.TrimSpace(*staffRole), Now: e.now, Log: e.log,
+		Ready: func(name, appID string) {
+			fmt.Fprintf(e.stderr, "huiqi discord: connected as %s (application %s); Ctrl-C to stop\n", name, appID)
+		},
 	}
 	if *shard != "" {
 		id, count, err := discord.ParseShard(*shard)
@@ -76,7 +79,6 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	fmt.Fprintln(e.stderr, "huiqi discord: connecting (Ctrl-C to stop)")
 	if err := b.Run(ctx); err != nil {
 		if errors.Is(err, discord.ErrTokenRejected) {
 			where := "discord.com"

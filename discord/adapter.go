@@ -75,6 +75,9 @@ type Config struct {
 	DeferAfter time.Duration
 	Now        func() time.Time
 	Log        *slog.Logger
+	// Ready, when set, is called once the bot is connected and its commands
+	// are registered, with the bot's user name and application id.
+	Ready func(botName, appID string)
 }
 
 // Deps are the parts the bot talks to. Engine is required; without
@@ -248,6 +251,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		return classify("register commands", err)
 	}
 	b.log.Info("discord: ready", "app", appID, "guild", b.cfg.GuildID, "shard", b.cfg.ShardID, "shards", b.cfg.ShardCount)
+	if b.cfg.Ready != nil {
+		b.cfg.Ready(me.Username, appID)
+	}
 	<-ctx.Done()
 	return nil
 }

@@ -154,15 +154,9 @@ func TestBinaryMissingOrRejectedToken(t *testing.T) {
 			if code := p.exit(t); code != 2 {
 				t.Errorf("exit = %d, want 2; stderr:\n%s", code, p.stderr.String())
 			}
-			lines := strings.Split(strings.TrimSpace(p.stderr.String()), "\n")
-			last := lines[len(lines)-1]
-			if !strings.Contains(last, tt.want) || strings.Contains(p.stderr.String(), "goroutine") {
-				t.Errorf("stderr = %q, want a line with %q", p.stderr.String(), tt.want)
-			}
-			for _, l := range lines {
-				if strings.Contains(l, "DISCORD_TOKEN") && l != last {
-					t.Errorf("more than one error line: %q", p.stderr.String())
-				}
+			stderr := p.stderr.String()
+			if strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "huiqi discord: ") || !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr = %q, want one line with %q", stderr, tt.want)
 			}
 			if p.stdout.String() != "" {
 				t.Errorf("stdout = %q, want nothing", p.stdout.String())
@@ -361,4 +355,7 @@ func TestBinaryRealEngineAwardRestartReportTicket(t *testing.T) {
 		}
 	}
 	p.stop(t)
+	if !strings.Contains(p.stderr.String(), "connected as huiqi") {
+		t.Errorf("stderr = %q, want the ready line", p.stderr.String())
+	}
 }
