@@ -158,6 +158,7 @@ func newWebServer(ctx context.Context, e *env, dbPath string, cfg web.Config) (*
 	}
 	cfg.Chatter = serveChatter{eng}
 	cfg.Backend = &serveBackend{st: st, db: db}
+	go serveEscalate(ctx, e, st, 10*time.Minute)
 	cfg.Accounts = acc
 	cfg.Log = e.log
 	cfg.Now = e.now
@@ -166,6 +167,27 @@ func newWebServer(ctx context.Context, e *env, dbPath string, cfg web.Config) (*
 		return fail(err)
 	}
 	return srv, func() { db.Close() }, nil
+}
+
+// serveEscalate escalates (督办) overdue tickets now and every interval
+// until ctx ends: the server is the process that runs all day.
+func serveEscalate(ctx context.Context, e *env, st *intake.Store, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		ts, err := st.EscalateOverdue(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			e.log.WarnContext(ctx, "escalate overdue tickets", "err", err)
+		case len(ts) > 0:
+			e.log.InfoContext(ctx, "escalated overdue tickets", "count", len(ts))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // serveChatter runs web chat turns, keyed web:<conversation id>.
@@ -266,6 +288,14 @@ func (b *serveBackend) Move(ctx context.Context, id, to, by, note string) (web.T
 	return serveTicket(t), nil
 }
 
+func (b *serveBackend) Reroute(ctx context.Context, id, lead string, co []string, by, note string) (web.Ticket, error) {
+	t, err := b.st.Reroute(ctx, id, intake.Route{Matched: true, LeadUnit: lead, CoUnits: co}, by, note)
+	if err != nil {
+		return web.Ticket{}, serveErr(err)
+	}
+	return serveTicket(t), nil
+}
+
 func (b *serveBackend) RecordUnanswered(ctx context.Context, q string) error {
 	return b.st.RecordUnanswered(ctx, q)
 }
@@ -335,6 +365,10 @@ func serveTicket(t intake.Ticket) web.Ticket {
 			continue
 		}
 		w.Next = append(w.Next, web.Move{To: string(tr.To), ByUnit: tr.Who == "承办单位", Need: serveNeeds[tr.Need]})
+	}
+	switch t.Status {
+	case intake.StatusReceived, intake.StatusDispatched, intake.StatusReturned:
+		w.CanReroute = true // intake allows re-routing until a unit accepts
 	}
 	if t.Status == intake.StatusSigned || t.Status == intake.StatusHandling {
 		w.Next = append(w.Next, web.Move{To: string(intake.Extend), ByUnit: true, Need: serveNeeds[intake.NeedReason]})

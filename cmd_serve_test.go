@@ -151,7 +151,7 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 	}
 	// Staff: the hotline dispatches, the lead unit signs.
-	for _, u := range [][]string{{"hl", "hotline"}, {"unit1", "unit", lead}, {"other", "unit", "区财政局"}} {
+	for _, u := range [][]string{{"hl", "hotline"}, {"unit1", "unit", lead}, {"other", "unit", "区应急局"}} {
 		args := []string{"user", "add", "--name", u[0], "--role", u[1], "--db", db}
 		if len(u) > 2 {
 			args = append(args, "--unit", u[2])
@@ -168,10 +168,17 @@ func TestServeEndToEnd(t *testing.T) {
 		return m["token"].(string)
 	}
 	hl, unit, other := login("hl"), login("unit1"), login("other")
+	co := "区财政局"
+	if lead == co {
+		co = "区工信局"
+	}
+	if code, m := call("POST", "/api/staff/tickets/"+id+"/reroute", hl, `{"lead_unit":"`+lead+`","co_units":["`+co+`"],"note":"加配合单位"}`); code != 200 || m["mode"] != "综合" {
+		t.Fatalf("reroute = %d %v", code, m)
+	}
 	if code, m := call("POST", "/api/staff/tickets/"+id+"/move", hl, `{"to":"已派单"}`); code != 200 || m["status"] != "已派单" {
 		t.Fatalf("dispatch = %d %v", code, m)
 	}
-	if lead != "区财政局" {
+	if lead != "区应急局" {
 		if code, _ := call("GET", "/api/staff/tickets/"+id, other, ""); code != 403 {
 			t.Errorf("another unit reads the ticket = %d, want 403", code)
 		}

@@ -333,8 +333,18 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) 
 }
 
 type ticketData struct {
-	T     Ticket
-	Moves []Move
+	T       Ticket
+	Moves   []Move
+	Reroute bool     // the user may re-route it now
+	Units   []string // for the re-route form
+}
+
+func (s *Server) ticketData(u User, t Ticket) ticketData {
+	d := ticketData{T: t, Moves: movesFor(u, t)}
+	if t.CanReroute && u.Role != RoleUnit {
+		d.Reroute, d.Units = true, s.units()
+	}
+	return d
 }
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, ss *Session) {
@@ -343,7 +353,7 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, ss *Session)
 		s.renderError(w, r, ss, err)
 		return
 	}
-	p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: ticketData{T: t, Moves: movesFor(ss.User, t)}}
+	p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: s.ticketData(ss.User, t)}
 	if r.URL.Query().Get("moved") != "" {
 		p.Flash = "已更新为“" + t.Status + "”"
 	}
@@ -353,6 +363,17 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, ss *Session)
 func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
 	id := r.PathValue("id")
 	t, err := s.move(r.Context(), ss.User, id, r.PostForm.Get("to"), r.PostForm.Get("note"))
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	http.Redirect(w, r, "/console/tickets/"+url.PathEscape(t.ID)+"?moved=1", http.StatusSeeOther)
+}
+
+func (s *Server) rerouteSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
+	f := r.PostForm
+	t, err := s.reroute(r.Context(), ss.User, r.PathValue("id"),
+		rerouteRequest{LeadUnit: f.Get("lead_unit"), CoUnits: f["co_units"], Note: f.Get("note")})
 	if err != nil {
 		s.renderError(w, r, ss, err)
 		return
@@ -387,7 +408,7 @@ func (s *Server) newSubmit(w http.ResponseWriter, r *http.Request, ss *Session) 
 		if err == nil {
 			// Rendered here rather than redirected, so the secret never
 			// travels in a URL (history, logs).
-			p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: ticketData{T: t, Moves: movesFor(ss.User, t)},
+			p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: s.ticketData(ss.User, t),
 				Flash: "工单已登记。请告诉来电企业：工单编号 " + t.ID + "，查询码 " + t.Secret + "（凭编号和查询码可查进度）"}
 			s.render(w, r, http.StatusCreated, "ticket.html", p)
 			return

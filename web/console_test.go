@@ -266,6 +266,20 @@ func TestConsoleFileAndAttach(t *testing.T) {
 	if !strings.Contains(body, "已把问题挂到措施 ind-07") || strings.Contains(body, "<td class=\"q\">用工荒怎么办") {
 		t.Errorf("review page after attaching still lists the question or lacks the notice")
 	}
+	_, body = b.get("/console/tickets/CQ-20261120-0002")
+	if !strings.Contains(body, `name="lead_unit"`) {
+		t.Error("hotline's ticket page lacks the re-route form")
+	}
+	resp, _ = b.post("/console/tickets/CQ-20261120-0002/reroute", url.Values{"csrf": {csrf}, "lead_unit": {"区人社局"}, "note": {"转人社"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("re-route = %d, want 303", resp.StatusCode)
+	}
+	if resp, _ := b.post("/console/tickets/CQ-20261120-0002/reroute", url.Values{"lead_unit": {"区工信局"}, "note": {"x"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("re-route without csrf = %d, want 403", resp.StatusCode)
+	}
+	if tk, _ := te.be.Get(t.Context(), "CQ-20261120-0002"); tk.LeadUnit != "区人社局" {
+		t.Errorf("lead after re-route = %q, want 区人社局", tk.LeadUnit)
+	}
 	if resp, _ := b.post("/console/unanswered/q1/attach", url.Values{"measure": {"ind-07"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("attach without csrf = %d, want 403", resp.StatusCode)
 	}

@@ -49,6 +49,8 @@ type Backend interface {
 	Queue(ctx context.Context, unit string) ([]Ticket, error)
 	// Move moves a ticket to the next status.
 	Move(ctx context.Context, id, to, by, note string) (Ticket, error)
+	// Reroute sends a ticket not yet accepted to other units.
+	Reroute(ctx context.Context, id, lead string, co []string, by, note string) (Ticket, error)
 	// RecordUnanswered keeps a question huiqi could not answer (text only).
 	RecordUnanswered(ctx context.Context, question string) error
 	// Unanswered lists the questions waiting for review.
@@ -98,6 +100,7 @@ type Ticket struct {
 	Contact    string `json:"-"`
 	Channel    string `json:"-"`
 	Next       []Move `json:"-"` // the moves the workflow allows next
+	CanReroute bool   `json:"-"` // no unit has accepted it yet
 }
 
 // Move is one move the workflow allows from a ticket's status.

@@ -158,6 +158,7 @@ func (b *fakeBackend) add(t Ticket, secret string) Ticket {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t.Next = fakeWorkflow[t.Status]
+	t.CanReroute = t.Status == "已受理" || t.Status == "已派单" || t.Status == "退单"
 	if len(t.Events) == 0 {
 		t.Events = []Event{{At: fixedNow, Status: t.Status, By: "企业", Note: "登记"}}
 	}
@@ -233,6 +234,23 @@ func (b *fakeBackend) Move(ctx context.Context, id, to, by, note string) (Ticket
 		t.Status = to
 	}
 	t.Next = fakeWorkflow[t.Status]
+	t.CanReroute = t.Status == "已受理" || t.Status == "已派单" || t.Status == "退单"
+	return *t, nil
+}
+
+func (b *fakeBackend) Reroute(ctx context.Context, id, lead string, co []string, by, note string) (Ticket, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t, ok := b.tickets[id]
+	if !ok {
+		return Ticket{}, ErrNotFound
+	}
+	if !t.CanReroute {
+		return Ticket{}, ErrBadMove
+	}
+	t.Events = append(t.Events, Event{At: fixedNow, From: t.Status, Status: t.Status, By: by,
+		Note: "改派:" + t.LeadUnit + " → " + lead + "；" + note})
+	t.LeadUnit, t.CoUnits = lead, co
 	return *t, nil
 }
 

@@ -214,3 +214,37 @@ func TestCanSeeAndMoves(t *testing.T) {
 
 var _ = httptest.NewRecorder
 var _ = http.StatusOK
+
+func TestReroute(t *testing.T) {
+	te := newTestEnv(t, nil)
+	hl, _ := te.login(t, "hl")
+	rs, _ := te.login(t, "rs")
+	tests := []struct {
+		name, id, body, token string
+		want                  int
+	}{
+		{"unit staff", "CQ-20261120-0001", `{"lead_unit":"区工信局","note":"x"}`, rs, 403},
+		{"unknown unit", "CQ-20261120-0001", `{"lead_unit":"区外星局","note":"x"}`, hl, 400},
+		{"unknown co unit", "CQ-20261120-0001", `{"lead_unit":"区工信局","co_units":["火星局"],"note":"x"}`, hl, 400},
+		{"no reason", "CQ-20261120-0001", `{"lead_unit":"区工信局"}`, hl, 400},
+		{"accepted already", "CQ-20261118-0003", `{"lead_unit":"区工信局","note":"x"}`, hl, 400},
+		{"unknown ticket", "CQ-20990101-0001", `{"lead_unit":"区工信局","note":"x"}`, hl, 404},
+		{"ok", "CQ-20261120-0001", `{"lead_unit":"区中小企业发展中心","co_units":["区财政局","区中小企业发展中心"],"note":"职能不符，转中心"}`, hl, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := te.do(t, "POST", "/api/staff/tickets/"+tt.id+"/reroute", jsonCT, tt.body, bearer(tt.token))
+			if w.Code != tt.want {
+				t.Errorf("reroute %s %s = %d %s, want %d", tt.id, tt.body, w.Code, w.Body, tt.want)
+			}
+		})
+	}
+	tk, _ := te.be.Get(t.Context(), "CQ-20261120-0001")
+	if tk.LeadUnit != "区中小企业发展中心" || len(tk.CoUnits) != 1 || tk.CoUnits[0] != "区财政局" {
+		t.Errorf("after reroute: lead %q co %q, want 区中小企业发展中心 with 区财政局", tk.LeadUnit, tk.CoUnits)
+	}
+	// 区人社局 no longer sees it.
+	if w := te.do(t, "GET", "/api/staff/tickets/CQ-20261120-0001", "", "", bearer(rs)); w.Code != 403 {
+		t.Errorf("old unit reads the re-routed ticket = %d, want 403", w.Code)
+	}
+}

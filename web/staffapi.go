@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -278,4 +279,75 @@ func (s *Server) apiStats(w http.ResponseWriter, r *http.Request, ss *Session) {
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+type rerouteRequest struct {
+	LeadUnit string   `json:"lead_unit"`
+	CoUnits  []string `json:"co_units"`
+	Note     string   `json:"note"`
+}
+
+// units are the responsible units the knowledge base knows, sorted.
+func (s *Server) units() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range s.kb.Measures() {
+		for _, u := range m.Units {
+			if !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// reroute lets the desk (hotline, admin) send a ticket to other known units.
+func (s *Server) reroute(ctx context.Context, u User, id string, req rerouteRequest) (Ticket, error) {
+	if u.Role == RoleUnit {
+		return Ticket{}, &Error{Code: CodeForbidden, Message: "改派由平台坐席办理；如职能不符，请用“退单”并写明原因"}
+	}
+	t, err := s.loadTicket(ctx, u, id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if !t.CanReroute {
+		return Ticket{}, errorf(CodeInvalid, "工单已由单位签收，不能再改派")
+	}
+	known := s.units()
+	lead := strings.TrimSpace(req.LeadUnit)
+	if !slices.Contains(known, lead) {
+		return Ticket{}, errorf(CodeInvalid, "请选择牵头单位（“%s”不是已知的责任单位）", lead)
+	}
+	var co []string
+	for _, c := range req.CoUnits {
+		c = strings.TrimSpace(c)
+		if c == "" || c == lead || slices.Contains(co, c) {
+			continue
+		}
+		if !slices.Contains(known, c) {
+			return Ticket{}, errorf(CodeInvalid, "“%s”不是已知的责任单位", c)
+		}
+		co = append(co, c)
+	}
+	note, err := cleanText(req.Note, "改派原因", maxText, true)
+	if err != nil {
+		return Ticket{}, err
+	}
+	return s.be.Reroute(ctx, id, lead, co, byName(u), note)
+}
+
+func (s *Server) apiReroute(w http.ResponseWriter, r *http.Request, ss *Session) {
+	var req rerouteRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	t, err := s.reroute(r.Context(), ss.User, r.PathValue("id"), req)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, staffView(ss.User, t))
 }
