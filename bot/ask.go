@@ -29,7 +29,7 @@ func (t *turn) ask(q string) []Reply {
 		t.st.LastQuestion = ""
 		return []Reply{answerReply(toOffer(a.Results[0]))}
 	}
-	t.st.LastQuestion = clip(q, 500)
+	t.st.LastQuestion, t.st.Recorded = clip(q, 500), false
 	text := "这个问题不在惠企助手能回答的范围内。" + coverage
 	if a.Text != "" && !a.Answered {
 		text = a.Text // says so, what huiqi covers and where to turn
@@ -61,10 +61,14 @@ func (t *turn) record() []Reply {
 	if q == "" {
 		return []Reply{{Text: "没有需要记录的问题。请直接输入您的问题。", Choices: menuChoices()}}
 	}
+	if t.st.Recorded {
+		return []Reply{{Text: "这个问题已经记录过了。", Choices: []Choice{{ID: actReport, Label: "反映问题"}, {ID: actAsk, Label: "继续提问"}}}}
+	}
 	if err := t.e.d.Tickets.RecordUnanswered(t.ctx, q); err != nil {
 		return t.fail("record unanswered", err)
 	}
-	t.st.LastQuestion = ""
+	// The question stays, so a report started now starts from it.
+	t.st.Recorded = true
 	return []Reply{{
 		Text:    "已记录，工作人员会据此补充答案（只记录问题本身，不记录您的身份）。\n如果需要有关部门具体办理，可以反映问题，生成工单。",
 		Choices: []Choice{{ID: actReport, Label: "反映问题"}, {ID: actAsk, Label: "继续提问"}},

@@ -477,3 +477,25 @@ func TestTerminalCancel(t *testing.T) {
 		t.Fatal("RunTerminal did not end when its context was cancelled")
 	}
 }
+
+// TestReportFromUnanswered starts a report from a question huiqi could not
+// answer: the question is the problem, prefilled.
+func TestReportFromUnanswered(t *testing.T) {
+	e, tk := newFakeEngine(t, nil)
+	c := newChat(t, e, "prefill")
+	c.say("厂里的路灯坏了找谁")
+	c.choose("记录为问题")
+	mustContain(t, c.send(Input{Action: actRecord}), "已经记录过了")
+	got := c.choose("反映问题")
+	mustContain(t, got, "先按您刚才的问题填好了")
+	if f := c.last[0].Form; f == nil || f.Fields[2].Value != "厂里的路灯坏了找谁" {
+		t.Fatalf("form = %+v, want the question prefilled", f)
+	}
+	c.say("测试机械有限公司")
+	got = c.say("13800000000")
+	mustContain(t, got, "请确认", "问题描述：厂里的路灯坏了找谁")
+	mustContain(t, c.choose("确认提交"), "CQ-20261127-0001")
+	if len(tk.unanswered) != 1 {
+		t.Errorf("unanswered = %q, want the question once", tk.unanswered)
+	}
+}

@@ -71,7 +71,10 @@ type FormField struct {
 	Name        string // key in Input.Form
 	Label       string
 	Placeholder string
-	Long        bool // multi-line
-	Required    bool
-	MaxLen      int
+	// Value is a prefilled answer (the question just asked, the text being
+	// edited): adapters show it and let the user keep it.
+	Value    string
+	Long     bool // multi-line
+	Required bool
+	MaxLen   int
 }

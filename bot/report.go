@@ -14,23 +14,30 @@ const (
 	fieldProblem    = "description"
 )
 
-func reportForm() *Form {
-	return &Form{ID: actForm, Title: "反映问题", Fields: []FormField{
+// reportForm is the report form, prefilled from r.
+func reportForm(r *reportState) *Form {
+	f := &Form{ID: actForm, Title: "反映问题", Fields: []FormField{
 		{Name: fieldEnterprise, Label: "企业名称", Placeholder: "例如：阳泉某某机械有限公司", Required: true, MaxLen: 100},
 		{Name: fieldContact, Label: "联系方式", Placeholder: "手机、电话或邮箱", Required: true, MaxLen: 100},
 		{Name: fieldProblem, Label: "问题描述", Placeholder: "遇到了什么问题，涉及哪项政策或哪个环节", Long: true, Required: true, MaxLen: 2000},
 	}}
+	if r != nil {
+		f.Fields[0].Value, f.Fields[1].Value, f.Fields[2].Value = r.Enterprise, r.Contact, r.Problem
+	}
+	return f
 }
 
 func (t *turn) reportStart() []Reply {
 	t.st.Mode = "report"
-	t.st.Report = &reportState{Step: fieldEnterprise}
-	return []Reply{{
-		Text: "好的，我来帮您反映问题，生成工单交给责任单位办理。需要三项信息：企业名称、联系方式、问题描述。" +
-			"请填写表单，或直接回复企业名称，我逐项询问。随时可以输入“取消”。",
-		Form:    reportForm(),
-		Private: true,
-	}}
+	// A question huiqi could not answer is the likely problem to report.
+	t.st.Report = &reportState{Step: fieldEnterprise, Problem: t.st.LastQuestion}
+	t.st.LastQuestion, t.st.Recorded = "", false
+	text := "好的，我来帮您反映问题，生成工单交给责任单位办理。需要三项信息：企业名称、联系方式、问题描述。" +
+		"请填写表单，或直接回复企业名称，我逐项询问。随时可以输入“取消”。"
+	if t.st.Report.Problem != "" {
+		text += "\n问题描述先按您刚才的问题填好了，可以修改。"
+	}
+	return []Reply{{Text: text, Form: reportForm(t.st.Report), Private: true}}
 }
 
 // reportPrompt asks for the current step again.
@@ -44,7 +51,7 @@ func (t *turn) reportPrompt() []Reply {
 	case "confirm":
 		return t.reportConfirm()
 	}
-	return []Reply{{Text: "请告诉我企业名称：", Form: reportForm(), Private: true}}
+	return []Reply{{Text: "请告诉我企业名称：", Form: reportForm(r), Private: true}}
 }
 
 func validEnterprise(s string) string {
@@ -92,6 +99,9 @@ func (t *turn) reportText(text string) []Reply {
 			return []Reply{{Text: msg + "，例如 13800000000。", Private: true}}
 		}
 		r.Contact, r.Step = text, fieldProblem
+		if r.Problem != "" { // prefilled: confirm it, 修改 changes it
+			r.Step = "confirm"
+		}
 	case fieldProblem:
 		if msg := validProblem(text); msg != "" {
 			return []Reply{{Text: msg + "：", Private: true}}
@@ -126,7 +136,8 @@ func (t *turn) reportForm(form map[string]string) []Reply {
 	}
 	if len(msgs) > 0 {
 		r.Step = fieldEnterprise
-		return []Reply{{Text: "表单还需要补充：" + strings.Join(msgs, "；") + "。请重新填写：", Form: reportForm(), Private: true}}
+		r.Enterprise, r.Contact, r.Problem = clip(ent, 100), clip(con, 100), prob
+		return []Reply{{Text: "表单还需要补充：" + strings.Join(msgs, "；") + "。请重新填写：", Form: reportForm(r), Private: true}}
 	}
 	r.Enterprise, r.Contact, r.Problem, r.Step = ent, con, prob, "confirm"
 	return t.reportConfirm()
@@ -156,8 +167,10 @@ func (t *turn) reportAction(a string) []Reply {
 		return []Reply{{Text: "这次反映已经提交或取消了。需要再反映问题吗？", Choices: []Choice{{ID: actReport, Label: "反映问题"}, {ID: actHelp, Label: "菜单"}}}}
 	}
 	if a == actEdit {
+		r.Step = fieldEnterprise
+		prev := *r
 		t.st.Report = &reportState{Step: fieldEnterprise}
-		return []Reply{{Text: "好的，请重新填写（或直接回复企业名称）：", Form: reportForm(), Private: true}}
+		return []Reply{{Text: "好的，请重新填写（或直接回复企业名称，我逐项询问）：", Form: reportForm(&prev), Private: true}}
 	}
 	return t.reportSubmit()
 }

@@ -34,6 +34,7 @@ type convState struct {
 	// LastQuestion is the last question huiqi could not answer, kept so
 	// the user can record it or report it.
 	LastQuestion string `json:"last_q,omitempty"`
+	Recorded     bool   `json:"recorded,omitempty"` // LastQuestion was recorded for staff
 	// Offered are the choices of the last turn, so typing a label picks it.
 	Offered []offered `json:"offered,omitempty"`
 	Turns   int       `json:"turns"`

@@ -114,7 +114,10 @@ func askForm(ctx context.Context, sc *lineReader, w *bufio.Writer, f *Form) (map
 			if !fd.Required {
 				label += "（可不填）"
 			}
-			if fd.Placeholder != "" {
+			switch {
+			case fd.Value != "":
+				label += "〔直接回车沿用：" + clip(strings.ReplaceAll(fd.Value, "\n", " "), 40) + "〕"
+			case fd.Placeholder != "":
 				label += "〔" + fd.Placeholder + "〕"
 			}
 			fmt.Fprintf(w, "%s：", label)
@@ -127,6 +130,9 @@ func askForm(ctx context.Context, sc *lineReader, w *bufio.Writer, f *Form) (map
 			v := strings.TrimSpace(line)
 			if v == "取消" || v == "退出" {
 				return nil, formCancel, nil
+			}
+			if v == "" {
+				v = fd.Value
 			}
 			if v == "" && fd.Required {
 				fmt.Fprintln(w, "这一项必须填写。")
