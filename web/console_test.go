@@ -294,3 +294,18 @@ func TestConsoleFormTooLarge(t *testing.T) {
 		t.Errorf("oversized form = %d, want 413", resp.StatusCode)
 	}
 }
+
+func TestConsoleMethodNotAllowed(t *testing.T) {
+	te := newTestEnv(t, nil)
+	for _, c := range []struct{ method, path, allow string }{
+		{"POST", "/console/lookup", "GET, HEAD"},
+		{"DELETE", "/console/tickets/CQ-20261120-0001", "GET, HEAD"},
+		{"GET", "/console/tickets/CQ-20261120-0001/move", "POST"},
+		{"PUT", "/console/login", "GET, HEAD, POST"},
+	} {
+		w := te.do(t, c.method, c.path, "", "", nil)
+		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != c.allow {
+			t.Errorf("%s %s = %d Allow %q, want 405 Allow %q", c.method, c.path, w.Code, w.Header().Get("Allow"), c.allow)
+		}
+	}
+}

@@ -1,7 +1,43 @@
 // Package web is huiqi's HTTP side: the public JSON API that the enterprise
-// service platform embeds, and the server-rendered staff console for hotline
-// and unit staff. It depends on small interfaces declared here; main wires
-// the knowledge base, the award rules, the intake store and the bot engine.
+// service platform embeds, the enterprise chat widget, and the
+// server-rendered staff console for hotline and unit staff. It depends on
+// small interfaces declared here (Knowledge, Awarder, Router, Chatter,
+// Backend); main wires the knowledge base, the award rules, the intake store
+// and the conversation engine.
+//
+// Public (no login; rate-limited per client IP; JSON bodies up to 64 KiB):
+//
+//	POST /api/ask              {"question","top"}            → the ask object
+//	POST /api/award            the profile of awards.md       → the award object
+//	POST /api/route            {"text","location"}            → the route object
+//	POST /api/chat             {"conversation","text","action","form"} → {"conversation","replies"}
+//	POST /api/tickets          {"text","enterprise","contact","location"} → 201 report object + "secret"
+//	GET  /api/tickets/{id}?secret=S                          → the ticket object (404 without the right secret)
+//	GET  /healthz                                            → 200 {"status":"ok"} / 503
+//	GET  /chat                                               → the chat widget page
+//
+// Staff JSON (Authorization: Bearer TOKEN, or the console's session cookie
+// plus X-CSRF-Token on POST):
+//
+//	POST /api/staff/login                {"name","password"} → {"token","csrf","expires","user"}
+//	POST /api/staff/logout
+//	GET  /api/staff/tickets?unit=U       → {"unit","tickets":[…]} (unit staff: own unit only)
+//	POST /api/staff/tickets              {"text","enterprise","contact","location"} → 201 (hotline, admin; channel 热线)
+//	GET  /api/staff/tickets/{id}         → the ticket with text, enterprise, contact, channel, moves
+//	POST /api/staff/tickets/{id}/move    {"to","note"}
+//	POST /api/staff/tickets/{id}/reroute {"lead_unit","co_units","note"} (hotline, admin)
+//	GET  /api/staff/unanswered           → {"questions":[{"id","text","at","count"}]} (hotline, admin)
+//	POST /api/staff/unanswered/{id}/attach {"measure"}        (hotline, admin)
+//	GET  /api/staff/stats                → {"by_unit","overdue","total","answered","unanswered"}
+//
+// Console (HTML, CSRF token in every form): /console/login, /console/lookup,
+// /console/tickets, /console/tickets/{id}, /console/new, /console/unanswered,
+// /console/dashboard.
+//
+// Errors are {"error":{"code","message"}} with code invalid (400),
+// unauthorized (401), forbidden (403), not_found (404), method_not_allowed
+// (405), too_large (413), unsupported_media_type (415), rate_limited (429) or
+// internal (500); classify is the one place that maps errors to them.
 package web
 
 import (
