@@ -805,6 +805,29 @@ func (p *noticeParser) scan(item, sec numStyle, from, to int) []mark {
 	var marks []mark
 	pos, expSec, expItem := from, 1, 1
 	sawSection := false
+	// Searches are remembered: a marker not found (or found further on)
+	// stays so while pos advances, which keeps the scan linear.
+	type key struct {
+		sec          bool
+		num, expItem int
+	}
+	type found struct {
+		st, en int
+		ok     bool
+	}
+	memo := make(map[key]found)
+	cached := func(k key, near, search func(from int) (int, int, bool)) (int, int, bool) {
+		// A marker right at pos may be accepted now (it follows the previous one).
+		if st, en, ok := near(pos); ok {
+			return st, en, ok
+		}
+		if f, hit := memo[k]; hit && (!f.ok || f.st >= pos) {
+			return f.st, f.en, f.ok
+		}
+		st, en, ok := search(pos)
+		memo[k] = found{st, en, ok}
+		return st, en, ok
+	}
 	for pos < to {
 		best := mark{start: -1}
 		try := func(m mark, ok bool) {
@@ -813,25 +836,25 @@ func (p *noticeParser) scan(item, sec numStyle, from, to int) []mark {
 			}
 		}
 		if sec != styleNone {
-			st, en, ok := p.find(sec, expSec, pos, to, func(st, en int, strong bool) bool {
-				if strong {
-					return true
-				}
-				// A heading glued to the text before it must be followed by a
-				// short title and then an item.
-				lim := min(to, en+240)
-				ist, _, iok := p.find(item, expItem, en, lim, nil)
-				if !iok {
-					ist, _, iok = p.find(item, 1, en, lim, nil)
-				}
-				return iok && !strings.Contains(p.t[en:ist], "。")
+			st, en, ok := cached(key{true, expSec, expItem}, func(from int) (int, int, bool) {
+				return p.find(sec, expSec, from, min(to, from+24), p.headingAccept(item, expItem, to))
+			}, func(from int) (int, int, bool) {
+				return p.find(sec, expSec, from, to, p.headingAccept(item, expItem, to))
 			})
 			try(mark{section: true, start: st, end: en, num: expSec}, ok)
 		}
-		st, en, ok := p.find(item, expItem, pos, to, nil)
+		st, en, ok := cached(key{false, expItem, 0}, func(from int) (int, int, bool) {
+			return p.find(item, expItem, from, min(to, from+24), nil)
+		}, func(from int) (int, int, bool) {
+			return p.find(item, expItem, from, to, nil)
+		})
 		try(mark{start: st, end: en, num: expItem}, ok)
 		if sawSection && expItem > 1 {
-			st, en, ok := p.find(item, 1, pos, to, nil)
+			st, en, ok := cached(key{false, 1, 0}, func(from int) (int, int, bool) {
+				return p.find(item, 1, from, min(to, from+24), nil)
+			}, func(from int) (int, int, bool) {
+				return p.find(item, 1, from, to, nil)
+			})
 			try(mark{start: st, end: en, num: 1}, ok)
 		}
 		if best.start < 0 {
@@ -848,6 +871,22 @@ func (p *noticeParser) scan(item, sec numStyle, from, to int) []mark {
 		}
 	}
 	return marks
+}
+
+// headingAccept takes a section marker at a strong boundary, or one glued
+// to the text before it when a short title and then an item follow.
+func (p *noticeParser) headingAccept(item numStyle, expItem, to int) func(st, en int, strong bool) bool {
+	return func(st, en int, strong bool) bool {
+		if strong {
+			return true
+		}
+		lim := min(to, en+240)
+		ist, _, iok := p.find(item, expItem, en, lim, nil)
+		if !iok {
+			ist, _, iok = p.find(item, 1, en, lim, nil)
+		}
+		return iok && !strings.Contains(p.t[en:ist], "。")
+	}
 }
 
 // checkNumbering refuses an item whose text holds, at a line start, another
