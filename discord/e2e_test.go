@@ -441,7 +441,7 @@ func TestDeferredReplyForSlowWork(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t)
 	eng := newScripted()
-	eng.delay = 600 * time.Millisecond
+	eng.delay = 1200 * time.Millisecond
 	startBot(t, fake, Config{DeferAfter: 150 * time.Millisecond}, Deps{Engine: eng})
 
 	at := time.Now()
@@ -673,9 +673,9 @@ func TestSelectMenuBeyondFiveChoices(t *testing.T) {
 func TestHeartbeatsAcknowledgedAndShardIdentified(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t)
-	fake.HeartbeatMS = 50
+	fake.HeartbeatMS = 250
 	startBot(t, fake, Config{ShardID: 1, ShardCount: 2}, Deps{Engine: newScripted()})
-	fake.WaitHeartbeats(4, wait)
+	fake.WaitHeartbeats(3, wait)
 	ids := fake.Identifies()
 	if len(ids) != 1 {
 		t.Errorf("%d identifies, want 1 (acknowledged heartbeats keep the session)", len(ids))
