@@ -499,3 +499,18 @@ func TestReportFromUnanswered(t *testing.T) {
 		t.Errorf("unanswered = %q, want the question once", tk.unanswered)
 	}
 }
+
+// TestDatabaseDown shows the apology, never Go error text, when the
+// conversation cannot be stored; the error goes to the adapter.
+func TestDatabaseDown(t *testing.T) {
+	db := openTestDB(t, "")
+	e, _ := newFakeEngine(t, db)
+	db.Close()
+	replies, err := e.Handle(context.Background(), Key{Channel: "test", User: "down"}, Input{Text: "措施甲"})
+	if err == nil {
+		t.Fatal("Handle on a closed database returned no error")
+	}
+	if len(replies) != 1 || replies[0].Text != msgInternal {
+		t.Errorf("Handle on a closed database = %+v, want the apology", replies)
+	}
+}
