@@ -410,7 +410,11 @@ func ParseNotice(src []byte) (n *Notice, err error) {
 			segs[i].end = p.end
 		}
 	}
-	keys := packageKeys(data, n, len(segs))
+	var titles []string
+	for _, sg := range segs {
+		titles = append(titles, sg.title)
+	}
+	keys := packageKeys(data, n, titles, p.t[:min(len(p.t), 4000)])
 	for i, s := range segs {
 		pk, err := p.parsePackage(data, n, s.title, keys[i], s.start, s.from, s.end)
 		if err != nil {
@@ -647,8 +651,9 @@ func (p *noticeParser) findTitle(title string, from int) (int, int, bool) {
 var reDocNoParts = regexp.MustCompile(`〔(\d{4})〕(\d+)号`)
 
 // packageKeys are the id prefixes: the data's for a known notice, else
-// derived from the 文号 (n2024-3-p1), the date, or the title.
-func packageKeys(data *noticeData, n *Notice, count int) []string {
+// derived from the 文号 (n2024-3-p1), the date, or a hash of the text.
+func packageKeys(data *noticeData, n *Notice, titles []string, text string) []string {
+	count := len(titles)
 	for _, k := range data.Known {
 		if k.DocNo == n.DocNo && len(k.Keys) == count {
 			return k.Keys
@@ -662,9 +667,10 @@ func packageKeys(data *noticeData, n *Notice, count int) []string {
 	} else {
 		h := fnv.New32a()
 		h.Write([]byte(n.Title))
-		for _, pk := range n.Packages {
-			h.Write([]byte(pk.Title))
+		for _, t := range titles {
+			h.Write([]byte(t))
 		}
+		h.Write([]byte(text)) // no title: the text itself tells notices apart
 		base = fmt.Sprintf("x%08x", h.Sum32())
 	}
 	keys := make([]string, count)

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,5 +195,136 @@ func TestUnitLineForms(t *testing.T) {
 				t.Errorf("item %q: Units = %q co=%d Text=%q, want %q co=%d %q", tt.item, m.Units, m.CoUnitsFrom, m.Text, tt.units, tt.co, tt.text)
 			}
 		})
+	}
+}
+
+func TestWindows(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"还本付息日期原则上最长可延至2023年6月30日", []string{"2023-06-30"}},
+		{"至2023年3月期间,不得停供", []string{"2023-03-31"}},
+		{"2023年1月至3月期间,每月产值均实现正增长", []string{"2023-03-31"}},
+		{"截至2024年6月底完成", []string{"2024-06-30"}},
+		{"2024年底前走访全部企业", []string{"2024-12-31"}},
+		{"从2023年起,区级给予2万元奖励", nil},
+		{"对2020年以来首次认定的企业", nil},
+		{"自2024年4月1日起施行", nil},
+		{"全面梳理 2022 年中央预算内投资", nil},
+		{"力争5月展开巷探", nil},
+		{"2023年2月30日前完成", nil}, // no such day
+		{"2023年3月31日前完成。2023年12月31日前验收", []string{"2023-03-31", "2023-12-31"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			var got []string
+			for _, w := range windows(tt.in) {
+				got = append(got, w.Until.Format(time.DateOnly))
+				if !strings.Contains(tt.in, w.Text) || w.Text == "" {
+					t.Errorf("windows(%q) Text = %q, not a sentence of the input", tt.in, w.Text)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("windows(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidity(t *testing.T) {
+	issued := day("2023-02-13")
+	tests := []struct {
+		in, want string
+	}{
+		{"本措施印发之日起执行,有效期1年。", "2024-02-12"},
+		{"本措施自印发之日起施行,有效期一年。", "2024-02-12"},
+		{"有效期6个月", "2023-08-12"},
+		{"本办法自2024年4月1日起施行,有效期2年。", "2026-03-31"},
+		{"本措施有效期至2025年12月31日。", "2025-12-31"},
+		{"本措施自印发之日起施行。", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			v, ok := validity(tt.in, issued)
+			got := ""
+			if ok {
+				got = v.Format(time.DateOnly)
+			}
+			if got != tt.want {
+				t.Errorf("validity(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDocNoForms(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"城政办发2023〕5", "城政办发〔2023〕5号"},
+		{"城政办发〔2023〕5号", "城政办发〔2023〕5号"},
+		{"城政办发[2023]5号", "城政办发〔2023〕5号"},
+		{"城政办发(2023)05号", "城政办发〔2023〕5号"},
+		{"城政办发（2023）5号", "城政办发〔2023〕5号"},
+		{"城政办发【2023】5", "城政办发〔2023〕5号"},
+		{"城政办发〔2023〕5 号", "城政办发〔2023〕5号"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			src := "关于印发某某办法的通知\n" + tt.in + "\n各单位:\n《某某办法》印发给你们。\n某某办公室\n2023年2月13日\n某某办法\n1.甲。(责任单位:区财政局)\n"
+			n, err := ParseNotice([]byte(src))
+			if err != nil {
+				t.Fatalf("ParseNotice() error = %v", err)
+			}
+			if n.DocNo != tt.want {
+				t.Errorf("DocNo of %q = %q, want %q", tt.in, n.DocNo, tt.want)
+			}
+		})
+	}
+}
+
+// A notice whose body names no 《》: the packages are the standalone title
+// lines, one of them split over two lines.
+func TestTitleLines(t *testing.T) {
+	src := `阳泉市城区加快工业企业复产达产二十条措施
+为全面落实,制定如下措施。
+一、甲
+1.子。(责任单位:区工信局)
+阳泉市城区狠抓项目建设扩大有效投资
+
+十八条措施
+
+为全面落实,制定如下措施。
+一、乙
+1.丑。(责任单位:区发改局)
+2.寅。(责任单位:区发改局)
+二、本措施印发之日起执行,有效期1年。
+`
+	n, err := ParseNotice([]byte(src))
+	if err != nil {
+		t.Fatalf("ParseNotice() error = %v", err)
+	}
+	var got []string
+	for _, p := range n.Packages {
+		got = append(got, p.Name, p.Title, strconv.Itoa(len(p.Measures)))
+	}
+	want := []string{"二十条", "阳泉市城区加快工业企业复产达产二十条措施", "1", "十八条", "阳泉市城区狠抓项目建设扩大有效投资十八条措施", "2"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("packages = %q, want %q", got, want)
+	}
+	if k := n.Packages[0].Key; !strings.HasPrefix(k, "x") || !strings.HasSuffix(k, "-p1") || n.Packages[1].Key != strings.TrimSuffix(k, "1")+"2" {
+		t.Errorf("keys = %q %q, want x<hash>-p1 and -p2", k, n.Packages[1].Key)
+	}
+	if n.Packages[1].ValidityText == "" {
+		t.Errorf("second package lost its closing clause")
+	}
+}
+
+func TestOfficialNeedsNoConversion(t *testing.T) {
+	// Loading opencc costs ~10 ms: the official text must not trigger it.
+	if hasTraditional(string(OfficialSource())) {
+		t.Errorf("hasTraditional(official) = true, want false")
+	}
+	if !hasTraditional("區審批局") {
+		t.Errorf("hasTraditional(區審批局) = false, want true")
 	}
 }

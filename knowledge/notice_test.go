@@ -281,3 +281,13 @@ func BenchmarkParseNoticeOneLine(b *testing.B) {
 		}
 	}
 }
+
+func TestOfficialNoticeIsACopy(t *testing.T) {
+	a := mustOfficial(t)
+	a.Packages[0].Measures[0].Units[0] = "changed"
+	a.Packages[0].Title = "changed"
+	b := mustOfficial(t)
+	if b.Packages[0].Measures[0].Units[0] != "区发改局" || b.Packages[0].Title == "changed" {
+		t.Errorf("OfficialNotice() shares its value between callers")
+	}
+}

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	_ "embed"
+	"slices"
 	"sync"
 )
 
@@ -16,6 +17,29 @@ var officialNotice = sync.OnceValues(func() (*Notice, error) { return ParseNotic
 // OfficialSource returns a copy of the embedded official notice text.
 func OfficialSource() []byte { return append([]byte(nil), officialText...) }
 
-// OfficialNotice returns the parsed official notice. The value is shared:
-// callers must not modify it.
-func OfficialNotice() (*Notice, error) { return officialNotice() }
+// OfficialNotice returns the parsed official notice. It is parsed once per
+// process; each caller gets its own copy, free to modify.
+func OfficialNotice() (*Notice, error) {
+	n, err := officialNotice()
+	if err != nil {
+		return nil, err
+	}
+	return cloneNotice(n), nil
+}
+
+// cloneNotice copies a notice deeply (its slices too).
+func cloneNotice(n *Notice) *Notice {
+	c := *n
+	c.Addressees = slices.Clone(n.Addressees)
+	c.Packages = slices.Clone(n.Packages)
+	for i := range c.Packages {
+		p := &c.Packages[i]
+		p.Measures = slices.Clone(p.Measures)
+		for j := range p.Measures {
+			m := &p.Measures[j]
+			m.Units = slices.Clone(m.Units)
+			m.Windows = slices.Clone(m.Windows)
+		}
+	}
+	return &c
+}
