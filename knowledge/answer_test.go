@@ -237,3 +237,26 @@ func FuzzAsk(f *testing.F) {
 		}
 	})
 }
+
+// TestConcurrentAskAndAdd runs readers against a writer (meaningful under -race).
+func TestConcurrentAskAndAdd(t *testing.T) {
+	b := mustBuiltin(t)
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 20; i++ {
+				b.Ask("专精特新奖励", 3, fixedNow)
+				b.Search("貸款延期", 2)
+			}
+		}()
+	}
+	for i := 0; i < 3; i++ {
+		if err := b.AddQuestion("ind-07", "并发问题"+itoa(i)); err != nil {
+			t.Error(err)
+		}
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+}

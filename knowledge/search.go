@@ -769,7 +769,7 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 		if i >= top {
 			break
 		}
-		d := ix.docs[h.doc]
+		d := &ix.docs[h.doc] // not a copy: sentences are filled lazily under once
 		s := conf
 		if i > 0 && hs[0].score > 0 {
 			s = conf * h.score / hs[0].score
