@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -199,4 +201,45 @@ func FuzzChat(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConcurrentRealConversations runs 1,000 award dialogs at once through
+// the real engine; each one's next question depends on its own answer
+// (growth 0 skips the March question), so a crossed state shows.
+func TestConcurrentRealConversations(t *testing.T) {
+	e := newRealEngine(t)
+	const n = 1000
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			growth, want := "35%", "第3题：2023年3月"
+			if i%2 == 0 {
+				growth, want = "持平", "第3题：贵企业是“小升规”"
+			}
+			key := bot.Key{Channel: "race", User: strconv.Itoa(i)}
+			for _, step := range []struct{ in, want string }{
+				{"算奖励", "第1题"}, {"是", "第2题"}, {growth, want}, {"上一步", "第2题"},
+			} {
+				replies, err := e.Handle(context.Background(), key, bot.Input{Text: step.in})
+				if err != nil {
+					errs <- err
+					return
+				}
+				var text strings.Builder
+				for _, r := range replies {
+					text.WriteString(r.Text)
+				}
+				if !strings.Contains(text.String(), step.want) {
+					errs <- fmt.Errorf("conversation %d: after %q got %q, want %q", i, step.in, text.String(), step.want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
