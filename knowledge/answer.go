@@ -27,6 +27,10 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 	ix := b.ix.Load()
 	rs, qq, hs := ix.search(q, max(top, 2))
 	conf := confidence(hs, qq)
+	if m, ok := b.citedMeasure(q); ok {
+		// 二十条第3条是什么 / ind-03: the owner named the measure.
+		rs, hs, conf = ix.cite(m, rs, hs, qq)
+	}
 	a := Answer{Results: rs, Confidence: round3(conf)}
 	if a.Results == nil {
 		a.Results = []Result{}
@@ -65,6 +69,27 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		a.Results = a.Results[:top]
 	}
 	return a
+}
+
+// citeSuffixes are the words after a citation that ask for its content.
+var citeSuffixes = []string{"讲的是什么", "说的是什么", "是什么内容", "是什么", "讲什么", "说什么", "的内容", "内容", "?", "？", "。", "吗", "呢"}
+
+// citedMeasure recognises a question that is a citation (二十条第3条,
+// ind-03, 十八条第12条是什么).
+func (b *Base) citedMeasure(q string) (*Measure, bool) {
+	q = strings.TrimSpace(q)
+	for changed := true; changed; {
+		changed = false
+		for _, suf := range citeSuffixes {
+			if t := strings.TrimSpace(strings.TrimSuffix(q, suf)); t != q && t != "" {
+				q, changed = t, true
+			}
+		}
+	}
+	if utf8.RuneCountInString(q) > 16 {
+		return nil, false
+	}
+	return ParseMeasureRef(q, b.measures)
 }
 
 // strongConceptHit: a lexicon phrase this long (in runes, divided by the

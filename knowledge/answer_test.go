@@ -260,3 +260,13 @@ func TestConcurrentAskAndAdd(t *testing.T) {
 		<-done
 	}
 }
+
+func TestAskCitation(t *testing.T) {
+	b := mustBuiltin(t)
+	for q, want := range map[string]string{"二十条第3条": "ind-03", "十八条第12条是什么": "inv-12", "ind-05": "ind-05", "二十条第十一条讲的是什么？": "ind-11"} {
+		a := b.Ask(q, 3, fixedNow)
+		if !a.Answered || a.Ambiguous || len(a.Results) == 0 || a.Results[0].ID != want || a.Results[0].Score != 1 {
+			t.Errorf("Ask(%q) = answered %v ambiguous %v results %v, want %s with score 1", q, a.Answered, a.Ambiguous, a.Results, want)
+		}
+	}
+}

@@ -784,6 +784,31 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 	return out, qq, hs
 }
 
+// cite puts a measure the question named first, with full confidence.
+func (ix *index) cite(m *Measure, rs []Result, hs []hit, qq *query) ([]Result, []hit, float64) {
+	d, ok := ix.byID[m.ID]
+	if !ok {
+		return rs, hs, confidence(hs, qq)
+	}
+	top := hit{doc: d, score: math.Inf(1), coverage: 1, qsim: 1}
+	hs2 := []hit{top}
+	for _, h := range hs {
+		if h.doc != d {
+			hs2 = append(hs2, h)
+		}
+	}
+	di := &ix.docs[d]
+	r := Result{ID: m.ID, Title: m.Title, Score: 1, Units: m.Units, Measure: m, Ref: refOf(m),
+		Snippet: ix.snippet(d, qq, 1), Amounts: amountsOf(di.entry)}
+	rs2 := []Result{r}
+	for _, x := range rs {
+		if x.ID != m.ID && len(rs2) < len(rs) {
+			rs2 = append(rs2, x)
+		}
+	}
+	return rs2, hs2, 1
+}
+
 // maxSnippetRunes bounds a quoted sentence; longer ones are cut to the
 // run of comma-separated parts that answers best.
 const maxSnippetRunes = 90
