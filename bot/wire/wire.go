@@ -19,18 +19,22 @@ import (
 	"huiqi/sqlite"
 )
 
-// NewEngine loads the knowledge base (built-in plus what db holds), opens
-// the ticket store on db and returns the engine. deps may set the engine's
-// limits; its Knowledge, Award, Tickets, DB, Now and Log are filled here
-// when empty.
+// NewEngine loads the knowledge base (built-in plus what db holds) unless
+// deps.Knowledge is already a *knowledge.Base, opens the ticket store on db
+// (routing with that base) and returns the engine. deps may set the
+// engine's limits; its Knowledge, Award and Tickets are filled here when
+// empty, and its DB, Now and Log are always db, now and log.
 func NewEngine(ctx context.Context, db *sqlite.DB, now func() time.Time, log *slog.Logger, deps bot.Deps) (*bot.Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if deps.Knowledge == nil || deps.Tickets == nil {
-		base, err := knowledge.LoadBase(ctx, db.DB)
-		if err != nil {
-			return nil, fmt.Errorf("load knowledge base: %w", err)
+		base, ok := deps.Knowledge.(*knowledge.Base)
+		if !ok || base == nil {
+			var err error
+			if base, err = knowledge.LoadBase(ctx, db.DB); err != nil {
+				return nil, fmt.Errorf("load knowledge base: %w", err)
+			}
 		}
 		if deps.Knowledge == nil {
 			deps.Knowledge = base
