@@ -244,6 +244,31 @@ func script(it lookupItem) string {
 	return b.String()
 }
 
+// unitWords mark a query that names a responsible unit (区人社局, 中心, 义井镇).
+var unitWords = []string{"局", "中心", "办公室", "委", "院", "大队", "分局", "镇", "街道", "政府", "部门"}
+
+// looksLikeUnit reports whether q names a unit: pinyin initials (rsj), a
+// unit word, or exactly the unit the knowledge base found. Other queries are
+// about topics, and the base's loose unit match would only add noise.
+func looksLikeUnit(q, unit string) bool {
+	if q == unit {
+		return true
+	}
+	ascii := q != ""
+	for _, r := range q {
+		ascii = ascii && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}
+	if ascii {
+		return true
+	}
+	for _, w := range unitWords {
+		if strings.Contains(q, w) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request, ss *Session) {
 	q, err := cleanText(r.URL.Query().Get("q"), "查询内容", maxQuestion, false)
 	if err != nil {
@@ -256,7 +281,31 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request, ss *Session)
 		ans := s.kb.Ask(q, 5, now)
 		d.Answered, d.Answer = ans.Answered, ans.Text
 		seen := map[string]bool{}
+		// A unit query lists the unit's own measures first.
+		if u := s.kb.Unit(q); u.Unit != "" && looksLikeUnit(q, u.Unit) {
+			d.Unit = u.Unit
+			d.Answer = ""
+			for _, id := range u.Measures {
+				m, ok := s.kb.Measure(id)
+				if !ok || seen[id] {
+					continue
+				}
+				it := lookupItem{ID: m.ID, Ref: ref(m), Title: m.Title, Units: m.Units}
+				for _, res := range ans.Results {
+					if res.ID == m.ID {
+						it.Snippet, it.Amounts = res.Snippet, res.Amounts
+					}
+				}
+				it.Validity, it.Expired = validity(m, now)
+				it.Script = script(it)
+				d.Items = append(d.Items, it)
+				seen[id] = true
+			}
+		}
 		for _, res := range ans.Results {
+			if seen[res.ID] {
+				continue
+			}
 			it := lookupItem{ID: res.ID, Ref: res.Ref, Title: res.Title, Snippet: res.Snippet,
 				Amounts: res.Amounts, Units: res.Units, Validity: res.Validity, Expired: res.Expired,
 				Score: int(res.Score*100 + 0.5)}
@@ -271,21 +320,12 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request, ss *Session)
 				}
 			}
 			it.Script = script(it)
-			d.Items = append(d.Items, it)
-			seen[res.ID] = true
-		}
-		if u := s.kb.Unit(q); u.Unit != "" {
-			d.Unit = u.Unit
-			for _, id := range u.Measures {
-				m, ok := s.kb.Measure(id)
-				if !ok || seen[id] {
-					continue
-				}
-				it := lookupItem{ID: m.ID, Ref: ref(m), Title: m.Title, Units: m.Units}
-				it.Validity, it.Expired = validity(m, now)
-				it.Script = script(it)
-				d.UnitOnly = append(d.UnitOnly, it)
+			if d.Unit != "" {
+				d.UnitOnly = append(d.UnitOnly, it) // other matches, after the unit's own
+			} else {
+				d.Items = append(d.Items, it)
 			}
+			seen[res.ID] = true
 		}
 	}
 	p := page{Title: "政策查询", Nav: "lookup", Session: ss, D: d}

@@ -309,3 +309,49 @@ func TestConsoleMethodNotAllowed(t *testing.T) {
 		}
 	}
 }
+
+func TestLooksLikeUnit(t *testing.T) {
+	tests := []struct {
+		q, unit string
+		want    bool
+	}{
+		{"rsj", "区人社局", true},
+		{"人社局", "区人社局", true},
+		{"区审批局", "区行政审批局", true},
+		{"义井镇", "义井镇人民政府", true},
+		{"区人社局", "区人社局", true},
+		{"贴息", "区工信局", false},
+		{"招工难", "区人社局", false},
+		{"rsj补贴", "区人社局", false},
+	}
+	for _, tt := range tests {
+		if got := looksLikeUnit(tt.q, tt.unit); got != tt.want {
+			t.Errorf("looksLikeUnit(%q, %q) = %v, want %v", tt.q, tt.unit, got, tt.want)
+		}
+	}
+}
+
+func TestScript(t *testing.T) {
+	tests := []struct {
+		in   lookupItem
+		want []string
+	}{
+		{lookupItem{Ref: "二十条第3条", Title: "支持中小微企业发展", Snippet: "首次认定的奖励2万元。", Amounts: []string{"2万元"},
+			Units: []string{"区中小企业发展中心", "区财政局"}, Validity: "有效期至2024年2月12日，已过期"},
+			[]string{"二十条第3条「支持中小微企业发展」", "政策原文是：首次认定的奖励2万元。", "涉及的标准有：2万元。",
+				"由区中小企业发展中心牵头，区财政局配合", "请注意，这批措施有效期至2024年2月12日，已过期。", "以责任单位审核为准"}},
+		{lookupItem{Title: "设立审批绿色通道", Units: []string{"区行政审批局"}, Validity: "时效提示：已过期。"},
+			[]string{"「设立审批绿色通道」", "这项措施由区行政审批局负责。", "请注意：时效提示：已过期。"}},
+	}
+	for _, tt := range tests {
+		got := script(tt.in)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("script(%q) = %q, want it to contain %q", tt.in.Title, got, w)
+			}
+		}
+		if strings.Contains(got, "。。") {
+			t.Errorf("script(%q) = %q has a doubled 。", tt.in.Title, got)
+		}
+	}
+}
