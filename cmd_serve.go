@@ -331,7 +331,8 @@ func (b *serveBackend) Stats(ctx context.Context) (web.Stats, error) {
 	if err != nil {
 		return web.Stats{}, err
 	}
-	out := web.Stats{ByUnit: map[string]map[string]int{}, Overdue: s.Overdue, Total: s.Total}
+	out := web.Stats{ByUnit: map[string]map[string]int{}, Overdue: s.Overdue, Total: s.Total,
+		Escalated: s.Escalated, PendingReview: s.Unanswered}
 	for u, by := range s.ByUnit {
 		m := map[string]int{}
 		for st, n := range by {

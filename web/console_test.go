@@ -145,7 +145,7 @@ func TestConsolePages(t *testing.T) {
 		{"/console/tickets/CQ-20990101-0001", 404, []string{"没有找到"}},
 		{"/console/new", 200, []string{"代企业登记工单"}},
 		{"/console/unanswered", 200, []string{"用工荒怎么办", "一键挂到措施"}},
-		{"/console/dashboard", 200, []string{"<svg", "区人社局", "超期工单", "未能回答"}},
+		{"/console/dashboard", 200, []string{"<svg", "区人社局", "超期工单", "未能回答", "待审的未答问题"}},
 		{"/console/nothing", 404, nil},
 	}
 	for _, tt := range tests {

@@ -136,6 +136,10 @@ type Stats struct {
 	ByUnit  map[string]map[string]int `json:"by_unit"`
 	Overdue int                       `json:"overdue"`
 	Total   int                       `json:"total"`
+	// Escalated counts tickets escalated (督办) for being overdue.
+	Escalated int `json:"escalated"`
+	// PendingReview counts distinct unanswered questions awaiting review.
+	PendingReview int `json:"pending_review"`
 	// Answered and Unanswered count questions asked (all channels) when the
 	// backend knows them; the web adds its own /api/ask counts otherwise.
 	Answered   int `json:"answered"`

@@ -285,7 +285,7 @@ func (b *fakeBackend) Attach(ctx context.Context, qid, mid, q string) error {
 func (b *fakeBackend) Stats(ctx context.Context) (Stats, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	st := Stats{ByUnit: map[string]map[string]int{}}
+	st := Stats{ByUnit: map[string]map[string]int{}, PendingReview: len(b.questions)}
 	for _, t := range b.tickets {
 		if st.ByUnit[t.LeadUnit] == nil {
 			st.ByUnit[t.LeadUnit] = map[string]int{}
