@@ -776,7 +776,7 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 		}
 		out = append(out, Result{
 			ID: d.m.ID, Title: d.m.Title, Score: math.Round(s*1000) / 1000,
-			Units: d.m.Units, Measure: d.m, Ref: refOf(d.m),
+			Units: unitsOf(d.m), Measure: d.m, Ref: refOf(d.m),
 			Snippet: ix.snippet(h.doc, qq, 1),
 			Amounts: amountsOf(d.entry),
 		})
@@ -798,7 +798,7 @@ func (ix *index) cite(m *Measure, rs []Result, hs []hit, qq *query) ([]Result, [
 		}
 	}
 	di := &ix.docs[d]
-	r := Result{ID: m.ID, Title: m.Title, Score: 1, Units: m.Units, Measure: m, Ref: refOf(m),
+	r := Result{ID: m.ID, Title: m.Title, Score: 1, Units: unitsOf(m), Measure: m, Ref: refOf(m),
 		Snippet: ix.snippet(d, qq, 1), Amounts: amountsOf(di.entry)}
 	rs2 := []Result{r}
 	for _, x := range rs {
@@ -919,6 +919,14 @@ func amountsOf(e *LexEntry) []string {
 		}
 	}
 	return out
+}
+
+// unitsOf is never nil: the JSON contract has a list.
+func unitsOf(m *Measure) []string {
+	if m.Units == nil {
+		return []string{}
+	}
+	return m.Units
 }
 
 // refOf cites a measure the way people do: 二十条第3条.
