@@ -357,7 +357,7 @@ func ParseMeasureRef(ref string, ms []*Measure) (*Measure, bool) {
 		if m.Number != num {
 			continue
 		}
-		if pkg != "" && pkg != m.Package && !strings.HasSuffix(pkg, m.Package) {
+		if pkg != "" && !packageNamed(pkg, m.Package) {
 			continue
 		}
 		if hit != nil {
@@ -366,4 +366,15 @@ func ParseMeasureRef(ref string, ms []*Measure) (*Measure, bool) {
 		hit = m
 	}
 	return hit, hit != nil
+}
+
+// packageNamed reports whether a citation's package part (工业二十条,
+// 二十条措施) names the package (二十条); 二十条 does not name 十条.
+func packageNamed(cited, name string) bool {
+	name = strings.TrimSuffix(name, "措施")
+	if name == "" || !strings.HasSuffix(cited, name) {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimSuffix(cited, name))
+	return !strings.ContainsRune(cnNumeralChars, r) && !unicode.IsDigit(r)
 }

@@ -172,3 +172,55 @@ func BenchmarkFindUnits(b *testing.B) {
 		})
 	}
 }
+
+func TestParseMeasureRefIngested(t *testing.T) {
+	n, err := ParseNotice([]byte(synthParen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []*Measure
+	for _, p := range append(mustOfficial(t).Packages, n.Packages...) {
+		for i := range p.Measures {
+			ms = append(ms, &p.Measures[i])
+		}
+	}
+	tests := []struct{ in, want string }{
+		{"n2024-3-p1-01", "n2024-3-p1-01"},
+		{"N2024-3-P1-2", "n2024-3-p1-02"},
+		{"某某区支持中小企业发展若干措施第3条", "n2024-3-p1-03"},
+		{"二十条第3条", "ind-03"},
+		{"第3条", ""}, // three packages have a 3rd measure
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			m, ok := ParseMeasureRef(tt.in, ms)
+			got := ""
+			if ok {
+				got = m.ID
+			}
+			if got != tt.want {
+				t.Errorf("ParseMeasureRef(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPackageNamed(t *testing.T) {
+	tests := []struct {
+		cited, name string
+		want        bool
+	}{
+		{"二十条", "二十条", true},
+		{"工业二十条", "二十条", true},
+		{"二十条", "十条", false},
+		{"某某办法", "某某办法", true},
+		{"某某", "某某措施", true},
+		{"十八条", "二十条", false},
+		{"二十条", "", false},
+	}
+	for _, tt := range tests {
+		if got := packageNamed(tt.cited, tt.name); got != tt.want {
+			t.Errorf("packageNamed(%q, %q) = %v, want %v", tt.cited, tt.name, got, tt.want)
+		}
+	}
+}
