@@ -128,8 +128,9 @@ func (b *Base) compose(r *Result, qq *query, ix *index) string {
 	}
 	sb.WriteString("\n")
 	if d, ok := ix.byID[m.ID]; ok {
-		if s := ix.snippet(d, qq, 2); s != "" && s != m.Title+"。" {
-			fmt.Fprintf(&sb, "政策原文：%s\n", s)
+		quoted := ix.snippet(d, qq, 2)
+		if quoted != "" && quoted != m.Title+"。" {
+			fmt.Fprintf(&sb, "政策原文：%s\n", quoted)
 		}
 		if e := ix.docs[d].entry; e != nil && len(e.Amounts) > 0 {
 			sb.WriteString("金额：")
@@ -150,6 +151,11 @@ func (b *Base) compose(r *Result, qq *query, ix *index) string {
 				}
 			}
 			sb.WriteString("\n")
+		}
+		if e := ix.docs[d].entry; e != nil {
+			if c := pickCondition(e.Conditions, qq, quoted); c != "" {
+				fmt.Fprintf(&sb, "条件：%s\n", c)
+			}
 		}
 	}
 	if len(m.Units) > 0 {
@@ -218,6 +224,46 @@ func pickAmounts(as []Amount, qq *query, n int) []Amount {
 		out = append(out, s.a)
 	}
 	return out
+}
+
+// pickCondition returns the lexicon condition that shares most words with
+// the question, unless the quoted snippet already says it.
+func pickCondition(cs []string, qq *query, snippet string) string {
+	qn := 0
+	for _, r := range qq.norm {
+		if isHan(r) && !stopUni[string(r)] {
+			qn++
+		}
+	}
+	best, bestScore := "", 0
+	for _, c := range cs {
+		score, quoted, n := 0, 0, 0
+		for _, r := range c {
+			if !isHan(r) || stopUni[string(r)] {
+				continue
+			}
+			n++
+			if strings.ContainsRune(qq.norm, r) {
+				score++
+			}
+			if strings.ContainsRune(snippet, r) {
+				quoted++
+			}
+		}
+		if n == 0 || quoted*10 >= n*8 {
+			continue // the snippet already says it
+		}
+		if score > bestScore {
+			best, bestScore = c, score
+		}
+	}
+	if bestScore < 3 || bestScore*10 < qn*4 {
+		return "" // not about what was asked
+	}
+	if rs := []rune(best); len(rs) > 80 {
+		best = string(rs[:80]) + "…"
+	}
+	return best
 }
 
 func levelRank(l string) int {
