@@ -43,7 +43,7 @@ type legendItem struct {
 // statusOrder is the ticket life in order; unknown statuses follow it.
 var statusOrder = []string{"已受理", "已派单", "已签收", "退单", "办理中", "已办结", "已回访"}
 
-var palette = []string{"#9aa5b1", "#3b82c4", "#5aa9e6", "#d9822b", "#f2c14e", "#4caf7d", "#2e7d4f", "#8e6bbf", "#c0504d"}
+var palette = []string{"#9aa5b1", "#3b82c4", "#2bb3a3", "#d9822b", "#f2c14e", "#4caf7d", "#2e7d4f", "#8e6bbf", "#c0504d"}
 
 const (
 	barH   = 22
