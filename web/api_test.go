@@ -345,3 +345,40 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Error("server still answers after shutdown")
 	}
 }
+
+func TestClientIP(t *testing.T) {
+	tests := []struct {
+		trust  bool
+		remote string
+		xff    []string
+		want   string
+	}{
+		{false, "192.0.2.1:555", nil, "192.0.2.1"},
+		{false, "192.0.2.1:555", []string{"203.0.113.9"}, "192.0.2.1"},
+		{true, "127.0.0.1:555", []string{"10.0.0.1, 203.0.113.9"}, "203.0.113.9"},
+		{true, "127.0.0.1:555", []string{"1.1.1.1", "203.0.113.7"}, "203.0.113.7"},
+		{true, "127.0.0.1:555", []string{"garbage"}, "127.0.0.1"},
+		{true, "[2001:db8::1]:555", nil, "2001:db8::1"},
+	}
+	for _, tt := range tests {
+		s := &Server{cfg: Config{TrustProxy: tt.trust}}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tt.remote
+		for _, v := range tt.xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		if got := s.clientIP(r); got != tt.want {
+			t.Errorf("clientIP(trust %v, %s, %q) = %q, want %q", tt.trust, tt.remote, tt.xff, got, tt.want)
+		}
+	}
+	for in, want := range map[string]string{
+		"192.0.2.1":            "192.0.2.1",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"not an ip":            "not an ip",
+	} {
+		if got := limitKey(in); got != want {
+			t.Errorf("limitKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

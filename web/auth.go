@@ -76,7 +76,7 @@ func (s *Server) staffAPI(h staffHandler) http.HandlerFunc {
 
 // loginAllowed applies the sign-in limits per client IP and per name.
 func (s *Server) loginAllowed(r *http.Request, name string) bool {
-	okIP := s.logins.allow("ip:" + clientIP(r))
+	okIP := s.logins.allow("ip:" + limitKey(s.clientIP(r)))
 	okName := s.logins.allow("name:" + strings.ToLower(strings.TrimSpace(name)))
 	return okIP && okName
 }
@@ -109,7 +109,7 @@ func (s *Server) login(ctx context.Context, r *http.Request, name, password stri
 	}
 	u, err := s.acc.Authenticate(ctx, name, password)
 	if errors.Is(err, ErrBadLogin) {
-		s.log.InfoContext(ctx, "sign-in refused", "ip", clientIP(r))
+		s.log.InfoContext(ctx, "sign-in refused", "ip", s.clientIP(r))
 		return "", Session{}, errBadLogin
 	}
 	if err != nil {

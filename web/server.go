@@ -83,6 +83,10 @@ type Config struct {
 	LoginPerMinute float64
 	// MaxClients bounds the rate limiters' maps (default 10000).
 	MaxClients int
+	// TrustProxy takes the client's address from the last X-Forwarded-For
+	// entry (the one our own reverse proxy appended); set it only behind
+	// such a proxy, or clients could pick their own rate-limit key.
+	TrustProxy bool
 	// CORSOrigins are the exact origins (https://platform.example) whose
 	// pages may call the public API from the browser; none by default. The
 	// staff API and the console are never cross-origin.
@@ -368,7 +372,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				}
 			}
 			s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
-				"status", sw.status, "dur_ms", time.Since(start).Milliseconds(), "ip", clientIP(r))
+				"status", sw.status, "dur_ms", time.Since(start).Milliseconds(), "ip", s.clientIP(r))
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -398,8 +402,17 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// clientIP is the connection's address: proxies' headers are not trusted.
-func clientIP(r *http.Request) string {
+// clientIP is the connection's address, or with TrustProxy the address our
+// reverse proxy saw; other forwarded headers are not trusted.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
+				return ip.String()
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -407,10 +420,20 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// limitKey is the rate-limit bucket of an address: IPv6 clients by their
+// /64, since one subscriber usually holds a whole /64.
+func limitKey(ip string) string {
+	p := net.ParseIP(ip)
+	if p == nil || p.To4() != nil {
+		return ip
+	}
+	return p.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
 // limited applies the per-IP token bucket of the public API.
 func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.public.allow(clientIP(r)) {
+		if !s.public.allow(limitKey(s.clientIP(r))) {
 			w.Header().Set("Retry-After", "1")
 			writeError(w, r, s.log, errorf(CodeRateLimited, "请求太频繁了，请稍等片刻再试，谢谢您的耐心"))
 			return
