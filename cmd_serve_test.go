@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -189,6 +190,35 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	if code, m := call("POST", "/api/staff/tickets/"+id+"/move", unit, `{"to":"已回访","note":"满意"}`); code != 400 && code != 403 {
 		t.Errorf("a refused move = %d %v, want 400 or 403", code, m)
+	}
+	// An unanswered question is kept, attached to a measure in one call,
+	// stored in the lexicon table and gone from the review list.
+	const odd = "厂区门口的路灯坏了归谁管"
+	if code, m := call("POST", "/api/ask", "", `{"question":"`+odd+`"}`); code != 200 || m["answered"] != false {
+		t.Logf("ask %q = %d %v (expected out of scope; attach test continues if listed)", odd, code, m)
+	}
+	var qid string
+	for i := 0; i < 50 && qid == ""; i++ { // stored by the background writer
+		_, m := call("GET", "/api/staff/unanswered", hl, "")
+		qs, _ := m["questions"].([]any)
+		for _, q := range qs {
+			if q.(map[string]any)["text"] == odd {
+				qid = q.(map[string]any)["id"].(string)
+			}
+		}
+		if qid == "" {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if qid == "" {
+		t.Fatalf("unanswered question %q not listed", odd)
+	}
+	if code, m := call("POST", "/api/staff/unanswered/"+qid+"/attach", hl, `{"measure":"ind-06"}`); code != 200 || m["measure"] != "ind-06" {
+		t.Fatalf("attach = %d %v", code, m)
+	}
+	_, m = call("GET", "/api/staff/unanswered", hl, "")
+	if strings.Contains(fmt.Sprint(m), odd) {
+		t.Errorf("attached question still listed: %v", m)
 	}
 	if code, m := call("GET", "/api/staff/stats", hl, ""); code != 200 || m["total"] != float64(1) {
 		t.Errorf("stats = %d %v", code, m)
