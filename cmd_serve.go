@@ -262,7 +262,16 @@ func (b *serveBackend) GetWithSecret(ctx context.Context, id, secret string) (we
 	if err != nil {
 		return web.Ticket{}, serveErr(err)
 	}
-	return serveTicket(t), nil
+	// Only what intake lets the enterprise see: no reporter names, no filing
+	// text, no internal routing remarks.
+	p := t.Public()
+	w := web.Ticket{ID: p.ID, Status: string(p.Status), LeadUnit: p.LeadUnit, CoUnits: p.CoUnits,
+		Measures: p.Measures, Mode: p.Mode, Due: p.Due, Overdue: p.Overdue, CreatedAt: p.CreatedAt,
+		Reply: p.Reply, Events: []web.Event{}}
+	for _, ev := range p.Events {
+		w.Events = append(w.Events, web.Event{At: ev.At, Status: string(ev.Status), By: ev.By, Note: ev.Note})
+	}
+	return w, nil
 }
 
 func (b *serveBackend) Queue(ctx context.Context, unit string) ([]web.Ticket, error) {
