@@ -400,6 +400,16 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, ss *Session)
 	s.render(w, r, http.StatusOK, "ticket.html", p)
 }
 
+// findTicket jumps to the ticket whose id a caller reads out.
+func (s *Server) findTicket(w http.ResponseWriter, r *http.Request, ss *Session) {
+	id := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("id")))
+	if id == "" || len(id) > 64 {
+		http.Redirect(w, r, "/console/tickets", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/console/tickets/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
 func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
 	id := r.PathValue("id")
 	t, err := s.move(r.Context(), ss.User, id, r.PostForm.Get("to"), r.PostForm.Get("note"))

@@ -147,6 +147,7 @@ func TestConsolePages(t *testing.T) {
 		{"/console/unanswered", 200, []string{"用工荒怎么办", "一键挂到措施"}},
 		{"/console/dashboard", 200, []string{"<svg", "区人社局", "超期工单", "未能回答", "待审的未答问题"}},
 		{"/console/nothing", 404, nil},
+		{"/console/find?id=cq-20261120-0001", 303, nil},
 	}
 	for _, tt := range tests {
 		resp, body := b.get(tt.path)
@@ -158,6 +159,9 @@ func TestConsolePages(t *testing.T) {
 				t.Errorf("GET %s: no %q in the page", tt.path, w)
 			}
 		}
+	}
+	if resp, _ := b.get("/console/find?id=+cq-20261120-0001+"); resp.Header.Get("Location") != "/console/tickets/CQ-20261120-0001" {
+		t.Errorf("find = %q, want the ticket's page", resp.Header.Get("Location"))
 	}
 	// Overdue tickets come first in the queue.
 	_, body := b.get("/console/tickets")

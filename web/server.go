@@ -313,6 +313,7 @@ func (s *Server) routes() http.Handler {
 	m.handle("GET", "/console/lookup", s.console(s.lookupPage))
 	m.handle("GET", "/console/tickets", s.console(s.queuePage))
 	m.handle("GET", "/console/tickets/{id}", s.console(s.ticketPage))
+	m.handle("GET", "/console/find", s.console(s.findTicket))
 	m.handle("POST", "/console/tickets/{id}/move", s.console(s.moveSubmit))
 	m.handle("POST", "/console/tickets/{id}/reroute", s.console(s.rerouteSubmit))
 	m.handle("GET", "/console/new", s.console(s.newPage))
