@@ -41,15 +41,15 @@ var defaultNormalizer = sync.OnceValues(func() (*normalizer, error) {
 // normalizer holds the data-driven parts of normalisation. It is immutable
 // after construction and safe for concurrent use.
 type normalizer struct {
-	typos    []typo        // longest first
-	typoHead map[rune]bool // first runes of typos, to skip most positions cheaply
+	typos    []typo           // longest first
+	typoHead map[rune][]typo // typos by first rune, longest first
 	homo     *homophones
 }
 
 type typo struct{ from, to string }
 
 func newNormalizer(typos map[string]string, terms []string) *normalizer {
-	n := &normalizer{typoHead: map[rune]bool{}}
+	n := &normalizer{typoHead: map[rune][]typo{}}
 	for from, to := range typos {
 		if hasTradOnly(from) {
 			// 營收 → 营收: the script conversion already does it, and
@@ -61,10 +61,12 @@ func newNormalizer(typos map[string]string, terms []string) *normalizer {
 			continue
 		}
 		n.typos = append(n.typos, typo{from, to})
-		r, _ := utf8.DecodeRuneInString(from)
-		n.typoHead[r] = true
 	}
 	sortTypos(n.typos)
+	for _, t := range n.typos {
+		r, _ := utf8.DecodeRuneInString(t.from)
+		n.typoHead[r] = append(n.typoHead[r], t)
+	}
 	n.homo = newHomophones(terms)
 	return n
 }
@@ -154,9 +156,9 @@ func (n *normalizer) fixTypos(s string) string {
 	changed := false
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if n.typoHead[r] {
+		if ts := n.typoHead[r]; len(ts) > 0 {
 			hit := false
-			for _, t := range n.typos {
+			for _, t := range ts {
 				if strings.HasPrefix(s[i:], t.from) {
 					if !changed {
 						b.Grow(len(s) + 8)
@@ -741,12 +743,31 @@ func (h *homophones) fix(s string) string {
 	if len(rs) > len(ids) {
 		return s // long texts are not typed questions
 	}
+	// A window can only match a term when it shares a character with it,
+	// so syllables are looked up only near characters of the terms.
+	var inTerm [64]bool
+	any := false
 	for i, r := range rs {
 		ids[i] = 0
-		if r >= 0x3400 {
-			if rd := h.readings(r, false); len(rd) > 0 {
-				ids[i] = rd[0]
-			}
+		_, inTerm[i] = h.syl[r]
+		any = any || inTerm[i]
+	}
+	if !any {
+		return s
+	}
+	for i, r := range rs {
+		if r < 0x3400 {
+			continue
+		}
+		near := false
+		for k := max(0, i-maxHomoLen+1); k < min(len(rs), i+maxHomoLen) && !near; k++ {
+			near = inTerm[k]
+		}
+		if !near {
+			continue
+		}
+		if rd := h.readings(r, false); len(rd) > 0 {
+			ids[i] = rd[0]
 		}
 	}
 	changed := false
