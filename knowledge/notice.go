@@ -448,7 +448,8 @@ var (
 	reDocNo     = regexp.MustCompile(`(\p{Han}{1,12})\s*(?:[〔\[(【]\s*((?:19|20)\d{2})\s*[〕\])】]?|((?:19|20)\d{2})\s*[〕\])】])\s*(\d{1,4})\s*号?`)
 	rePublished = regexp.MustCompile(`(?:发布日期|发布时间)\s*:?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
 	reWritten   = regexp.MustCompile(`成文日期\s*:?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
-	reSignature = regexp.MustCompile(`([^\s。,:;()《》“”]{2,30}?(?:人民政府办公室|人民政府|办公室|委员会|局|厅))\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
+	reSignature = regexp.MustCompile(`([^\s。,:;()《》“”\d]{2,30}?(?:人民政府办公室|人民政府|办公室|委员会|局|厅))\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
+	reTitleEnd  = regexp.MustCompile(`(?:措施|办法|细则|方案|规定|附件)`)
 	reOfficeEnd = regexp.MustCompile(`(?:人民政府办公室|人民政府|办公室|委员会|局|厅)$`)
 	reBookTitle = regexp.MustCompile(`《([^《》\n]{2,100})》`)
 )
@@ -467,8 +468,10 @@ func (p *noticeParser) header(n *Notice) (bodyFrom, bodyTo, after int) {
 	// 文号: the first before the first package (the page's links repeat it).
 	if m := reDocNo.FindStringSubmatch(t); m != nil {
 		prefix := m[1]
-		if i := strings.LastIndex(prefix, "通知"); i >= 0 {
-			prefix = prefix[i+len("通知"):]
+		// A 文号 prefix (城政办发) holds no date or title words.
+		if i := strings.LastIndexAny(prefix, "知日月年期"); i >= 0 {
+			_, size := utf8.DecodeRuneInString(prefix[i:])
+			prefix = prefix[i+size:]
 		}
 		if rs := []rune(prefix); len(rs) > 8 {
 			prefix = string(rs[len(rs)-8:])
@@ -478,32 +481,46 @@ func (p *noticeParser) header(n *Notice) (bodyFrom, bodyTo, after int) {
 			n.DocNo = prefix + "〔" + year + "〕" + strings.TrimLeft(m[4], "0") + "号"
 		}
 	}
-	// Addressees: after a title, the names before the first colon.
+	// Addressees: after a title, the names before a colon (the 发布日期:
+	// and 文号 that may come between are skipped).
 	after = 0
 	bodyFrom = -1
+addressees:
 	for _, ti := range titles {
-		rest := t[ti[1]:]
-		c := strings.IndexByte(rest, ':')
-		if c < 0 || c > 400 {
-			continue
-		}
-		cand := rest[:c]
-		// The addressees are the last line before the colon, after any 文号.
-		cand = cand[strings.LastIndexByte(cand, '\n')+1:]
-		if loc := reDocNo.FindStringIndex(cand); loc != nil {
-			cand = cand[loc[1]:]
-		}
-		cand = strings.TrimSpace(cand)
-		if cand == "" || strings.Contains(cand, "日期") || strings.ContainsAny(cand, "。0123456789《") {
-			continue
-		}
-		for _, a := range strings.FieldsFunc(cand, func(r rune) bool { return strings.ContainsRune("、,;\n ", r) }) {
-			if a = strings.TrimSpace(a); a != "" {
-				n.Addressees = append(n.Addressees, a)
+		prev := ti[1]
+		for prev < len(t) && prev-ti[1] < 600 {
+			c := strings.IndexByte(t[prev:], ':')
+			if c < 0 {
+				break
 			}
+			cand := t[prev : prev+c]
+			next := prev + c + 1
+			// The addressees are the last line before the colon, after any
+			// 文号 or date.
+			cand = cand[strings.LastIndexByte(cand, '\n')+1:]
+			if i := strings.LastIndex(cand, "的通知"); i >= 0 {
+				cand = cand[i+len("的通知"):]
+			}
+			if loc := reDocNo.FindStringIndex(cand); loc != nil {
+				cand = cand[loc[1]:]
+			}
+			if i := strings.LastIndexAny(cand, "0123456789号〕]"); i >= 0 {
+				_, size := utf8.DecodeRuneInString(cand[i:])
+				cand = cand[i+size:]
+			}
+			cand = strings.TrimSpace(cand)
+			prev = next
+			if cand == "" || strings.Contains(cand, "日期") || strings.Contains(cand, "时间") || strings.ContainsAny(cand, "。《") {
+				continue
+			}
+			for _, a := range strings.FieldsFunc(cand, func(r rune) bool { return strings.ContainsRune("、,;\n ", r) }) {
+				if a = strings.TrimSpace(a); a != "" {
+					n.Addressees = append(n.Addressees, a)
+				}
+			}
+			bodyFrom = next
+			break addressees
 		}
-		bodyFrom = ti[1] + c + 1
-		break
 	}
 	if bodyFrom < 0 && len(titles) > 0 {
 		bodyFrom = titles[len(titles)-1][1]
@@ -515,7 +532,13 @@ func (p *noticeParser) header(n *Notice) (bodyFrom, bodyTo, after int) {
 	// Signature: the office and the date that close the notice's body.
 	if loc := reSignature.FindStringSubmatchIndex(t[bodyFrom:]); loc != nil && bodyFrom > 0 {
 		m := func(i int) string { return t[bodyFrom+loc[2*i] : bodyFrom+loc[2*i+1]] }
-		n.Office = strings.TrimLeft(m(1), "-—·|>")
+		office := m(1)
+		// On one line the office follows the attachment's title: keep what
+		// comes after it.
+		if loc := reTitleEnd.FindAllStringIndex(office, -1); loc != nil {
+			office = office[loc[len(loc)-1][1]:]
+		}
+		n.Office = strings.TrimLeft(office, "-—·|>")
 		n.Issued = ymd(m(2), m(3), m(4))
 		bodyTo = bodyFrom + loc[0]
 		after = bodyFrom + loc[1]
