@@ -281,3 +281,8 @@ func (b *Base) AddQuestion(measureID, question string) error {
 	b.ix.Store(buildIndex(b.measures, b.lex, extra, b.norm))
 	return nil
 }
+
+// MinConfidence is the confidence (Result.Score of the best result) below
+// which Ask abstains; routing may use the same bar to decide that no
+// measure fits.
+const MinConfidence = answerThreshold
