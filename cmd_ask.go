@@ -19,7 +19,7 @@ import (
 // It only reads: the database is opened read-only, and only if it exists.
 func runAsk(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard) // one line of our own on errors, not the flag package's usage dump
 	asJSON := fs.Bool("json", false, "print the ask object as JSON")
 	top := fs.Int("top", 3, "how many measures to list")
 	dbPath := fs.String("db", e.dbPath, "database with ingested notices and added questions")
@@ -59,7 +59,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, usagef("usage: huiqi %s [flags] ARGS...", fs.Name())
 			}
-			return nil, usagef("%v", err)
+			return nil, usagef("%v (用法 usage: huiqi %s [flags] ARGS...)", err, fs.Name())
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
