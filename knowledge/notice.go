@@ -465,22 +465,6 @@ func (p *noticeParser) header(n *Notice) (bodyFrom, bodyTo, after int) {
 	if m := rePublished.FindStringSubmatch(t); m != nil {
 		n.Published = ymd(m[1], m[2], m[3])
 	}
-	// 文号: the first before the first package (the page's links repeat it).
-	if m := reDocNo.FindStringSubmatch(t); m != nil {
-		prefix := m[1]
-		// A 文号 prefix (城政办发) holds no date or title words.
-		if i := strings.LastIndexAny(prefix, "知日月年期"); i >= 0 {
-			_, size := utf8.DecodeRuneInString(prefix[i:])
-			prefix = prefix[i+size:]
-		}
-		if rs := []rune(prefix); len(rs) > 8 {
-			prefix = string(rs[len(rs)-8:])
-		}
-		year := m[2] + m[3]
-		if prefix != "" && strings.ContainsAny(prefix, "发函字办令") {
-			n.DocNo = prefix + "〔" + year + "〕" + strings.TrimLeft(m[4], "0") + "号"
-		}
-	}
 	// Addressees: after a title, the names before a colon (the 发布日期:
 	// and 文号 that may come between are skipped).
 	after = 0
@@ -550,6 +534,26 @@ addressees:
 			if i := strings.Index(t[bodyFrom:bodyTo], "。"); i >= 0 {
 				bodyTo = bodyFrom + i
 			}
+		}
+	}
+	// 文号: the first before the first package (the page's links repeat it).
+	docArea := t[:min(len(t), 3000)]
+	if after > 0 {
+		docArea = t[:after] // the header, up to the signature
+	}
+	if m := reDocNo.FindStringSubmatch(docArea); m != nil {
+		prefix := m[1]
+		// A 文号 prefix (城政办发) holds no date or title words.
+		if i := strings.LastIndexAny(prefix, "知日月年期"); i >= 0 {
+			_, size := utf8.DecodeRuneInString(prefix[i:])
+			prefix = prefix[i+size:]
+		}
+		if rs := []rune(prefix); len(rs) > 8 {
+			prefix = string(rs[len(rs)-8:])
+		}
+		year := m[2] + m[3]
+		if prefix != "" && strings.ContainsAny(prefix, "发函字办令") {
+			n.DocNo = prefix + "〔" + year + "〕" + strings.TrimLeft(m[4], "0") + "号"
 		}
 	}
 	if m := reWritten.FindStringSubmatch(t); m != nil {
