@@ -134,8 +134,7 @@ func newWebServer(ctx context.Context, e *env, dbPath string, cfg web.Config) (*
 		return fail(fmt.Errorf("load knowledge base: %w", err))
 	}
 	// Ask once per measure before serving: the knowledge base fills its
-	// snippet caches lazily, and filling them under concurrent requests is
-	// a data race in knowledge's search (reported to its owner).
+	// snippet caches lazily, so the first callers would pay for it.
 	for _, m := range base.Measures() {
 		base.Ask(m.Title, len(base.Measures()), e.now())
 	}

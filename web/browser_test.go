@@ -40,7 +40,6 @@ func TestBrowserConsole(t *testing.T) {
 	if err != nil {
 		t.Fatalf("knowledge.Builtin() = %v", err)
 	}
-	warmKnowledge(kb)
 	te := newTestEnv(t, func(c *Config) { c.Knowledge = kb })
 	ts := httptest.NewServer(te.srv.Handler())
 	defer ts.Close()

@@ -29,17 +29,6 @@ var loadQuestions = []string{
 	"研发机构奖励", "营业收入突破1亿元奖励", "首批次新材料保险补贴", "担保费率是多少", "明天天气怎么样",
 }
 
-// warmKnowledge asks once for every measure before any concurrency: the
-// knowledge package fills its snippet caches lazily, and its search copies a
-// doc struct while another goroutine may fill it (knowledge/search.go
-// `d := ix.docs[h.doc]`), which -race reports. Warming first keeps the load
-// test about the web; the fix belongs in knowledge (take &ix.docs[h.doc]).
-func warmKnowledge(kb *knowledge.Base) {
-	for _, m := range kb.Measures() {
-		kb.Ask(m.Title, len(kb.Measures()), fixedNow)
-	}
-}
-
 // loadResult is what one load run measured.
 type loadResult struct {
 	n, errors      int
@@ -111,7 +100,6 @@ func TestLoadAsk(t *testing.T) {
 	if err != nil {
 		t.Fatalf("knowledge.Builtin() = %v", err)
 	}
-	warmKnowledge(kb)
 	te := newTestEnv(t, func(c *Config) { c.Knowledge = kb; c.RatePerSecond = -1 })
 	ts := httptest.NewServer(te.srv.Handler())
 	defer ts.Close()
@@ -143,7 +131,6 @@ func BenchmarkAskHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	warmKnowledge(kb)
 	te := newTestEnv(b, func(c *Config) { c.Knowledge = kb; c.RatePerSecond = -1 })
 	ts := httptest.NewServer(te.srv.Handler())
 	defer ts.Close()
