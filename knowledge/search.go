@@ -209,6 +209,13 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 		}
 	}()
 	defer func() { <-qbDone }()
+	// Lexicon phrases, fuzzy targets, out-of-scope words and small talk do
+	// not touch the n-gram vocabulary either: a third goroutine.
+	lexDone := make(chan struct{})
+	go func() {
+		defer close(lexDone)
+		ix.buildLexicon(ms, lx)
+	}()
 	// Documents are indexed one after the other, so postings come out
 	// sorted by document; tf is accumulated densely over the vocabulary.
 	lens := make([]float32, len(ms))
@@ -246,6 +253,57 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 		}
 		touched = touched[:0]
 	}
+	ix.docs = make([]docInfo, len(ms))
+	for i, m := range ms {
+		d := int32(i)
+		ix.byID[m.ID] = d
+		ix.docs[i] = docInfo{m: m, entry: lx.Entry(m.ID), once: new(sync.Once)}
+		add(i, m.Title, wTitle)
+		add(i, m.Section, wSection)
+		add(i, m.Text, wText)
+		for _, u := range m.Units {
+			add(i, u, wUnit)
+		}
+		if e := ix.docs[i].entry; e != nil {
+			for _, c := range e.Concepts {
+				add(i, c.Term, wTerm)
+				for _, s := range c.Say {
+					add(i, s, wSay)
+				}
+			}
+			for _, q := range e.Questions {
+				add(i, q, wQuestion)
+			}
+		}
+		for _, q := range extra[m.ID] {
+			add(i, q, wQuestion)
+		}
+		flushDoc()
+	}
+	<-lexDone
+	// postings, idf, length normalisation
+	n := float64(len(ms))
+	ix.idf = make([]float32, len(ix.vocab))
+	for id, ps := range ix.postings {
+		df := float64(len(ps))
+		ix.idf[id] = float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
+	}
+	ix.maxIDF = float32(math.Log(1 + (n+0.5)/0.5))
+	var total float32
+	for _, l := range lens {
+		total += l
+	}
+	avg := total / float32(max(1, len(lens)))
+	for i := range ix.docs {
+		ix.docs[i].norm = float32(bm25K1 * (1 - bm25B + bm25B*float64(lens[i]/avg)))
+	}
+	ix.pool.New = func() any { return &scratch{} }
+	return ix
+}
+
+// buildLexicon fills the parts of the index that come from the lexicon's
+// phrases rather than from n-grams.
+func (ix *index) buildLexicon(ms []*Measure, lx *Lexicon) {
 	phraseIdx := map[string]*phrase{}
 	addPhrase := func(text, expand string, d int32, concept bool) {
 		if hasTradOnly(text) || hasTradOnly(expand) {
@@ -278,37 +336,21 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 			f.docs = append(f.docs, d)
 		}
 	}
-	ix.docs = make([]docInfo, len(ms))
 	for i, m := range ms {
 		d := int32(i)
-		ix.byID[m.ID] = d
-		ix.docs[i] = docInfo{m: m, entry: lx.Entry(m.ID), once: new(sync.Once)}
-		add(i, m.Title, wTitle)
-		add(i, m.Section, wSection)
-		add(i, m.Text, wText)
 		for _, u := range m.Units {
-			add(i, u, wUnit)
 			addFuzzy(u, d, 0.5)
 		}
 		addFuzzy(m.Title, d, 1)
-		if e := ix.docs[i].entry; e != nil {
+		if e := lx.Entry(m.ID); e != nil {
 			for _, c := range e.Concepts {
-				add(i, c.Term, wTerm)
 				addPhrase(c.Term, "", d, true)
 				addFuzzy(c.Term, d, 1)
 				for _, s := range c.Say {
-					add(i, s, wSay)
 					addPhrase(s, c.Term, d, true)
 				}
 			}
-			for _, q := range e.Questions {
-				add(i, q, wQuestion)
-			}
 		}
-		for _, q := range extra[m.ID] {
-			add(i, q, wQuestion)
-		}
-		flushDoc()
 	}
 	for _, g := range lx.Common.Synonyms {
 		for _, a := range g {
@@ -361,24 +403,6 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 		}
 	}
 
-	// postings, idf, length normalisation
-	n := float64(len(ms))
-	ix.idf = make([]float32, len(ix.vocab))
-	for id, ps := range ix.postings {
-		df := float64(len(ps))
-		ix.idf[id] = float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
-	}
-	ix.maxIDF = float32(math.Log(1 + (n+0.5)/0.5))
-	var total float32
-	for _, l := range lens {
-		total += l
-	}
-	avg := total / float32(max(1, len(lens)))
-	for i := range ix.docs {
-		ix.docs[i].norm = float32(bm25K1 * (1 - bm25B + bm25B*float64(lens[i]/avg)))
-	}
-	ix.pool.New = func() any { return &scratch{} }
-	return ix
 }
 
 // phraseKey is the first two units of a phrase (as the query side sees
