@@ -387,10 +387,10 @@ func serveTicket(t intake.Ticket) web.Ticket {
 }
 
 // runUser is `huiqi user add --name N --role R [--unit U]` (the password
-// from HUIQI_PASSWORD or the first line of standard input, never argv) and
-// `huiqi user list`.
+// from HUIQI_PASSWORD or the first line of standard input, never argv),
+// `huiqi user list` and `huiqi user remove --name N`.
 func runUser(ctx context.Context, e *env, args []string) error {
-	const usage = "usage: huiqi user add --name NAME --role hotline|unit|admin [--unit UNIT] (password on stdin or HUIQI_PASSWORD) | huiqi user list"
+	const usage = "usage: huiqi user add --name NAME --role hotline|unit|admin [--unit UNIT] (password on stdin or HUIQI_PASSWORD) | huiqi user list | huiqi user remove --name NAME"
 	if len(args) == 0 {
 		return usagef("%s", usage)
 	}
@@ -429,6 +429,20 @@ func runUser(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "已创建账号 %s（%s%s）\n", user.Name, web.RoleLabel(user.Role), serveUnitSuffix(user.Unit))
+		return nil
+	case "remove":
+		if *name == "" {
+			return usagef("%s", usage)
+		}
+		acc, closeDB, err := openAccounts(ctx, e, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		if err := acc.Remove(ctx, *name); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "已删除账号 %s，其登录已失效\n", *name)
 		return nil
 	case "list":
 		acc, closeDB, err := openAccounts(ctx, e, *dbPath)

@@ -42,6 +42,9 @@ func TestUserCommand(t *testing.T) {
 		{"bad role", "s3cret-pass\n", []string{"user", "add", "--name", "王", "--role", "boss", "--db", db}, 2, ""},
 		{"no subcommand", "", []string{"user"}, 2, ""},
 		{"list", "", []string{"user", "list", "--db", db}, 0, "张坐席"},
+		{"remove", "", []string{"user", "remove", "--name", "审批", "--db", db}, 0, "已删除账号 审批"},
+		{"remove missing", "", []string{"user", "remove", "--name", "审批", "--db", db}, 2, ""},
+		{"remove no name", "", []string{"user", "remove", "--db", db}, 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

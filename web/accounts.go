@@ -155,6 +155,18 @@ func (a *Accounts) Add(ctx context.Context, name, role, unit, password string) (
 	return User{ID: id, Name: name, Role: role, Unit: unit, Created: now}, nil
 }
 
+// Remove deletes an account and signs out its sessions.
+func (a *Accounts) Remove(ctx context.Context, name string) error {
+	res, err := a.db.ExecContext(ctx, `DELETE FROM web_users WHERE name = ?`, strings.TrimSpace(name))
+	if err != nil {
+		return fmt.Errorf("remove user: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return invalidErr{fmt.Sprintf("no user %q", name)}
+	}
+	return nil
+}
+
 // List returns all accounts by name.
 func (a *Accounts) List(ctx context.Context) ([]User, error) {
 	rows, err := a.db.QueryContext(ctx, `SELECT id, name, role, unit, created_at FROM web_users ORDER BY name`)

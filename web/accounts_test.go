@@ -107,6 +107,16 @@ func TestAccountsSessions(t *testing.T) {
 	if err := acc.EndSession(ctx, tok2); err != nil {
 		t.Fatal(err)
 	}
+	tok3, _, _ := acc.NewSession(ctx, u)
+	if err := acc.Remove(ctx, "hl"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.Session(ctx, tok3); !errors.Is(err, ErrNoSession) {
+		t.Errorf("session of a removed user = %v, want ErrNoSession", err)
+	}
+	if err := acc.Remove(ctx, "hl"); err == nil {
+		t.Error("removing a missing user succeeded")
+	}
 }
 
 func TestLimiter(t *testing.T) {
