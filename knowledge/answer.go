@@ -51,6 +51,12 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 	if len(hs) == 0 || conf < answerThreshold || len(qq.oosTopics) > 0 && !strongConcept {
 		a.Kind = "out_of_scope"
 		a.Text = b.abstainText(qq, ix)
+		if len(qq.oosTopics) == 0 && conf >= tentativeThreshold && len(a.Results) > 0 {
+			// Not sure enough to answer, but close: offer the candidates
+			// instead of a flat refusal.
+			a.Kind = "uncertain"
+			a.Text = tentativeText(a.Results)
+		}
 		if len(a.Results) > top {
 			a.Results = a.Results[:top]
 		}
@@ -90,6 +96,25 @@ func (b *Base) citedMeasure(q string) (*Measure, bool) {
 		return nil, false
 	}
 	return ParseMeasureRef(q, b.measures)
+}
+
+// tentativeThreshold: below answerThreshold but above this, huiqi names
+// the likely measures and asks the owner to say more (still answered=false).
+const tentativeThreshold = 0.2
+
+func tentativeText(rs []Result) string {
+	var sb strings.Builder
+	sb.WriteString("我不太确定您问的是哪条政策，可能相关的是：\n")
+	for i, r := range rs {
+		if i == 2 {
+			break
+		}
+		fmt.Fprintf(&sb, "【%s】%s（%s）\n", r.Ref, r.Title, strings.Join(r.Units[:min(1, len(r.Units))], ""))
+	}
+	sb.WriteString("如果是其中一条，可以直接问“")
+	sb.WriteString(rs[0].Ref)
+	sb.WriteString("”；如果都不是，请换个说法，说明是奖励、贷款、审批、用工还是项目方面的事。惠企助手只解答城区《二十条》《十八条》惠企政策。")
+	return sb.String()
 }
 
 // strongConceptHit: a lexicon phrase this long (in runes, divided by the
