@@ -404,7 +404,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if err := knowledge.MigrateStore(ctx, db); err != nil {
 		return fmt.Errorf("migrate database: %w", err)
 	}
-	if err := knowledge.SaveNotice(ctx, db.DB, filepath.Base(file), src, n); err != nil {
+	if err := knowledge.SaveNoticeAt(ctx, db.DB, filepath.Base(file), src, n, e.now()); err != nil {
 		var ce *knowledge.ConflictError
 		if errors.As(err, &ce) {
 			return ingestError{file, err}

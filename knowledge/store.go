@@ -89,6 +89,11 @@ func sameDocument(n *Notice, digest, docNo, title, storedDigest string) bool {
 // are taken by another one, or by the built-in notice, is refused with a
 // *ConflictError and nothing is written.
 func SaveNotice(ctx context.Context, db *sql.DB, name string, src []byte, n *Notice) error {
+	return SaveNoticeAt(ctx, db, name, src, n, time.Now())
+}
+
+// SaveNoticeAt is SaveNotice with the ingest time given (the caller's clock).
+func SaveNoticeAt(ctx context.Context, db *sql.DB, name string, src []byte, n *Notice, now time.Time) error {
 	if n == nil || len(noticeIDs(n)) == 0 {
 		return &ParseError{Line: 1, Msg: "没有可保存的措施"}
 	}
@@ -175,7 +180,7 @@ func SaveNotice(ctx context.Context, db *sql.DB, name string, src []byte, n *Not
 		return &ConflictError{IDs: taken, Owner: owner}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO knowledge_notices (name, doc_no, title, digest, source, parsed, ingested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, name, n.DocNo, n.Title, digest, src, string(parsed), time.Now().UTC().Format(time.RFC3339))
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, name, n.DocNo, n.Title, digest, src, string(parsed), now.UTC().Format(time.RFC3339))
 	if err != nil {
 		return fmt.Errorf("knowledge: save notice: %w", err)
 	}
