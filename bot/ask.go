@@ -28,6 +28,24 @@ func (t *turn) ask(q string) []Reply {
 	case a.Answered && len(a.Results) > 0:
 		t.st.LastQuestion = ""
 		return []Reply{answerReply(toOffer(a.Results[0]))}
+	case strings.HasPrefix(a.Kind, "chitchat"):
+		// Small talk the knowledge base recognised: its line and the menu,
+		// nothing to record.
+		text := a.Text
+		if text == "" {
+			text = "您好！"
+		}
+		return []Reply{{Text: text, Choices: menuChoices()}}
+	case a.Kind == "uncertain" && len(a.Results) > 0:
+		// Close but not sure: offer the likely measures to pick from.
+		t.st.LastQuestion, t.st.Recorded = clip(q, 500), false
+		var cs []Choice
+		for i, r := range a.Results[:min(2, len(a.Results))] {
+			t.st.Offers = append(t.st.Offers, toOffer(r))
+			cs = append(cs, Choice{ID: actPick + strconv.Itoa(i), Label: clip(cite(r), 40)})
+		}
+		cs = append(cs, Choice{ID: actRecord, Label: "记录为问题"})
+		return []Reply{{Text: a.Text, Choices: cs}}
 	}
 	t.st.LastQuestion, t.st.Recorded = clip(q, 500), false
 	text := "这个问题不在惠企助手能回答的范围内。" + coverage
@@ -52,6 +70,7 @@ func (t *turn) pick(idx string) []Reply {
 	}
 	o := t.st.Offers[i]
 	t.st.Offers = nil
+	t.st.LastQuestion = ""
 	return []Reply{answerReply(o)}
 }
 

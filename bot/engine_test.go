@@ -514,3 +514,14 @@ func TestDatabaseDown(t *testing.T) {
 		t.Errorf("Handle on a closed database = %+v, want the apology", replies)
 	}
 }
+
+func TestUncertainAndChitchat(t *testing.T) {
+	e, _ := newFakeEngine(t, nil)
+	c := newChat(t, e, "uncertain")
+	got := c.say("大概是哪条")
+	mustContain(t, got, "我不太确定", "1. 测试条第2条 测试措施乙", "2. 测试条第1条 测试措施甲", "3. 记录为问题")
+	mustContain(t, c.choose("测试条第1条 测试措施甲"), "【测试条第1条 测试措施甲】")
+	got = c.say("哈哈哈")
+	mustContain(t, got, "很高兴和您聊天", "算奖励")
+	mustNotContain(t, got, "记录为问题", "【")
+}

@@ -35,6 +35,11 @@ func (fakeKnowledge) Ask(q string, top int, now time.Time) knowledge.Answer {
 		return knowledge.Answer{Answered: true, Results: []knowledge.Result{resA, resB}, Text: "甲。"}
 	case strings.Contains(q, "乙"):
 		return knowledge.Answer{Answered: true, Results: []knowledge.Result{resB}, Text: "乙。"}
+	case strings.Contains(q, "大概"):
+		return knowledge.Answer{Kind: "uncertain", Results: []knowledge.Result{resB, resA},
+			Text: "我不太确定您问的是哪条政策，可能相关的是：测试措施乙、测试措施甲。"}
+	case strings.Contains(q, "哈哈"):
+		return knowledge.Answer{Kind: "chitchat:laugh", Text: "很高兴和您聊天。"}
 	case strings.Contains(q, "含糊"):
 		return knowledge.Answer{Answered: true, Ambiguous: true, Results: []knowledge.Result{resA, resB},
 			Text: "您问的是 测试条第1条 测试措施甲 还是 测试条第2条 测试措施乙?"}
