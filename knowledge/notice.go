@@ -1151,6 +1151,10 @@ func bodyUnits(text string) []string {
 	for _, m := range reUnitSetIn.FindAllStringSubmatch(text, -1) {
 		add(&lead, m[1])
 	}
+	// An item that seats an office in a unit (专班办公室设在区工信局) names that
+	// unit as the one responsible; units told to set up their own task forces
+	// (义井镇人民政府…相应成立专班) act under it, not for the enterprise.
+	seated := len(lead) > 0
 	starts := []int{0}
 	for i, r := range text {
 		if strings.ContainsRune("。,;:", r) {
@@ -1170,7 +1174,7 @@ func bodyUnits(text string) []string {
 		for _, name := range reUnitOne.FindAllString(text[st+m[2]:st+m[3]], -1) {
 			if isLead {
 				add(&lead, name)
-			} else {
+			} else if !seated {
 				add(&rest, name)
 			}
 		}

@@ -13,9 +13,9 @@ import (
 
 // officialUnits is the expected canonical unit list of every measure, read
 // off the notice by hand. ind-17 … ind-20 have no unit line: their units
-// are the ones the text names as actors. ind-17 sets the office in 区工信局
-// (lead) and has 义井镇人民政府 and 各街道办事处 set up their own 专班, so they
-// are responsible too and follow the lead.
+// are the ones the text names as actors. ind-17 seats the task-force office
+// in 区工信局, which is responsible; 义井镇人民政府 and 各街道办事处 only set
+// up their own 专班 under it (source/README.md reads it the same way).
 var officialUnits = map[string][]string{
 	"ind-01": {"区发改局"},
 	"ind-02": {"区工信局", "区发改局", "区财政局", "区应急局", "区住建局", "市生态环境局城区分局", "市交警二大队", "区消防救援大队", "区中小企业发展中心"},
@@ -33,7 +33,7 @@ var officialUnits = map[string][]string{
 	"ind-14": {"区工信局", "区财政局", "区中小企业发展中心"},
 	"ind-15": {"区工信局", "区财政局", "区中小企业发展中心"},
 	"ind-16": {"区工信局", "区财政局"},
-	"ind-17": {"区工信局", "义井镇人民政府", "各街道办事处"},
+	"ind-17": {"区工信局"},
 	"ind-18": {"区工信局", "区中小企业发展中心"},
 	"ind-19": {"区工信局"},
 	"ind-20": {"区中小企业发展中心"},
@@ -606,7 +606,7 @@ func TestUnitLineForms(t *testing.T) {
 		{"(牵头) mark", "甲。(责任单位:区财政局、区发改局(牵头)、区工信局)", []string{"区发改局", "区财政局", "区工信局"}, 1, "甲。"},
 		{"roles inside 责任单位", "甲。(责任单位:区发改局牵头,区财政局配合)", []string{"区发改局", "区财政局"}, 1, "甲。"},
 		{"trailing 等 and period", "甲。(责任单位:区人社局、区财政局等。)", []string{"区人社局", "区财政局"}, 0, "甲。"},
-		{"named in the body", "甲。专班办公室设在区工信局,各街道办事处相应成立专班。", []string{"区工信局", "各街道办事处"}, 0, "甲。专班办公室设在区工信局,各街道办事处相应成立专班。"},
+		{"named in the body", "甲。专班办公室设在区工信局,各街道办事处相应成立专班。", []string{"区工信局"}, 0, "甲。专班办公室设在区工信局,各街道办事处相应成立专班。"},
 		{"body lead", "甲。区商务局牵头搭建平台。", []string{"区商务局"}, 0, "甲。区商务局牵头搭建平台。"},
 		{"no units", "甲。加强宣传。", []string{}, 0, "甲。加强宣传。"},
 	}
