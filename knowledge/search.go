@@ -525,6 +525,11 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 	})
 	// lexicon phrases in the question
 	rs := sc.spans
+	type found struct {
+		start, end int
+		p          *phrase
+	}
+	var concepts []found
 	for i := range rs {
 		j := i + 1
 		if j >= len(rs) || rs[j].start != rs[i].end {
@@ -544,12 +549,28 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 				})
 			}
 			if p.concept && len(p.docs) > 0 {
-				strength := float32(utf8.RuneCountInString(p.text)) / float32(len(p.docs))
-				for _, d := range p.docs {
-					if strength > qq.conceptHit[d] {
-						qq.conceptHit[d] = strength
-					}
-				}
+				concepts = append(concepts, found{rs[i].start, rs[i].start + len(p.text), p})
+			}
+		}
+	}
+	// Longest match: a concept phrase lying inside a longer one found in the
+	// same question (复产达产 inside 复产达产工作专班) is part of that phrase,
+	// not separate evidence for the measures it names on its own.
+	for _, f := range concepts {
+		inside := false
+		for _, g := range concepts {
+			if g.start <= f.start && f.end <= g.end && g.end-g.start > f.end-f.start {
+				inside = true
+				break
+			}
+		}
+		if inside {
+			continue
+		}
+		strength := float32(utf8.RuneCountInString(f.p.text)) / float32(len(f.p.docs))
+		for _, d := range f.p.docs {
+			if strength > qq.conceptHit[d] {
+				qq.conceptHit[d] = strength
 			}
 		}
 	}
