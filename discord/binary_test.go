@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -36,11 +35,8 @@ func buildHuiqi(t *testing.T) string {
 			return
 		}
 		huiqiBin.path = filepath.Join(dir, "huiqi")
-		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goTool); err != nil {
-			goTool = "go"
-		}
-		cmd := exec.Command(goTool, "build", "-o", huiqiBin.path, ".")
+		// "go" from PATH, so GOTOOLCHAIN from the environment applies.
+		cmd := exec.Command("go", "build", "-o", huiqiBin.path, ".")
 		cmd.Dir = ".."
 		if out, err := cmd.CombinedOutput(); err != nil {
 			huiqiBin.err = errors.New("go build: " + err.Error() + "\n" + string(out))

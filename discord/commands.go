@@ -21,7 +21,7 @@ func strOpt(name, zhName, desc, zhDesc string, required bool, maxLen int) *disco
 // start. Descriptions are Chinese by default (the users are Chinese
 // enterprises); zh-CN localizations give the names in Chinese too.
 func commands() []*discordgo.ApplicationCommand {
-	noDM := false
+	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	cmd := func(name, zhName, desc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
 		return &discordgo.ApplicationCommand{
 			Name: name, NameLocalizations: zh(zhName),
@@ -29,7 +29,7 @@ func commands() []*discordgo.ApplicationCommand {
 		}
 	}
 	staff := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
-		c.DMPermission = &noDM
+		c.Contexts = &guildOnly
 		return c
 	}
 	return []*discordgo.ApplicationCommand{

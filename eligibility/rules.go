@@ -324,15 +324,6 @@ func (p Profile) has(path string) bool {
 	return true
 }
 
-func (t *Table) rule(id string) (Rule, bool) {
-	for _, r := range t.Rules {
-		if r.ID == id {
-			return r, true
-		}
-	}
-	return Rule{}, false
-}
-
 func (t *Table) label(field string) string {
 	if l := t.Labels[field]; l != "" {
 		return l

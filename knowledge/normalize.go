@@ -41,7 +41,7 @@ var defaultNormalizer = sync.OnceValues(func() (*normalizer, error) {
 // normalizer holds the data-driven parts of normalisation. It is immutable
 // after construction and safe for concurrent use.
 type normalizer struct {
-	typos    []typo           // longest first
+	typos    []typo          // longest first
 	typoHead map[rune][]typo // typos by first rune, longest first
 	homo     *homophones
 }

@@ -475,7 +475,6 @@ type scratch struct {
 	acc     []float32
 	cov     []float32
 	touched []int32
-	qw      map[int32]float32
 	spans   []span
 	common  []uint8 // per bank question: bigrams shared with the query
 	qtouch  []int32
@@ -492,7 +491,6 @@ type query struct {
 	oosTopics  []int
 	chitchat   string // kind, when the question is only small talk
 	expanded   []string
-	bigrams    []int32 // the question's bigrams in the question bank
 }
 
 type qterm struct {

@@ -131,7 +131,8 @@ func TestLimiter(t *testing.T) {
 		t.Fatal("allow(a) beyond the burst = true")
 	}
 	now = now.Add(time.Second)
-	if !l.allow("a") || !l.allow("a") || l.allow("a") {
+	first, second, third := l.allow("a"), l.allow("a"), l.allow("a")
+	if !first || !second || third {
 		t.Error("after 1 s at 2/s: want exactly two more")
 	}
 	l.allow("b")

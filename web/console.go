@@ -470,7 +470,7 @@ func (s *Server) newSubmit(w http.ResponseWriter, r *http.Request, ss *Session) 
 		return
 	}
 	s.render(w, r, http.StatusBadRequest, "new.html", page{Title: "代企业登记工单", Nav: "new", Session: ss, Error: e.Message,
-		D: newData{Text: req.Text, Enterprise: req.Enterprise, Contact: req.Contact, Location: req.Location}})
+		D: newData(req)})
 }
 
 type reviewItem struct {
