@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -854,7 +855,23 @@ func (ix *index) cite(m *Measure, rs []Result, hs []hit, qq *query) ([]Result, [
 
 // maxSnippetRunes bounds a quoted sentence; longer ones are cut to the
 // run of comma-separated parts that answers best.
-const maxSnippetRunes = 90
+const maxSnippetRunes = 120
+
+// reAmount finds a sum of money or a rate in a clause (2万元, 0.8%, 300万元).
+var reAmount = regexp.MustCompile(`[0-9.]+\s*(?:万元|亿元|元|%)`)
+
+// amountCues are the ways people ask "how much".
+var amountCues = []string{"多少", "几万", "几千", "多钱", "给钱", "奖多少", "补多少", "金额", "标准", "额度", "费率", "比例", "上限", "最高"}
+
+// asksAmount reports whether a normalised question asks for a sum or a rate.
+func asksAmount(nq string) bool {
+	for _, c := range amountCues {
+		if strings.Contains(nq, c) {
+			return true
+		}
+	}
+	return false
+}
 
 // snippet returns up to n sentences of a measure that share the most query
 // weight, in text order, long sentences cut to their best parts.
@@ -865,9 +882,14 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 	if len(ss) == 0 {
 		return ""
 	}
+	money := asksAmount(qq.norm)
 	score := func(s *sentence) float32 {
 		// merge of two sorted id lists
 		var v float32
+		if money && reAmount.MatchString(s.text) {
+			// "给多少" is answered by the part that states the sum
+			v += ix.maxIDF
+		}
 		i, j := 0, 0
 		for i < len(qq.terms) && j < len(s.tokens) {
 			switch a, b := qq.terms[i].id, s.tokens[j]; {
