@@ -117,7 +117,7 @@ func TestAmbiguous(t *testing.T) {
 	}}}}
 	lx := &Lexicon{byID: map[string]*LexEntry{}}
 	b := newBase([]*Notice{n}, lx, nil)
-	b.norm = newNormalizer(nil, nil)
+	b.norm = newNormalizer(nil, nil, nil)
 	b.ix.Store(buildIndex(b.measures, lx, nil, b.norm))
 	a := b.Ask("企业技术改造", 3, fixedNow)
 	if !a.Ambiguous || !strings.Contains(a.Text, "还是") || len(a.Results) < 2 {

@@ -183,6 +183,15 @@ func (lx *Lexicon) terms() []string {
 	return ts
 }
 
+// keepWords are the out-of-scope phrases: real words, never typos of a term.
+func (lx *Lexicon) keepWords() []string {
+	var ks []string
+	for _, t := range lx.Common.OutOfScope {
+		ks = append(ks, t.Say...)
+	}
+	return ks
+}
+
 // embeddedLexicon parses the lexicon compiled into the binary, once.
 var embeddedLexicon = sync.OnceValues(func() (*Lexicon, error) {
 	files := map[string][]byte{}

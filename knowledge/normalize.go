@@ -24,7 +24,7 @@ func Normalize(q string) string {
 	if err != nil {
 		// The embedded lexicon is checked by tests; without it the
 		// generic steps still run.
-		return newNormalizer(nil, nil).normalize(q)
+		return newNormalizer(nil, nil, nil).normalize(q)
 	}
 	return n.normalize(q)
 }
@@ -35,7 +35,7 @@ var defaultNormalizer = sync.OnceValues(func() (*normalizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newNormalizer(lx.Common.Typos, lx.terms()), nil
+	return newNormalizer(lx.Common.Typos, lx.terms(), lx.keepWords()), nil
 })
 
 // normalizer holds the data-driven parts of normalisation. It is immutable
@@ -48,7 +48,9 @@ type normalizer struct {
 
 type typo struct{ from, to string }
 
-func newNormalizer(typos map[string]string, terms []string) *normalizer {
+// keep are real words that look like misspelt terms (火车 sounds like 货车):
+// the homophone step never rewrites them.
+func newNormalizer(typos map[string]string, terms, keep []string) *normalizer {
 	n := &normalizer{typoHead: map[rune][]typo{}}
 	for from, to := range typos {
 		if hasTradOnly(from) {
@@ -68,6 +70,11 @@ func newNormalizer(typos map[string]string, terms []string) *normalizer {
 		n.typoHead[r] = append(n.typoHead[r], t)
 	}
 	n.homo = newHomophones(terms)
+	for _, k := range keep {
+		if k = basicNormalize(k); utf8.RuneCountInString(k) >= 2 {
+			n.homo.keep = append(n.homo.keep, k)
+		}
+	}
 	return n
 }
 
@@ -529,6 +536,7 @@ type homophones struct {
 	ids     map[string]uint16 // loose syllable → id
 	terms   map[uint64][][]rune
 	lengths []int // term lengths present, longest first
+	keep    []string
 }
 
 func newHomophones(terms []string) *homophones {
@@ -770,6 +778,21 @@ func (h *homophones) fix(s string) string {
 			ids[i] = rd[0]
 		}
 	}
+	// Runes inside a word to keep are never rewritten.
+	var kept [64]bool
+	for _, k := range h.keep {
+		for off := 0; off < len(s); {
+			j := strings.Index(s[off:], k)
+			if j < 0 {
+				break
+			}
+			start := utf8.RuneCountInString(s[:off+j])
+			for x := start; x < start+utf8.RuneCountInString(k) && x < len(kept); x++ {
+				kept[x] = true
+			}
+			off += j + len(k)
+		}
+	}
 	changed := false
 	for i := 0; i < len(rs); {
 		adv := 1
@@ -799,6 +822,11 @@ func (h *homophones) fix(s string) string {
 				}
 			}
 			if best >= 0 && 2*bestSame >= l {
+				for k := i; k < i+l; k++ {
+					if kept[k] && rs[k] != cands[best][k-i] {
+						continue lengths
+					}
+				}
 				if bestSame < l {
 					copy(rs[i:i+l], cands[best])
 					changed = true

@@ -63,7 +63,7 @@ func TestNormalize(t *testing.T) {
 // TestHomophonesGeneric checks the pinyin tolerance on its own, without the
 // lexicon's typo list: a term's homophone is repaired, other words are not.
 func TestHomophonesGeneric(t *testing.T) {
-	n := newNormalizer(nil, []string{"专精特新", "担保", "限行", "小升规"})
+	n := newNormalizer(nil, []string{"专精特新", "担保", "限行", "小升规"}, []string{"火车"})
 	tests := []struct{ in, want string }{
 		{"专精特心企业", "专精特新企业"},
 		{"专金特新", "专精特新"},
@@ -120,5 +120,21 @@ func BenchmarkNormalize(b *testing.B) {
 	Normalize("预热")
 	for b.Loop() {
 		Normalize("我们公司营业收入首次突破三千万，专精特心有奖励吗")
+	}
+}
+
+// TestHomophonesKeepRealWords: 火车 sounds like the term 货车 but is a real
+// word of an out-of-scope topic, so it is not rewritten; a mere typo still is.
+func TestHomophonesKeepRealWords(t *testing.T) {
+	n := newNormalizer(nil, []string{"货车"}, []string{"火车", "坐火车"})
+	tests := []struct{ in, want string }{
+		{"阳泉到太原的火车", "阳泉到太原的火车"},
+		{"坐火车去太原", "坐火车去太原"},
+		{"伙车被拦了", "货车被拦了"},
+	}
+	for _, tt := range tests {
+		if got := n.normalize(tt.in); got != tt.want {
+			t.Errorf("normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -522,6 +522,28 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 			qq.totalW += ix.maxIDF * oovWeight(tok)
 		}
 	})
+	// out-of-scope topics: substrings by byte offset at rune starts
+	type oosSpan struct {
+		start, end int
+		topics     []int
+	}
+	var oosSpans []oosSpan
+	for i := 0; i < len(nq); {
+		r, size := utf8.DecodeRuneInString(nq[i:])
+		if !ix.oosHead[r] {
+			i += size
+			continue
+		}
+		j := i
+		for l := 1; l <= ix.oosMax && j < len(nq); l++ {
+			_, sz := utf8.DecodeRuneInString(nq[j:])
+			j += sz
+			if ts, ok := ix.oos[nq[i:j]]; ok {
+				oosSpans = append(oosSpans, oosSpan{i, j, ts})
+			}
+		}
+		i += size
+	}
 	// lexicon phrases in the question
 	rs := sc.spans
 	type found struct {
@@ -555,9 +577,32 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 	// Longest match: a concept phrase lying inside a longer one found in the
 	// same question (复产达产 inside 复产达产工作专班) is part of that phrase,
 	// not separate evidence for the measures it names on its own.
+	// An out-of-scope phrase that cuts across a concept phrase at least as
+	// long is a false reading (电影 in 停电影响): the concept phrase wins.
+	for _, g := range oosSpans {
+		conflict := false
+		for _, f := range concepts {
+			crosses := f.start < g.end && g.start < f.end && !(g.start <= f.start && f.end <= g.end)
+			if crosses && f.end-f.start >= g.end-g.start {
+				conflict = true
+				break
+			}
+		}
+		if !conflict {
+			qq.oosTopics = append(qq.oosTopics, g.topics...)
+		}
+	}
+	// The same holds against out-of-scope phrases: 拖欠 inside 老板拖欠工资
+	// is about a worker's wages, not an enterprise's receivables.
 	for _, f := range concepts {
 		inside := false
 		for _, g := range concepts {
+			if g.start <= f.start && f.end <= g.end && g.end-g.start > f.end-f.start {
+				inside = true
+				break
+			}
+		}
+		for _, g := range oosSpans {
 			if g.start <= f.start && f.end <= g.end && g.end-g.start > f.end-f.start {
 				inside = true
 				break
@@ -573,24 +618,7 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 			}
 		}
 	}
-	// out-of-scope topics and small talk
-	// substrings by byte offset at rune starts: no allocation
-	for i := 0; i < len(nq); {
-		r, size := utf8.DecodeRuneInString(nq[i:])
-		if !ix.oosHead[r] {
-			i += size
-			continue
-		}
-		j := i
-		for l := 1; l <= ix.oosMax && j < len(nq); l++ {
-			_, sz := utf8.DecodeRuneInString(nq[j:])
-			j += sz
-			if ts, ok := ix.oos[nq[i:j]]; ok {
-				qq.oosTopics = append(qq.oosTopics, ts...)
-			}
-		}
-		i += size
-	}
+	// small talk
 	qq.chitchat = ix.smallTalk(nq)
 	qq.terms = make([]qterm, 0, len(qq.weights))
 	for id, w := range qq.weights {
