@@ -130,7 +130,7 @@ func (t *Table) Evaluate(p Profile) Report {
 	}
 	rep.Notes = append(rep.Notes, rep.Assumptions...)
 	rep.Notes = append(rep.Notes,
-		fmt.Sprintf("本测算依据%s《%s》，该措施于%s印发，适用于%d政策年度（自印发之日起有效期1年）；金额为估算，实际奖励以%s审核认定为准。",
+		fmt.Sprintf("本测算依据%s《%s》，该措施于%s印发，适用于%d政策年度；金额为估算，实际奖励以%s审核认定为准。",
 			t.Notice, t.Package, chineseDate(t.Issued), t.PolicyYear, t.Deciders))
 	if rep.OtherLevelsTotalYuan > 0 {
 		rep.Notes = append(rep.Notes, "市级、省级金额由上级认定和拨付，仅供参考，不计入区级合计。")
