@@ -36,7 +36,11 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	db.Now = e.now
-	eng, err := wire.NewEngine(ctx, db, e.now, e.log, bot.Deps{})
+	// The terminal is the local operator at the keyboard (no network, no
+	// stranger), and piped scripts of many questions are a legitimate use,
+	// so the engine's per-user rate limit is off here; Discord and the web
+	// keep it.
+	eng, err := wire.NewEngine(ctx, db, e.now, e.log, bot.Deps{RateLimit: -1})
 	if err != nil {
 		return fmt.Errorf("start chat: %w", err)
 	}

@@ -38,6 +38,17 @@ type Deps struct {
 	SideScore float64
 	// PruneEvery runs the idle-state pruning every so many turns (default 1000).
 	PruneEvery int
+
+	// RateLimit is how many messages one conversation key may send per
+	// RateWindow (default 20 per 10s, as a burst that refills evenly); a
+	// negative RateLimit turns the limit off. RateKeys bounds how many keys
+	// the limiter remembers (default 10000). RateClock is the limiter's
+	// clock (default time.Now): a real clock even when Now is fixed for a
+	// demonstration, or a fixed clock would never refill the bucket.
+	RateLimit  int
+	RateWindow time.Duration
+	RateKeys   int
+	RateClock  func() time.Time
 }
 
 // Engine is the conversation engine. It is safe for concurrent use: turns
@@ -48,6 +59,7 @@ type Engine struct {
 	st    *store
 	locks [256]sync.Mutex
 	turns atomic.Int64
+	rate  *limiter // nil when off
 }
 
 // New checks deps, migrates the "bot" tables and returns the engine.
@@ -79,10 +91,25 @@ func New(deps Deps) (*Engine, error) {
 	if deps.PruneEvery <= 0 {
 		deps.PruneEvery = 1000
 	}
+	if deps.RateLimit == 0 {
+		deps.RateLimit = 20
+	}
+	if deps.RateWindow <= 0 {
+		deps.RateWindow = 10 * time.Second
+	}
+	if deps.RateKeys <= 0 {
+		deps.RateKeys = 10000
+	}
+	if deps.RateClock == nil {
+		deps.RateClock = time.Now
+	}
 	if err := deps.DB.Migrate(ctx, "bot", migrations); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	e := &Engine{d: deps, st: &store{db: deps.DB, idle: deps.IdleTimeout, reads: make(chan struct{}, 8)}}
+	if deps.RateLimit > 0 {
+		e.rate = newLimiter(deps.RateLimit, deps.RateWindow, deps.RateKeys, deps.RateClock)
+	}
 	if _, err := e.Prune(ctx); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
@@ -102,6 +129,9 @@ const ActionStart = "start"
 // msgInternal is all a user ever sees of an internal failure.
 const msgInternal = "系统出了点问题，请稍后再试。"
 
+// msgRateLimited answers a user who sends faster than the rate limit.
+const msgRateLimited = "您发送得太快了，请稍等几秒再发，谢谢您的耐心。"
+
 // Handle runs one turn of the conversation key. It never returns an error
 // for anything a user sends: bad input gets a Chinese reply. A non-nil error
 // means the conversation could not be loaded or saved (the database); the
@@ -113,6 +143,11 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 			replies, err = []Reply{{Text: msgInternal}}, nil
 		}
 	}()
+	// The limit is checked before anything else, so a flood costs no
+	// database work; every message counts, even empty or too long ones.
+	if !e.rate.allow(key.String()) {
+		return []Reply{{Text: msgRateLimited}}, nil
+	}
 	in.Text = strings.TrimSpace(strings.ToValidUTF8(in.Text, ""))
 	if in.Action == "" {
 		if in.Text == "" {

@@ -1,0 +1,98 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestEngineRateLimit(t *testing.T) {
+	clock := &fakeClock{t: testNow}
+	e, err := New(Deps{Knowledge: fakeKnowledge{}, Award: fakeAward{}, Tickets: newFakeTickets(),
+		DB: openTestDB(t, ""), Now: func() time.Time { return testNow },
+		RateLimit: 5, RateWindow: 10 * time.Second, RateClock: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	send := func(user string) string {
+		t.Helper()
+		rs, err := e.Handle(ctx, Key{Channel: "discord", User: user}, Input{Text: "帮助"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs[0].Text
+	}
+	for i := range 5 {
+		if got := send("a"); got == msgRateLimited {
+			t.Fatalf("message %d of the burst was limited", i+1)
+		}
+	}
+	if got := send("a"); got != msgRateLimited {
+		t.Fatalf("6th message in the window = %q, want the rate-limit message", got)
+	}
+	// Another user is not affected by a's flood.
+	if got := send("b"); got == msgRateLimited {
+		t.Fatal("user b was limited by user a's messages")
+	}
+	// The bucket refills at 5 per 10 s: one message every 2 s.
+	clock.add(2 * time.Second)
+	if got := send("a"); got == msgRateLimited {
+		t.Fatal("a was still limited after the bucket refilled one token")
+	}
+	if got := send("a"); got != msgRateLimited {
+		t.Fatal("a was not limited again after spending the refilled token")
+	}
+	// The same user on another channel is another key.
+	rs, err := e.Handle(ctx, Key{Channel: "web", User: "a"}, Input{Text: "帮助"})
+	if err != nil || rs[0].Text == msgRateLimited {
+		t.Fatalf("web:a limited by discord:a: %v %q", err, rs[0].Text)
+	}
+}
+
+func TestEngineRateLimitOff(t *testing.T) {
+	e, err := New(Deps{Knowledge: fakeKnowledge{}, Award: fakeAward{}, Tickets: newFakeTickets(),
+		DB: openTestDB(t, ""), Now: func() time.Time { return testNow }, RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		rs, err := e.Handle(context.Background(), Key{Channel: "web", User: "x"}, Input{Text: "帮助"})
+		if err != nil || rs[0].Text == msgRateLimited {
+			t.Fatalf("message %d: %v %q with the limit off", i, err, rs[0].Text)
+		}
+	}
+}
+
+// TestLimiterBounded checks a flood of new keys cannot grow the map past
+// its bound, and idle keys expire.
+func TestLimiterBounded(t *testing.T) {
+	clock := &fakeClock{t: testNow}
+	l := newLimiter(3, 10*time.Second, 100, clock.now)
+	for i := range 1000 {
+		l.allow(fmt.Sprint("user", i))
+	}
+	if n := l.size(); n > 100 {
+		t.Fatalf("size after 1000 keys = %d, want <= 100", n)
+	}
+	clock.add(2 * time.Minute)
+	l.allow("late")
+	if n := l.size(); n != 1 {
+		t.Fatalf("size after the idle time = %d, want 1 (expired keys swept)", n)
+	}
+}
