@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
+	"syscall"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+	msqlite "modernc.org/sqlite" // pure Go, no cgo
 )
 
 // ErrReadOnly is returned when a database that must be written can only be read.
@@ -34,6 +36,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	if path != ":memory:" {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if errors.Is(err, os.ErrPermission) {
+			return nil, fmt.Errorf("sqlite: open %s for writing: %w (%w)", path, ErrReadOnly, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 		}
@@ -46,20 +51,20 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
-	sdb, err := sql.Open("sqlite", dsn)
+	sdb, err := openDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	db := &DB{DB: sdb, Path: path, Now: time.Now}
 	if err := db.PingContext(ctx); err != nil {
 		sdb.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, dirError(path, err))
 	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,
 		PRIMARY KEY (component, version))`); err != nil {
 		sdb.Close()
-		return nil, fmt.Errorf("sqlite: prepare migrations: %w", err)
+		return nil, fmt.Errorf("sqlite: prepare migrations in %s: %w", path, dirError(path, err))
 	}
 	return db, nil
 }
@@ -73,7 +78,7 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Set("mode", "ro")
-	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	sdb, err := openDSN("file:" + path + "?" + q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -82,6 +87,36 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return &DB{DB: sdb, Path: path, Now: time.Now}, nil
+}
+
+// openDSN opens a pool whose connections classify their errors (errors.go).
+func openDSN(dsn string) (*sql.DB, error) {
+	c, err := msqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(connector{c}), nil
+}
+
+// dirError explains a failure to open a writable file in WAL mode: SQLite
+// must create PATH-wal and PATH-shm next to the database, so a read-only
+// directory makes a writable file unusable. Other errors pass unchanged.
+func dirError(path string, err error) error {
+	if errors.Is(err, ErrReadOnly) || path == ":memory:" {
+		return err
+	}
+	dir := filepath.Dir(path)
+	probe, perr := os.CreateTemp(dir, ".huiqi-probe-*")
+	if perr == nil {
+		probe.Close()
+		os.Remove(probe.Name())
+		return err
+	}
+	if !errors.Is(perr, os.ErrPermission) && !errors.Is(perr, syscall.EROFS) {
+		return err
+	}
+	return fmt.Errorf("%w: directory %s is not writable, and SQLite must create %s-wal there (%w)",
+		ErrReadOnly, dir, filepath.Base(path), err)
 }
 
 // Migrate applies, in order and each in its own transaction, the steps of a
