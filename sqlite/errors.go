@@ -87,8 +87,9 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	return &stmt{s}, nil
 }
 
-func (c *conn) Begin() (driver.Tx, error) { //nolint:staticcheck // required by driver.Conn
-	t, err := c.Conn.Begin() //nolint:staticcheck // forwarded as is
+func (c *conn) Begin() (driver.Tx, error) {
+	//lint:ignore SA1019 driver.Conn requires Begin; BeginTx is preferred when present
+	t, err := c.Conn.Begin()
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -152,16 +153,6 @@ func (t tx) Commit() error   { return classify(t.Tx.Commit()) }
 func (t tx) Rollback() error { return classify(t.Tx.Rollback()) }
 
 type stmt struct{ driver.Stmt }
-
-func (s *stmt) Exec(args []driver.Value) (driver.Result, error) { //nolint:staticcheck // required by driver.Stmt
-	r, err := s.Stmt.Exec(args) //nolint:staticcheck // forwarded as is
-	return r, classify(err)
-}
-
-func (s *stmt) Query(args []driver.Value) (driver.Rows, error) { //nolint:staticcheck // required by driver.Stmt
-	r, err := s.Stmt.Query(args) //nolint:staticcheck // forwarded as is
-	return r, classify(err)
-}
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	e, ok := s.Stmt.(driver.StmtExecContext)
