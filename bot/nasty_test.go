@@ -147,3 +147,21 @@ func TestNastyInputs(t *testing.T) {
 		fmt.Println("nasty cases:", len(cases), "contexts:", len(contexts))
 	}
 }
+
+// TestTerminalLongLine pastes a 1 MB line into the terminal chat: the chat
+// says it is too long and goes on, rather than ending with a read error.
+func TestTerminalLongLine(t *testing.T) {
+	e := newRealEngine(t)
+	in := strings.Repeat("政策", 1<<19) + "\n帮助\n"
+	var out strings.Builder
+	if err := bot.RunTerminal(context.Background(), e, strings.NewReader(in), &out, bot.Key{Channel: "terminal", User: "paste"}); err != nil {
+		t.Fatalf("RunTerminal with a 1 MB line: %v", err)
+	}
+	got := out.String()
+	if !strings.Contains(got, "内容太长了") || !strings.Contains(got, "再见") {
+		t.Errorf("RunTerminal(1 MB line) = %.500q, want the too-long reply and the chat going on", got)
+	}
+	if len(got) > 100_000 {
+		t.Errorf("RunTerminal echoed %d bytes for a pasted line", len(got))
+	}
+}

@@ -149,7 +149,7 @@ func askForm(ctx context.Context, sc *lineReader, w *bufio.Writer, f *Form) (map
 // cancelled context (Ctrl-C) ends the chat even while input blocks, and
 // nothing is read ahead of the prompt.
 type lineReader struct {
-	sc   *bufio.Scanner
+	br   *bufio.Reader
 	req  chan struct{}
 	res  chan lineResult
 	done bool
@@ -162,9 +162,36 @@ type lineResult struct {
 }
 
 func newLineReader(in io.Reader) *lineReader {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	return &lineReader{sc: sc}
+	return &lineReader{br: bufio.NewReaderSize(in, 64*1024)}
+}
+
+// maxLine is how much of one input line the terminal keeps. A longer line
+// (a pasted file) is cut here and the rest skipped rather than ending the
+// chat; the engine then answers that the message is too long.
+const maxLine = 64 * 1024
+
+// readLine reads one line without its end of line. ok is false at end of
+// input with nothing read.
+func readLine(br *bufio.Reader) (line string, ok bool, err error) {
+	var b []byte
+	read := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		read = read || len(chunk) > 0
+		if room := maxLine - len(b); room > 0 {
+			b = append(b, chunk[:min(len(chunk), room)]...)
+		}
+		switch {
+		case err == nil:
+			return strings.TrimRight(string(b), "\r\n"), true, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			return strings.TrimRight(string(b), "\r\n"), read, nil
+		default:
+			return "", false, err
+		}
+	}
 }
 
 // next returns the next line; ok is false at end of input, on a read
@@ -177,9 +204,9 @@ func (r *lineReader) next(ctx context.Context) (line string, ok bool, err error)
 		r.req, r.res = make(chan struct{}), make(chan lineResult, 1)
 		go func() {
 			for range r.req {
-				ok := r.sc.Scan()
-				res := lineResult{line: r.sc.Text(), ok: ok}
-				if err := r.sc.Err(); err != nil {
+				line, ok, err := readLine(r.br)
+				res := lineResult{line: line, ok: ok}
+				if err != nil {
 					res.err = fmt.Errorf("terminal: read input: %w", err)
 				}
 				r.res <- res
