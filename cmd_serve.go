@@ -162,6 +162,10 @@ func newWebServer(ctx context.Context, e *env, dbPath string, cfg web.Config) (*
 	cfg.Accounts = acc
 	cfg.Log = e.log
 	cfg.Now = e.now
+	if cfg.RateClock == nil {
+		// HUIQI_NOW fixes e.now; rate limits must still refill in real time.
+		cfg.RateClock = time.Now
+	}
 	srv, err := web.New(cfg)
 	if err != nil {
 		return fail(err)

@@ -83,6 +83,10 @@ type Config struct {
 	LoginPerMinute float64
 	// MaxClients bounds the rate limiters' maps (default 10000).
 	MaxClients int
+	// RateClock is the rate limiters' clock (default Now). A server whose
+	// Now is fixed for a demonstration (HUIQI_NOW) must pass a real clock,
+	// or a client's bucket, once empty, would never refill.
+	RateClock func() time.Time
 	// TrustProxy takes the client's address from the last X-Forwarded-For
 	// entry (the one our own reverse proxy appended); set it only behind
 	// such a proxy, or clients could pick their own rate-limit key.
@@ -126,6 +130,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.RateClock == nil {
+		cfg.RateClock = cfg.Now
+	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 64 << 10
 	}
@@ -141,10 +148,10 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, be: cfg.Backend, acc: cfg.Accounts,
 		record: make(chan string, 1024)}
 	if cfg.RatePerSecond > 0 {
-		s.public = newLimiter(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.Now)
+		s.public = newLimiter(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.RateClock)
 	}
 	if cfg.LoginPerMinute > 0 {
-		s.logins = newLimiter(cfg.LoginPerMinute/60, int(cfg.LoginPerMinute), cfg.MaxClients, cfg.Now)
+		s.logins = newLimiter(cfg.LoginPerMinute/60, int(cfg.LoginPerMinute), cfg.MaxClients, cfg.RateClock)
 	}
 	pages, err := parsePages()
 	if err != nil {
