@@ -161,6 +161,7 @@ func TestNastyConsoleEscapes(t *testing.T) {
 				pages = append(pages, body)
 			}
 			for _, p := range []string{"/console/tickets", "/console/lookup?q=" + url.QueryEscape(c.Text),
+				"/console/lookup?partial=1&q=" + url.QueryEscape(c.Text),
 				"/console/find?id=" + url.QueryEscape(c.Text), "/console/tickets/" + url.PathEscape(c.Text)} {
 				resp, body := b.get(p)
 				if resp.StatusCode >= 500 {
