@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
-	"fmt"
 
 	msqlite "modernc.org/sqlite"
 	lib "modernc.org/sqlite/lib"
@@ -45,8 +44,16 @@ func classify(err error) error {
 	if errors.Is(err, sentinel) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", sentinel, err)
+	return classified{sentinel: sentinel, err: err}
 }
+
+// classified is a driver error that also is its sentinel. Its text is the
+// driver's alone ("database or disk is full (13)"), which already says what
+// the sentinel would.
+type classified struct{ sentinel, err error }
+
+func (c classified) Error() string   { return c.err.Error() }
+func (c classified) Unwrap() []error { return []error{c.sentinel, c.err} }
 
 // The types below wrap modernc.org/sqlite's connections so that every error
 // that reaches database/sql, whichever package issued the statement, passes
