@@ -39,7 +39,7 @@ type Deps struct {
 	// PruneEvery runs the idle-state pruning every so many turns (default 1000).
 	PruneEvery int
 
-	// RateLimit is how many messages one conversation key may send per
+	// RateLimit is how many typed messages one conversation key may send per
 	// RateWindow (default 20 per 10s, as a burst that refills evenly); a
 	// negative RateLimit turns the limit off. RateKeys bounds how many keys
 	// the limiter remembers (default 10000). RateClock is the limiter's
@@ -144,8 +144,11 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 		}
 	}()
 	// The limit is checked before anything else, so a flood costs no
-	// database work; every message counts, even empty or too long ones.
-	if !e.rate.allow(key.String()) {
+	// search or database work. Typed text counts, even empty or too long;
+	// actions do not: they are presses of buttons the bot itself offered
+	// (a quick run through the award questionnaire is dozens of them), and
+	// each channel already paces them (Discord per user, the web per IP).
+	if in.Action == "" && !e.rate.allow(key.String()) {
 		return []Reply{{Text: msgRateLimited}}, nil
 	}
 	in.Text = strings.TrimSpace(strings.ToValidUTF8(in.Text, ""))

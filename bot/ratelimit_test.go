@@ -96,3 +96,22 @@ func TestLimiterBounded(t *testing.T) {
 		t.Fatalf("size after the idle time = %d, want 1 (expired keys swept)", n)
 	}
 }
+
+// TestEngineRateLimitSparesButtons checks that pressing the buttons the
+// bot offered is not limited: a quick run through a dialog is many presses.
+func TestEngineRateLimitSparesButtons(t *testing.T) {
+	clock := &fakeClock{t: testNow}
+	e, err := New(Deps{Knowledge: fakeKnowledge{}, Award: fakeAward{}, Tickets: newFakeTickets(),
+		DB: openTestDB(t, ""), Now: func() time.Time { return testNow },
+		RateLimit: 2, RateWindow: 10 * time.Second, RateClock: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := Key{Channel: "discord", User: "clicker"}
+	for i := range 10 {
+		rs, err := e.Handle(context.Background(), key, Input{Action: ActionStart})
+		if err != nil || rs[0].Text == msgRateLimited {
+			t.Fatalf("press %d: %v %q, want no limit on actions", i+1, err, rs[0].Text)
+		}
+	}
+}
