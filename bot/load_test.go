@@ -195,3 +195,39 @@ func TestMemoryBounded(t *testing.T) {
 	t.Logf("%d conversations: at most %d stored at a wave's end; heap after GC %.1f MB -> %.1f MB (%+d bytes)",
 		waves*perWave, maxRows, float64(base)/(1<<20), float64(end)/(1<<20), growth)
 }
+
+// BenchmarkEngineBurst is the burst of TestBurst10000Questions as a
+// benchmark: real questions through the real engine, 64 conversations at
+// once, the rate limit off so that every message is answered (with the
+// default limit most messages of a benchmark would be refusals, which cost
+// nothing and measure nothing).
+func BenchmarkEngineBurst(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "huiqi.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	now := func() time.Time { return fixedNow }
+	db.Now = now
+	e, err := wire.NewEngine(ctx, db, now, nil, bot.Deps{RateLimit: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Int64
+	b.SetParallelism(32) // 64 senders on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		id := n.Add(1)
+		key := bot.Key{Channel: "bench", User: fmt.Sprint(id)}
+		i := int(id)
+		for pb.Next() {
+			replies, err := e.Handle(ctx, key, bot.Input{Text: burstQuestions[i%len(burstQuestions)]})
+			if msg := checkReplies(replies, err); msg != "" {
+				b.Fatal(msg)
+			}
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
