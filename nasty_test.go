@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,7 +65,12 @@ func TestNastyCLI(t *testing.T) {
 		}
 		ids = append(ids, decodeObject(t, out)["id"].(string))
 	}
-	for _, c := range loadNasty(t, "testdata/nasty/inputs.json") {
+	dir := t.TempDir()
+	for i, c := range loadNasty(t, "testdata/nasty/inputs.json") {
+		file := filepath.Join(dir, fmt.Sprintf("notice-%d.txt", i))
+		if err := os.WriteFile(file, []byte(c.Text), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		runs := []struct {
 			stdin string
 			args  []string
@@ -77,6 +83,10 @@ func TestNastyCLI(t *testing.T) {
 			{"", []string{"report", "--json", "--enterprise", "阳泉测试机械有限公司", "--contact", "13800000000", c.Text}},
 			{"", []string{"report", "--enterprise", c.Text, "--contact", c.Text, "货车拉煤白天被限行"}},
 			{"", []string{"ticket", c.Text}},
+			{"", []string{"ticket", ids[0], "--set", "已派单", "--by", c.Text, "--note", c.Text}},
+			{"", []string{"ticket", "--queue", c.Text}},
+			{"", []string{"ingest", file}},
+			{"", []string{"lexicon", "add", "ind-03", c.Text}},
 			{c.Text, []string{"award", "--json", "--profile", "-"}},
 			{`{"above_scale_industrial": true, "district": ` + jsonQuote(c.Text) + `}`, []string{"award", "--json", "--profile", "-"}},
 			{c.Text + "\n算奖励\n" + c.Text + "\n反映问题\n" + c.Text + "\n", []string{"chat", "--user", "nasty"}},
