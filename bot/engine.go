@@ -133,9 +133,10 @@ const msgInternal = "系统出了点问题，请稍后再试。"
 const msgRateLimited = "您发送得太快了，请稍等几秒再发，谢谢您的耐心。"
 
 // Handle runs one turn of the conversation key. It never returns an error
-// for anything a user sends: bad input gets a Chinese reply. A non-nil error
-// means the conversation could not be loaded or saved (the database); the
-// replies then hold the apology to show.
+// for anything a user sends: bad input gets a Chinese reply, and so does a
+// message past the rate limit. A non-nil error means the conversation could
+// not be loaded or saved (the database); the replies then hold the apology
+// to show.
 func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -148,8 +149,10 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 	// actions do not: they are presses of buttons the bot itself offered
 	// (a quick run through the award questionnaire is dozens of them), and
 	// each channel already paces them (Discord per user, the web per IP).
+	// The refusal is private, so a flood in a public channel is not
+	// answered in that channel.
 	if in.Action == "" && !e.rate.allow(key.String()) {
-		return []Reply{{Text: msgRateLimited}}, nil
+		return []Reply{{Text: msgRateLimited, Private: true}}, nil
 	}
 	in.Text = strings.TrimSpace(strings.ToValidUTF8(in.Text, ""))
 	if in.Action == "" {

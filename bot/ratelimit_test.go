@@ -36,6 +36,12 @@ func TestEngineRateLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(rs) == 0 {
+			return ""
+		}
+		if rs[0].Text == msgRateLimited && !rs[0].Private {
+			t.Error("the rate-limit reply is not private")
+		}
 		return rs[0].Text
 	}
 	for i := range 5 {
@@ -46,6 +52,7 @@ func TestEngineRateLimit(t *testing.T) {
 	if got := send("a"); got != msgRateLimited {
 		t.Fatalf("6th message in the window = %q, want the rate-limit message", got)
 	}
+
 	// Another user is not affected by a's flood.
 	if got := send("b"); got == msgRateLimited {
 		t.Fatal("user b was limited by user a's messages")
@@ -73,8 +80,8 @@ func TestEngineRateLimitOff(t *testing.T) {
 	}
 	for i := range 100 {
 		rs, err := e.Handle(context.Background(), Key{Channel: "web", User: "x"}, Input{Text: "帮助"})
-		if err != nil || rs[0].Text == msgRateLimited {
-			t.Fatalf("message %d: %v %q with the limit off", i, err, rs[0].Text)
+		if err != nil || len(rs) == 0 || rs[0].Text == msgRateLimited {
+			t.Fatalf("message %d: %v %v with the limit off", i, err, rs)
 		}
 	}
 }

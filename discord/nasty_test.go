@@ -66,6 +66,11 @@ func (e *echoEngine) Handle(ctx context.Context, k bot.Key, in bot.Input) ([]bot
 	e.n++
 	e.mu.Unlock()
 	t := in.Text + in.Action
+	// Long enough to need splitting, short enough that a 1 MB input does not
+	// become five hundred messages (the real engine refuses it outright).
+	if r := []rune(t); len(r) > 5000 {
+		t = string(r[:5000])
+	}
 	return []bot.Reply{
 		{Text: "您说：" + t, Choices: []bot.Choice{{ID: "x:" + t, Label: t}}},
 		{Card: &bot.Card{Title: t, Body: t, Footer: t, Fields: []bot.Field{{Name: t, Value: t}}}},

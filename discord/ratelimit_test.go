@@ -59,10 +59,31 @@ func TestRateLimitPerUser(t *testing.T) {
 	if strings.Contains(string(c.Body), "您发送得太快了") {
 		t.Errorf("bob limited by alice's flood: %s", c.Body)
 	}
-	// The slash command path is limited by the same bucket.
+	// The slash command path is limited by the same bucket, and the
+	// refusal is shown to that user alone.
 	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": "担保费率是多少"})
 	r := decode[response](t, fake.Wait(wait, "ask callback", callback(id, tok)))
-	if !strings.Contains(r.Data.Content, "您发送得太快了") {
-		t.Errorf("alice's /ask after the flood = %q, want the rate-limit message", r.Data.Content)
+	if !strings.Contains(r.Data.Content, "您发送得太快了") || r.Data.Flags&64 == 0 {
+		t.Errorf("alice's /ask after the flood = %q (flags %d), want the ephemeral rate-limit message", r.Data.Content, r.Data.Flags)
+	}
+
+	// A flood in a public channel: the refusals go by DM, never into the
+	// channel.
+	carol := discordtest.Member{UserID: "400000000000000003", Name: "carol"}
+	for range 6 {
+		fake.Message(carol, guild, "担保费率是多少", true)
+	}
+	isPublic := func(c discordtest.Call) bool {
+		return c.Method == "POST" && c.Path == "/channels/"+guild.Channel+"/messages"
+	}
+	if _, ok := fake.WaitN(wait, 3, func(c discordtest.Call) bool {
+		return isDM(carol)(c) && strings.Contains(string(c.Body), "您发送得太快了")
+	}); !ok {
+		t.Fatal("carol's 3 refusals were not sent by DM")
+	}
+	for _, c := range fake.Calls() {
+		if isPublic(c) && strings.Contains(string(c.Body), "您发送得太快了") {
+			t.Errorf("a refusal posted in the public channel: %s", c.Body)
+		}
 	}
 }
