@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // deadlines and validity are computed in China time on any machine
+
+	"huiqi/sqlite"
 )
 
 // env is what every command receives: its streams, the clock and the
@@ -143,6 +145,11 @@ func reportError(stderr io.Writer, name string, err error) int {
 	if errors.As(err, &ue) || isInvalid(err) {
 		fmt.Fprintf(stderr, "huiqi %s: %v\n", name, err)
 		return 2
+	}
+	if errors.Is(err, sqlite.ErrReadOnly) || errors.Is(err, sqlite.ErrFull) || errors.Is(err, sqlite.ErrCorrupt) {
+		// The operator can act on these: nothing was stored, nothing is lost.
+		fmt.Fprintf(stderr, "huiqi %s: storage error, nothing was written: %v\n", name, err)
+		return 1
 	}
 	fmt.Fprintf(stderr, "huiqi %s: internal error: %v\n", name, err)
 	return 1
