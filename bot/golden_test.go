@@ -26,8 +26,9 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
-// newRealEngine is the engine as huiqi chat wires it, on a fresh database.
-func newRealEngine(tb testing.TB) *bot.Engine {
+// newRealEngine is the engine as huiqi chat wires it, on a fresh database;
+// opts adjust its dependencies (limits) before it is built.
+func newRealEngine(tb testing.TB, opts ...func(*bot.Deps)) *bot.Engine {
 	tb.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "huiqi.db"))
 	if err != nil {
@@ -48,7 +49,11 @@ func newRealEngine(tb testing.TB) *bot.Engine {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e, err := wire.NewEngine(ctx, db, now, nil, bot.Deps{Knowledge: base, Tickets: wire.Tickets{Store: st}})
+	deps := bot.Deps{Knowledge: base, Tickets: wire.Tickets{Store: st}}
+	for _, o := range opts {
+		o(&deps)
+	}
+	e, err := wire.NewEngine(ctx, db, now, nil, deps)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -154,9 +159,11 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 // BenchmarkEngineMessages measures messages per second through the real
 // engine (knowledge base, questionnaire, SQLite state), 64 conversations at
-// once, each going through questions and the start of an award dialog.
+// once, each going through questions and the start of an award dialog. The
+// per-conversation rate limit is off: with it, a loop sending as fast as it
+// can would measure refusals.
 func BenchmarkEngineMessages(b *testing.B) {
-	e := newRealEngine(b)
+	e := newRealEngine(b, func(d *bot.Deps) { d.RateLimit = -1 })
 	ctx := context.Background()
 	msgs := []string{"担保费率是多少？", "算奖励", "是", "35%", "12%", "取消", "你好", "招聘工人有什么支持"}
 	var n atomic.Int64
