@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"huiqi/ratelimit"
 	"huiqi/sqlite"
 )
 
@@ -59,7 +60,7 @@ type Engine struct {
 	st    *store
 	locks [256]sync.Mutex
 	turns atomic.Int64
-	rate  *limiter // nil when off
+	rate  *ratelimit.Limiter // nil when off
 }
 
 // New checks deps, migrates the "bot" tables and returns the engine.
@@ -108,7 +109,7 @@ func New(deps Deps) (*Engine, error) {
 	}
 	e := &Engine{d: deps, st: &store{db: deps.DB, idle: deps.IdleTimeout, reads: make(chan struct{}, 8)}}
 	if deps.RateLimit > 0 {
-		e.rate = newLimiter(deps.RateLimit, deps.RateWindow, deps.RateKeys, deps.RateClock)
+		e.rate = ratelimit.PerWindow(deps.RateLimit, deps.RateWindow, deps.RateKeys, deps.RateClock)
 	}
 	if _, err := e.Prune(ctx); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -151,7 +152,7 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 	// each channel already paces them (Discord per user, the web per IP).
 	// The refusal is private, so a flood in a public channel is not
 	// answered in that channel.
-	if in.Action == "" && !e.rate.allow(key.String()) {
+	if in.Action == "" && !e.rate.Allow(key.String()) {
 		return []Reply{{Text: msgRateLimited, Private: true}}, nil
 	}
 	in.Text = strings.TrimSpace(strings.ToValidUTF8(in.Text, ""))

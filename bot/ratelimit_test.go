@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -83,24 +82,6 @@ func TestEngineRateLimitOff(t *testing.T) {
 		if err != nil || len(rs) == 0 || rs[0].Text == msgRateLimited {
 			t.Fatalf("message %d: %v %v with the limit off", i, err, rs)
 		}
-	}
-}
-
-// TestLimiterBounded checks a flood of new keys cannot grow the map past
-// its bound, and idle keys expire.
-func TestLimiterBounded(t *testing.T) {
-	clock := &fakeClock{t: testNow}
-	l := newLimiter(3, 10*time.Second, 100, clock.now)
-	for i := range 1000 {
-		l.allow(fmt.Sprint("user", i))
-	}
-	if n := l.size(); n > 100 {
-		t.Fatalf("size after 1000 keys = %d, want <= 100", n)
-	}
-	clock.add(2 * time.Minute)
-	l.allow("late")
-	if n := l.size(); n != 1 {
-		t.Fatalf("size after the idle time = %d, want 1 (expired keys swept)", n)
 	}
 }
 

@@ -119,39 +119,6 @@ func TestAccountsSessions(t *testing.T) {
 	}
 }
 
-func TestLimiter(t *testing.T) {
-	now := fixedNow
-	l := newLimiter(2, 4, 3, func() time.Time { return now })
-	for i := range 4 {
-		if !l.allow("a") {
-			t.Fatalf("allow(a) #%d = false, want true within the burst", i+1)
-		}
-	}
-	if l.allow("a") {
-		t.Fatal("allow(a) beyond the burst = true")
-	}
-	now = now.Add(time.Second)
-	first, second, third := l.allow("a"), l.allow("a"), l.allow("a")
-	if !first || !second || third {
-		t.Error("after 1 s at 2/s: want exactly two more")
-	}
-	l.allow("b")
-	l.allow("c")
-	l.allow("d") // the map holds 3: the oldest goes
-	if n := l.size(); n != 3 {
-		t.Errorf("size() = %d, want 3 (bounded)", n)
-	}
-	now = now.Add(time.Hour)
-	l.allow("e")
-	if n := l.size(); n != 1 {
-		t.Errorf("size() after an idle hour = %d, want 1 (expired buckets swept)", n)
-	}
-	var nilL *limiter
-	if !nilL.allow("x") {
-		t.Error("nil limiter refuses")
-	}
-}
-
 // TestChartGolden pins the dashboard chart's SVG (go test -update rewrites it).
 func TestChartGolden(t *testing.T) {
 	te := newTestEnv(t, nil)

@@ -76,8 +76,8 @@ func (s *Server) staffAPI(h staffHandler) http.HandlerFunc {
 
 // loginAllowed applies the sign-in limits per client IP and per name.
 func (s *Server) loginAllowed(r *http.Request, name string) bool {
-	okIP := s.logins.allow("ip:" + limitKey(s.clientIP(r)))
-	okName := s.logins.allow("name:" + strings.ToLower(strings.TrimSpace(name)))
+	okIP := s.logins.Allow("ip:" + limitKey(s.clientIP(r)))
+	okName := s.logins.Allow("name:" + strings.ToLower(strings.TrimSpace(name)))
 	return okIP && okName
 }
 

@@ -151,12 +151,3 @@ func BenchmarkAskHTTP(b *testing.B) {
 		}
 	})
 }
-
-// BenchmarkLimiter is the per-request cost of the rate limiter.
-func BenchmarkLimiter(b *testing.B) {
-	l := newLimiter(1e9, 1e9, 10000, time.Now)
-	keys := []string{"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"}
-	for i := 0; b.Loop(); i++ {
-		l.allow(keys[i%len(keys)])
-	}
-}

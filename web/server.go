@@ -55,6 +55,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"huiqi/ratelimit"
 )
 
 // Config wires a Server. Knowledge, Backend and Accounts are required; a nil
@@ -105,8 +107,8 @@ type Server struct {
 	kb      Knowledge
 	be      Backend
 	acc     *Accounts
-	public  *limiter
-	logins  *limiter
+	public  *ratelimit.Limiter
+	logins  *ratelimit.Limiter
 	pages   map[string]*template.Template
 	handler http.Handler
 
@@ -148,10 +150,10 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, be: cfg.Backend, acc: cfg.Accounts,
 		record: make(chan string, 1024)}
 	if cfg.RatePerSecond > 0 {
-		s.public = newLimiter(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.RateClock)
+		s.public = ratelimit.New(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.RateClock)
 	}
 	if cfg.LoginPerMinute > 0 {
-		s.logins = newLimiter(cfg.LoginPerMinute/60, int(cfg.LoginPerMinute), cfg.MaxClients, cfg.RateClock)
+		s.logins = ratelimit.New(cfg.LoginPerMinute/60, int(cfg.LoginPerMinute), cfg.MaxClients, cfg.RateClock)
 	}
 	pages, err := parsePages()
 	if err != nil {
@@ -441,7 +443,7 @@ func limitKey(ip string) string {
 // limited applies the per-IP token bucket of the public API.
 func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.public.allow(limitKey(s.clientIP(r))) {
+		if !s.public.Allow(limitKey(s.clientIP(r))) {
 			w.Header().Set("Retry-After", "1")
 			writeError(w, r, s.log, errorf(CodeRateLimited, "请求太频繁了，请稍等片刻再试，谢谢您的耐心"))
 			return
