@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,46 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"huiqi/internal/nasty"
 	"huiqi/sqlite"
 )
-
-// nastyCase is one entry of the corpus testdata/nasty/inputs.json.
-type nastyCase struct {
-	Name, Text string
-}
-
-func loadNasty(tb testing.TB, path string) []nastyCase {
-	tb.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var entries []struct {
-		Name   string `json:"name"`
-		Text   string `json:"text"`
-		Hex    string `json:"hex"`
-		Repeat int    `json:"repeat"`
-	}
-	if err := json.Unmarshal(raw, &entries); err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	var out []nastyCase
-	for _, e := range entries {
-		s := e.Text
-		if e.Hex != "" {
-			b, err := hex.DecodeString(e.Hex)
-			if err != nil {
-				tb.Fatalf("%s: %s: %v", path, e.Name, err)
-			}
-			s = string(b)
-		}
-		if e.Repeat > 1 {
-			s = strings.Repeat(s, e.Repeat)
-		}
-		out = append(out, nastyCase{Name: e.Name, Text: s})
-	}
-	return out
-}
 
 // TestNastyCLI runs every command a stranger's text reaches with each input
 // of the corpus: exit 0 or 2 (never 1, never a panic), one line on stderr
@@ -66,7 +28,7 @@ func TestNastyCLI(t *testing.T) {
 		ids = append(ids, decodeObject(t, out)["id"].(string))
 	}
 	dir := t.TempDir()
-	for i, c := range loadNasty(t, "testdata/nasty/inputs.json") {
+	for i, c := range nasty.MustLoad(t, "testdata/nasty/inputs.json") {
 		file := filepath.Join(dir, fmt.Sprintf("notice-%d.txt", i))
 		if err := os.WriteFile(file, []byte(c.Text), 0o600); err != nil {
 			t.Fatal(err)

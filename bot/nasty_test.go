@@ -2,58 +2,14 @@ package bot_test
 
 import (
 	"context"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"unicode"
 
 	"huiqi/bot"
+	"huiqi/internal/nasty"
 )
-
-// nastyCase is one entry of the shared corpus ../testdata/nasty/inputs.json.
-type nastyCase struct {
-	Name, Text string
-}
-
-func loadNasty(tb testing.TB, path string) []nastyCase {
-	tb.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var entries []struct {
-		Name   string `json:"name"`
-		Text   string `json:"text"`
-		Hex    string `json:"hex"`
-		Repeat int    `json:"repeat"`
-	}
-	if err := json.Unmarshal(raw, &entries); err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	var out []nastyCase
-	for _, e := range entries {
-		s := e.Text
-		if e.Hex != "" {
-			b, err := hex.DecodeString(e.Hex)
-			if err != nil {
-				tb.Fatalf("%s: %s: %v", path, e.Name, err)
-			}
-			s = string(b)
-		}
-		if e.Repeat > 1 {
-			s = strings.Repeat(s, e.Repeat)
-		}
-		out = append(out, nastyCase{Name: e.Name, Text: s})
-	}
-	return out
-}
-
-// pings matches what Discord acts on: mass mentions and user/role mentions.
-var pings = regexp.MustCompile(`@everyone|@here|<@[!&]?\d+>`)
 
 func replyStrings(rs []bot.Reply) []string {
 	var out []string
@@ -89,7 +45,7 @@ func hasHan(s string) bool {
 func TestNastyInputs(t *testing.T) {
 	e := newRealEngine(t)
 	ctx := context.Background()
-	cases := loadNasty(t, "../testdata/nasty/inputs.json")
+	cases := nasty.MustLoad(t, "../testdata/nasty/inputs.json")
 	contexts := []struct {
 		name  string
 		setup []string
@@ -124,7 +80,7 @@ func TestNastyInputs(t *testing.T) {
 				if !hasHan(all) {
 					t.Errorf("Handle(%.40q) = %q, want a Chinese reply", c.Text, all)
 				}
-				if m := pings.FindString(all); m != "" {
+				if m := nasty.Pings.FindString(all); m != "" {
 					t.Errorf("Handle(%.40q) reply contains %q, which pings people: %q", c.Text, m, all)
 				}
 				if strings.Contains(all, "系统出了点问题") {

@@ -2,10 +2,7 @@ package discord
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,45 +10,8 @@ import (
 
 	"huiqi/bot"
 	"huiqi/discord/discordtest"
+	"huiqi/internal/nasty"
 )
-
-// nastyCase is one entry of the shared corpus ../testdata/nasty/inputs.json.
-type nastyCase struct {
-	Name, Text string
-}
-
-func loadNasty(tb testing.TB, path string) []nastyCase {
-	tb.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var entries []struct {
-		Name   string `json:"name"`
-		Text   string `json:"text"`
-		Hex    string `json:"hex"`
-		Repeat int    `json:"repeat"`
-	}
-	if err := json.Unmarshal(raw, &entries); err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	var out []nastyCase
-	for _, e := range entries {
-		s := e.Text
-		if e.Hex != "" {
-			b, err := hex.DecodeString(e.Hex)
-			if err != nil {
-				tb.Fatalf("%s: %s: %v", path, e.Name, err)
-			}
-			s = string(b)
-		}
-		if e.Repeat > 1 {
-			s = strings.Repeat(s, e.Repeat)
-		}
-		out = append(out, nastyCase{Name: e.Name, Text: s})
-	}
-	return out
-}
 
 // echoEngine is the worst engine the adapter could be given: it repeats
 // the user's text, unsanitised, in the reply, a card, a button and a
@@ -88,7 +48,7 @@ func TestNastyInputs(t *testing.T) {
 	fake := discordtest.New(t)
 	eng := &echoEngine{}
 	startBot(t, fake, Config{}, Deps{Engine: eng})
-	cases := loadNasty(t, "../testdata/nasty/inputs.json")
+	cases := nasty.MustLoad(t, "../testdata/nasty/inputs.json")
 	for _, c := range cases {
 		fake.Message(alice, dmWith(alice), c.Text, false)
 		fake.Message(bob, guild, c.Text, true)

@@ -5,49 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"unicode"
+
+	"huiqi/internal/nasty"
 )
-
-// nastyCase is one entry of the shared corpus ../testdata/nasty/inputs.json.
-type nastyCase struct {
-	Name, Text string
-}
-
-func loadNasty(tb testing.TB, path string) []nastyCase {
-	tb.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var entries []struct {
-		Name   string `json:"name"`
-		Text   string `json:"text"`
-		Hex    string `json:"hex"`
-		Repeat int    `json:"repeat"`
-	}
-	if err := json.Unmarshal(raw, &entries); err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	var out []nastyCase
-	for _, e := range entries {
-		s := e.Text
-		if e.Hex != "" {
-			b, err := hex.DecodeString(e.Hex)
-			if err != nil {
-				tb.Fatalf("%s: %s: %v", path, e.Name, err)
-			}
-			s = string(b)
-		}
-		if e.Repeat > 1 {
-			s = strings.Repeat(s, e.Repeat)
-		}
-		out = append(out, nastyCase{Name: e.Name, Text: s})
-	}
-	return out
-}
 
 func hasHan(s string) bool {
 	for _, r := range s {
@@ -85,7 +48,7 @@ func rawJSONString(s string) string {
 // explained in Chinese.
 func TestNastyPublicAPI(t *testing.T) {
 	te := newTestEnv(t, nil)
-	for _, c := range loadNasty(t, "../testdata/nasty/inputs.json") {
+	for _, c := range nasty.MustLoad(t, "../testdata/nasty/inputs.json") {
 		q := rawJSONString(c.Text)
 		reqs := []struct{ method, path, body string }{
 			{"POST", "/api/ask", `{"question":` + q + `}`},
@@ -134,7 +97,7 @@ func TestNastyConsoleEscapes(t *testing.T) {
 	b := newBrowser(t, te)
 	csrf := b.signIn("hl")
 	live := []string{"<script>", "<img src=x onerror", "<svg onload", "<h1>x</h1>"}
-	for _, c := range loadNasty(t, "../testdata/nasty/inputs.json") {
+	for _, c := range nasty.MustLoad(t, "../testdata/nasty/inputs.json") {
 		t.Run(c.Name, func(t *testing.T) {
 			resp, body := b.post("/console/new", url.Values{"csrf": {csrf}, "text": {c.Text + "，招工难"},
 				"enterprise": {c.Text}, "contact": {"13800000000"}})
