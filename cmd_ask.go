@@ -3,27 +3,22 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
 
 	"huiqi/knowledge"
-	"huiqi/sqlite"
 )
 
 // runAsk answers one question: huiqi ask [--json] [--top N] [--db PATH] QUESTION...
 // It only reads: the database is opened read-only, and only if it exists.
 func runAsk(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // one line of our own on errors, not the flag package's usage dump
+	fs := newFlagSet("ask")
 	asJSON := fs.Bool("json", false, "print the ask object as JSON")
 	top := fs.Int("top", 3, "how many measures to list")
 	dbPath := fs.String("db", e.dbPath, "database with ingested notices and added questions")
-	words, err := parseInterleaved(fs, args)
+	words, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
 	}
@@ -37,7 +32,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	// A one-shot command allocates a few megabytes and exits: collecting
 	// garbage would only cost start-up time.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	base, err := openBase(ctx, e, *dbPath)
+	base, err := readBase(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -48,52 +43,6 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 		return enc.Encode(a)
 	}
 	return printAnswer(e.stdout, a)
-}
-
-// parseInterleaved parses flags that may come before, between or after the
-// positional words, and returns the words. "--" ends the flags.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var words []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage: huiqi %s [flags] ARGS...", fs.Name())
-			}
-			return nil, usagef("%v (用法 usage: huiqi %s [flags] ARGS...)", err, fs.Name())
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return words, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(words, rest...), nil
-		}
-		words = append(words, rest[0])
-		args = rest[1:]
-	}
-}
-
-// openBase loads the knowledge base with what the database adds, reading
-// the database only when the file already exists.
-func openBase(ctx context.Context, e *env, path string) (*knowledge.Base, error) {
-	if path == "" || path == ":memory:" {
-		return knowledge.Builtin()
-	}
-	if _, err := os.Stat(path); err != nil {
-		return knowledge.Builtin()
-	}
-	db, err := sqlite.OpenReadOnly(ctx, path)
-	if err != nil {
-		e.log.Warn("database not readable, answering from the built-in notice only", "path", path, "err", err)
-		return knowledge.Builtin()
-	}
-	defer db.Close()
-	b, err := knowledge.LoadBase(ctx, db.DB)
-	if err != nil {
-		e.log.Warn("database content not usable, answering from the built-in notice only", "path", path, "err", err)
-		return knowledge.Builtin()
-	}
-	return b, nil
 }
 
 func printAnswer(w io.Writer, a knowledge.Answer) error {

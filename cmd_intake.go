@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,69 +12,12 @@ import (
 	"huiqi/sqlite"
 )
 
-// intakeFlags parses flags that may come before or after the positional
-// arguments (huiqi route --json TEXT, huiqi route TEXT --json); everything
-// after "--" is positional.
-func intakeFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos, rest []string
-	for i, a := range args {
-		if a == "--" {
-			rest = args[i+1:]
-			args = args[:i]
-			break
-		}
-	}
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage: huiqi %s [flags] ...", fs.Name())
-			}
-			return nil, usagef("%v", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-	return append(pos, rest...), nil
-}
-
-func newIntakeFlagSet(e *env, name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	// cli.md wants one line on stderr for bad usage: the flag package's own
-	// message would be a second one, so it is discarded and the error that
-	// main prints carries it.
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	return fs
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
-
-// intakeBase loads the knowledge base with staff questions from the
-// database when one exists; it never creates a file.
-func intakeBase(ctx context.Context, path string) (*knowledge.Base, error) {
-	if _, err := os.Stat(path); err == nil {
-		if db, err := sqlite.OpenReadOnly(ctx, path); err == nil {
-			defer db.Close()
-			return knowledge.LoadBase(ctx, db.DB)
-		}
-	}
-	return knowledge.LoadBase(ctx, nil)
-}
-
 func runRoute(ctx context.Context, e *env, args []string) error {
-	fs := newIntakeFlagSet(e, "route")
+	fs := newFlagSet("route")
 	asJSON := fs.Bool("json", false, "print the route object of cli.md")
 	location := fs.String("location", "", "the enterprise's address or locality (镇/街道)")
 	dbPath := fs.String("db", e.dbPath, "database with staff-added questions (read only)")
-	pos, err := intakeFlags(fs, args)
+	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
 	}
@@ -85,7 +25,7 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	if text == "" {
 		return usagef("usage: huiqi route [--json] [--location PLACE] TEXT...")
 	}
-	base, err := intakeBase(ctx, *dbPath)
+	base, err := readBase(ctx, e, *dbPath)
 	if err != nil {
 		return fmt.Errorf("load knowledge base: %w", err)
 	}
@@ -138,7 +78,7 @@ func openIntake(ctx context.Context, e *env, path string, router *intake.Router)
 }
 
 func runReport(ctx context.Context, e *env, args []string) error {
-	fs := newIntakeFlagSet(e, "report")
+	fs := newFlagSet("report")
 	asJSON := fs.Bool("json", false, "print the report object of cli.md")
 	enterprise := fs.String("enterprise", "", "the enterprise's name")
 	contact := fs.String("contact", "", "how to reach the reporter")
@@ -146,7 +86,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	location := fs.String("location", "", "the enterprise's address or locality (镇/街道)")
 	by := fs.String("by", "", "who files it (hotline staff); default the enterprise")
 	dbPath := fs.String("db", e.dbPath, "database path")
-	pos, err := intakeFlags(fs, args)
+	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
 	}
@@ -193,7 +133,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 }
 
 func runTicket(ctx context.Context, e *env, args []string) error {
-	fs := newIntakeFlagSet(e, "ticket")
+	fs := newFlagSet("ticket")
 	asJSON := fs.Bool("json", false, "print the ticket object of cli.md")
 	set := fs.String("set", "", "move to STATUS (已派单, 已签收, 退单, 办理中, 已办结, 已回访, 延期)")
 	by := fs.String("by", "", "who makes the change")
@@ -205,7 +145,7 @@ func runTicket(ctx context.Context, e *env, args []string) error {
 	escalate := fs.Bool("escalate", false, "escalate (督办) every overdue ticket")
 	stats := fs.Bool("stats", false, "print the dashboard counts")
 	dbPath := fs.String("db", e.dbPath, "database path")
-	pos, err := intakeFlags(fs, args)
+	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
 	}
@@ -362,10 +302,10 @@ func printTicket(w io.Writer, t intake.Ticket) {
 }
 
 func runUnanswered(ctx context.Context, e *env, args []string) error {
-	fs := newIntakeFlagSet(e, "unanswered")
+	fs := newFlagSet("unanswered")
 	asJSON := fs.Bool("json", false, "print JSON")
 	dbPath := fs.String("db", e.dbPath, "database path")
-	pos, err := intakeFlags(fs, args)
+	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
 	}
@@ -398,10 +338,10 @@ func runUnanswered(ctx context.Context, e *env, args []string) error {
 }
 
 func runLexicon(ctx context.Context, e *env, args []string) error {
-	fs := newIntakeFlagSet(e, "lexicon")
+	fs := newFlagSet("lexicon")
 	asJSON := fs.Bool("json", false, "print JSON")
 	dbPath := fs.String("db", e.dbPath, "database path")
-	pos, err := intakeFlags(fs, args)
+	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,57 +13,6 @@ import (
 	"huiqi/knowledge"
 	"huiqi/sqlite"
 )
-
-// knowledgeFlagSet is a command's flags; the flag package's own messages
-// are discarded because the error main prints is the one line cli.md wants.
-func knowledgeFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	return fs
-}
-
-// knowledgeArgs parses flags given before, between or after the positional
-// arguments and returns the positional ones ("--" ends the flags).
-func knowledgeArgs(fs *flag.FlagSet, args []string, usage string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage: %s", usage)
-			}
-			return nil, usagef("%v (usage: %s)", err, usage)
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
-// readOnlyBase loads the knowledge base plus what the database at path
-// adds; it opens the database read-only and only when the file exists, so
-// it works in a read-only directory and never creates a file.
-func readOnlyBase(ctx context.Context, e *env, path string) (*knowledge.Base, error) {
-	if path == "" || path == ":memory:" {
-		return knowledge.LoadBase(ctx, nil)
-	}
-	if _, err := os.Stat(path); err != nil {
-		return knowledge.LoadBase(ctx, nil)
-	}
-	db, err := sqlite.OpenReadOnly(ctx, path)
-	if err != nil {
-		e.log.Warn("database not readable, using the built-in notice only", "path", path, "err", err)
-		return knowledge.LoadBase(ctx, nil)
-	}
-	defer db.Close()
-	return knowledge.LoadBase(ctx, db.DB)
-}
 
 // notFound is a reference or name that matches nothing (exit status 2).
 type notFound struct{ msg string }
@@ -185,10 +132,10 @@ func writeMeasureText(w io.Writer, out measureOut) error {
 // runMeasure shows one measure: huiqi measure [--json] [--db PATH] ID.
 func runMeasure(ctx context.Context, e *env, args []string) error {
 	const usage = "huiqi measure [--json] [--db PATH] ID (如 ind-03、inv-12、二十条第3条)"
-	fs := knowledgeFlagSet("measure")
+	fs := newFlagSet("measure")
 	asJSON := fs.Bool("json", false, "print the measure object of cli.md")
 	dbPath := fs.String("db", e.dbPath, "database with ingested notices (read only)")
-	pos, err := knowledgeArgs(fs, args, usage)
+	pos, err := parseArgs(fs, args, usage)
 	if err != nil {
 		return err
 	}
@@ -196,7 +143,7 @@ func runMeasure(ctx context.Context, e *env, args []string) error {
 	if ref == "" {
 		return usagef("请给出措施编号 / a measure id is required: %s", usage)
 	}
-	b, err := readOnlyBase(ctx, e, *dbPath)
+	b, err := readBase(ctx, e, *dbPath)
 	if err != nil {
 		return fmt.Errorf("load knowledge base: %w", err)
 	}
@@ -207,15 +154,9 @@ func runMeasure(ctx context.Context, e *env, args []string) error {
 	p, _ := b.Package(m.ID)
 	out := newMeasureOut(m, p, b.Lexicon(m.ID), e.now())
 	if *asJSON {
-		return writeKnowledgeJSON(e.stdout, out)
+		return writeJSON(e.stdout, out)
 	}
 	return writeMeasureText(e.stdout, out)
-}
-
-func writeKnowledgeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }
 
 // unitOut is the `unit` object of cli.md.
@@ -270,10 +211,10 @@ func writeUnitText(w io.Writer, query string, out unitOut, ms measureTitler) err
 // runUnit lists what a responsible unit handles: huiqi unit [--json] NAME.
 func runUnit(ctx context.Context, e *env, args []string) error {
 	const usage = "huiqi unit [--json] [--db PATH] NAME (可写简称、别称或拼音首字母,如 人社、区审批局、rsj)"
-	fs := knowledgeFlagSet("unit")
+	fs := newFlagSet("unit")
 	asJSON := fs.Bool("json", false, "print the unit object of cli.md")
 	dbPath := fs.String("db", e.dbPath, "database with ingested notices (read only)")
-	pos, err := knowledgeArgs(fs, args, usage)
+	pos, err := parseArgs(fs, args, usage)
 	if err != nil {
 		return err
 	}
@@ -281,7 +222,7 @@ func runUnit(ctx context.Context, e *env, args []string) error {
 	if name == "" {
 		return usagef("请给出单位名称 / a unit name is required: %s", usage)
 	}
-	b, err := readOnlyBase(ctx, e, *dbPath)
+	b, err := readBase(ctx, e, *dbPath)
 	if err != nil {
 		return fmt.Errorf("load knowledge base: %w", err)
 	}
@@ -300,7 +241,7 @@ func runUnit(ctx context.Context, e *env, args []string) error {
 		return notFound{fmt.Sprintf("没有找到单位 %q(可写全称、简称或拼音首字母,如 区人社局、人社、rsj)", name)}
 	}
 	if *asJSON {
-		return writeKnowledgeJSON(e.stdout, out)
+		return writeJSON(e.stdout, out)
 	}
 	return writeUnitText(e.stdout, name, out, b)
 }
@@ -376,10 +317,10 @@ func writeIngestText(w io.Writer, out ingestOut) error {
 // refused with its line, and nothing is stored.
 func runIngest(ctx context.Context, e *env, args []string) error {
 	const usage = "huiqi ingest [--json] [--db PATH] FILE"
-	fs := knowledgeFlagSet("ingest")
+	fs := newFlagSet("ingest")
 	asJSON := fs.Bool("json", false, "print what was stored as JSON")
 	dbPath := fs.String("db", e.dbPath, "database to store the notice in")
-	pos, err := knowledgeArgs(fs, args, usage)
+	pos, err := parseArgs(fs, args, usage)
 	if err != nil {
 		return err
 	}
@@ -414,7 +355,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	e.log.Info("notice ingested", "file", file, "doc_no", n.DocNo, "db", *dbPath)
 	out := newIngestOut(file, n)
 	if *asJSON {
-		return writeKnowledgeJSON(e.stdout, out)
+		return writeJSON(e.stdout, out)
 	}
 	return writeIngestText(e.stdout, out)
 }

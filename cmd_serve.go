@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,36 +25,10 @@ import (
 	"huiqi/web"
 )
 
-// serveFlags parses flags given before or after positional arguments.
-func serveFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage: huiqi %s [flags]", fs.Name())
-			}
-			return nil, usagef("%v", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-func newServeFlagSet(e *env, name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {}
-	return fs
-}
-
 // runServe is `huiqi serve [--addr 127.0.0.1:8080] [--db PATH]`: the HTTP API
 // and the staff console, until interrupted.
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newServeFlagSet(e, "serve")
+	fs := newFlagSet("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dbPath := fs.String("db", e.dbPath, "database file")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (when a TLS proxy is in front)")
@@ -64,7 +37,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	trustProxy := fs.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (only behind your own reverse proxy)")
 	cors := fs.String("cors-origin", "", "comma-separated origins whose pages may call the public API (e.g. https://platform.example)")
 	logLevel := fs.String("log-level", "info", "request log level: debug, info, warn or error")
-	pos, err := serveFlags(fs, args)
+	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
 	}
@@ -398,12 +371,12 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		return usagef("%s", usage)
 	}
-	fs := newServeFlagSet(e, "user")
+	fs := newFlagSet("user")
 	name := fs.String("name", "", "account name")
 	role := fs.String("role", "", "hotline, unit or admin")
 	unit := fs.String("unit", "", "the unit, for role unit")
 	dbPath := fs.String("db", e.dbPath, "database file")
-	pos, err := serveFlags(fs, args)
+	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
 	}
