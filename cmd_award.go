@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,24 +13,13 @@ import (
 // runAward estimates the awards of an enterprise profile:
 // huiqi award [--json] --profile FILE|-
 func runAward(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("award", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("award")
 	asJSON := fs.Bool("json", false, "print the award object as JSON")
 	profile := fs.String("profile", "", "profile JSON file, or - for standard input")
 	fs.String("db", "", "database path (unused: award reads no database)")
-	// Flags may come before or after stray words; parse in a loop so that
-	// `award --profile - --json` and `award --json --profile -` both work.
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return usagef("%v", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
+	rest, err := parseArgs(fs, args, "huiqi award [--json] --profile FILE|-")
+	if err != nil {
+		return err
 	}
 	if len(rest) > 0 {
 		return usagef("unexpected argument %q (usage: huiqi award [--json] --profile FILE|-)", rest[0])
@@ -58,9 +45,7 @@ func runAward(ctx context.Context, e *env, args []string) error {
 	}
 	rep := eligibility.Evaluate(p)
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(e.stdout, rep); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 		return nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"huiqi/sqlite"
@@ -11,13 +10,13 @@ import (
 // runBackup makes a consistent online copy of the database (VACUUM INTO);
 // restoring is copying the file back while huiqi is stopped.
 func runBackup(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("backup")
 	db := fs.String("db", e.dbPath, "database to back up")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	pos, err := parseArgs(fs, args, "huiqi backup [--db PATH] FILE")
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return usagef("usage: huiqi backup [--db PATH] FILE")
 	}
 	src, err := sqlite.OpenReadOnly(ctx, *db)
@@ -25,9 +24,9 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return usagef("cannot open database %s: %v", *db, err)
 	}
 	defer src.Close()
-	if err := src.Backup(ctx, fs.Arg(0)); err != nil {
+	if err := src.Backup(ctx, pos[0]); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "已备份到 %s\n", fs.Arg(0))
+	fmt.Fprintf(e.stdout, "已备份到 %s\n", pos[0])
 	return nil
 }

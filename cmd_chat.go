@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 	"strings"
 
 	"huiqi/bot"
@@ -16,9 +14,7 @@ import (
 // The conversation is stored in the database, so a chat stopped in the
 // middle of a dialog resumes where it was when started again.
 func runChat(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
+	fs := newFlagSet("chat")
 	dbPath := fs.String("db", e.dbPath, "database path")
 	user := fs.String("user", "local", "conversation name: each name is its own conversation")
 	if err := fs.Parse(args); err != nil {

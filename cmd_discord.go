@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"huiqi/bot"
@@ -24,26 +21,24 @@ const discordUsage = "usage: huiqi discord [--db PATH] [--discord-api URL] [--sh
 // optional guild come from the environment (never from flags, which other
 // users of the machine can read in the process list).
 func runDiscord(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("discord", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
+	fs := newFlagSet("discord")
 	dbPath := fs.String("db", e.dbPath, "database path")
-	api := fs.String("discord-api", os.Getenv("DISCORD_API"), "Discord-compatible API base URL (default discord.com)")
+	api := fs.String("discord-api", e.getenv("DISCORD_API"), "Discord-compatible API base URL (default discord.com)")
 	shard := fs.String("shard", "", "ID/COUNT: run one shard of a sharded bot")
-	staffRole := fs.String("staff-role", os.Getenv("DISCORD_STAFF_ROLE"), "role id allowed to use staff commands")
+	staffRole := fs.String("staff-role", e.getenv("DISCORD_STAFF_ROLE"), "role id allowed to use staff commands")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v (%s)", err, discordUsage)
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (%s)", fs.Arg(0), discordUsage)
 	}
-	token := strings.TrimSpace(os.Getenv("DISCORD_TOKEN"))
+	token := strings.TrimSpace(e.getenv("DISCORD_TOKEN"))
 	token = strings.TrimSpace(strings.TrimPrefix(token, "Bot "))
 	if token == "" {
 		return usagef("DISCORD_TOKEN is not set: create a bot application in the Discord developer portal and export its token")
 	}
 	cfg := discord.Config{
-		Token: token, GuildID: strings.TrimSpace(os.Getenv("DISCORD_GUILD_ID")), API: strings.TrimSpace(*api),
+		Token: token, GuildID: strings.TrimSpace(e.getenv("DISCORD_GUILD_ID")), API: strings.TrimSpace(*api),
 		StaffRole: strings.TrimSpace(*staffRole), Now: e.now, Log: e.log,
 		Ready: func(name, appID string) {
 			fmt.Fprintf(e.stderr, "huiqi discord: connected as %s (application %s); Ctrl-C to stop\n", name, appID)

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -388,7 +387,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if *name == "" || *role == "" {
 			return usagef("%s", usage)
 		}
-		password, err := readPassword(e.stdin)
+		password, err := readPassword(e)
 		if err != nil {
 			return err
 		}
@@ -449,11 +448,11 @@ func serveUnitSuffix(unit string) string {
 }
 
 // readPassword takes HUIQI_PASSWORD, else the first line of stdin.
-func readPassword(stdin io.Reader) (string, error) {
-	if p := os.Getenv("HUIQI_PASSWORD"); p != "" {
+func readPassword(e *env) (string, error) {
+	if p := e.getenv("HUIQI_PASSWORD"); p != "" {
 		return p, nil
 	}
-	line, err := bufio.NewReader(io.LimitReader(stdin, 1024)).ReadString('\n')
+	line, err := bufio.NewReader(io.LimitReader(e.stdin, 1024)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("read password: %w", err)
 	}

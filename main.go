@@ -31,6 +31,9 @@ type env struct {
 	now    func() time.Time
 	dbPath string
 	log    *slog.Logger
+	// getenv reads the environment (secrets such as DISCORD_TOKEN are
+	// taken from it, never from flags); tests pass their own.
+	getenv func(string) string
 }
 
 // command runs one subcommand with the arguments after its name.
@@ -130,7 +133,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		dbPath = "huiqi.db"
 	}
 	e := &env{
-		stdin: stdin, stdout: stdout, stderr: stderr, now: now, dbPath: dbPath,
+		stdin: stdin, stdout: stdout, stderr: stderr, now: now, dbPath: dbPath, getenv: getenv,
 		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if err := c.run(ctx, e, args[1:]); err != nil {
