@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"huiqi/internal/testbin"
 	"huiqi/sqlite"
 )
 
@@ -27,14 +28,7 @@ const nobody = 65534
 // buildBinary builds huiqi into a directory every user may read.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	dir := sharedTempDir(t)
-	bin := filepath.Join(dir, "huiqi")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "huiqi").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testbin.Build(t, sharedTempDir(t))
 }
 
 // sharedTempDir is t.TempDir opened to other users (the testing package

@@ -10,20 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// buildHuiqi builds the real binary into a temporary directory.
-func buildHuiqi(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "huiqi")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "huiqi").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
+	"huiqi/internal/testbin"
+)
 
 // chatProcess runs `huiqi chat` once with stdin, through pipes, and returns
 // what it printed.
@@ -49,7 +38,7 @@ func chatProcess(t *testing.T, bin, dbPath, stdin string) string {
 // output, then stops it half-way through the award dialog and starts it
 // again on the same database: the dialog resumes at the same question.
 func TestChatBinary(t *testing.T) {
-	bin := buildHuiqi(t)
+	bin := testbin.Build(t, t.TempDir())
 	db := filepath.Join(t.TempDir(), "huiqi.db")
 
 	out := chatProcess(t, bin, db, "担保费率是多少？\n算奖励\n1\n35%\n")

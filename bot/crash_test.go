@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"huiqi/internal/testbin"
 	"huiqi/sqlite"
 )
 
@@ -22,29 +23,11 @@ var dialogScript = []string{"算奖励", "1", "35%", "12%", "1", "1"}
 
 var questionRE = regexp.MustCompile(`第\d+题：[^\n]*`)
 
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // liveChat is a running `huiqi chat` whose input the test writes line by line.
 type liveChat struct {
 	cmd *exec.Cmd
 	in  io.WriteCloser
-	out *syncBuffer
+	out *testbin.SyncBuffer
 }
 
 func startChat(t *testing.T, bin, dbPath, user string) *liveChat {
@@ -55,7 +38,7 @@ func startChat(t *testing.T, bin, dbPath, user string) *liveChat {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &liveChat{cmd: cmd, in: in, out: &syncBuffer{}}
+	c := &liveChat{cmd: cmd, in: in, out: &testbin.SyncBuffer{}}
 	cmd.Stdout, cmd.Stderr = c.out, c.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -112,7 +95,7 @@ func lastQuestion(out string) string {
 // at the next one (the turn was stored or it was not), never anywhere else
 // and never with a half-stored state. The database passes integrity_check.
 func TestChatSurvivesSIGKILL(t *testing.T) {
-	bin := buildHuiqi(t)
+	bin := testbin.Build(t, t.TempDir())
 	dir := t.TempDir()
 
 	// The questions the script shows, in order, from an uninterrupted run.

@@ -1,7 +1,7 @@
 package discord
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"huiqi/discord/discordtest"
+	"huiqi/internal/testbin"
 )
 
 // The tests in this file drive the shipped binary: `huiqi discord` built from
@@ -35,12 +36,7 @@ func buildHuiqi(t *testing.T) string {
 			return
 		}
 		huiqiBin.path = filepath.Join(dir, "huiqi")
-		// "go" from PATH, so GOTOOLCHAIN from the environment applies.
-		cmd := exec.Command("go", "build", "-o", huiqiBin.path, ".")
-		cmd.Dir = ".."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			huiqiBin.err = errors.New("go build: " + err.Error() + "\n" + string(out))
-		}
+		huiqiBin.err = testbin.BuildTo(context.Background(), huiqiBin.path)
 	})
 	if huiqiBin.err != nil {
 		t.Fatal(huiqiBin.err)
@@ -56,28 +52,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer is a bytes.Buffer safe for the process's writes and our reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
+// testbin.SyncBuffer is a bytes.Buffer safe for the process's writes and our reads.
 type proc struct {
 	cmd    *exec.Cmd
-	stdout syncBuffer
-	stderr syncBuffer
+	stdout testbin.SyncBuffer
+	stderr testbin.SyncBuffer
 	done   chan error
 }
 
