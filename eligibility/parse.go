@@ -74,6 +74,22 @@ func isUnsure(s string) bool {
 
 func unsure() error { return &AnswerError{Msg: unsureHint, Unsure: true} }
 
+// prepare normalises an answer and refuses, with help, what no parser can
+// read: nothing, too much, or "不知道" (an error matching ErrUnsure).
+func prepare(s, help string) (string, error) {
+	n := normalize(s)
+	if n == "" {
+		return "", hint("没有收到回答。" + help)
+	}
+	if utf8.RuneCountInString(n) > maxAnswerRunes {
+		return "", hint("回答太长了。" + help)
+	}
+	if isUnsure(n) {
+		return "", unsure()
+	}
+	return n, nil
+}
+
 var (
 	yesWords = map[string]bool{"是": true, "是的": true, "对": true, "对的": true, "有": true, "有的": true, "嗯": true,
 		"嗯嗯": true, "恩": true, "好": true, "是滴": true, "属于": true, "算": true, "算是": true, "当然": true, "当然是": true,
@@ -93,16 +109,10 @@ var (
 // ParseYesNo understands yes and no as people say them: 是、对、有、嗯、
 // 是的 / 否、不是、没有、还没、没、不. "不知道" is an error matching ErrUnsure.
 func ParseYesNo(s string) (bool, error) {
-	n := normalize(s)
 	const help = "请回答“是”或“否”（也可以说 对/有/没有/不是/还没）。"
-	if n == "" {
-		return false, hint("没有收到回答。" + help)
-	}
-	if utf8.RuneCountInString(n) > maxAnswerRunes {
-		return false, hint("回答太长了。" + help)
-	}
-	if isUnsure(n) {
-		return false, unsure()
+	n, err := prepare(s, help)
+	if err != nil {
+		return false, err
 	}
 	core := strings.TrimRight(n, "啊呀吧的呢哦了嘛啦哈,，")
 	if core == "" {
@@ -144,16 +154,10 @@ var (
 // 三成半 (35)、翻了一番 (100)、翻两番 (300)、增长了一倍 (100)、下降了5% (−5)、
 // 降了百分之五 (−5)、持平 (0). The result is in percent.
 func ParsePercent(s string) (float64, error) {
-	n := normalize(s)
 	const help = "请用数字回答百分比，例如：35、35%、百分之三十五、三成半、翻了一番、下降了5%。"
-	if n == "" {
-		return 0, hint("没有收到回答。" + help)
-	}
-	if utf8.RuneCountInString(n) > maxAnswerRunes {
-		return 0, hint("回答太长了。" + help)
-	}
-	if isUnsure(n) {
-		return 0, unsure()
+	n, err := prepare(s, help)
+	if err != nil {
+		return 0, err
 	}
 	for _, w := range []string{"大约", "大概", "差不多", "约", "将近", "接近"} {
 		n = strings.TrimPrefix(n, w)
@@ -423,16 +427,10 @@ var (
 // number under 10,000 is refused: "3000" is more likely 3000万元 than 3000元,
 // so the person is asked for the unit instead of being given a wrong number.
 func ParseMoney(s string) (int64, error) {
-	n := normalize(s)
 	const help = "请写明金额和单位，例如：3000万、三千万元、0.3亿、1.2个亿、3,000,000元、800元。"
-	if n == "" {
-		return 0, hint("没有收到回答。" + help)
-	}
-	if utf8.RuneCountInString(n) > maxAnswerRunes {
-		return 0, hint("回答太长了。" + help)
-	}
-	if isUnsure(n) {
-		return 0, unsure()
+	n, err := prepare(s, help)
+	if err != nil {
+		return 0, err
 	}
 	if moneyNone[n] {
 		return 0, nil
@@ -492,17 +490,11 @@ var (
 // ParseYear reads a year: 2021、2021年、21年、二〇二一年、去年、前年、今年、
 // 三年前, relative to now. Years before 1949 or after now's year are refused.
 func ParseYear(s string, now time.Time) (int, error) {
-	n := normalize(s)
 	thisYear := now.Year()
 	help := "请回答年份，例如：2021、2021年、21年、去年、前年。"
-	if n == "" {
-		return 0, hint("没有收到回答。" + help)
-	}
-	if utf8.RuneCountInString(n) > maxAnswerRunes {
-		return 0, hint("回答太长了。" + help)
-	}
-	if isUnsure(n) {
-		return 0, unsure()
+	n, err := prepare(s, help)
+	if err != nil {
+		return 0, err
 	}
 	for _, p := range []string{"在", "是", "于"} {
 		n = strings.TrimPrefix(n, p)
@@ -548,16 +540,10 @@ func ParseYear(s string, now time.Time) (int, error) {
 
 // ParseCount reads a small whole number of years: 3、3年、三年、连续三年、没有 (0).
 func ParseCount(s string) (int, error) {
-	n := normalize(s)
 	const help = "请回答年数，例如：3、3年、三年。"
-	if n == "" {
-		return 0, hint("没有收到回答。" + help)
-	}
-	if utf8.RuneCountInString(n) > maxAnswerRunes {
-		return 0, hint("回答太长了。" + help)
-	}
-	if isUnsure(n) {
-		return 0, unsure()
+	n, err := prepare(s, help)
+	if err != nil {
+		return 0, err
 	}
 	if moneyNone[n] || n == "不在规" || n == "没在规" {
 		return 0, nil
