@@ -55,6 +55,9 @@ type CommonLexicon struct {
 	Synonyms   [][]string        `json:"synonyms"`
 	OutOfScope []OutOfScopeTopic `json:"out_of_scope"`
 	Chitchat   []ChitchatKind    `json:"chitchat"`
+	// AmountCues are the ways people ask "how much" (多少, 几万, 费率): such a
+	// question is answered with the part of the clause that states the sum.
+	AmountCues []string `json:"amount_cues"`
 }
 
 // OutOfScopeTopic is a subject huiqi does not cover and where to turn.

@@ -888,12 +888,13 @@ const maxSnippetRunes = 120
 // reAmount finds a sum of money or a rate in a clause (2万元, 0.8%, 300万元).
 var reAmount = regexp.MustCompile(`[0-9.]+\s*(?:万元|亿元|元|%)`)
 
-// amountCues are the ways people ask "how much".
-var amountCues = []string{"多少", "几万", "几千", "多钱", "给钱", "奖多少", "补多少", "金额", "标准", "额度", "费率", "比例", "上限", "最高"}
-
-// asksAmount reports whether a normalised question asks for a sum or a rate.
-func asksAmount(nq string) bool {
-	for _, c := range amountCues {
+// asksAmount reports whether a normalised question asks for a sum or a
+// rate, by the lexicon's amount cues.
+func (ix *index) asksAmount(nq string) bool {
+	if ix.common == nil {
+		return false
+	}
+	for _, c := range ix.common.AmountCues {
 		if strings.Contains(nq, c) {
 			return true
 		}
@@ -910,7 +911,7 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 	if len(ss) == 0 {
 		return ""
 	}
-	money := asksAmount(qq.norm)
+	money := ix.asksAmount(qq.norm)
 	score := func(s *sentence) float32 {
 		// merge of two sorted id lists
 		var v float32
