@@ -35,8 +35,17 @@ func (s *Server) sessionFrom(r *http.Request) (ss Session, token string, viaCook
 
 func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.SecureCookies }
 
+// setSessionCookie gives the browser the session for as long as it lasts on
+// the server's clock. The lifetime is sent as Max-Age, a duration, not as an
+// Expires date: the browser counts it on its own clock, so a server whose
+// clock is fixed (HUIQI_NOW, tests) or skewed still hands out cookies that
+// live exactly as long as their session.
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", Expires: expires,
+	maxAge := int(expires.Sub(s.now()) / time.Second)
+	if maxAge < 1 {
+		maxAge = 1
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 }
 

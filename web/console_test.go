@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // browser is a cookie-keeping client that does not follow redirects.
@@ -357,5 +358,65 @@ func TestScript(t *testing.T) {
 		if strings.Contains(got, "。。") {
 			t.Errorf("script(%q) = %q has a doubled 。", tt.in.Title, got)
 		}
+	}
+}
+
+// clocks are the server clocks the date-sensitive paths are tried at: the
+// real day, the end of a year whose holidays roll into the next, a date
+// inside the 2027 Spring Festival, and a year past the reviewed calendar.
+func clocks() map[string]time.Time {
+	cst := time.FixedZone("CST", 8*3600)
+	return map[string]time.Time{
+		"today":      time.Now().In(cst),
+		"2026-12-28": time.Date(2026, 12, 28, 10, 0, 0, 0, cst),
+		"2027-02-03": time.Date(2027, 2, 3, 10, 0, 0, 0, cst),
+		"2029-06-01": time.Date(2029, 6, 1, 10, 0, 0, 0, cst),
+	}
+}
+
+// TestSessionAtAnyClock signs in with a real cookie jar (which reads the
+// real clock) against a server whose clock is fixed far from it: the
+// session cookie is sent as Max-Age, so it lives as long as its session on
+// the server's clock, whatever the day the test runs.
+func TestSessionAtAnyClock(t *testing.T) {
+	cases := clocks()
+	cases["a year ago"] = time.Now().AddDate(-1, 0, 0)
+	for name, at := range cases {
+		t.Run(name, func(t *testing.T) {
+			te := newTestEnvAt(t, at, nil)
+			b := newBrowser(t, te)
+			b.signIn("hl")
+			resp, _ := b.get("/console/tickets")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("console after sign-in at %s = %d, want 200", name, resp.StatusCode)
+			}
+			*te.now = te.now.Add(te.acc.TTL - time.Minute)
+			if resp, _ := b.get("/console/tickets"); resp.StatusCode != http.StatusOK {
+				t.Errorf("a minute before the session ends = %d, want 200", resp.StatusCode)
+			}
+			*te.now = te.now.Add(2 * time.Minute)
+			if resp, _ := b.get("/console/tickets"); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("a minute after the session ended = %d, want a redirect to sign in", resp.StatusCode)
+			}
+		})
+	}
+}
+
+func TestSessionCookieIsMaxAge(t *testing.T) {
+	te := newTestEnvAt(t, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), nil)
+	b := newBrowser(t, te)
+	_, body := b.get("/console/login")
+	resp, _ := b.post("/console/login", url.Values{"csrf": {csrfOf(t, body)}, "name": {"hl"}, "password": {testPassword}})
+	var sc *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			sc = c
+		}
+	}
+	if sc == nil {
+		t.Fatal("no session cookie")
+	}
+	if want := int(te.acc.TTL / time.Second); sc.MaxAge != want || !sc.Expires.IsZero() {
+		t.Errorf("session cookie Max-Age %d, Expires %v; want Max-Age %d and no Expires", sc.MaxAge, sc.Expires, want)
 	}
 }

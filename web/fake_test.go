@@ -317,13 +317,19 @@ const testPassword = "correct horse"
 // tickets: T1 of 区人社局 (dispatched), T2 of 区工信局, T3 of 区人社局 (overdue).
 func newTestEnv(t testing.TB, mod func(*Config)) *testEnv {
 	t.Helper()
+	return newTestEnvAt(t, fixedNow, mod)
+}
+
+// newTestEnvAt is newTestEnv with the server's clock fixed at start.
+func newTestEnvAt(t testing.TB, start time.Time, mod func(*Config)) *testEnv {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "web.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	now := fixedNow
+	now := start
 	clock := func() time.Time { return now }
 	acc, err := OpenAccounts(ctx, db, clock)
 	if err != nil {
