@@ -54,42 +54,25 @@ func TestNastyInputs(t *testing.T) {
 		fake.Message(bob, guild, c.Text, true)
 		fake.Command(alice, guild, "ask", map[string]string{"question": c.Text})
 	}
-	// Wait until the engine has taken all turns and the bot has gone quiet.
-	deadline := time.Now().Add(3 * wait)
-	last, stable := -1, 0
-	for time.Now().Before(deadline) && stable < 5 {
-		time.Sleep(200 * time.Millisecond)
-		n := len(fake.Calls()) + eng.count()
-		if n == last {
-			stable++
-		} else {
-			last, stable = n, 0
-		}
+	// Wait for the work, not for a quiet spell: under -race on a loaded
+	// machine the bot may pause longer than any quiet spell while it works
+	// through a 1 MB input. The deadline only bounds a real hang.
+	want := len(cases) * 2
+	deadline := time.Now().Add(20 * wait)
+	for time.Now().Before(deadline) && (eng.count() < want || len(sentMessages(fake.Calls())) < want) {
+		time.Sleep(100 * time.Millisecond)
 	}
-	if eng.count() < len(cases)*2 {
-		t.Errorf("engine took %d turns for %d inputs × 3 ways, want at least %d", eng.count(), len(cases), len(cases)*2)
+	// Then let what is still in flight land, so the checks below see it.
+	for last := -1; len(fake.Calls()) != last && time.Now().Before(deadline); {
+		last = len(fake.Calls())
+		time.Sleep(500 * time.Millisecond)
 	}
-	sends := 0
-	for _, c := range fake.Calls() {
-		if c.Method != "POST" && c.Method != "PATCH" {
-			continue
-		}
-		var msg struct {
-			Type int `json:"type"`
-			messageBody
-			Data *messageBody `json:"data"`
-		}
-		if err := json.Unmarshal(c.Body, &msg); err != nil {
-			continue
-		}
-		m := &msg.messageBody
-		if msg.Data != nil {
-			m = msg.Data
-		}
-		if m.Content == "" && len(m.Embeds) == 0 {
-			continue
-		}
-		sends++
+	if eng.count() < want {
+		t.Errorf("engine took %d turns for %d inputs × 3 ways, want at least %d", eng.count(), len(cases), want)
+	}
+	sent := sentMessages(fake.Calls())
+	for _, sm := range sent {
+		c, m := sm.call, sm.body
 		if c.Status >= 400 {
 			t.Errorf("Discord refused %s", c)
 		}
@@ -114,8 +97,8 @@ func TestNastyInputs(t *testing.T) {
 			}
 		}
 	}
-	if sends < len(cases)*2 {
-		t.Errorf("the bot sent %d messages for %d inputs, want at least %d", sends, len(cases), len(cases)*2)
+	if len(sent) < want {
+		t.Errorf("the bot sent %d messages for %d inputs, want at least %d", len(sent), len(cases), want)
 	}
 	// Still alive: one more ordinary question gets its answer.
 	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": "担保费率是多少"})
@@ -135,4 +118,37 @@ type messageBody struct {
 			Value string `json:"value"`
 		} `json:"fields"`
 	} `json:"embeds"`
+}
+
+type sentMessage struct {
+	call discordtest.Call
+	body *messageBody
+}
+
+// sentMessages are the calls that carry a message with content or embeds:
+// posted, edited, or an interaction response.
+func sentMessages(calls []discordtest.Call) []sentMessage {
+	var out []sentMessage
+	for _, c := range calls {
+		if c.Method != "POST" && c.Method != "PATCH" {
+			continue
+		}
+		var msg struct {
+			Type int `json:"type"`
+			messageBody
+			Data *messageBody `json:"data"`
+		}
+		if err := json.Unmarshal(c.Body, &msg); err != nil {
+			continue
+		}
+		m := &msg.messageBody
+		if msg.Data != nil {
+			m = msg.Data
+		}
+		if m.Content == "" && len(m.Embeds) == 0 {
+			continue
+		}
+		out = append(out, sentMessage{c, m})
+	}
+	return out
 }
