@@ -17,11 +17,12 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("chat")
 	dbPath := fs.String("db", e.dbPath, "database path")
 	user := fs.String("user", "local", "conversation name: each name is its own conversation")
+	demo := fs.Bool("demo", false, "under HUIQI_NOW, still prune idle conversations")
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v (usage: huiqi chat [--db PATH] [--user NAME])", err)
+		return usagef("%v (usage: huiqi chat [--db PATH] [--user NAME] [--demo])", err)
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (usage: huiqi chat [--db PATH] [--user NAME])", fs.Arg(0))
+		return usagef("unexpected argument %q (usage: huiqi chat [--db PATH] [--user NAME] [--demo])", fs.Arg(0))
 	}
 	if strings.TrimSpace(*user) == "" {
 		return usagef("--user must not be empty")
@@ -36,7 +37,9 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	// stranger), and piped scripts of many questions are a legitimate use,
 	// so the engine's per-user rate limit is off here; Discord and the web
 	// keep it.
-	eng, err := wire.NewEngine(ctx, db, e.now, e.log, bot.Deps{RateLimit: -1})
+	warnCalendar(e)
+	keep := !e.clockMayWrite(*demo, "pruning idle conversations")
+	eng, err := wire.NewEngine(ctx, db, e.now, e.log, bot.Deps{RateLimit: -1, KeepIdle: keep})
 	if err != nil {
 		return fmt.Errorf("start chat: %w", err)
 	}

@@ -26,6 +26,7 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 	api := fs.String("discord-api", e.getenv("DISCORD_API"), "Discord-compatible API base URL (default discord.com)")
 	shard := fs.String("shard", "", "ID/COUNT: run one shard of a sharded bot")
 	staffRole := fs.String("staff-role", e.getenv("DISCORD_STAFF_ROLE"), "role id allowed to use staff commands")
+	demo := fs.Bool("demo", false, "under HUIQI_NOW, still prune idle conversations")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v (%s)", err, discordUsage)
 	}
@@ -66,7 +67,10 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("open ticket store: %w", err)
 	}
-	eng, err := wire.NewEngine(ctx, db, e.now, e.log, botDeps(base, store))
+	warnCalendar(e)
+	deps := botDeps(base, store)
+	deps.KeepIdle = !e.clockMayWrite(*demo, "pruning idle conversations")
+	eng, err := wire.NewEngine(ctx, db, e.now, e.log, deps)
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}

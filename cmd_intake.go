@@ -128,7 +128,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if len(t.Unresolved) > 0 {
 		fmt.Fprintf(e.stdout, "待平台坐席确定:%s\n", strings.Join(t.Unresolved, "、"))
 	}
-	fmt.Fprintf(e.stdout, "办结期限:%s(%d个工作日内)\n", t.Due, st.Config().CloseDays)
+	fmt.Fprintf(e.stdout, "办结期限:%s(%d个工作日内)\n", intake.DueText(t.Due, t.DueEstimated), st.Config().CloseDays)
 	return nil
 }
 
@@ -144,6 +144,7 @@ func runTicket(ctx context.Context, e *env, args []string) error {
 	queue := fs.String("queue", "", "list the open tickets of UNIT (all: every unit)")
 	escalate := fs.Bool("escalate", false, "escalate (督办) every overdue ticket")
 	stats := fs.Bool("stats", false, "print the dashboard counts")
+	demo := fs.Bool("demo", false, "with --escalate under HUIQI_NOW: escalate against this database anyway")
 	dbPath := fs.String("db", e.dbPath, "database path")
 	pos, err := parseArgs(fs, args, "")
 	if err != nil {
@@ -153,6 +154,9 @@ func runTicket(ctx context.Context, e *env, args []string) error {
 	listing := *queue != "" || *escalate || *stats
 	if (len(pos) != 1 && !listing) || (listing && len(pos) != 0) {
 		return usagef("%s", usage)
+	}
+	if *escalate && e.fixedClock && !*demo {
+		return usagef("HUIQI_NOW fixes the clock: --escalate would escalate tickets by a demonstration date; add --demo to do it anyway")
 	}
 	if _, err := os.Stat(*dbPath); err != nil && !listing {
 		return intake.ErrNotFound // no database: no ticket
@@ -257,7 +261,7 @@ func printTickets(e *env, ts []intake.Ticket, asJSON bool, what string) error {
 		if t.Overdue {
 			mark = " [逾期]"
 		}
-		fmt.Fprintf(e.stdout, "%s %s %s 期限%s%s %s\n", t.ID, t.Status, t.LeadUnit, t.Due, mark, shorten(t.Text, 30))
+		fmt.Fprintf(e.stdout, "%s %s %s 期限%s%s %s\n", t.ID, t.Status, t.LeadUnit, intake.DueText(t.Due, t.DueEstimated), mark, shorten(t.Text, 30))
 	}
 	return nil
 }
@@ -284,7 +288,7 @@ func printTicket(w io.Writer, t intake.Ticket) {
 	if t.Overdue {
 		over = "(已逾期)"
 	}
-	fmt.Fprintf(w, "办结期限:%s%s\n", t.Due, over)
+	fmt.Fprintf(w, "办结期限:%s%s\n", intake.DueText(t.Due, t.DueEstimated), over)
 	if t.Escalated {
 		fmt.Fprintf(w, "已督办:%s\n", t.EscalatedTo)
 	}

@@ -22,7 +22,7 @@ func TestServeRateLimitRefillsUnderFixedClock(t *testing.T) {
 	fixed := time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
 		now: func() time.Time { return fixed }, log: slog.New(slog.DiscardHandler)}
-	srv, closeAll, err := newWebServer(context.Background(), e, filepath.Join(t.TempDir(), "r.db"),
+	srv, closeAll, err := newWebServer(context.Background(), e, filepath.Join(t.TempDir(), "r.db"), true,
 		web.Config{RatePerSecond: 20, RateBurst: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestServeChatRateLimitedPerConversation(t *testing.T) {
 	fixed := time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
 		now: func() time.Time { return fixed }, log: slog.New(slog.DiscardHandler)}
-	srv, closeAll, err := newWebServer(context.Background(), e, filepath.Join(t.TempDir(), "c.db"),
+	srv, closeAll, err := newWebServer(context.Background(), e, filepath.Join(t.TempDir(), "c.db"), true,
 		web.Config{RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)

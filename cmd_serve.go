@@ -36,6 +36,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	trustProxy := fs.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (only behind your own reverse proxy)")
 	cors := fs.String("cors-origin", "", "comma-separated origins whose pages may call the public API (e.g. https://platform.example)")
 	logLevel := fs.String("log-level", "info", "request log level: debug, info, warn or error")
+	demo := fs.Bool("demo", false, "under HUIQI_NOW, still run the escalation sweep and pruning against this database")
 	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
@@ -56,8 +57,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, closeAll, err := newWebServer(ctx, e, *dbPath, web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst,
-		CORSOrigins: origins, TrustProxy: *trustProxy})
+	warnCalendar(e)
+	srv, closeAll, err := newWebServer(ctx, e, *dbPath, e.clockMayWrite(*demo, "the escalation sweep and idle-state pruning"),
+		web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst, CORSOrigins: origins, TrustProxy: *trustProxy})
 	if err != nil {
 		return err
 	}
@@ -89,7 +91,9 @@ func serveOrigins(list string) ([]string, error) {
 }
 
 // newWebServer opens the database and wires the packages into a web.Server.
-func newWebServer(ctx context.Context, e *env, dbPath string, cfg web.Config) (*web.Server, func(), error) {
+// sweep runs the escalation sweep and lets the engine and the accounts
+// prune idle state (off when a fixed clock would make them write fiction).
+func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, cfg web.Config) (*web.Server, func(), error) {
 	db, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		return nil, nil, err
@@ -119,18 +123,22 @@ func newWebServer(ctx context.Context, e *env, dbPath string, cfg web.Config) (*
 	if err != nil {
 		return fail(err)
 	}
+	acc.KeepExpired = !sweep
 	cfg.Knowledge = base
 	cfg.Awarder = serveAwarder{}
 	cfg.Router = serveRouter{router}
 	// The chat shares the server's knowledge base, so a question staff attach
 	// in the console is answered in the web chat at once too.
-	eng, err := wire.NewEngine(ctx, db, e.now, e.log, bot.Deps{Knowledge: base})
+	eng, err := wire.NewEngine(ctx, db, e.now, e.log, bot.Deps{Knowledge: base, KeepIdle: !sweep})
 	if err != nil {
 		return fail(fmt.Errorf("start conversation engine: %w", err))
 	}
 	cfg.Chatter = serveChatter{eng}
 	cfg.Backend = &serveBackend{st: st, db: db}
-	go serveEscalate(ctx, e, st, 10*time.Minute)
+	if sweep {
+		go serveEscalate(ctx, e, st, 10*time.Minute)
+	}
+	cfg.StaffNotice = st.Calendar().Notice
 	cfg.Accounts = acc
 	cfg.Log = e.log
 	cfg.Now = e.now
@@ -241,7 +249,7 @@ func (b *serveBackend) GetWithSecret(ctx context.Context, id, secret string) (we
 	// text, no internal routing remarks.
 	p := t.Public()
 	w := web.Ticket{ID: p.ID, Status: string(p.Status), LeadUnit: p.LeadUnit, CoUnits: p.CoUnits,
-		Measures: p.Measures, Mode: p.Mode, Due: p.Due, Overdue: p.Overdue, CreatedAt: p.CreatedAt,
+		Measures: p.Measures, Mode: p.Mode, Due: p.Due, DueEstimated: p.DueEstimated, Overdue: p.Overdue, CreatedAt: p.CreatedAt,
 		Reply: p.Reply, Events: []web.Event{}}
 	for _, ev := range p.Events {
 		w.Events = append(w.Events, web.Event{At: ev.At, Status: string(ev.Status), By: ev.By, Note: ev.Note})
@@ -340,7 +348,7 @@ var serveNeeds = map[intake.Need]string{
 // serveTicket converts an intake ticket, with the moves its status allows.
 func serveTicket(t intake.Ticket) web.Ticket {
 	w := web.Ticket{ID: t.ID, Status: string(t.Status), LeadUnit: t.LeadUnit, CoUnits: t.CoUnits,
-		Measures: t.Measures, Mode: t.Mode, Due: t.Due, Overdue: t.Overdue, CreatedAt: t.CreatedAt,
+		Measures: t.Measures, Mode: t.Mode, Due: t.Due, DueEstimated: t.DueEstimated, Overdue: t.Overdue, CreatedAt: t.CreatedAt,
 		Reply: t.Reply, Secret: t.Secret, Text: t.Text, Enterprise: t.Enterprise, Contact: t.Contact,
 		Channel: t.Channel}
 	for _, ev := range t.Events {

@@ -19,6 +19,7 @@ import (
 	"time"
 	_ "time/tzdata" // deadlines and validity are computed in China time on any machine
 
+	"huiqi/intake"
 	"huiqi/sqlite"
 )
 
@@ -29,8 +30,12 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	now    func() time.Time
-	dbPath string
-	log    *slog.Logger
+	// fixedClock is set when HUIQI_NOW fixes the clock: a demonstration or
+	// a test. Work that writes consequences from the clock alone (the
+	// escalation sweep, pruning idle state) then runs only with --demo.
+	fixedClock bool
+	dbPath     string
+	log        *slog.Logger
 	// getenv reads the environment (secrets such as DISCORD_TOKEN are
 	// taken from it, never from flags); tests pass their own.
 	getenv func(string) string
@@ -73,21 +78,47 @@ func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(forma
 var chinaZone = time.FixedZone("CST", 8*3600)
 
 // clockFromEnv returns the clock: the real one, or a fixed instant from
-// HUIQI_NOW (RFC 3339 or 2006-01-02), which tests and demos use.
-func clockFromEnv(getenv func(string) string) (func() time.Time, error) {
+// HUIQI_NOW (RFC 3339 or 2006-01-02), which tests and demos use; fixed
+// says which.
+func clockFromEnv(getenv func(string) string) (now func() time.Time, fixed bool, err error) {
 	v := getenv("HUIQI_NOW")
 	if v == "" {
-		return func() time.Time { return time.Now().In(chinaZone) }, nil
+		return func() time.Time { return time.Now().In(chinaZone) }, false, nil
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
 		t, err = time.ParseInLocation("2006-01-02", v, chinaZone)
 	}
 	if err != nil {
-		return nil, usagef("HUIQI_NOW must be RFC 3339 or YYYY-MM-DD, got %q", v)
+		return nil, false, usagef("HUIQI_NOW must be RFC 3339 or YYYY-MM-DD, got %q", v)
 	}
 	t = t.In(chinaZone)
-	return func() time.Time { return t }, nil
+	return func() time.Time { return t }, true, nil
+}
+
+// clockMayWrite reports whether work that changes stored data because of
+// the clock alone may run: always on the real clock, and under HUIQI_NOW
+// only when the command was given --demo. Otherwise it says once why not.
+func (e *env) clockMayWrite(demo bool, what string) bool {
+	if !e.fixedClock || demo {
+		return true
+	}
+	e.log.Info("HUIQI_NOW fixes the clock at " + e.now().Format(time.RFC3339) + ": " + what +
+		" is off, so a demonstration clock writes no consequences into real data; pass --demo to run it")
+	return false
+}
+
+// warnCalendar logs the working-day calendar's request for its next year,
+// at the start of the long-running commands.
+func warnCalendar(e *env) {
+	cal, err := intake.BuiltinCalendar()
+	if err != nil {
+		e.log.Error("working-day calendar", "err", err)
+		return
+	}
+	if w := cal.Warning(e.now()); w != "" {
+		e.log.Warn(w)
+	}
 }
 
 func main() {
@@ -119,7 +150,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "huiqi: unknown command %q (try huiqi help)\n", args[0])
 		return 2
 	}
-	now, err := clockFromEnv(getenv)
+	now, fixed, err := clockFromEnv(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "huiqi: %v\n", err)
 		return 2
@@ -133,7 +164,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		dbPath = "huiqi.db"
 	}
 	e := &env{
-		stdin: stdin, stdout: stdout, stderr: stderr, now: now, dbPath: dbPath, getenv: getenv,
+		stdin: stdin, stdout: stdout, stderr: stderr, now: now, fixedClock: fixed, dbPath: dbPath, getenv: getenv,
 		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if err := c.run(ctx, e, args[1:]); err != nil {

@@ -54,11 +54,18 @@ func TestClockFromEnv(t *testing.T) {
 		{"2026-11-27", "2026-11-27T00:00:00+08:00", false},
 		{"2026-11-27T02:00:00Z", "2026-11-27T10:00:00+08:00", false},
 		{"tomorrow", "", true},
+		{"", "", false},
 	}
 	for _, tt := range tests {
-		now, err := clockFromEnv(func(string) string { return tt.in })
+		now, fixed, err := clockFromEnv(func(string) string { return tt.in })
 		if (err != nil) != tt.wantErr {
 			t.Fatalf("clockFromEnv(%q) err = %v, wantErr %v", tt.in, err, tt.wantErr)
+		}
+		if err == nil && fixed != (tt.in != "") {
+			t.Errorf("clockFromEnv(%q) fixed = %v, want %v", tt.in, fixed, tt.in != "")
+		}
+		if tt.in == "" {
+			continue
 		}
 		if err == nil {
 			if got := now().Format("2006-01-02T15:04:05Z07:00"); got != tt.want {

@@ -73,15 +73,17 @@ type TicketRequest struct {
 
 // Ticket is what the engine shows of a ticket.
 type Ticket struct {
-	ID        string
-	Status    string
-	LeadUnit  string
-	CoUnits   []string
-	Due       time.Time // zero when not set
-	Secret    string    // only known right after filing
-	CreatedAt time.Time
-	Overdue   bool
-	Reply     string // the latest reply or note for the enterprise, if any
+	ID       string
+	Status   string
+	LeadUnit string
+	CoUnits  []string
+	Due      time.Time // zero when not set
+	// DueEstimated: Due was counted over days the reviewed calendar lacks.
+	DueEstimated bool
+	Secret       string // only known right after filing
+	CreatedAt    time.Time
+	Overdue      bool
+	Reply        string // the latest reply or note for the enterprise, if any
 }
 
 // ErrTicketNotFound is returned by Tickets.Lookup for an unknown ticket or

@@ -39,6 +39,9 @@ type Deps struct {
 	SideScore float64
 	// PruneEvery runs the idle-state pruning every so many turns (default 1000).
 	PruneEvery int
+	// KeepIdle turns the pruning off: the clock is fixed for a
+	// demonstration and must not delete real conversations.
+	KeepIdle bool
 
 	// RateLimit is how many typed messages one conversation key may send per
 	// RateWindow (default 20 per 10s, as a burst that refills evenly); a
@@ -119,6 +122,9 @@ func New(deps Deps) (*Engine, error) {
 
 // Prune forgets conversations idle longer than the idle timeout.
 func (e *Engine) Prune(ctx context.Context) (int64, error) {
+	if e.d.KeepIdle {
+		return 0, nil
+	}
 	return e.st.prune(ctx, e.d.Now())
 }
 

@@ -3,6 +3,8 @@ package bot
 import (
 	"errors"
 	"strings"
+
+	"huiqi/intake"
 	"unicode"
 	"unicode/utf8"
 )
@@ -214,6 +216,9 @@ func ticketCard(tk Ticket) *Card {
 	add("责任单位", units)
 	if !tk.Due.IsZero() {
 		due := tk.Due.Format("2006年1月2日") + "前"
+		if tk.DueEstimated {
+			due += intake.EstimatedMark
+		}
 		if tk.Overdue {
 			due += "（已超期，已督办）"
 		}

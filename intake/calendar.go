@@ -20,10 +20,24 @@ var ChinaZone = time.FixedZone("CST", 8*3600)
 // minus the statutory holidays, plus the make-up working days (调休上班) of
 // the State Council's yearly notices. It is immutable and safe for
 // concurrent use.
+//
+// Years the reviewed data does not list are estimated: by an estimate
+// source where one is attached (BuiltinCalendar attaches lunar-go's holiday
+// data), else Monday to Friday. Deadline says when a date was estimated.
 type Calendar struct {
 	off   map[string]string // date -> festival name
 	work  map[string]string // weekend date that is worked -> festival name
 	years map[int]string    // covered year -> source notice
+	// estimate answers for days of years not in the reviewed data; nil
+	// means weekends only.
+	estimate HolidaySource
+}
+
+// HolidaySource tells, for a day of a year the reviewed data lacks, whether
+// it is a statutory day off or a make-up working day; ok is false for an
+// ordinary day or a year the source does not know either.
+type HolidaySource interface {
+	Holiday(day time.Time) (name string, work, ok bool)
 }
 
 type calendarFile struct {
@@ -98,15 +112,88 @@ func LoadCalendar(r io.Reader) (*Calendar, error) {
 }
 
 var builtinCalendar = sync.OnceValues(func() (*Calendar, error) {
-	return LoadCalendar(bytes.NewReader(holidaysJSON))
+	c, err := LoadCalendar(bytes.NewReader(holidaysJSON))
+	if err != nil {
+		return nil, err
+	}
+	return c.WithEstimates(LunarHolidays{}), nil
 })
 
-// BuiltinCalendar is the calendar embedded from calendar/holidays.json.
+// BuiltinCalendar is the calendar embedded from calendar/holidays.json,
+// with lunar-go's holiday data estimating the years it does not list.
 func BuiltinCalendar() (*Calendar, error) { return builtinCalendar() }
 
-// Covers reports whether the calendar has the official notice for year;
-// outside the covered years only weekends are skipped.
+// WithEstimates returns a copy of c that asks src about days of the years
+// the reviewed data does not list.
+func (c *Calendar) WithEstimates(src HolidaySource) *Calendar {
+	cp := *c
+	cp.estimate = src
+	return &cp
+}
+
+// Covers reports whether the calendar has the reviewed official notice for
+// year; days of other years are estimated.
 func (c *Calendar) Covers(year int) bool { _, ok := c.years[year]; return ok }
+
+// LastReviewedYear is the last year of the reviewed data (0 when empty).
+func (c *Calendar) LastReviewedYear() int {
+	last := 0
+	for y := range c.years {
+		last = max(last, y)
+	}
+	return last
+}
+
+// lookahead is how far ahead of today a deadline can fall: the close limit
+// plus the longest extension, in calendar days with room for a festival.
+const lookahead = 45 * 24 * time.Hour
+
+// NeedsYear returns the first year, among today's and the next weeks', that
+// the reviewed data lacks (ok false when all are covered): deadlines set
+// now in that year are estimates until someone adds the State Council's
+// notice for it.
+func (c *Calendar) NeedsYear(now time.Time) (year int, ok bool) {
+	for _, t := range []time.Time{now, now.Add(lookahead)} {
+		if y := t.In(ChinaZone).Year(); !c.Covers(y) {
+			return y, true
+		}
+	}
+	return 0, false
+}
+
+// Warning is the operator's message (English) when NeedsYear reports a
+// missing year, else "".
+func (c *Calendar) Warning(now time.Time) string {
+	y, ok := c.NeedsYear(now)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("the working-day calendar has reviewed holidays up to %d: deadlines in %d are estimated "+
+		"(lunar-go's holiday data where it has the year, else weekends only) and marked due_estimated; "+
+		"add %d from the State Council's holiday notice to intake/calendar/holidays.json", c.LastReviewedYear(), y, y)
+}
+
+// EstimatedMark is what follows a deadline that is an estimate (see
+// Deadline), wherever a ticket's deadline is shown to a person.
+const EstimatedMark = "（估算：该期间的法定节假日安排尚未收录）"
+
+// DueText is a deadline as people read it: the date, marked when estimated.
+func DueText(day string, estimated bool) string {
+	if estimated && day != "" {
+		return day + EstimatedMark
+	}
+	return day
+}
+
+// Notice is Warning for staff, in Chinese, as the console shows it.
+func (c *Calendar) Notice(now time.Time) string {
+	y, ok := c.NeedsYear(now)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("工作日历只收录到%d年的法定节假日安排：%d年的办理期限是估算（标注“估算”），"+
+		"请维护人员按国务院办公厅%d年部分节假日安排的通知补充日历。", c.LastReviewedYear(), y, y)
+}
 
 // Years lists the covered years with their source notices.
 func (c *Calendar) Years() map[int]string {
@@ -119,7 +206,13 @@ func (c *Calendar) Years() map[int]string {
 
 // IsWorkingDay reports whether t's date (in China time) is a working day.
 func (c *Calendar) IsWorkingDay(t time.Time) bool {
-	k := dayKey(t.In(ChinaZone))
+	t = t.In(ChinaZone)
+	if !c.Covers(t.Year()) && c.estimate != nil {
+		if _, work, ok := c.estimate.Holiday(t); ok {
+			return work
+		}
+	}
+	k := dayKey(t)
 	if _, ok := c.work[k]; ok {
 		return true
 	}
@@ -133,7 +226,13 @@ func (c *Calendar) IsWorkingDay(t time.Time) bool {
 // Holiday names the festival that makes t's date a day off or a make-up
 // working day ("" for an ordinary day).
 func (c *Calendar) Holiday(t time.Time) string {
-	k := dayKey(t.In(ChinaZone))
+	t = t.In(ChinaZone)
+	if !c.Covers(t.Year()) && c.estimate != nil {
+		if name, _, ok := c.estimate.Holiday(t); ok {
+			return name
+		}
+	}
+	k := dayKey(t)
 	if n, ok := c.off[k]; ok {
 		return n
 	}
@@ -144,14 +243,24 @@ func (c *Calendar) Holiday(t time.Time) string {
 // of day in China time: a ticket filed on a Friday with n = 1 is due on
 // Monday. n <= 0 returns t itself.
 func (c *Calendar) AddWorkingDays(t time.Time, n int) time.Time {
+	d, _ := c.Deadline(t, n)
+	return d
+}
+
+// Deadline is AddWorkingDays, and whether the count crossed a day of a year
+// the reviewed data does not list (the date is then an estimate).
+func (c *Calendar) Deadline(t time.Time, n int) (due time.Time, estimated bool) {
 	d := t.In(ChinaZone)
 	for n > 0 {
 		d = d.AddDate(0, 0, 1)
+		if !c.Covers(d.Year()) {
+			estimated = true
+		}
 		if c.IsWorkingDay(d) {
 			n--
 		}
 	}
-	return d
+	return d, estimated
 }
 
 // WorkingDaysBetween counts the working days after from's date up to and

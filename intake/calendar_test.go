@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -101,6 +102,14 @@ func TestAddWorkingDays(t *testing.T) {
 		{"2024-09-30", 5, "2024-10-12"}, // 08 09 10 11 12(Sat, worked)
 		{"2024-09-30", 6, "2024-10-14"},
 		{"2024-10-11", 1, "2024-10-12"},
+		// 2027: 元旦 01-01..03; Spring Festival 02-05..13, Sun 01-31 and Sun 02-14 worked
+		{"2026-12-28", 5, "2027-01-05"},
+		{"2026-12-31", 1, "2027-01-04"},
+		{"2027-01-29", 1, "2027-01-31"},
+		{"2027-02-03", 5, "2027-02-17"}, // 04, 14, 15, 16, 17
+		{"2027-02-04", 1, "2027-02-14"},
+		{"2027-09-30", 1, "2027-10-08"},
+		{"2027-10-08", 1, "2027-10-09"}, // Saturday, worked
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s+%d", tt.in, tt.n), func(t *testing.T) {
@@ -131,23 +140,34 @@ func TestAddWorkingDays(t *testing.T) {
 
 func TestCalendarCoversYears(t *testing.T) {
 	c := mustCalendar(t)
-	for y := 2023; y <= 2026; y++ {
+	for y := 2023; y <= 2027; y++ {
 		if !c.Covers(y) {
 			t.Errorf("Covers(%d) = false, want true", y)
 		}
 	}
 }
 
-// TestCalendarAgainstLunarGo compares every day of 2023–2026 with
-// 6tail/lunar-go's holiday table. Where they disagree the official notices
-// win: known disagreements are listed here with the reason.
+// reviewedOnly is the reviewed data without lunar-go's estimates, so that
+// comparing it with lunar-go compares two sources.
+func reviewedOnly(t testing.TB) *Calendar {
+	t.Helper()
+	c, err := LoadCalendar(bytes.NewReader(holidaysJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCalendarAgainstLunarGo compares every day of every reviewed year
+// with 6tail/lunar-go's holiday table. Where they disagree the official
+// notices win: known disagreements are listed here with the reason.
 func TestCalendarAgainstLunarGo(t *testing.T) {
-	c := mustCalendar(t)
+	c := reviewedOnly(t)
 	known := map[string]string{
 		// none found so far; add "YYYY-MM-DD": "why the notice wins"
 	}
 	var diffs []string
-	for d := day("2023-01-01"); d.Year() <= 2026; d = d.AddDate(0, 0, 1) {
+	for d := day("2023-01-01"); d.Year() <= c.LastReviewedYear(); d = d.AddDate(0, 0, 1) {
 		wd := d.Weekday()
 		lunarWork := wd != time.Saturday && wd != time.Sunday
 		if h := HolidayUtil.GetHolidayByYmd(d.Year(), int(d.Month()), d.Day()); h != nil {
@@ -202,4 +222,61 @@ func FuzzLoadCalendar(f *testing.F) {
 			t.Errorf("AddWorkingDays(%v, 3) = %v", d, got)
 		}
 	})
+}
+
+// TestDeadlineEstimated: a count over days of a year the reviewed data
+// lacks is marked estimated, and uses lunar-go's holidays where lunar-go
+// has the year (shown here with a calendar reviewed only up to 2026).
+func TestDeadlineEstimated(t *testing.T) {
+	upTo2026 := `{"years":[{"year":2026,"source":"国办发明电〔2025〕7号","festivals":[]}]}`
+	bare, err := LoadCalendar(strings.NewReader(upTo2026))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		c       *Calendar
+		from    string
+		n       int
+		want    string
+		wantEst bool
+	}{
+		{"reviewed", mustCalendar(t), "2027-02-03", 5, "2027-02-17", false},
+		{"reviewed, into the next year", mustCalendar(t), "2026-12-28", 5, "2027-01-05", false},
+		{"past the data: lunar-go's 2027", bare.WithEstimates(LunarHolidays{}), "2027-02-03", 5, "2027-02-17", true},
+		{"crossing into the unreviewed year", bare.WithEstimates(LunarHolidays{}), "2026-12-28", 5, "2027-01-05", true},
+		{"past the data, no estimates: weekends only", bare, "2027-02-03", 5, "2027-02-10", true},
+		{"past lunar-go too: weekends only", mustCalendar(t), "2029-06-01", 5, "2029-06-08", true},
+		{"within the reviewed year", bare, "2026-11-27", 5, "2026-12-04", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, est := tt.c.Deadline(day(tt.from), tt.n)
+			if dayKey(got) != tt.want || est != tt.wantEst {
+				t.Errorf("Deadline(%s, %d) = %s, %v; want %s, %v", tt.from, tt.n, dayKey(got), est, tt.want, tt.wantEst)
+			}
+		})
+	}
+}
+
+func TestCalendarNeedsYear(t *testing.T) {
+	c := mustCalendar(t)
+	tests := []struct {
+		now  string
+		want int
+	}{
+		{"2026-12-01", 0},
+		{"2027-11-15", 0},
+		{"2027-11-20", 2028}, // 45 days ahead reaches 2028
+		{"2029-06-01", 2029},
+	}
+	for _, tt := range tests {
+		y, ok := c.NeedsYear(day(tt.now))
+		if (tt.want == 0) == ok || (ok && y != tt.want) {
+			t.Errorf("NeedsYear(%s) = %d, %v; want %d", tt.now, y, ok, tt.want)
+		}
+		if w, n := c.Warning(day(tt.now)), c.Notice(day(tt.now)); (w == "") != (tt.want == 0) || (n == "") != (tt.want == 0) {
+			t.Errorf("Warning/Notice(%s) = %q / %q; want them only when a year is missing", tt.now, w, n)
+		}
+	}
 }

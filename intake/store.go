@@ -81,6 +81,9 @@ var migrations = []string{
 		last_at  TEXT NOT NULL,
 		resolved TEXT NOT NULL DEFAULT '' -- the measure staff attached it to
 	);`,
+	// 2: deadlines counted over days the reviewed holiday calendar lacks.
+	`ALTER TABLE intake_tickets ADD COLUMN due_estimated INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE intake_tickets ADD COLUMN sign_due_estimated INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // Store keeps tickets in SQLite. Every exported method is one transaction.
@@ -196,12 +199,12 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 	t := Ticket{
 		Status: StatusReceived, LeadUnit: rt.LeadUnit, CoUnits: nonNil(rt.CoUnits), Measures: nonNil(rt.Measures),
 		Mode: rt.Mode, Matched: rt.Matched, Flags: rt.Flags, Unresolved: rt.Unresolved, Confidence: rt.Confidence,
-		Due:       dayKey(s.cfg.Calendar.AddWorkingDays(now, s.cfg.CloseDays)),
-		SignDue:   dayKey(s.cfg.Calendar.AddWorkingDays(now, s.cfg.SignDays)),
 		CreatedAt: now, UpdatedAt: now, Text: text, Enterprise: strings.TrimSpace(nt.Enterprise),
 		Contact: strings.TrimSpace(nt.Contact), Location: strings.TrimSpace(nt.Location), Channel: channel,
 		ReporterKey: strings.TrimSpace(nt.ReporterKey),
 	}
+	t.Due, t.DueEstimated = s.deadline(now, s.cfg.CloseDays)
+	t.SignDue, t.SignDueEstimated = s.deadline(now, s.cfg.SignDays)
 	note := "渠道:" + channel
 	if !rt.Matched {
 		note += ";未匹配到措施,由平台坐席人工分派"
@@ -215,10 +218,12 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 		}
 		t.ID = fmt.Sprintf("CQ-%s-%04d", day, seq)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO intake_tickets (id, status, lead_unit, co_units, measures, mode,
-			matched, flags, unresolved, confidence, due, sign_due, created_at, updated_at, text, enterprise, contact,
-			location, channel, reporter_key, secret_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			matched, flags, unresolved, confidence, due, sign_due, due_estimated, sign_due_estimated, created_at, updated_at,
+			text, enterprise, contact, location, channel, reporter_key, secret_hash)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			t.ID, t.Status, t.LeadUnit, jsonList(t.CoUnits), jsonList(t.Measures), t.Mode, t.Matched,
-			jsonList(t.Flags), jsonList(t.Unresolved), t.Confidence, t.Due, t.SignDue, fmtTime(now), fmtTime(now),
+			jsonList(t.Flags), jsonList(t.Unresolved), t.Confidence, t.Due, t.SignDue, t.DueEstimated,
+			t.SignDueEstimated, fmtTime(now), fmtTime(now),
 			t.Text, t.Enterprise, t.Contact, t.Location, t.Channel, t.ReporterKey, hashSecret(t.ID, secret)); err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
 		}
@@ -357,7 +362,7 @@ func (s *Store) Move(ctx context.Context, id string, to Status, by, note string)
 		from := t.Status
 		t.Status = to
 		if to == StatusDispatched {
-			t.SignDue = dayKey(s.cfg.Calendar.AddWorkingDays(now, s.cfg.SignDays))
+			t.SignDue, t.SignDueEstimated = s.deadline(now, s.cfg.SignDays)
 		}
 		if err := s.appendEvent(ctx, tx, t, Event{At: now, Kind: KindMove, From: from, Status: to, By: by, Note: note}); err != nil {
 			return err
@@ -365,7 +370,7 @@ func (s *Store) Move(ctx context.Context, id string, to Status, by, note string)
 		if rating == RatingUnsatisfied {
 			// 不满意 reopens: the unit works on it again with a fresh deadline.
 			t.Status = StatusHandling
-			t.Due = dayKey(s.cfg.Calendar.AddWorkingDays(now, s.cfg.CloseDays))
+			t.Due, t.DueEstimated = s.deadline(now, s.cfg.CloseDays)
 			t.Reply = ""
 			t.Escalated = false
 			msg := "企业不满意,重新办理"
@@ -405,7 +410,9 @@ func (s *Store) Extend(ctx context.Context, id string, days int, by, reason stri
 		if err != nil {
 			return err
 		}
-		t.Due = dayKey(s.cfg.Calendar.AddWorkingDays(due, days))
+		var est bool
+		t.Due, est = s.deadline(due, days)
+		t.DueEstimated = t.DueEstimated || est
 		t.ExtendDays += days
 		return s.appendEvent(ctx, tx, t, Event{At: now, Kind: KindExtend, From: t.Status, Status: t.Status, By: by,
 			Note: fmt.Sprintf("延期%d个工作日至%s:%s", days, t.Due, reason)})
@@ -639,10 +646,10 @@ func (s *Store) update(ctx context.Context, id string, fn func(tx *sql.Tx, t *Ti
 func saveTicket(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time) error {
 	t.UpdatedAt = now
 	_, err := tx.ExecContext(ctx, `UPDATE intake_tickets SET status = ?, lead_unit = ?, co_units = ?, measures = ?,
-		mode = ?, matched = ?, flags = ?, unresolved = ?, due = ?, sign_due = ?, escalated = ?, escalated_to = ?,
-		extend_days = ?, reply = ?, rating = ?, updated_at = ? WHERE id = ?`,
+		mode = ?, matched = ?, flags = ?, unresolved = ?, due = ?, sign_due = ?, due_estimated = ?, sign_due_estimated = ?,
+		escalated = ?, escalated_to = ?, extend_days = ?, reply = ?, rating = ?, updated_at = ? WHERE id = ?`,
 		t.Status, t.LeadUnit, jsonList(t.CoUnits), jsonList(t.Measures), t.Mode, t.Matched, jsonList(t.Flags),
-		jsonList(t.Unresolved), t.Due, t.SignDue, t.Escalated, t.EscalatedTo, t.ExtendDays, t.Reply, t.Rating,
+		jsonList(t.Unresolved), t.Due, t.SignDue, t.DueEstimated, t.SignDueEstimated, t.Escalated, t.EscalatedTo, t.ExtendDays, t.Reply, t.Rating,
 		fmtTime(now), t.ID)
 	if err != nil {
 		return fmt.Errorf("save ticket: %w", err)
@@ -667,6 +674,13 @@ func insertEvent(ctx context.Context, tx *sql.Tx, id string, n int, ev Event) er
 	return nil
 }
 
+// deadline is the day n working days after from, and whether the count
+// crossed days the reviewed holiday calendar lacks.
+func (s *Store) deadline(from time.Time, n int) (string, bool) {
+	d, est := s.cfg.Calendar.Deadline(from, n)
+	return dayKey(d), est
+}
+
 // mark computes the deadline flags as of now: overdue when open and today
 // is after the close deadline; sign-overdue when no unit has accepted it
 // yet and today is after the sign deadline.
@@ -682,7 +696,7 @@ func (s *Store) mark(t *Ticket, now time.Time) {
 }
 
 const ticketCols = `id, status, lead_unit, co_units, measures, mode, matched, flags, unresolved, confidence, due,
-	sign_due, escalated, escalated_to, extend_days, reply, rating, created_at, updated_at, text, enterprise, contact,
+	sign_due, due_estimated, sign_due_estimated, escalated, escalated_to, extend_days, reply, rating, created_at, updated_at, text, enterprise, contact,
 	location, channel, reporter_key, secret_hash`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -691,7 +705,7 @@ func scanTicket(row scanner) (Ticket, string, error) {
 	var t Ticket
 	var co, ms, fl, un, created, updated, hash string
 	err := row.Scan(&t.ID, &t.Status, &t.LeadUnit, &co, &ms, &t.Mode, &t.Matched, &fl, &un, &t.Confidence, &t.Due,
-		&t.SignDue, &t.Escalated, &t.EscalatedTo, &t.ExtendDays, &t.Reply, &t.Rating, &created, &updated, &t.Text,
+		&t.SignDue, &t.DueEstimated, &t.SignDueEstimated, &t.Escalated, &t.EscalatedTo, &t.ExtendDays, &t.Reply, &t.Rating, &created, &updated, &t.Text,
 		&t.Enterprise, &t.Contact, &t.Location, &t.Channel, &t.ReporterKey, &hash)
 	if err != nil {
 		return Ticket{}, "", err

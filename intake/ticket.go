@@ -85,33 +85,37 @@ const (
 // view (the `ticket` object of cli.md plus everything the platform keeps);
 // what an enterprise may see is Public().
 type Ticket struct {
-	ID          string    `json:"id"`
-	Status      Status    `json:"status"`
-	LeadUnit    string    `json:"lead_unit"`
-	CoUnits     []string  `json:"co_units"`
-	Measures    []string  `json:"measures"`
-	Mode        string    `json:"mode"`
-	Matched     bool      `json:"matched"`
-	Flags       []string  `json:"flags,omitempty"`
-	Unresolved  []string  `json:"unresolved,omitempty"`
-	Confidence  float64   `json:"confidence"`
-	Due         string    `json:"due"`          // YYYY-MM-DD, close deadline
-	SignDue     string    `json:"sign_due"`     // YYYY-MM-DD, sign deadline
-	Overdue     bool      `json:"overdue"`      // computed when read
-	SignOverdue bool      `json:"sign_overdue"` // not signed by SignDue (computed when read)
-	Escalated   bool      `json:"escalated"`
-	EscalatedTo string    `json:"escalated_to,omitempty"`
-	ExtendDays  int       `json:"extended_days,omitempty"`
-	Reply       string    `json:"reply,omitempty"`
-	Rating      string    `json:"rating,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	Text        string    `json:"text"`
-	Enterprise  string    `json:"enterprise,omitempty"`
-	Contact     string    `json:"contact,omitempty"`
-	Location    string    `json:"location,omitempty"`
-	Channel     string    `json:"channel"`
-	ReporterKey string    `json:"-"`
+	ID         string   `json:"id"`
+	Status     Status   `json:"status"`
+	LeadUnit   string   `json:"lead_unit"`
+	CoUnits    []string `json:"co_units"`
+	Measures   []string `json:"measures"`
+	Mode       string   `json:"mode"`
+	Matched    bool     `json:"matched"`
+	Flags      []string `json:"flags,omitempty"`
+	Unresolved []string `json:"unresolved,omitempty"`
+	Confidence float64  `json:"confidence"`
+	Due        string   `json:"due"`      // YYYY-MM-DD, close deadline
+	SignDue    string   `json:"sign_due"` // YYYY-MM-DD, sign deadline
+	// DueEstimated and SignDueEstimated: the deadline was counted over days
+	// the reviewed holiday calendar lacks (see Calendar.Deadline).
+	DueEstimated     bool      `json:"due_estimated"`
+	SignDueEstimated bool      `json:"sign_due_estimated,omitempty"`
+	Overdue          bool      `json:"overdue"`      // computed when read
+	SignOverdue      bool      `json:"sign_overdue"` // not signed by SignDue (computed when read)
+	Escalated        bool      `json:"escalated"`
+	EscalatedTo      string    `json:"escalated_to,omitempty"`
+	ExtendDays       int       `json:"extended_days,omitempty"`
+	Reply            string    `json:"reply,omitempty"`
+	Rating           string    `json:"rating,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	Text             string    `json:"text"`
+	Enterprise       string    `json:"enterprise,omitempty"`
+	Contact          string    `json:"contact,omitempty"`
+	Location         string    `json:"location,omitempty"`
+	Channel          string    `json:"channel"`
+	ReporterKey      string    `json:"-"`
 	// Secret is the reporter's code, set only in the Ticket File returns
 	// (the store keeps a hash): show it once.
 	Secret string  `json:"secret,omitempty"`
@@ -122,18 +126,20 @@ type Ticket struct {
 // deadlines, the reply and the history, but not who reported it, how to
 // reach them, nor staff-internal routing notes.
 type PublicTicket struct {
-	ID        string        `json:"id"`
-	Status    Status        `json:"status"`
-	LeadUnit  string        `json:"lead_unit"`
-	CoUnits   []string      `json:"co_units"`
-	Measures  []string      `json:"measures"`
-	Mode      string        `json:"mode"`
-	Due       string        `json:"due"`
-	Overdue   bool          `json:"overdue"`
-	Reply     string        `json:"reply,omitempty"`
-	Rating    string        `json:"rating,omitempty"`
-	CreatedAt time.Time     `json:"created_at"`
-	Events    []PublicEvent `json:"events"`
+	ID       string   `json:"id"`
+	Status   Status   `json:"status"`
+	LeadUnit string   `json:"lead_unit"`
+	CoUnits  []string `json:"co_units"`
+	Measures []string `json:"measures"`
+	Mode     string   `json:"mode"`
+	Due      string   `json:"due"`
+	// DueEstimated: Due was counted over days the reviewed calendar lacks.
+	DueEstimated bool          `json:"due_estimated"`
+	Overdue      bool          `json:"overdue"`
+	Reply        string        `json:"reply,omitempty"`
+	Rating       string        `json:"rating,omitempty"`
+	CreatedAt    time.Time     `json:"created_at"`
+	Events       []PublicEvent `json:"events"`
 }
 
 // PublicEvent is an event as the enterprise sees it.
@@ -147,7 +153,7 @@ type PublicEvent struct {
 // Public is the enterprise's view of the ticket.
 func (t Ticket) Public() PublicTicket {
 	p := PublicTicket{ID: t.ID, Status: t.Status, LeadUnit: t.LeadUnit, CoUnits: nonNil(t.CoUnits),
-		Measures: nonNil(t.Measures), Mode: t.Mode, Due: t.Due, Overdue: t.Overdue, Reply: t.Reply,
+		Measures: nonNil(t.Measures), Mode: t.Mode, Due: t.Due, DueEstimated: t.DueEstimated, Overdue: t.Overdue, Reply: t.Reply,
 		Rating: t.Rating, CreatedAt: t.CreatedAt, Events: make([]PublicEvent, 0, len(t.Events))}
 	for _, e := range t.Events {
 		by := e.By

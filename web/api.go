@@ -321,20 +321,21 @@ type fileRequest struct {
 
 // reportView is the `report` object of cli.md plus the secret.
 type reportView struct {
-	ID        string   `json:"id"`
-	Status    string   `json:"status"`
-	LeadUnit  string   `json:"lead_unit"`
-	CoUnits   []string `json:"co_units"`
-	Measures  []string `json:"measures"`
-	Mode      string   `json:"mode"`
-	Due       string   `json:"due"`
-	CreatedAt string   `json:"created_at"`
-	Secret    string   `json:"secret,omitempty"`
+	ID           string   `json:"id"`
+	Status       string   `json:"status"`
+	LeadUnit     string   `json:"lead_unit"`
+	CoUnits      []string `json:"co_units"`
+	Measures     []string `json:"measures"`
+	Mode         string   `json:"mode"`
+	Due          string   `json:"due"`
+	DueEstimated bool     `json:"due_estimated"`
+	CreatedAt    string   `json:"created_at"`
+	Secret       string   `json:"secret,omitempty"`
 }
 
 func reportOf(t Ticket) reportView {
 	return reportView{ID: t.ID, Status: t.Status, LeadUnit: t.LeadUnit, CoUnits: nonNil(t.CoUnits),
-		Measures: nonNil(t.Measures), Mode: t.Mode, Due: t.Due, CreatedAt: t.CreatedAt.Format("2006-01-02T15:04:05-07:00"),
+		Measures: nonNil(t.Measures), Mode: t.Mode, Due: t.Due, DueEstimated: t.DueEstimated, CreatedAt: t.CreatedAt.Format("2006-01-02T15:04:05-07:00"),
 		Secret: t.Secret}
 }
 

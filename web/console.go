@@ -22,12 +22,18 @@ type page struct {
 	CSRF    string
 	Flash   string
 	Error   string
-	D       any
+	// Notice is an operations notice for staff on every console page (the
+	// working-day calendar needing its next year).
+	Notice string
+	D      any
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	if p.Session != nil {
 		p.CSRF = p.Session.CSRF
+		if s.cfg.StaffNotice != nil {
+			p.Notice = s.cfg.StaffNotice(s.now())
+		}
 	}
 	s.renderAs(w, r, status, name, "layout", p)
 }

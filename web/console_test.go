@@ -420,3 +420,22 @@ func TestSessionCookieIsMaxAge(t *testing.T) {
 		t.Errorf("session cookie Max-Age %d, Expires %v; want Max-Age %d and no Expires", sc.MaxAge, sc.Expires, want)
 	}
 }
+
+// TestConsoleShowsStaffNotice: the operations notice (the calendar needing
+// its next year) is on every console page for staff, not on public pages.
+func TestConsoleShowsStaffNotice(t *testing.T) {
+	const notice = "工作日历只收录到2027年的法定节假日安排"
+	te := newTestEnv(t, func(c *Config) {
+		c.StaffNotice = func(time.Time) string { return notice }
+	})
+	b := newBrowser(t, te)
+	b.signIn("hl")
+	for _, p := range []string{"/console/lookup", "/console/tickets", "/console/dashboard"} {
+		if _, body := b.get(p); !strings.Contains(body, notice) {
+			t.Errorf("%s does not show the staff notice", p)
+		}
+	}
+	if _, body := b.get("/chat"); strings.Contains(body, notice) {
+		t.Error("the public chat page shows the staff notice")
+	}
+}

@@ -78,16 +78,18 @@ type NewTicket struct {
 // report fields). Enterprise details are tagged so the public lookup can
 // leave them out.
 type Ticket struct {
-	ID        string    `json:"id"`
-	Status    string    `json:"status"`
-	LeadUnit  string    `json:"lead_unit"`
-	CoUnits   []string  `json:"co_units"`
-	Measures  []string  `json:"measures"`
-	Mode      string    `json:"mode"`
-	Due       string    `json:"due"`
-	Overdue   bool      `json:"overdue"`
-	CreatedAt time.Time `json:"created_at"`
-	Events    []Event   `json:"events"`
+	ID       string   `json:"id"`
+	Status   string   `json:"status"`
+	LeadUnit string   `json:"lead_unit"`
+	CoUnits  []string `json:"co_units"`
+	Measures []string `json:"measures"`
+	Mode     string   `json:"mode"`
+	Due      string   `json:"due"`
+	// DueEstimated: Due was counted over days the reviewed calendar lacks.
+	DueEstimated bool      `json:"due_estimated"`
+	Overdue      bool      `json:"overdue"`
+	CreatedAt    time.Time `json:"created_at"`
+	Events       []Event   `json:"events"`
 	// Reply is the unit's answer to the enterprise, once closed.
 	Reply string `json:"reply,omitempty"`
 

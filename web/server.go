@@ -70,6 +70,10 @@ type Config struct {
 	Accounts  *Accounts
 	Log       *slog.Logger
 	Now       func() time.Time
+	// StaffNotice, when set, is an operations notice shown on every console
+	// page for the time given ("" for none): the working-day calendar's
+	// request for its next year (intake.Calendar.Notice).
+	StaffNotice func(time.Time) string
 
 	// SecureCookies marks cookies Secure even on plain HTTP (behind a TLS
 	// proxy); they are always Secure when the request came over TLS.

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+
+	"huiqi/intake"
 )
 
 //go:embed templates/*.html
@@ -19,6 +21,7 @@ func staticFS() fs.FS { return staticFiles }
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
+	"due":  intake.DueText,
 	"short": func(s string, n int) string {
 		r := []rune(s)
 		if len(r) <= n {

@@ -182,7 +182,7 @@ func (t Tickets) RecordUnanswered(ctx context.Context, q string) error {
 
 func convert(tk intake.Ticket) bot.Ticket {
 	out := bot.Ticket{ID: tk.ID, Status: string(tk.Status), LeadUnit: tk.LeadUnit, CoUnits: tk.CoUnits,
-		Secret: tk.Secret, CreatedAt: tk.CreatedAt, Overdue: tk.Overdue, Reply: tk.Reply}
+		Secret: tk.Secret, CreatedAt: tk.CreatedAt, Overdue: tk.Overdue, Reply: tk.Reply, DueEstimated: tk.DueEstimated}
 	if d, err := time.ParseInLocation("2006-01-02", tk.Due, intake.ChinaZone); err == nil {
 		out.Due = d
 	}
