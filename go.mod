@@ -1,6 +1,8 @@
 module huiqi
 
-go 1.26.8
+go 1.26.10
+
+toolchain go1.27.3
 
 require (
 	github.com/6tail/lunar-go v1.4.7

@@ -4,9 +4,10 @@
 # its screenshots), then runs every test with the race detector.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# go1.26.8 carries standard-library vulnerabilities fixed in go1.26.10; the
-# module proxy serves go1.27.3, which is what the project is built and tested with.
-export GOTOOLCHAIN="${GOTOOLCHAIN_OVERRIDE:-go1.27.3}"
+# The toolchain is go.mod's toolchain line (go1.26.8, which some machines
+# ship, carries standard-library vulnerabilities fixed in go1.26.10); the
+# module proxy serves it, and go fetches it on first use.
+export GOTOOLCHAIN="${GOTOOLCHAIN_OVERRIDE:-$(sed -n 's/^toolchain //p' go.mod)}"
 
 if ! command -v chromium >/dev/null 2>&1; then
 	sudo=""
