@@ -17,6 +17,11 @@ import (
 
 func runStdin(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runIn(env, stdin, args...)
+}
+
+// runIn runs huiqi in-process; safe from any goroutine.
+func runIn(env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(k string) string { return env[k] })
 	return code, out.String(), errb.String()

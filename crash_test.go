@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"huiqi/internal/testbin"
 	"huiqi/sqlite"
 )
 
@@ -28,7 +27,7 @@ const nobody = 65534
 // buildBinary builds huiqi into a directory every user may read.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	return testbin.Build(t, sharedTempDir(t))
+	return sharedBinary(t)
 }
 
 // sharedTempDir is t.TempDir opened to other users (the testing package

@@ -167,12 +167,19 @@ func isASCIIWord(s string) bool {
 	return s != ""
 }
 
+// maxRefRunes bounds a unit name or measure reference worth looking up: the
+// longest unit name is under 30 characters.
+const maxRefRunes = 100
+
 // FindUnits finds the responsible unit a query means among the known
 // canonical names: by canonical name or alias (区审批局), by part of a name
 // (人社 → 区人社局), by pinyin initials or spelling (rsj, qrsj, renshe), and
 // as a last resort fuzzily. best is empty when the query is ambiguous or
 // matches nothing; candidates are the other plausible units, best first.
 func FindUnits(query string, known []string) (best string, candidates []string) {
+	if utf8.RuneCountInString(query) > maxRefRunes {
+		return "", nil // no unit's name is this long; do not fuzz-match a page of text
+	}
 	q := strings.ToLower(cleanUnit(query))
 	if q == "" || len(known) == 0 {
 		return "", nil
@@ -321,6 +328,9 @@ var (
 // 二十条措施第3条). A bare 第3条 is accepted only when one package has a
 // third measure.
 func ParseMeasureRef(ref string, ms []*Measure) (*Measure, bool) {
+	if utf8.RuneCountInString(ref) > maxRefRunes {
+		return nil, false
+	}
 	r := strings.ToLower(strings.Join(strings.Fields(simplifiedHalfWidth(ref)), ""))
 	if r == "" {
 		return nil, false
