@@ -1,4 +1,4 @@
-package eligibility
+package zhtext
 
 import (
 	"strconv"
