@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"huiqi/internal/zhtext"
 )
 
 // What huiqi covers, said when it cannot answer.
@@ -164,7 +166,7 @@ func (b *Base) compose(r *Result, qq *query, ix *index) string {
 				if i > 0 {
 					sb.WriteString("；")
 				}
-				if l := levelName(am.Level); l != last {
+				if l := zhtext.LevelName(am.Level); l != last {
 					if l != "" {
 						fmt.Fprintf(&sb, "%s ", l)
 					}
@@ -191,20 +193,6 @@ func (b *Base) compose(r *Result, qq *query, ix *index) string {
 		sb.WriteString("\n")
 	}
 	return strings.TrimRight(sb.String(), "\n")
-}
-
-func levelName(l string) string {
-	switch l {
-	case "district":
-		return "区级"
-	case "city":
-		return "市级"
-	case "province":
-		return "省级"
-	case "national":
-		return "国家级"
-	}
-	return ""
 }
 
 // pickAmounts returns up to n amounts: district level first (what the
@@ -339,7 +327,7 @@ func (b *Base) validity(m *Measure, now time.Time) (string, bool) {
 	if !m.ValidUntil.IsZero() {
 		if today.After(day(m.ValidUntil)) {
 			expired = true
-			parts = append(parts, fmt.Sprintf("《%s》有效期至%s，已到期", pkgName, cnDate(m.ValidUntil)))
+			parts = append(parts, fmt.Sprintf("《%s》有效期至%s，已到期", pkgName, zhtext.Date(m.ValidUntil)))
 		}
 	} else if y := b.policyYear(m); y > 0 && now.Year() > y {
 		expired = true
@@ -347,7 +335,7 @@ func (b *Base) validity(m *Measure, now time.Time) (string, bool) {
 	}
 	if !expired {
 		if !m.ValidUntil.IsZero() {
-			return fmt.Sprintf("《%s》有效期至%s。", pkgName, cnDate(m.ValidUntil)), false
+			return fmt.Sprintf("《%s》有效期至%s。", pkgName, zhtext.Date(m.ValidUntil)), false
 		}
 		return "", false
 	}
@@ -379,14 +367,10 @@ func (b *Base) policyYear(m *Measure) int {
 	return y
 }
 
-func cnDate(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
 // windowQuote is the part of a window's sentence that sets the date, short.
 func windowQuote(w Window) string {
 	t := strings.TrimRight(w.Text, "。;\uff1b,\uff0c")
-	d := cnDate(w.Until)
+	d := zhtext.Date(w.Until)
 	if i := strings.Index(t, d); i >= 0 {
 		end := i + len(d)
 		start := i

@@ -5,9 +5,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"huiqi/internal/zhtext"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -23,7 +26,7 @@ func mustBuiltin(t testing.TB) *Base {
 
 func TestAskValidity(t *testing.T) {
 	b := mustBuiltin(t)
-	cst := time.FixedZone("CST", 8*3600)
+	cst := zhtext.China()
 	tests := []struct {
 		q           string
 		now         time.Time
@@ -252,7 +255,7 @@ func TestConcurrentAskAndAdd(t *testing.T) {
 		}()
 	}
 	for i := 0; i < 3; i++ {
-		if err := b.AddQuestion("ind-07", "并发问题"+itoa(i)); err != nil {
+		if err := b.AddQuestion("ind-07", "并发问题"+strconv.Itoa(i)); err != nil {
 			t.Error(err)
 		}
 	}

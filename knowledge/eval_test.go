@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"huiqi/internal/zhtext"
 )
 
 // The project's own evaluation set (testdata/eval, written from the notice
@@ -54,7 +56,7 @@ func readEval(t testing.TB, name string) []evalRow {
 }
 
 // fixedNow is the tests' clock: 2026-11-27 in China time.
-var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, zhtext.China())
 
 // withoutQuestions returns a base whose lexicon lacks every typical question
 // and say-phrase equal (after normalisation) to one of qs, so that the

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"encoding/base64"
 	"math"
 	"strconv"
 	"strings"
@@ -9,8 +8,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/longbridgeapp/opencc"
 	"github.com/mozillazg/go-pinyin"
+
+	"huiqi/internal/zhtext"
 )
 
 // Normalize rewrites a question into the form the index is built from:
@@ -110,7 +110,7 @@ func basicNormalize(q string) string {
 	if isPlain(q) {
 		return q
 	}
-	q = toSimplified(q)
+	q = zhtext.Simplify(q)
 	var b strings.Builder
 	b.Grow(len(q))
 	space := false
@@ -142,7 +142,6 @@ func basicNormalize(q string) string {
 // isPlain reports text that basicNormalize would return unchanged: no
 // upper case, wide forms, odd spaces, traditional characters or numbers.
 func isPlain(q string) bool {
-	bits := tradOnlyBits()
 	for i, r := range q {
 		switch {
 		case r < 0x80:
@@ -151,7 +150,7 @@ func isPlain(q string) bool {
 			}
 		case r >= 0xFF01 && r <= 0xFF5E, r == 0x3000, r == utf8.RuneError, unicode.IsSpace(r), unicode.IsControl(r):
 			return false
-		case isCNNum(r), inBitmap(bits, r):
+		case isCNNum(r), zhtext.IsTraditional(r):
 			return false
 		}
 	}
@@ -193,167 +192,25 @@ func (n *normalizer) fixTypos(s string) string {
 	return b.String()
 }
 
-// Traditional to simplified. OpenCC's dictionaries take a few milliseconds
-// to load, so they are loaded only when the text holds a character that
-// exists only in traditional script (a bitmap of OpenCC's TSCharacters over
-// U+3400–U+9FFF, generated from its dictionary).
-const tradOnlyLo, tradOnlyHi = 0x3400, 0xA000
-
-var tradOnlyBits = sync.OnceValue(func() []byte {
-	b, err := base64.StdEncoding.DecodeString(tradOnlyB64)
-	if err != nil {
-		return nil
-	}
-	return b
-})
-
-func isTradOnly(r rune) bool { return inBitmap(tradOnlyBits(), r) }
-
-// hasTradOnly reports text holding a traditional-only character.
-func hasTradOnly(s string) bool {
-	bits := tradOnlyBits()
-	for _, r := range s {
-		if inBitmap(bits, r) {
-			return true
-		}
-	}
-	return false
-}
-
-func inBitmap(bits []byte, r rune) bool {
-	if r < tradOnlyLo || r >= tradOnlyHi {
-		return false
-	}
-	i := int(r - tradOnlyLo)
-	return i>>3 < len(bits) && bits[i>>3]&(1<<(i&7)) != 0
-}
-
-var t2s = sync.OnceValues(func() (*opencc.OpenCC, error) { return opencc.New("t2s") })
-
-func toSimplified(q string) string {
-	trad := false
-	for _, r := range q {
-		if isTradOnly(r) {
-			trad = true
-			break
-		}
-	}
-	if !trad {
-		return q
-	}
-	cc, err := t2s()
-	if err != nil {
-		return q
-	}
-	s, err := cc.Convert(q)
-	if err != nil {
-		return q
-	}
-	return s
-}
+// hasTradOnly reports text holding a character of traditional script.
+func hasTradOnly(s string) bool { return zhtext.HasTraditional(s) }
 
 // Numbers. Chinese numerals become digits only where they are a number
 // (two or more numeral characters, or one followed by a unit such as 万),
 // so that 一企一策 keeps its 一.
-func cnDigitValue(r rune) (int, bool) {
-	switch r {
-	case '零', '〇':
-		return 0, true
-	case '一':
-		return 1, true
-	case '二', '两':
-		return 2, true
-	case '三':
-		return 3, true
-	case '四':
-		return 4, true
-	case '五':
-		return 5, true
-	case '六':
-		return 6, true
-	case '七':
-		return 7, true
-	case '八':
-		return 8, true
-	case '九':
-		return 9, true
-	}
-	return 0, false
-}
+func cnDigitValue(r rune) (int, bool) { return zhtext.Digit(r) }
 
-func cnUnitValue(r rune) (int, bool) {
-	switch r {
-	case '十':
-		return 10, true
-	case '百':
-		return 100, true
-	case '千':
-		return 1000, true
-	}
-	return 0, false
-}
-
-func isCNNum(r rune) bool {
-	_, d := cnDigitValue(r)
-	_, u := cnUnitValue(r)
-	return d || u || r == '万' || r == '亿'
-}
+func isCNNum(r rune) bool { return zhtext.IsNumeral(r) }
 
 // parseCN parses a run of Chinese numerals (and digits) such as 三千五百万,
 // 十八, 1千万, 一百二十. ok is false when the run is not a well-formed number.
 func parseCN(rs []rune) (float64, bool) {
-	var total, section, num float64
-	hasNum := false
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		if r >= '0' && r <= '9' || r == '.' {
-			j := i
-			for j < len(rs) && (rs[j] >= '0' && rs[j] <= '9' || rs[j] == '.') {
-				j++
-			}
-			v, err := strconv.ParseFloat(string(rs[i:j]), 64)
-			if err != nil {
-				return 0, false
-			}
-			num, hasNum = v, true
-			i = j - 1
-			continue
-		}
-		if d, ok := cnDigitValue(r); ok {
-			num, hasNum = float64(d), true
-			continue
-		}
-		if u, ok := cnUnitValue(r); ok {
-			if !hasNum {
-				if r != '十' {
-					return 0, false
-				}
-				num = 1
-			}
-			section += num * float64(u)
-			num, hasNum = 0, false
-			continue
-		}
-		switch r {
-		case '万':
-			section += num
-			if section == 0 {
-				return 0, false
-			}
-			total += section * 1e4
-			section, num, hasNum = 0, 0, false
-		case '亿':
-			section += num
-			if total+section == 0 {
-				return 0, false
-			}
-			total = (total + section) * 1e8
-			section, num, hasNum = 0, 0, false
-		default:
-			return 0, false
-		}
+	v, _, ok := zhtext.ParseNumber(string(rs))
+	if !ok {
+		return 0, false
 	}
-	return total + section + num, true
+	f, _ := v.Float64()
+	return f, true
 }
 
 // formatAmount writes a value the way the notice does: 3000万, 1.2亿, 300.
@@ -519,9 +376,6 @@ func hasRunes(rs []rune, p string) bool {
 	}
 	return true
 }
-
-// tradOnlyB64 is the bitmap of traditional-only characters (generated).
-const tradOnlyB64 = "AAAAAAAAAAAAAAAAAMBIAAAACAAAAAAAEAAAAAABAAAACAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAEgAACGAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAAAAAAEICBAAQAgAAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAAQAgAAACAAAAAAAAAAAAAAAAACAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAQABIAAAAAAAAAAAAAAAAAAAAAAAAAAgACAAQAAAoAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIAAAAAAQEAAAAAAAAAAACAAAAAAAICAAAAAAAAAAAAAAAAAAAAgAIAAEAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAwACAAAAAAAIAAAAAAAIAAAAAAAQACABAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAAQAAAAgAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAgAQRAAAAAAAACCABAgAEAZAAACaAAlAoCAAAQAAAAAAUAAAIAAAAAIAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAAAAAAAAAAAAAAAAAAAABAACAAgAAAAAAAAACAAAAAAAACAAAAAAAAAAAAAABAAAgACAAAAAAAAAgAAEAAAAAAACAABAEAAAAAAAAAAAAAAIAAYAAkIAAAAAABIAAEAAAAAAEAAAAAAAAIAAAABAAACIAAAAAAAAAEAAAAAAAAAAAAAAAAAABAAAACQAKIAAIICAAAAAIkAgAgAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAISAAQAAEEAFAACAAABQSAAACGGAAAAACQASAAAAAIAQAABgAQgJQAEAAAAQAAAAAAAAAAAAAEADAAACgBCBISIAQAEAAAEAAAAAEJQIAAAACgAAABASIAAAAAAAABgAAAAgAAAABAAAAAAAAAAAAAAAAIBAAAAAAAAAAAAAAEAEAABCAAAAAAAAAAAAAAAAAAAAAAAAAACAARAAAAAgAEAAQAAAAMAABgAYACEQAABBC0IAAAgEAAACAgAAADAgABBCAwSguEAkAiJAMAECAhdDMYEIJIQdgBCEAIACAAAABAIAAAQAAAAhABIAAAIAAAAAACAEAACQSIAoAECwQIi2AgQAAAAAAgAiagwCKgkAAAAAAKACAAEAEAAAAAAqAAAAAhEgFAAYAAAABAAAAAAABAAAAEgABAAAAAAAAAAAAAAAAAAAEAAAAAACgAAAEAAIAAAAAAEAgAjABAAAAABAAAQAXAQAwEQABAACQQJAINgQAMYpJSIACGRhgBQDgRAhCuBBXCAvEwYAAAQAAIAoTEEAAAAAAAAAAAAAAAAAAAAAAAAACAAAAAACEYEAIARAJACAEgAAjIQEFAAggwAEABABQE1IgEmI1w2GADQAAAAAJQAAQAAAAQCAVgAQAAAAIAAAAAAAIAAAQAAAAAAAAAoAAAAAAgAAAEIgAAAAAQAAgIABMAAIgAAAACCMiRkAAloEAQnYWAAAAAgAyQAAAAAAQAAAAQAAAMUaYACAaQAAAACAAEAgCBAUEwAAAAAAAAIAAAAAAAAAAIBQIAAgggIEEAAAAACBAAAAAHCSAZABhUEANwAM1AEAAAECAAAAACAISAAJAIihCBoAQgAAAAAACAAAFkEg5I8SCAAAABQAAACoAFhREAIhCASAABACQAECIIIAAAAAAAAAAAAAAAAAAAAAQAAAACAAAAAgAABAAABgIAAAAAACAAYIAAAAGAABkEgQKACFGExIVAQERwQUSEQDgXIAwBgBxFWBABAAgAJHAAAAAAAAAAAAAAAAAAAAAAAACAAAAAAAAAAAAAAAAgJAAAAAAAAJBgBYAIAOAgAAAAEAAAwAwAAAACDAAAAAYAAACAOQAIBIDACFCaCoCAzIkgwYhAmYl3xQiFA6HBQAAABAiAEAACABbAAgAAAQgBEEAAAACAAAAIAAAAAAAAAABAIAKAAAAAAAAwEBBAgAANCGQAAhEQABCAAAAKBAAAAAAAAAAAACAAAAAAAAABAAAAAAAAAAIAwAAAAAAAAAAAAAAAAAAAKAAABQsQAABAAQBMCAggBEAACAAAAAAAQAgAQIAAAhIAAAAAABQEQEgAAoCACQSUgQJgAKQp0ICIcACQCABIgAAAICEJAM4CgJKCAI7KEdCgmwpE9BAAAAIABAAYACAISBAAAAQRTpBRxBBAAAAAAAgAQRAAAIOAhAAEAAAgAAAAQAAEQAAAAAAAIAACAAAAAAAAAAAAACQAAAAAAAAAAAgoAAgAAAAAAQAAAEBCAHYAQAAAAKRBAAQAAMAECAgAAAAAFAIAJICBAwUAACAJCEyQIkAAQMECSBAgAyDhiAgYDhAIEAUVoCQFoAIJ2QCAPU7IogocEBBUAYICYjmgIAIAAAAAAAAAAEAIAAAAAAEAAAAAAAAgAAAIACBAIkEgIAJBKMBAIAB0ADA0SSQDBQWJggQQigIAREQQAAAQAAACAAAEBIhAAAAAEAAAAAAAAiABAAAgAAQAg6RAAAAE+nHQMAAAAAAAAAAAAAAAAAAFAAAAAAAAAChAAIBAAYBgQoAAagIEqIIfEwhDAMAAAAAAAQIABMgAAAAAAAIAQIYRCABAAAAAAAAAAAAAIBQABABCgIQIJABgzEAgWBtnIHEAIAAIQAAAEFCAAAUJoFAAAAAABgIAAAQACgAFAAAAAAAAAAURAAQBCAAgoEAIAAAAAAAAAAAAAACAAAEBCBAAAAACACACIANQAAAgSJgABgUEAFAkBcAgAAACAAAAAAgABgIABCRAOAAAEAAAAAAAAggQCQAEACAIFwAAAHKgAAAAAAAADGYASwBQAEAARCAAAAAAAAAAAAQCAAAIAAEACAiAAAAAAAABEKEAEVAggBBSACQA4IAGIoGBCaEVYEAAAAAAAAACAAAAIAYIAAVUb9K/n/AlAvln9gIWrmBU8G29tL8I+8P++QLJ7nW9PXGwBvo+iI+P9nbIE9xAb/yfvCtfgVAAAAAAAAAAAAAAAAAAAAAAAAACAIUQAAAAChAGAJAAAoA2AAAAAEAAAYACIAAAAAAFAAAAAAQEAAgO1qIAAAAAAAAAAAAAAAAAAAACABAAgoCgACAEBAAEIMCAEIACBEBQIA4gCigIUlAQAEgAcAAQAAAAAAAAACWAiCAAAAAAAAAAAIAAAAAIAAAAAAAAAAAAAEAAAEAAAAAAAAAARAAIQAAAAAACAAAIAQAYAEAAAAEDAAAAIEIFCAgAAAIDlAACAAEEEIAACAwBAgEAAQQWigAIBCQCwhBCaIIEEVEoFAAjgGAGAAICAk0AbRDADEBCAAhEACIJiAgAAAAAAAAAAAAAAAAAAAAAAADEAAAAAAAAAAAQAggEABAAEQAABABEAAiBRBABEIkEwIYyATgkgBQkhABCgsAAAAAAAAAEAAAAAAAIQAMAIAACCAEAABAAAMCYGCyCERlDUAAMlICWKUhLYBAAAAAABQAQ7V7/ksJ1IcQ0T/aU9+r5D0OCZFex3d1pSqzvj+6N9Vd8bRLgO5CkNmxkrXAKmRYSFcbFQAAAAAAAAAAAAAAAAAAAAAAAAAAABBEQAAEGAAAACI4oef3b2/BS723zwxfLiv2xwAAAAAAAAAAAAQAAAAACACAAEEAAAAAAACAAAAAAABAAAAEQAAEDCAGQAIDARuLiViBAAAAb62uBAZhN+4D/z4ZNfI2fVmkYAfAAAAAAAAAEDgBAAAAAAAAAAQAAAAIAIIAAYAAEwwUgMChhWShAEAAAAAAAAAAIAAACAAQAJUgIAiXQSAAQAAAAAAAAgAQNAIGEYAKwi9p9gDvMb7a/dI68Cd52Mvsmz1cMjtL6VKHWkfyhqukoWieedDE9eBJf93y0wx+y8UDTFyYVSUNVhvzvbtgcizg/V2AaFumOkdI+HPbLURFjZAKSSX8gYAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIAATfufYTo7ZvrIP39QNwAAAAAAAAAAAAAAAAAAYQgACSEARiIIEMUSCQAIQFoMAAQIAAACAIwAADBUAwA0wAEAAACAACBAAABgSjoIfgEAAIju9Z8RU2i1K2zwnEusmBsAAAAAAADhy11RCQAIba528DjX/l3CPerVKh+G0QUAAAAAAAAAAPAaEgpGP++WLkOZPvZS9pFs81k//KiOdA0AAAAAAAAAgAAAAIB0AABAAABAIEAEpUMCAgBAAI1kgbAke20P9FvsaYXTBvRolh3T6E6/L5j5a+5+9QfUpZ3hhAUAAAAAAAAAAAAAAACgEtxw6QK1+GjBnagOhA+0g96FQJAWzAVjtheeNwbZhnirnKeEnKJtAAAAAAAAAAAAACA2AACAACCfvDAIEABAAAHUoAQCIAAAABAAAMy0k8v21VAAYDsQAKAAAAIACAAAAAAA"
 
 // Homophones. Owners type by pinyin and pick the wrong character (专精特心,
 // 担宝, 限形). A window of the question whose (loosely pronounced) syllables

@@ -89,13 +89,13 @@ func TestHomophonesGeneric(t *testing.T) {
 
 func TestIsTradOnly(t *testing.T) {
 	for _, r := range "營業費擔還貸獎勵" {
-		if !isTradOnly(r) {
-			t.Errorf("isTradOnly(%q) = false, want true", r)
+		if !hasTradOnly(string(r)) {
+			t.Errorf("hasTradOnly(%q) = false, want true", r)
 		}
 	}
 	for _, r := range "营业收费担还贷奖励中国人" {
-		if isTradOnly(r) {
-			t.Errorf("isTradOnly(%q) = true, want false", r)
+		if hasTradOnly(string(r)) {
+			t.Errorf("hasTradOnly(%q) = true, want false", r)
 		}
 	}
 }

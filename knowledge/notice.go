@@ -24,7 +24,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/longbridgeapp/opencc"
+	"huiqi/internal/zhtext"
 )
 
 // ParseError is a notice that cannot be parsed; Line is 1-based.
@@ -40,9 +40,6 @@ func (e *ParseError) InvalidInput() bool { return true }
 
 //go:embed source/notices.json
 var noticeDataJSON []byte
-
-//go:embed source/traditional.txt
-var traditionalChars string
 
 // noticeData is the reviewable data the parser uses: id prefixes of known
 // notices and the misprints to repair.
@@ -65,45 +62,16 @@ var loadNoticeData = sync.OnceValues(func() (*noticeData, error) {
 	return &d, nil
 })
 
-// traditionalSet holds the characters that exist only in traditional script
-// (the keys of OpenCC's TSCharacters that do not map to themselves); opencc
-// costs ~10 ms to load, so text is converted only when it has one of these.
-var traditionalSet = sync.OnceValue(func() map[rune]bool {
-	m := make(map[rune]bool, 4200)
-	for _, r := range strings.TrimSpace(traditionalChars) {
-		m[r] = true
-	}
-	return m
-})
-
-var noticeT2S = sync.OnceValues(func() (*opencc.OpenCC, error) { return opencc.New("t2s") })
-
-func hasTraditional(s string) bool {
-	set := traditionalSet()
-	for _, r := range s {
-		if r >= 0x3400 && set[r] {
-			return true
-		}
-	}
-	return false
-}
-
 // simplifiedHalfWidth converts traditional characters to simplified (only
 // when there are any) and full-width ASCII forms to half-width.
 func simplifiedHalfWidth(s string) string {
-	if hasTraditional(s) {
-		if cc, err := noticeT2S(); err == nil {
-			// Line by line, so that line numbers survive the conversion.
-			lines := strings.Split(s, "\n")
-			for i, l := range lines {
-				if hasTraditional(l) {
-					if c, err := cc.Convert(l); err == nil && !strings.Contains(c, "\n") {
-						lines[i] = c
-					}
-				}
-			}
-			s = strings.Join(lines, "\n")
+	if zhtext.HasTraditional(s) {
+		// Line by line, so that line numbers survive the conversion.
+		lines := strings.Split(s, "\n")
+		for i, l := range lines {
+			lines[i] = zhtext.Simplify(l)
 		}
+		s = strings.Join(lines, "\n")
 	}
 	return strings.Map(halfWidth, s)
 }
@@ -120,13 +88,11 @@ func halfWidth(r rune) rune {
 	return r
 }
 
-func chinaLocation() *time.Location { return time.FixedZone("CST", 8*3600) }
-
 func civilDate(y, m, d int) (time.Time, bool) {
 	if y < 1949 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31 {
 		return time.Time{}, false
 	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, chinaLocation())
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, zhtext.China())
 	if t.Day() != d {
 		return time.Time{}, false
 	}
@@ -141,79 +107,8 @@ func endOfMonth(y, m int) (time.Time, bool) {
 	return t.AddDate(0, 1, -1), true
 }
 
-// cnNumeral writes n (1..999) as a Chinese numeral: 1 一, 10 十, 12 十二, 20 二十.
-func cnNumeral(n int) string {
-	const d = "零一二三四五六七八九"
-	digit := func(i int) string { return string([]rune(d)[i]) }
-	switch {
-	case n <= 0:
-		return ""
-	case n < 10:
-		return digit(n)
-	case n < 20:
-		return "十" + strings.TrimPrefix(digit(n%10), "零")
-	case n < 100:
-		s := digit(n/10) + "十"
-		if n%10 != 0 {
-			s += digit(n % 10)
-		}
-		return s
-	case n < 1000:
-		s := digit(n/100) + "百"
-		switch r := n % 100; {
-		case r == 0:
-		case r < 10:
-			s += "零" + digit(r)
-		default:
-			s += digit(r/10) + "十"
-			if r%10 != 0 {
-				s += digit(r % 10)
-			}
-		}
-		return s
-	}
-	return strconv.Itoa(n)
-}
-
-// cnNumberValue reads a Chinese or Arabic numeral (三, 十二, 二十, 一百零五, 12).
-func cnNumberValue(s string) (int, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(s); err == nil {
-		return n, n >= 0
-	}
-	digits := map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
-	total, cur := 0, -1
-	for _, r := range s {
-		if v, ok := digits[r]; ok {
-			cur = v
-			continue
-		}
-		mult := 0
-		switch r {
-		case '十':
-			mult = 10
-		case '百':
-			mult = 100
-		case '千':
-			mult = 1000
-		default:
-			return 0, false
-		}
-		if cur < 0 {
-			cur = 1
-		}
-		total += cur * mult
-		cur = -1
-	}
-	if cur > 0 {
-		total += cur
-	}
-	return total, total > 0
-}
-
+// cnNumeralChars are the characters of the numbers that number a notice's
+// items and sections (一、 (十二) 第二十条); no notice numbers a thousand.
 const cnNumeralChars = "零〇一二三四五六七八九十百两"
 
 // numbering styles of items and sections.
@@ -228,7 +123,7 @@ const (
 )
 
 func (s numStyle) markers(n int) []string {
-	cn, ar := cnNumeral(n), strconv.Itoa(n)
+	cn, ar := zhtext.Numeral(n), strconv.Itoa(n)
 	switch s {
 	case styleArabic:
 		return []string{ar + ".", ar + "、"}
@@ -1302,8 +1197,8 @@ func validity(clause string, issued time.Time) (time.Time, bool) {
 	if from.IsZero() {
 		return time.Time{}, false
 	}
-	k, ok := cnNumberValue(m[1])
-	if !ok || k > 100 {
+	k, ok := zhtext.ParseInt(m[1])
+	if !ok || k < 1 || k > 100 {
 		return time.Time{}, false
 	}
 	if m[2] == "年" {

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"errors"
+	"huiqi/internal/zhtext"
 	"reflect"
 	"strconv"
 	"strings"
@@ -58,7 +59,7 @@ var officialUnits = map[string][]string{
 }
 
 func day(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02", s, chinaLocation())
+	t, err := time.ParseInLocation("2006-01-02", s, zhtext.China())
 	if err != nil {
 		panic(err)
 	}
@@ -748,10 +749,10 @@ func TestTitleLines(t *testing.T) {
 
 func TestOfficialNeedsNoConversion(t *testing.T) {
 	// Loading opencc costs ~10 ms: the official text must not trigger it.
-	if hasTraditional(string(OfficialSource())) {
-		t.Errorf("hasTraditional(official) = true, want false")
+	if zhtext.HasTraditional(string(OfficialSource())) {
+		t.Errorf("zhtext.HasTraditional(official) = true, want false")
 	}
-	if !hasTraditional("區審批局") {
-		t.Errorf("hasTraditional(區審批局) = false, want true")
+	if !zhtext.HasTraditional("區審批局") {
+		t.Errorf("zhtext.HasTraditional(區審批局) = false, want true")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -1028,29 +1029,7 @@ func refOf(m *Measure) string {
 	if m.Package == "" {
 		return m.ID
 	}
-	return m.Package + "第" + itoa(m.Number) + "条"
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return m.Package + "第" + strconv.Itoa(m.Number) + "条"
 }
 
 // questionBank holds the typical questions of every measure (lexicon and

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"huiqi/internal/zhtext"
 	"huiqi/sqlite"
 )
 
@@ -243,7 +244,7 @@ func LoadNotices(ctx context.Context, db *sql.DB) ([]*Notice, error) {
 
 // inChinaTime puts the notice's dates back in China time after JSON.
 func inChinaTime(n *Notice) {
-	loc := chinaLocation()
+	loc := zhtext.China()
 	in := func(t *time.Time) {
 		if !t.IsZero() {
 			*t = t.In(loc)

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"huiqi/internal/zhtext"
 	"regexp"
 	"slices"
 	"sort"
@@ -358,7 +359,7 @@ func ParseMeasureRef(ref string, ms []*Measure) (*Measure, bool) {
 	if _, err := strconv.Atoi(mm[3]); mm[2] == "" && (err != nil || !strings.HasSuffix(pkg, "条")) {
 		return nil, false // 二十条 alone names a package, not a measure
 	}
-	num, ok := cnNumberValue(mm[3])
+	num, ok := zhtext.ParseInt(mm[3])
 	if !ok {
 		return nil, false
 	}
