@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"huiqi/internal/zhtext"
 )
 
 const awardIntro = "好的，我们来测算企业可能拿到的奖励。我一次问一个问题，并说明为什么问；" +
@@ -78,7 +80,7 @@ func (t *turn) why(field string) string {
 		case s.Why != "":
 			return "为什么问：" + s.Why
 		case s.UpTo > 0:
-			return "为什么问：这一项最多可能增加" + FormatYuan(s.UpTo) + "奖励。"
+			return "为什么问：这一项最多可能增加" + zhtext.FormatYuan(s.UpTo) + "奖励。"
 		}
 	}
 	return ""

@@ -117,22 +117,6 @@ func TestSmallTalk(t *testing.T) {
 	}
 }
 
-func TestFormatYuan(t *testing.T) {
-	tests := []struct {
-		in   int64
-		want string
-	}{
-		{0, "0元"}, {800, "800元"}, {10000, "1万元"}, {15000, "1.5万元"}, {50000, "5万元"},
-		{300000, "30万元"}, {1000000, "100万元"}, {5000000, "500万元"}, {100000000, "1亿元"},
-		{120000000, "1.2亿元"}, {12345, "1.2345万元"},
-	}
-	for _, tt := range tests {
-		if got := FormatYuan(tt.in); got != tt.want {
-			t.Errorf("FormatYuan(%d) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestSafe(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"@everyone 你好", "@\u200beveryone 你好"},

@@ -12,13 +12,15 @@ import (
 
 	"huiqi/knowledge"
 	"huiqi/sqlite"
+
+	"huiqi/internal/zhtext"
 )
 
 // The fakes stand in for the knowledge, eligibility and intake packages in
 // the engine's unit tests. Their "measures" are placeholders on purpose
 // (测试措施甲…), so no made-up policy fact lives in this package.
 
-var testNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+var testNow = time.Date(2026, 11, 27, 10, 0, 0, 0, zhtext.China())
 
 type fakeKnowledge struct{}
 

@@ -20,11 +20,13 @@ import (
 	"huiqi/intake"
 	"huiqi/knowledge"
 	"huiqi/sqlite"
+
+	"huiqi/internal/zhtext"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, zhtext.China())
 
 // newRealEngine is the engine as huiqi chat wires it, on a fresh database;
 // opts adjust its dependencies (limits) before it is built.

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -151,26 +150,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
-}
-
-// FormatYuan writes an amount as people write it: 5万元, 1.5万元, 800元,
-// 1亿元, 1.2亿元.
-func FormatYuan(y int64) string {
-	neg := ""
-	if y < 0 {
-		neg, y = "-", -y
-	}
-	switch {
-	case y >= 100_000_000:
-		return neg + trimDecimal(float64(y)/1e8) + "亿元"
-	case y >= 10_000:
-		return neg + trimDecimal(float64(y)/1e4) + "万元"
-	}
-	return neg + strconv.FormatInt(y, 10) + "元"
-}
-
-func trimDecimal(f float64) string {
-	s := strconv.FormatFloat(f, 'f', 4, 64)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
 }

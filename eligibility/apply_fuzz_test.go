@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"huiqi/internal/zhtext"
 )
 
 // FuzzApply feeds any text as the answer to every question of the
@@ -19,7 +21,7 @@ func FuzzApply(f *testing.F) {
 		"<script>", "@everyone", "%s%n", "0x10", "NaN", "Inf", "１２３", "二〇二三年"} {
 		f.Add(s)
 	}
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, zhtext.China())
 	qs := Questions()
 	f.Fuzz(func(t *testing.T, in string) {
 		for _, q := range qs {

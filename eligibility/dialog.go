@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"huiqi/internal/zhtext"
 )
 
 //go:embed questions.json
@@ -422,10 +424,10 @@ func (t *Table) stake(field string, a Answers, settled settledFunc) (district, o
 	}
 	var parts []string
 	if district > 0 {
-		parts = append(parts, "最多可增加"+FormatYuan(district)+"区级奖励")
+		parts = append(parts, "最多可增加"+zhtext.FormatYuan(district)+"区级奖励")
 	}
 	if other > 0 {
-		parts = append(parts, "最多可增加"+FormatYuan(other)+"市级、省级奖励（不计入区级）")
+		parts = append(parts, "最多可增加"+zhtext.FormatYuan(other)+"市级、省级奖励（不计入区级）")
 	}
 	if len(parts) == 0 {
 		return 0, 0, "用于判断其他奖励是否适用"

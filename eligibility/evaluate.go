@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"huiqi/internal/zhtext"
 )
 
 // Report is the `award` object of awards.md, plus what a person needs to
@@ -177,7 +179,7 @@ func (t *Table) applyGroups(outs []outcome, rep *Report) {
 		}
 		w := &outs[win]
 		assumption := "假设：" + g.Assumption
-		w.notes = append(w.notes, fmt.Sprintf("%s：另有%s（%s）未计入。", g.Clause, outs[paidOther(paid, win)].title, FormatYuan(outs[paidOther(paid, win)].amount)), assumption)
+		w.notes = append(w.notes, fmt.Sprintf("%s：另有%s（%s）未计入。", g.Clause, outs[paidOther(paid, win)].title, zhtext.FormatYuan(outs[paidOther(paid, win)].amount)), assumption)
 		rep.Assumptions = appendOnce(rep.Assumptions, assumption)
 		for _, i := range paid {
 			if i == win {
@@ -188,7 +190,7 @@ func (t *Table) applyGroups(outs []outcome, rep *Report) {
 			if o.amount == w.amount {
 				how = g.TieText
 			}
-			o.excluded = fmt.Sprintf("%s：本项%s，与已计入的%s（%s）只能取一项，%s。", g.Clause, FormatYuan(o.amount), w.title, FormatYuan(w.amount), how)
+			o.excluded = fmt.Sprintf("%s：本项%s，与已计入的%s（%s）只能取一项，%s。", g.Clause, zhtext.FormatYuan(o.amount), w.title, zhtext.FormatYuan(w.amount), how)
 			o.amount = 0
 		}
 	}
@@ -299,7 +301,7 @@ func (t *Table) tiers(r Rule, p Profile) (outcome, bool) {
 	for _, tier := range r.Tiers {
 		if best >= tier.Min {
 			o.amount = tier.Amount
-			o.arithmetic = fmt.Sprintf("%s ≥ %s%s → %s", lead, num(tier.Min), r.MetricUnit, FormatYuan(tier.Amount))
+			o.arithmetic = fmt.Sprintf("%s ≥ %s%s → %s", lead, num(tier.Min), r.MetricUnit, zhtext.FormatYuan(tier.Amount))
 			if best == tier.Min {
 				o.notes = append(o.notes, fmt.Sprintf("“以上”含本数：%s恰为%s%s，计入该档。", t.label(r.Metrics[bi]), num(best), r.MetricUnit))
 			}
@@ -326,7 +328,7 @@ func (t *Table) flagRule(r Rule, p Profile) (outcome, bool) {
 	}
 	conds = append(conds, t.label(r.Flag))
 	o.amount = r.Amount
-	o.arithmetic = strings.Join(conds, "，") + " → " + FormatYuan(r.Amount)
+	o.arithmetic = strings.Join(conds, "，") + " → " + zhtext.FormatYuan(r.Amount)
 	return o, true
 }
 
@@ -369,7 +371,7 @@ func (t *Table) perTitle(r Rule, p Profile, rep *Report) []outcome {
 		switch {
 		case s.qualifying != 0:
 			o.amount = amount
-			o.arithmetic = fmt.Sprintf("%s，%d年首次认定（%d年以来）→ %s", name, s.qualifying, r.MinYear, FormatYuan(amount))
+			o.arithmetic = fmt.Sprintf("%s，%d年首次认定（%d年以来）→ %s", name, s.qualifying, r.MinYear, zhtext.FormatYuan(amount))
 			if s.early != 0 {
 				o.notes = append(o.notes, fmt.Sprintf("假设：画像中该称号另有%d年的记录；按列出的%d年以来认定计算，实际以首次认定年份为准（%d年首次认定的不符合条件）。",
 					s.early, r.MinYear, s.early))
@@ -429,14 +431,14 @@ func (t *Table) stepsRate(r Rule, p Profile) (outcome, bool) {
 	raw, frac := floorRat(amt)
 	o.assumed = true
 	o.arithmetic = fmt.Sprintf("%s提高%s个百分点 → %d档 × %s%% = %s%%；%s × %s%% × %s%% = %s",
-		rise, num(round9(delta)), steps, num(r.Step), num(pts), FormatYuan(floorYuan(base)), num(pts), num(r.RatePct), FormatYuan(raw))
+		rise, num(round9(delta)), steps, num(r.Step), num(pts), zhtext.FormatYuan(floorYuan(base)), num(pts), num(r.RatePct), zhtext.FormatYuan(raw))
 	if frac {
 		o.notes = append(o.notes, "不足1元的部分舍去。")
 	}
 	o.amount = raw
 	if r.Cap > 0 && raw > r.Cap {
 		o.amount = r.Cap
-		o.arithmetic += fmt.Sprintf("，%s上限%s → %s", levelWord(r.Level), FormatYuan(r.Cap), FormatYuan(r.Cap))
+		o.arithmetic += fmt.Sprintf("，%s上限%s → %s", zhtext.LevelName(r.Level), zhtext.FormatYuan(r.Cap), zhtext.FormatYuan(r.Cap))
 	}
 	if o.amount == 0 {
 		o.excluded = o.arithmetic + "，金额为0"
@@ -456,7 +458,7 @@ func (t *Table) crossing(r Rule, p Profile) (outcome, bool) {
 	}
 	prev, hasPrev := p.number(r.Prev)
 	if !hasPrev {
-		o.excluded = fmt.Sprintf("未提供%s，无法判断%s%s是否为首次突破", t.label(r.Prev), t.label(r.Cur), FormatYuan(floorYuan(cur)))
+		o.excluded = fmt.Sprintf("未提供%s，无法判断%s%s是否为首次突破", t.label(r.Prev), t.label(r.Cur), zhtext.FormatYuan(floorYuan(cur)))
 		return o, true
 	}
 	var crossed []Tier
@@ -468,33 +470,33 @@ func (t *Table) crossing(r Rule, p Profile) (outcome, bool) {
 	if len(crossed) == 0 {
 		switch {
 		case cur < minTier(r.Thresholds):
-			o.excluded = fmt.Sprintf("%s%s，未达到最低门槛%s", t.label(r.Cur), FormatYuan(floorYuan(cur)), FormatYuan(int64(minTier(r.Thresholds))))
+			o.excluded = fmt.Sprintf("%s%s，未达到最低门槛%s", t.label(r.Cur), zhtext.FormatYuan(floorYuan(cur)), zhtext.FormatYuan(int64(minTier(r.Thresholds))))
 		default:
 			o.excluded = fmt.Sprintf("%s%s、%s%s，没有首次突破新的门槛（以前年度已达到的门槛不再奖励）",
-				t.label(r.Prev), FormatYuan(floorYuan(prev)), t.label(r.Cur), FormatYuan(floorYuan(cur)))
+				t.label(r.Prev), zhtext.FormatYuan(floorYuan(prev)), t.label(r.Cur), zhtext.FormatYuan(floorYuan(cur)))
 		}
 		return o, true
 	}
 	best := crossed[0]
 	names := make([]string, len(crossed))
 	for i, c := range crossed {
-		names[i] = FormatYuan(int64(c.Min))
+		names[i] = zhtext.FormatYuan(int64(c.Min))
 		if c.Amount > best.Amount || (c.Amount == best.Amount && c.Min > best.Min) {
 			best = c
 		}
 	}
 	o.amount = best.Amount
 	o.arithmetic = fmt.Sprintf("%s%s < %s ≤ %s%s → 首次突破%s → %s",
-		t.label(r.Prev), FormatYuan(floorYuan(prev)), FormatYuan(int64(best.Min)), t.label(r.Cur), FormatYuan(floorYuan(cur)),
-		FormatYuan(int64(best.Min)), FormatYuan(best.Amount))
+		t.label(r.Prev), zhtext.FormatYuan(floorYuan(prev)), zhtext.FormatYuan(int64(best.Min)), t.label(r.Cur), zhtext.FormatYuan(floorYuan(cur)),
+		zhtext.FormatYuan(int64(best.Min)), zhtext.FormatYuan(best.Amount))
 	if len(crossed) > 1 {
 		o.arithmetic = fmt.Sprintf("%s%s、%s%s，同时突破%s，按最高门槛%s奖励一次 → %s",
-			t.label(r.Prev), FormatYuan(floorYuan(prev)), t.label(r.Cur), FormatYuan(floorYuan(cur)),
-			strings.Join(names, "、"), FormatYuan(int64(best.Min)), FormatYuan(best.Amount))
+			t.label(r.Prev), zhtext.FormatYuan(floorYuan(prev)), t.label(r.Cur), zhtext.FormatYuan(floorYuan(cur)),
+			strings.Join(names, "、"), zhtext.FormatYuan(int64(best.Min)), zhtext.FormatYuan(best.Amount))
 		o.assumed = true
 	}
 	if cur == best.Min {
-		o.notes = append(o.notes, fmt.Sprintf("%s恰为%s，按“达到即突破”计（含本数）。", t.label(r.Cur), FormatYuan(int64(best.Min))))
+		o.notes = append(o.notes, fmt.Sprintf("%s恰为%s，按“达到即突破”计（含本数）。", t.label(r.Cur), zhtext.FormatYuan(int64(best.Min))))
 	}
 	return o, true
 }
@@ -521,29 +523,19 @@ func (t *Table) percentOf(r Rule, p Profile) (outcome, bool) {
 	amt.Mul(amt, ratOf(r.Pct))
 	amt.Quo(amt, big.NewRat(100, 1))
 	raw, frac := floorRat(amt)
-	o.arithmetic = fmt.Sprintf("%s%s × %s%% = %s", t.label(r.Field), FormatYuan(floorYuan(v)), num(r.Pct), FormatYuan(raw))
+	o.arithmetic = fmt.Sprintf("%s%s × %s%% = %s", t.label(r.Field), zhtext.FormatYuan(floorYuan(v)), num(r.Pct), zhtext.FormatYuan(raw))
 	if frac {
 		o.notes = append(o.notes, "不足1元的部分舍去。")
 	}
 	o.amount = raw
 	if r.Cap > 0 && raw > r.Cap {
 		o.amount = r.Cap
-		o.arithmetic += fmt.Sprintf("，单户上限%s → %s", FormatYuan(r.Cap), FormatYuan(r.Cap))
+		o.arithmetic += fmt.Sprintf("，单户上限%s → %s", zhtext.FormatYuan(r.Cap), zhtext.FormatYuan(r.Cap))
 	}
 	if o.amount == 0 {
 		o.excluded = o.arithmetic + "，金额为0"
 	}
 	return o, true
-}
-
-func levelWord(level string) string {
-	switch level {
-	case LevelCity:
-		return "市级"
-	case LevelProvince:
-		return "省级"
-	}
-	return "区级"
 }
 
 // num writes a number as people do: 12, 12.5, -1.

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"huiqi/internal/zhtext"
 )
 
 // ErrUnsure is matched (errors.Is) by an answer error when the person said
@@ -255,165 +257,12 @@ func ParsePercent(s string) (float64, error) {
 
 // parseNumber reads a whole plain number: 35, 12.5, 1,200, 三十五, 三十五点五, 两.
 func parseNumber(s string) (float64, bool) {
-	if s == "" {
-		return 0, false
-	}
-	if r, ok := parseArabic(s); ok {
-		f, _ := r.Float64()
-		return f, true
-	}
-	r, _, err := parseChinese(s)
-	if err != nil {
+	r, _, ok := zhtext.ParseNumber(s)
+	if !ok {
 		return 0, false
 	}
 	f, _ := r.Float64()
 	return f, true
-}
-
-var arabicRe = regexp.MustCompile(`^(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$`)
-
-// parseArabic reads 3000000, 3,000,000 or 12.5 exactly.
-func parseArabic(s string) (*big.Rat, bool) {
-	if len(s) > 24 || !arabicRe.MatchString(s) {
-		return nil, false
-	}
-	r, ok := new(big.Rat).SetString(strings.ReplaceAll(s, ",", ""))
-	return r, ok
-}
-
-var cnDigit = map[rune]int64{'零': 0, '〇': 0, '一': 1, '壹': 1, '二': 2, '贰': 2, '两': 2, '三': 3, '叁': 3, '四': 4, '肆': 4,
-	'五': 5, '伍': 5, '六': 6, '陆': 6, '七': 7, '柒': 7, '八': 8, '捌': 8, '九': 9, '玖': 9}
-
-var cnSmallUnit = map[rune]int64{'十': 10, '拾': 10, '百': 100, '佰': 100, '千': 1000, '仟': 1000, 'k': 1000}
-
-var errNumber = errors.New("not a number")
-
-// parseChinese reads a number written with Chinese numerals, Arabic digits
-// or both, with the units 十百千万亿: 三千万, 5千万, 0.3亿, 1.2个亿, 1亿2000万,
-// 一百二十, 三万五 (35000), 三十五点五. hadUnit tells whether a unit was used.
-func parseChinese(s string) (*big.Rat, bool, error) {
-	rs := []rune(s)
-	if len(rs) == 0 || len(rs) > 40 {
-		return nil, false, errNumber
-	}
-	total := new(big.Rat) // whole 亿 sections
-	sec := new(big.Rat)   // 万 part of the current 亿 section
-	small := new(big.Rat) // below 万
-	var cur *big.Rat      // the pending number
-	curDigit := false     // cur is a single digit written alone (for 三万五)
-	lastSmall := int64(1 << 40)
-	lastUnit := int64(0)
-	hadUnit, sawZero := false, false
-	lastSingle := false // the number before the last unit was one digit (三万 but not 3000万)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case r >= '0' && r <= '9':
-			if cur != nil {
-				return nil, false, errNumber
-			}
-			j := i
-			for j < len(rs) && (rs[j] >= '0' && rs[j] <= '9' || rs[j] == '.' || rs[j] == ',') {
-				j++
-			}
-			v, ok := parseArabic(string(rs[i:j]))
-			if !ok {
-				return nil, false, errNumber
-			}
-			cur, curDigit = v, j-i == 1
-			i = j - 1
-		case r == '零' || r == '〇':
-			if cur != nil {
-				return nil, false, errNumber
-			}
-			sawZero = true
-		case cnDigit[r] > 0:
-			if cur != nil {
-				return nil, false, errNumber
-			}
-			cur, curDigit = big.NewRat(cnDigit[r], 1), true
-		case r == '点':
-			if cur == nil || !cur.IsInt() || i+1 >= len(rs) {
-				return nil, false, errNumber
-			}
-			frac, scale := int64(0), int64(1)
-			j := i + 1
-			for ; j < len(rs); j++ {
-				d, ok := cnDigit[rs[j]]
-				if !ok || scale > 1e12 {
-					break
-				}
-				frac, scale = frac*10+d, scale*10
-			}
-			if j == i+1 {
-				return nil, false, errNumber
-			}
-			cur = new(big.Rat).Add(cur, big.NewRat(frac, scale))
-			curDigit = false
-			i = j - 1
-		case cnSmallUnit[r] > 0:
-			u := cnSmallUnit[r]
-			if u >= lastSmall {
-				return nil, false, errNumber
-			}
-			if cur == nil {
-				if u != 10 || small.Sign() != 0 && !sawZero {
-					return nil, false, errNumber
-				}
-				cur = big.NewRat(1, 1) // 十五 = 15
-			}
-			small.Add(small, new(big.Rat).Mul(cur, big.NewRat(u, 1)))
-			lastSingle = curDigit || small.Cmp(big.NewRat(u, 1)) == 0
-			cur, curDigit, lastSmall, lastUnit, hadUnit, sawZero = nil, false, u, u, true, false
-		case r == '个':
-			if i+1 >= len(rs) || (rs[i+1] != '亿' && rs[i+1] != '万') || cur == nil {
-				return nil, false, errNumber
-			}
-		case r == '万' || r == 'w':
-			part := new(big.Rat).Set(small)
-			if cur != nil {
-				part.Add(part, cur)
-			}
-			if part.Sign() == 0 || sec.Sign() != 0 {
-				return nil, false, errNumber
-			}
-			sec.Mul(part, big.NewRat(10000, 1))
-			lastSingle = small.Sign() == 0 && curDigit
-			small.SetInt64(0)
-			cur, curDigit, lastSmall, lastUnit, hadUnit, sawZero = nil, false, 1<<40, 10000, true, false
-		case r == '亿':
-			part := new(big.Rat).Add(sec, small)
-			if cur != nil {
-				part.Add(part, cur)
-			}
-			if part.Sign() == 0 {
-				return nil, false, errNumber
-			}
-			lastSingle = sec.Sign() == 0 && small.Sign() == 0 && curDigit
-			total.Add(total, part.Mul(part, big.NewRat(100_000_000, 1)))
-			sec.SetInt64(0)
-			small.SetInt64(0)
-			cur, curDigit, lastSmall, lastUnit, hadUnit, sawZero = nil, false, 1<<40, 100_000_000, true, false
-		default:
-			return nil, false, errNumber
-		}
-	}
-	if cur != nil {
-		// 三万五 is 35000 and 一百五 is 150: a lone digit after a one-digit
-		// number and a unit of a hundred or more counts in the next unit
-		// down. Not after 零 (一千零五), not after 3000万 (3000万5 is refused).
-		if curDigit && lastUnit >= 100 && !sawZero {
-			if !lastSingle {
-				return nil, false, errNumber
-			}
-			cur = new(big.Rat).Mul(cur, big.NewRat(lastUnit/10, 1))
-		}
-		small.Add(small, cur)
-	} else if !hadUnit && !sawZero {
-		return nil, false, errNumber
-	}
-	out := new(big.Rat).Add(total, sec)
-	return out.Add(out, small), hadUnit, nil
 }
 
 var (
@@ -460,8 +309,8 @@ func ParseMoney(s string) (int64, error) {
 	if n == "" {
 		return 0, hint("没看到数字。" + help)
 	}
-	v, _, err := parseChinese(n)
-	if err != nil {
+	v, _, ok := zhtext.ParseNumber(n)
+	if !ok {
 		return 0, hint("没看懂这个金额。" + help)
 	}
 	// Under 10,000 the unit must be said: "3000" or "一千二" is more likely
@@ -521,7 +370,8 @@ func ParseYear(s string, now time.Time) (int, error) {
 		y, _ = strconv.Atoi(n)
 	case cnYearRe.MatchString(n):
 		for _, r := range n {
-			y = y*10 + int(cnDigit[r])
+			d, _ := zhtext.Digit(r)
+			y = y*10 + d
 		}
 	default:
 		return 0, hint("没看懂这个年份。" + help)

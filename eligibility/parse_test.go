@@ -7,10 +7,12 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"huiqi/internal/zhtext"
 )
 
 // fixedNow is the tests' clock: 2026-11-27 in China time.
-var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, zhtext.China())
 
 // nonsense must be refused by every parser, with a hint.
 var nonsense = []string{"", "很多", "-", "😀", "🙂🙂", strings.Repeat("三", 10000), "asdf", "？", "一些", "几百万", "不少"}

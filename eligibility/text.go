@@ -3,6 +3,8 @@ package eligibility
 import (
 	"fmt"
 	"strings"
+
+	"huiqi/internal/zhtext"
 )
 
 // Text is the report for a person, in Chinese: each award with its
@@ -24,13 +26,13 @@ func (r Report) Text() string {
 			other = append(other, it)
 		}
 	}
-	fmt.Fprintf(&b, "\n【区级奖励】合计 %s（区中小企业发展专项资金）\n", FormatYuan(r.DistrictTotalYuan))
+	fmt.Fprintf(&b, "\n【区级奖励】合计 %s（区中小企业发展专项资金）\n", zhtext.FormatYuan(r.DistrictTotalYuan))
 	if len(district) == 0 {
 		b.WriteString("按目前提供的情况，暂未测算出区级奖励。\n")
 	}
 	writeItems(&b, district)
 	if len(other) > 0 {
-		fmt.Fprintf(&b, "\n【市级、省级奖励】合计 %s（由上级认定和拨付，不计入区级合计）\n", FormatYuan(r.OtherLevelsTotalYuan))
+		fmt.Fprintf(&b, "\n【市级、省级奖励】合计 %s（由上级认定和拨付，不计入区级合计）\n", zhtext.FormatYuan(r.OtherLevelsTotalYuan))
 		writeItems(&b, other)
 	}
 	if len(r.Excluded) > 0 {
@@ -56,7 +58,7 @@ func (r Report) Text() string {
 
 func writeItems(b *strings.Builder, items []Item) {
 	for i, it := range items {
-		fmt.Fprintf(b, "%d. %s（%s，%s）：%s\n", i+1, it.Title, it.Ref, levelName(it.Level), FormatYuan(it.AmountYuan))
+		fmt.Fprintf(b, "%d. %s（%s，%s）：%s\n", i+1, it.Title, it.Ref, zhtext.LevelName(it.Level), zhtext.FormatYuan(it.AmountYuan))
 		if it.Arithmetic != "" {
 			fmt.Fprintf(b, "   计算：%s\n", it.Arithmetic)
 		}
@@ -68,14 +70,4 @@ func writeItems(b *strings.Builder, items []Item) {
 			fmt.Fprintf(b, "   责任单位：%s\n", it.Units)
 		}
 	}
-}
-
-func levelName(level string) string {
-	switch level {
-	case LevelCity:
-		return "市级"
-	case LevelProvince:
-		return "省级"
-	}
-	return "区级"
 }
