@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,27 +40,36 @@ func newRealEngine(tb testing.TB, opts ...func(*bot.Deps)) *bot.Engine {
 	tb.Cleanup(func() { db.Close() })
 	now := func() time.Time { return fixedNow }
 	db.Now = now
+	// A fixed source of randomness, so the secret codes in the
+	// transcripts do not change from run to run.
+	deps := bot.Deps{}
+	for _, o := range opts {
+		o(&deps)
+	}
+	e, _ := engineOn(tb, db, now, nil, intake.Config{Rand: &fixedRand{}}, deps)
+	return e
+}
+
+// engineOn builds the engine as huiqi wires it (the built-in knowledge
+// base, a ticket store routing with it, eligibility's questionnaire) over
+// db, and returns it with its ticket store.
+func engineOn(tb testing.TB, db *sqlite.DB, now func() time.Time, log *slog.Logger, cfg intake.Config, deps bot.Deps) (*bot.Engine, *intake.Store) {
+	tb.Helper()
 	ctx := context.Background()
 	base, err := knowledge.LoadBase(ctx, db.DB)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	// A fixed source of randomness, so the secret codes in the
-	// transcripts do not change from run to run.
-	st, err := intake.OpenStore(ctx, db, intake.Config{Router: intake.NewRouter(base),
-		Rand: &fixedRand{}}, now)
+	cfg.Router, cfg.Log = intake.NewRouter(base), log
+	st, err := intake.OpenStore(ctx, db, cfg, now)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	deps := bot.Deps{Knowledge: base, Tickets: wire.Tickets{Store: st}}
-	for _, o := range opts {
-		o(&deps)
-	}
-	e, err := wire.NewEngine(ctx, db, now, nil, deps)
+	e, err := wire.NewEngine(db, base, st, now, log, deps)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return e
+	return e, st
 }
 
 // fixedRand yields 0, 1, 2, … forever.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"huiqi/bot"
-	"huiqi/bot/wire"
+	"huiqi/intake"
 	"huiqi/sqlite"
 )
 
@@ -122,10 +122,7 @@ func TestMemoryBounded(t *testing.T) {
 	// PruneEvery is the production default (1,000) at full size; RateKeys
 	// bounds the rate limiter's memory below the conversations seen, so the
 	// test also proves that bound holds.
-	e, err := wire.NewEngine(ctx, db, clk.now, nil, bot.Deps{IdleTimeout: time.Minute, PruneEvery: perWave, RateKeys: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := engineOn(t, db, clk.now, nil, intake.Config{}, bot.Deps{IdleTimeout: time.Minute, PruneEvery: perWave, RateKeys: 1000})
 	msgs := []string{"算奖励"} // a dialog half done: state the engine must keep
 	rows := func() int {
 		var n int
@@ -210,10 +207,7 @@ func BenchmarkEngineBurst(b *testing.B) {
 	b.Cleanup(func() { db.Close() })
 	now := func() time.Time { return fixedNow }
 	db.Now = now
-	e, err := wire.NewEngine(ctx, db, now, nil, bot.Deps{RateLimit: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
+	e, _ := engineOn(b, db, now, nil, intake.Config{}, bot.Deps{RateLimit: -1})
 	var n atomic.Int64
 	b.SetParallelism(32) // 64 senders on 2 cores
 	b.ResetTimer()

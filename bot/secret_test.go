@@ -12,9 +12,7 @@ import (
 	"time"
 
 	"huiqi/bot"
-	"huiqi/bot/wire"
 	"huiqi/intake"
-	"huiqi/knowledge"
 	"huiqi/sqlite"
 )
 
@@ -46,18 +44,7 @@ func TestSecretNeverLogged(t *testing.T) {
 	}
 	defer db.Close()
 	now := func() time.Time { return fixedNow }
-	base, err := knowledge.LoadBase(ctx, db.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := intake.OpenStore(ctx, db, intake.Config{Router: intake.NewRouter(base), Log: log}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := wire.NewEngine(ctx, db, now, log, bot.Deps{Knowledge: base, Tickets: wire.Tickets{Store: st}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, st := engineOn(t, db, now, log, intake.Config{}, bot.Deps{})
 	say := func(user, text string) string {
 		t.Helper()
 		rs, err := e.Handle(ctx, bot.Key{Channel: "web", User: user}, bot.Input{Text: text})

@@ -10,6 +10,8 @@ import (
 	"huiqi/bot"
 	"huiqi/bot/wire"
 	"huiqi/discord/discordtest"
+	"huiqi/intake"
+	"huiqi/knowledge"
 	"huiqi/sqlite"
 )
 
@@ -26,7 +28,15 @@ func TestRateLimitPerUser(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	now := func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)) }
 	clock := now() // the limiter's clock, held still so the bucket never refills
-	eng, err := wire.NewEngine(ctx, db, now, nil, bot.Deps{RateLimit: 3, RateWindow: time.Minute,
+	base, err := knowledge.LoadBase(ctx, db.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := intake.OpenStore(ctx, db, intake.Config{Router: intake.NewRouter(base)}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := wire.NewEngine(db, base, st, now, nil, bot.Deps{RateLimit: 3, RateWindow: time.Minute,
 		RateClock: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)

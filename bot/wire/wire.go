@@ -1,7 +1,8 @@
 // Package wire connects the conversation engine (package bot) to huiqi's
 // domain packages: the knowledge base answers, the eligibility
-// questionnaire runs the award dialog, and the intake files tickets. The
-// channel commands (chat, discord, serve) build their engine here.
+// questionnaire runs the award dialog, and the intake files tickets. It
+// owns the adapters between them; opening the database and choosing what
+// to wire is the command line's (package cli), never this package's.
 package wire
 
 import (
@@ -19,37 +20,18 @@ import (
 	"huiqi/sqlite"
 )
 
-// NewEngine loads the knowledge base (built-in plus what db holds) unless
-// deps.Knowledge is already a *knowledge.Base, opens the ticket store on db
-// (routing with that base) and returns the engine. deps may set the
-// engine's limits; its Knowledge, Award and Tickets are filled here when
-// empty, and its DB, Now and Log are always db, now and log.
-func NewEngine(ctx context.Context, db *sqlite.DB, now func() time.Time, log *slog.Logger, deps bot.Deps) (*bot.Engine, error) {
+// NewEngine returns the conversation engine over db: it answers from
+// base, files tickets in tickets and runs the award dialog with the
+// eligibility questionnaire. deps may set the engine's limits; its
+// Knowledge, Award, Tickets, DB, Now and Log are set here.
+func NewEngine(db *sqlite.DB, base *knowledge.Base, tickets *intake.Store, now func() time.Time, log *slog.Logger, deps bot.Deps) (*bot.Engine, error) {
+	if base == nil || tickets == nil {
+		return nil, errors.New("wire: a knowledge base and a ticket store are required")
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if deps.Knowledge == nil || deps.Tickets == nil {
-		base, ok := deps.Knowledge.(*knowledge.Base)
-		if !ok || base == nil {
-			var err error
-			if base, err = knowledge.LoadBase(ctx, db.DB); err != nil {
-				return nil, fmt.Errorf("load knowledge base: %w", err)
-			}
-		}
-		if deps.Knowledge == nil {
-			deps.Knowledge = base
-		}
-		if deps.Tickets == nil {
-			st, err := intake.OpenStore(ctx, db, intake.Config{Router: intake.NewRouter(base), Log: log}, now)
-			if err != nil {
-				return nil, fmt.Errorf("open ticket store: %w", err)
-			}
-			deps.Tickets = Tickets{Store: st}
-		}
-	}
-	if deps.Award == nil {
-		deps.Award = Questionnaire{}
-	}
+	deps.Knowledge, deps.Tickets, deps.Award = base, Tickets{Store: tickets}, Questionnaire{}
 	deps.DB, deps.Now, deps.Log = db, now, log
 	return bot.New(deps)
 }

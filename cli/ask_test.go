@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ func runAskCmd(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	env := map[string]string{"HUIQI_NOW": "2026-11-27", "HUIQI_DB": filepath.Join(dir, "huiqi.db")}
-	code := run(context.Background(), append([]string{"ask"}, args...), strings.NewReader(""), &out, &errb,
+	code := Run(context.Background(), append([]string{"ask"}, args...), strings.NewReader(""), &out, &errb,
 		func(k string) string { return env[k] })
 	return code, out.String(), errb.String()
 }

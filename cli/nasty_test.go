@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func TestNastyCLI(t *testing.T) {
 	}
 	var runs []*run
 	dir := t.TempDir()
-	for i, c := range nasty.MustLoad(t, "testdata/nasty/inputs.json") {
+	for i, c := range nasty.MustLoad(t, "../testdata/nasty/inputs.json") {
 		file := filepath.Join(dir, fmt.Sprintf("notice-%d.txt", i))
 		if err := os.WriteFile(file, []byte(c.Text), 0o600); err != nil {
 			t.Fatal(err)

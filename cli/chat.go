@@ -1,13 +1,11 @@
-package main
+package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"huiqi/bot"
-	"huiqi/bot/wire"
-	"huiqi/sqlite"
+	"huiqi/intake"
 )
 
 // runChat is the terminal chat: huiqi chat [--db PATH] [--user NAME].
@@ -27,21 +25,20 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	if strings.TrimSpace(*user) == "" {
 		return usagef("--user must not be empty")
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	a, err := openApp(ctx, e, *dbPath, intake.Config{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	db.Now = e.now
+	defer a.Close()
 	// The terminal is the local operator at the keyboard (no network, no
 	// stranger), and piped scripts of many questions are a legitimate use,
 	// so the engine's per-user rate limit is off here; Discord and the web
 	// keep it.
 	warnCalendar(e)
 	keep := !e.clockMayWrite(*demo, "pruning idle conversations")
-	eng, err := wire.NewEngine(ctx, db, e.now, e.log, bot.Deps{RateLimit: -1, KeepIdle: keep})
+	eng, err := a.engine(bot.Deps{RateLimit: -1, KeepIdle: keep})
 	if err != nil {
-		return fmt.Errorf("start chat: %w", err)
+		return err
 	}
 	return bot.RunTerminal(ctx, eng, e.stdin, e.stdout, bot.Key{Channel: "terminal", User: *user})
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -196,7 +196,7 @@ func TestIngestCommand(t *testing.T) {
 		t.Errorf("re-ingest = %d (%s)", code, stderr)
 	}
 	official := filepath.Join(dir, "official.txt")
-	src, err := os.ReadFile("knowledge/source/chengzhengbanfa-2023-5.txt")
+	src, err := os.ReadFile("../knowledge/source/chengzhengbanfa-2023-5.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -122,7 +122,7 @@ func TestFixedClockWritesNoConsequences(t *testing.T) {
 		errw := &lineWriter{addr: make(chan string, 1)}
 		done := make(chan int, 1)
 		go func() {
-			done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, errw,
+			done <- Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, errw,
 				func(k string) string { return future[k] })
 		}()
 		select {

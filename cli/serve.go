@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"huiqi/bot"
-	"huiqi/bot/wire"
 	"huiqi/eligibility"
 	"huiqi/intake"
 	"huiqi/knowledge"
@@ -94,47 +93,37 @@ func serveOrigins(list string) ([]string, error) {
 // sweep runs the escalation sweep and lets the engine and the accounts
 // prune idle state (off when a fixed clock would make them write fiction).
 func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, cfg web.Config) (*web.Server, func(), error) {
-	db, err := sqlite.Open(ctx, dbPath)
+	a, err := openApp(ctx, e, dbPath, intake.Config{})
 	if err != nil {
 		return nil, nil, err
 	}
 	fail := func(err error) (*web.Server, func(), error) {
-		db.Close()
+		a.Close()
 		return nil, nil, err
 	}
-	if err := knowledge.MigrateLexicon(ctx, db); err != nil {
-		return fail(fmt.Errorf("migrate lexicon: %w", err))
-	}
-	base, err := knowledge.LoadBase(ctx, db.DB)
-	if err != nil {
-		return fail(fmt.Errorf("load knowledge base: %w", err))
-	}
+	base, st := a.base, a.tickets
 	// Ask once per measure before serving: the knowledge base fills its
 	// snippet caches lazily, so the first callers would pay for it.
 	for _, m := range base.Measures() {
 		base.Ask(m.Title, len(base.Measures()), e.now())
 	}
-	router := intake.NewRouter(base)
-	st, err := intake.OpenStore(ctx, db, intake.Config{Router: router, Log: e.log}, e.now)
-	if err != nil {
-		return fail(fmt.Errorf("open ticket store: %w", err))
-	}
-	acc, err := web.OpenAccounts(ctx, db, e.now)
+	acc, err := a.accounts(ctx)
 	if err != nil {
 		return fail(err)
 	}
 	acc.KeepExpired = !sweep
 	cfg.Knowledge = base
 	cfg.Awarder = serveAwarder{}
-	cfg.Router = serveRouter{router}
-	// The chat shares the server's knowledge base, so a question staff attach
-	// in the console is answered in the web chat at once too.
-	eng, err := wire.NewEngine(ctx, db, e.now, e.log, bot.Deps{Knowledge: base, KeepIdle: !sweep})
+	cfg.Router = serveRouter{intake.NewRouter(base)}
+	// The web chat shares the server's knowledge base and ticket store, so
+	// a question staff attach in the console is answered in the web chat
+	// at once, and a ticket filed in the chat is in the console's queue.
+	eng, err := a.engine(bot.Deps{KeepIdle: !sweep})
 	if err != nil {
-		return fail(fmt.Errorf("start conversation engine: %w", err))
+		return fail(err)
 	}
 	cfg.Chatter = serveChatter{eng}
-	cfg.Backend = &serveBackend{st: st, db: db}
+	cfg.Backend = &serveBackend{st: st, db: a.db}
 	if sweep {
 		go serveEscalate(ctx, e, st, 10*time.Minute)
 	}
@@ -150,7 +139,7 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, cfg we
 	if err != nil {
 		return fail(err)
 	}
-	return srv, func() { db.Close() }, nil
+	return srv, func() { a.Close() }, nil
 }
 
 // serveEscalate escalates (督办) overdue tickets now and every interval
@@ -472,14 +461,14 @@ func readPassword(e *env) (string, error) {
 }
 
 func openAccounts(ctx context.Context, e *env, path string) (*web.Accounts, func(), error) {
-	db, err := sqlite.Open(ctx, path)
+	a, err := openDB(ctx, e, path)
 	if err != nil {
 		return nil, nil, err
 	}
-	acc, err := web.OpenAccounts(ctx, db, e.now)
+	acc, err := a.accounts(ctx)
 	if err != nil {
-		db.Close()
+		a.Close()
 		return nil, nil, err
 	}
-	return acc, func() { db.Close() }, nil
+	return acc, func() { a.Close() }, nil
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"go/version"
@@ -12,7 +12,7 @@ import (
 // toolchain line is what the scripts build and test with, and the README
 // tells a new machine the same version.
 func TestToolchainAgrees(t *testing.T) {
-	mod, err := os.ReadFile("go.mod")
+	mod, err := os.ReadFile("../go.mod")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestToolchainAgrees(t *testing.T) {
 		t.Errorf("go.mod's go line is %s: go1.26.8 (this machine's) would build a binary with known standard-library vulnerabilities", v)
 	}
 	tc := string(tcLine[1])
-	readme, err := os.ReadFile("README.md")
+	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestToolchainAgrees(t *testing.T) {
 		t.Errorf("README.md does not tell a new machine GOTOOLCHAIN=%s (go.mod's toolchain line)", tc)
 	}
 	for _, f := range []string{"scripts/test.sh", ".ci/run"} {
-		b, err := os.ReadFile(f)
+		b, err := os.ReadFile("../" + f)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 
 	"huiqi/intake"
 	"huiqi/knowledge"
-	"huiqi/sqlite"
 )
 
 func runRoute(ctx context.Context, e *env, args []string) error {
@@ -63,20 +62,6 @@ func printRoute(w io.Writer, rt intake.Route) {
 	}
 }
 
-// openIntake opens the database and the ticket store.
-func openIntake(ctx context.Context, e *env, path string, router *intake.Router) (*sqlite.DB, *intake.Store, error) {
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := intake.OpenStore(ctx, db, intake.Config{Router: router, Log: e.log}, e.now)
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return db, st, nil
-}
-
 func runReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("report")
 	asJSON := fs.Bool("json", false, "print the report object of cli.md")
@@ -94,19 +79,12 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if text == "" {
 		return usagef("usage: huiqi report [--json] [--enterprise NAME] [--contact TEXT] [--channel NAME] TEXT...")
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	a, err := openApp(ctx, e, *dbPath, intake.Config{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	base, err := knowledge.LoadBase(ctx, db.DB)
-	if err != nil {
-		return fmt.Errorf("load knowledge base: %w", err)
-	}
-	st, err := intake.OpenStore(ctx, db, intake.Config{Router: intake.NewRouter(base), Log: e.log}, e.now)
-	if err != nil {
-		return err
-	}
+	defer a.Close()
+	st := a.tickets
 	t, err := st.File(ctx, intake.NewTicket{Text: text, Enterprise: *enterprise, Contact: *contact,
 		Channel: *channel, Location: *location, By: *by})
 	if err != nil {
@@ -161,11 +139,15 @@ func runTicket(ctx context.Context, e *env, args []string) error {
 	if _, err := os.Stat(*dbPath); err != nil && !listing {
 		return intake.ErrNotFound // no database: no ticket
 	}
-	db, st, err := openIntake(ctx, e, *dbPath, nil)
+	a, err := openDB(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
+	if err := a.openTickets(ctx, intake.Config{}); err != nil {
+		return err
+	}
+	st := a.tickets
 	switch {
 	case *stats:
 		s, err := st.Stats(ctx)
@@ -318,12 +300,15 @@ func runUnanswered(ctx context.Context, e *env, args []string) error {
 	}
 	list := []intake.Unanswered{}
 	if _, err := os.Stat(*dbPath); err == nil {
-		db, st, err := openIntake(ctx, e, *dbPath, nil)
+		a, err := openDB(ctx, e, *dbPath)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		if list, err = st.Unanswered(ctx); err != nil {
+		defer a.Close()
+		if err := a.openTickets(ctx, intake.Config{}); err != nil {
+			return err
+		}
+		if list, err = a.tickets.Unanswered(ctx); err != nil {
 			return err
 		}
 	}
@@ -356,27 +341,21 @@ func runLexicon(ctx context.Context, e *env, args []string) error {
 	if q == "" {
 		return usagef(`usage: huiqi lexicon add MEASURE "question"`)
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	a, err := openApp(ctx, e, *dbPath, intake.Config{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	base, err := knowledge.LoadBase(ctx, db.DB)
-	if err != nil {
-		return fmt.Errorf("load knowledge base: %w", err)
-	}
-	m, ok := base.Measure(pos[1])
+	defer a.Close()
+	m, ok := a.base.Measure(pos[1])
 	if !ok {
 		return usagef("没有措施 %q(措施编号如 ind-03、inv-12,或 二十条第3条)", pos[1])
 	}
-	if err := saveLexiconQuestion(ctx, db, m.ID, q); err != nil {
+	// The question is kept in the knowledge package's table, which the
+	// knowledge base reads at every start, and leaves the review list.
+	if err := knowledge.SaveQuestion(ctx, a.db.DB, m.ID, q); err != nil {
 		return err
 	}
-	st, err := intake.OpenStore(ctx, db, intake.Config{Log: e.log}, e.now)
-	if err != nil {
-		return err
-	}
-	if err := st.ResolveUnanswered(ctx, q, m.ID); err != nil {
+	if err := a.tickets.ResolveUnanswered(ctx, q, m.ID); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -384,13 +363,4 @@ func runLexicon(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "已将问题挂到 %s %s,下次提问即可答复。\n", m.ID, m.Title)
 	return nil
-}
-
-// saveLexiconQuestion persists a staff question for a measure in the
-// knowledge package's table, which LoadBase reads on the next start.
-func saveLexiconQuestion(ctx context.Context, db *sqlite.DB, measureID, q string) error {
-	if err := knowledge.MigrateLexicon(ctx, db); err != nil {
-		return err
-	}
-	return knowledge.SaveQuestion(ctx, db.DB, measureID, q)
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ func runArgs(t *testing.T, env map[string]string, args ...string) (code int, std
 	t.Helper()
 	var out, errb bytes.Buffer
 	getenv := func(k string) string { return env[k] }
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errb, getenv)
+	code = Run(context.Background(), args, strings.NewReader(""), &out, &errb, getenv)
 	return code, out.String(), errb.String()
 }
 

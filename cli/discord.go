@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -7,11 +7,9 @@ import (
 	"strings"
 
 	"huiqi/bot"
-	"huiqi/bot/wire"
 	"huiqi/discord"
 	"huiqi/intake"
 	"huiqi/knowledge"
-	"huiqi/sqlite"
 )
 
 const discordUsage = "usage: huiqi discord [--db PATH] [--discord-api URL] [--shard ID/COUNT] [--staff-role ID] " +
@@ -53,27 +51,17 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 		cfg.ShardID, cfg.ShardCount = id, count
 	}
 
-	db, err := sqlite.Open(ctx, *dbPath)
+	a, err := openApp(ctx, e, *dbPath, intake.Config{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	db.Now = e.now
-	base, err := knowledge.LoadBase(ctx, db.DB)
-	if err != nil {
-		return fmt.Errorf("load knowledge base: %w", err)
-	}
-	store, err := intake.OpenStore(ctx, db, intake.Config{Router: intake.NewRouter(base), Log: e.log}, e.now)
-	if err != nil {
-		return fmt.Errorf("open ticket store: %w", err)
-	}
+	defer a.Close()
 	warnCalendar(e)
-	deps := botDeps(base, store)
-	deps.KeepIdle = !e.clockMayWrite(*demo, "pruning idle conversations")
-	eng, err := wire.NewEngine(ctx, db, e.now, e.log, deps)
+	eng, err := a.engine(bot.Deps{KeepIdle: !e.clockMayWrite(*demo, "pruning idle conversations")})
 	if err != nil {
-		return fmt.Errorf("start engine: %w", err)
+		return err
 	}
+	base, store := a.base, a.tickets
 	b, err := discord.New(cfg, discord.Deps{Engine: eng, Knowledge: base, Desk: staffDesk{store: store, base: base}})
 	if err != nil {
 		return usagef("%v", err)
@@ -133,10 +121,4 @@ func queueItem(t intake.Ticket) discord.QueueItem {
 	}
 	return discord.QueueItem{ID: t.ID, Status: string(t.Status), LeadUnit: t.LeadUnit, Due: t.Due,
 		Overdue: t.Overdue, Summary: string(summary)}
-}
-
-// botDeps hands the engine the same knowledge base and ticket store the
-// staff commands use, so both see one set of tickets.
-func botDeps(base *knowledge.Base, store *intake.Store) bot.Deps {
-	return bot.Deps{Knowledge: base, Tickets: wire.Tickets{Store: store}}
 }

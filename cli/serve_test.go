@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func runStdin(t *testing.T, env map[string]string, stdin string, args ...string)
 // runIn runs huiqi in-process; safe from any goroutine.
 func runIn(env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(k string) string { return env[k] })
+	code = Run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(k string) string { return env[k] })
 	return code, out.String(), errb.String()
 }
 
@@ -96,7 +96,7 @@ func TestServeEndToEnd(t *testing.T) {
 	stderr := &lineWriter{addr: make(chan string, 1)}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, stderr, func(k string) string { return env[k] })
+		done <- Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, stderr, func(k string) string { return env[k] })
 	}()
 	var base string
 	select {

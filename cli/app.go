@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"huiqi/bot"
+	"huiqi/bot/wire"
+	"huiqi/intake"
+	"huiqi/knowledge"
+	"huiqi/sqlite"
+	"huiqi/web"
+)
+
+// app is what a command that stores things works with, all over one
+// database: the knowledge base (the built-in notice plus what the database
+// adds), the ticket store routing with it, and on demand the conversation
+// engine and the staff accounts. This is the one place they are wired, so
+// chat, Discord and the server see one knowledge base and one ticket store.
+type app struct {
+	e       *env
+	db      *sqlite.DB
+	base    *knowledge.Base // nil until loadKnowledge
+	tickets *intake.Store   // nil until openTickets
+}
+
+// openDB opens (creating it when missing) the database at path, with the
+// command's clock.
+func openDB(ctx context.Context, e *env, path string) (*app, error) {
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	db.Now = e.now
+	return &app{e: e, db: db}, nil
+}
+
+// openApp opens the database, the knowledge base and the ticket store.
+func openApp(ctx context.Context, e *env, path string, cfg intake.Config) (*app, error) {
+	a, err := openDB(ctx, e, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.loadKnowledge(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openTickets(ctx, cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close closes the database.
+func (a *app) Close() error { return a.db.Close() }
+
+// loadKnowledge loads the knowledge base with what the database adds
+// (ingested notices, questions staff attached).
+func (a *app) loadKnowledge(ctx context.Context) error {
+	if err := knowledge.MigrateLexicon(ctx, a.db); err != nil {
+		return fmt.Errorf("migrate lexicon: %w", err)
+	}
+	base, err := knowledge.LoadBase(ctx, a.db.DB)
+	if err != nil {
+		return fmt.Errorf("load knowledge base: %w", err)
+	}
+	a.base = base
+	return nil
+}
+
+// openTickets opens the ticket store; it routes new tickets with the
+// knowledge base when one is loaded.
+func (a *app) openTickets(ctx context.Context, cfg intake.Config) error {
+	if a.base != nil && cfg.Router == nil {
+		cfg.Router = intake.NewRouter(a.base)
+	}
+	cfg.Log = a.e.log
+	st, err := intake.OpenStore(ctx, a.db, cfg, a.e.now)
+	if err != nil {
+		return fmt.Errorf("open ticket store: %w", err)
+	}
+	a.tickets = st
+	return nil
+}
+
+// engine is the conversation engine over the app's knowledge base and
+// ticket store; deps sets its limits.
+func (a *app) engine(deps bot.Deps) (*bot.Engine, error) {
+	eng, err := wire.NewEngine(a.db, a.base, a.tickets, a.e.now, a.e.log, deps)
+	if err != nil {
+		return nil, fmt.Errorf("start conversation engine: %w", err)
+	}
+	return eng, nil
+}
+
+// accounts are the staff accounts and sessions.
+func (a *app) accounts(ctx context.Context) (*web.Accounts, error) {
+	return web.OpenAccounts(ctx, a.db, a.e.now)
+}
