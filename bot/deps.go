@@ -3,9 +3,9 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
+	"huiqi/intake"
 	"huiqi/knowledge"
 )
 
@@ -62,41 +62,15 @@ type BadAnswer struct{ Hint string }
 
 func (b *BadAnswer) Error() string { return b.Hint }
 
-// TicketRequest is what a user's issue report hands to the intake.
-type TicketRequest struct {
-	Text       string
-	Enterprise string
-	Contact    string
-	Channel    string // the conversation's channel: terminal, discord, web
-	Reporter   string // Key.String() of the reporting conversation
-}
-
-// Ticket is what the engine shows of a ticket.
-type Ticket struct {
-	ID       string
-	Status   string
-	LeadUnit string
-	CoUnits  []string
-	Due      time.Time // zero when not set
-	// DueEstimated: Due was counted over days the reviewed calendar lacks.
-	DueEstimated bool
-	Secret       string // only known right after filing
-	CreatedAt    time.Time
-	Overdue      bool
-	Reply        string // the latest reply or note for the enterprise, if any
-}
-
-// ErrTicketNotFound is returned by Tickets.Lookup for an unknown ticket or
-// one the asker may not see (the two are not told apart on purpose).
-var ErrTicketNotFound = errors.New("bot: ticket not found")
-
-// Tickets files and looks up tickets (the intake package, adapted by package
-// wire, or LocalTickets).
+// Tickets files and looks up tickets: the intake's store (*intake.Store
+// satisfies it). A ticket the asker may not see is intake.ErrNotFound,
+// exactly like one that does not exist.
 type Tickets interface {
-	File(ctx context.Context, r TicketRequest) (Ticket, error)
-	// Lookup returns the ticket when reporter filed it or secret matches.
-	Lookup(ctx context.Context, id, reporter, secret string) (Ticket, error)
-	ListByReporter(ctx context.Context, reporter string) ([]Ticket, error)
+	File(ctx context.Context, nt intake.NewTicket) (intake.Ticket, error)
+	// GetForReporter returns the ticket when reporterKey filed it or
+	// secret is its code.
+	GetForReporter(ctx context.Context, id, reporterKey, secret string) (intake.Ticket, error)
+	ListByReporter(ctx context.Context, reporterKey string) ([]intake.Ticket, error)
 	// RecordUnanswered keeps a question huiqi could not answer (text only).
 	RecordUnanswered(ctx context.Context, q string) error
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"huiqi/intake"
 	"huiqi/knowledge"
 	"huiqi/sqlite"
 
@@ -145,45 +146,42 @@ func (fakeAward) Report(raw json.RawMessage, now time.Time) (string, error) {
 // fakeTickets is an in-memory Tickets.
 type fakeTickets struct {
 	mu         sync.Mutex
-	byID       map[string]fakeTicket
+	byID       map[string]intake.Ticket
 	unanswered []string
 	n          int
 }
 
-type fakeTicket struct {
-	Ticket
-	reporter, secret string
-}
+func newFakeTickets() *fakeTickets { return &fakeTickets{byID: map[string]intake.Ticket{}} }
 
-func newFakeTickets() *fakeTickets { return &fakeTickets{byID: map[string]fakeTicket{}} }
-
-func (f *fakeTickets) File(ctx context.Context, r TicketRequest) (Ticket, error) {
+func (f *fakeTickets) File(ctx context.Context, nt intake.NewTicket) (intake.Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.n++
-	t := Ticket{ID: fmt.Sprintf("CQ-20261127-%04d", f.n), Status: "已受理", LeadUnit: "测试中心",
-		Due: time.Date(2026, 12, 4, 0, 0, 0, 0, testNow.Location()), Secret: fmt.Sprintf("S%05d", f.n), CreatedAt: testNow}
-	f.byID[t.ID] = fakeTicket{Ticket: t, reporter: r.Reporter, secret: t.Secret}
+	t := intake.Ticket{Summary: intake.Summary{ID: fmt.Sprintf("CQ-20261127-%04d", f.n), Status: intake.StatusReceived, LeadUnit: "测试中心",
+		Due: intake.Date{Year: 2026, Month: 12, Day: 4}, CreatedAt: testNow}, Secret: fmt.Sprintf("S%05d", f.n), ReporterKey: nt.ReporterKey}
+	f.byID[t.ID] = t
 	return t, nil
 }
 
-func (f *fakeTickets) Lookup(ctx context.Context, id, reporter, secret string) (Ticket, error) {
+func (f *fakeTickets) GetForReporter(ctx context.Context, id, reporter, secret string) (intake.Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t, ok := f.byID[id]
-	if !ok || (t.reporter != reporter && (secret == "" || secret != t.secret)) {
-		return Ticket{}, ErrTicketNotFound
+	if !ok || (t.ReporterKey != reporter && (secret == "" || secret != t.Secret)) {
+		return intake.Ticket{}, intake.ErrNotFound
 	}
-	return t.Ticket, nil
+	t.Secret = ""
+	return t, nil
 }
 
-func (f *fakeTickets) ListByReporter(ctx context.Context, reporter string) ([]Ticket, error) {
+func (f *fakeTickets) ListByReporter(ctx context.Context, reporter string) ([]intake.Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []Ticket
+	var out []intake.Ticket
 	for _, t := range f.byID {
-		if t.reporter == reporter {
-			out = append(out, t.Ticket)
+		if t.ReporterKey == reporter {
+			t.Secret = ""
+			out = append(out, t)
 		}
 	}
 	return out, nil

@@ -179,9 +179,11 @@ func (t *turn) reportAction(a string) []Reply {
 
 func (t *turn) reportSubmit() []Reply {
 	r := t.st.Report
-	tk, err := t.e.d.Tickets.File(t.ctx, TicketRequest{
+	// The conversation's channel (terminal, discord, web, …) is one of
+	// intake's online channels; intake says which.
+	tk, err := t.e.d.Tickets.File(t.ctx, intake.NewTicket{
 		Text: r.Problem, Enterprise: r.Enterprise, Contact: r.Contact,
-		Channel: t.key.Channel, Reporter: t.key.String(),
+		Channel: t.key.Channel, ReporterKey: t.key.String(),
 	})
 	if err != nil {
 		return t.fail("file ticket", err)
@@ -201,14 +203,14 @@ func (t *turn) reportSubmit() []Reply {
 	return []Reply{{Text: text, Card: c, Private: true, Choices: []Choice{{ID: actAsk, Label: "继续提问"}, {ID: actHelp, Label: "菜单"}}}}
 }
 
-func ticketCard(tk Ticket) *Card {
+func ticketCard(tk intake.Ticket) *Card {
 	c := &Card{Title: "工单 " + tk.ID}
 	add := func(n, v string) {
 		if v != "" {
 			c.Fields = append(c.Fields, Field{Name: n, Value: v})
 		}
 	}
-	add("状态", tk.Status)
+	add("状态", string(tk.Status))
 	units := tk.LeadUnit
 	if units != "" && len(tk.CoUnits) > 0 {
 		units += "（牵头），" + strings.Join(tk.CoUnits, "、") + "（配合）"
@@ -242,12 +244,12 @@ func (t *turn) ticket(arg string) []Reply {
 		var b strings.Builder
 		b.WriteString("您提交的工单：")
 		for _, tk := range list {
-			b.WriteString("\n· " + tk.ID + "　" + tk.Status)
+			b.WriteString("\n· " + tk.ID + "　" + string(tk.Status))
 			if tk.LeadUnit != "" {
 				b.WriteString("　" + tk.LeadUnit)
 			}
 			if !tk.Due.IsZero() {
-				b.WriteString("　时限 " + tk.Due.Format("2006-01-02"))
+				b.WriteString("　时限 " + tk.Due.String())
 			}
 		}
 		b.WriteString("\n输入“查进度 工单号”可以看详情。")
@@ -261,8 +263,8 @@ func (t *turn) ticket(arg string) []Reply {
 	if len(fields) > 1 {
 		secret = fields[1]
 	}
-	tk, err := t.e.d.Tickets.Lookup(t.ctx, id, t.key.String(), secret)
-	if errors.Is(err, ErrTicketNotFound) {
+	tk, err := t.e.d.Tickets.GetForReporter(t.ctx, id, t.key.String(), secret)
+	if errors.Is(err, intake.ErrNotFound) {
 		return []Reply{{Text: "没有找到这个工单，或者它不是从这里提交的。请核对工单号；在别处提交的，请附上查询码：查进度 工单号 查询码。", Private: true}}
 	}
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"huiqi/bot"
 	"huiqi/discord"
 	"huiqi/intake"
-	"huiqi/knowledge"
 )
 
 const discordUsage = "usage: huiqi discord [--db PATH] [--discord-api URL] [--shard ID/COUNT] [--staff-role ID] " +
@@ -61,8 +60,7 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	base, store := a.base, a.tickets
-	b, err := discord.New(cfg, discord.Deps{Engine: eng, Knowledge: base, Desk: staffDesk{store: store, base: base}})
+	b, err := discord.New(cfg, discord.Deps{Engine: eng, Knowledge: a.base, Desk: a.tickets})
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -77,48 +75,4 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return nil
-}
-
-// staffDesk adapts the intake store to the staff commands: unit names as
-// people type them are resolved to the canonical unit first.
-type staffDesk struct {
-	store *intake.Store
-	base  *knowledge.Base
-}
-
-func (d staffDesk) Queue(ctx context.Context, unit string) ([]discord.QueueItem, error) {
-	name := strings.TrimSpace(unit)
-	if u := d.base.Unit(name); u.Unit != "" {
-		name = u.Unit
-	}
-	ts, err := d.store.Queue(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]discord.QueueItem, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, queueItem(t))
-	}
-	return out, nil
-}
-
-func (d staffDesk) Move(ctx context.Context, id, to, by, note string) (discord.QueueItem, error) {
-	st, err := intake.ParseStatus(to)
-	if err != nil {
-		return discord.QueueItem{}, err
-	}
-	t, err := d.store.Move(ctx, strings.ToUpper(strings.TrimSpace(id)), st, by, note)
-	if err != nil {
-		return discord.QueueItem{}, err
-	}
-	return queueItem(t), nil
-}
-
-func queueItem(t intake.Ticket) discord.QueueItem {
-	summary := []rune(strings.TrimSpace(t.Text))
-	if len(summary) > 60 {
-		summary = append(summary[:59], '…')
-	}
-	return discord.QueueItem{ID: t.ID, Status: string(t.Status), LeadUnit: t.LeadUnit, Due: t.Due,
-		Overdue: t.Overdue, Summary: string(summary)}
 }

@@ -2,9 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,8 +13,6 @@ import (
 	"huiqi/bot"
 	"huiqi/eligibility"
 	"huiqi/intake"
-	"huiqi/knowledge"
-	"huiqi/sqlite"
 	"huiqi/web"
 )
 
@@ -112,7 +107,7 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, cfg we
 	acc.KeepExpired = !sweep
 	cfg.Knowledge = base
 	cfg.Awarder = serveAwarder{}
-	cfg.Router = serveRouter{intake.NewRouter(base)}
+	cfg.Router = intake.NewRouter(base)
 	// The web chat shares the server's knowledge base and ticket store, so
 	// a question staff attach in the console is answered in the web chat
 	// at once, and a ticket filed in the chat is in the console's queue.
@@ -120,8 +115,8 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, cfg we
 	if err != nil {
 		return fail(err)
 	}
-	cfg.Chatter = serveChatter{eng}
-	cfg.Backend = &serveBackend{st: st, db: a.db}
+	cfg.Engine = eng
+	cfg.Tickets, cfg.Questions, cfg.DB = st, st, a.db
 	if sweep {
 		go serveEscalate(ctx, e, st, 10*time.Minute)
 	}
@@ -161,13 +156,6 @@ func serveEscalate(ctx context.Context, e *env, st *intake.Store, every time.Dur
 	}
 }
 
-// serveChatter runs web chat turns, keyed web:<conversation id>.
-type serveChatter struct{ eng *bot.Engine }
-
-func (c serveChatter) Chat(ctx context.Context, conversation string, in bot.Input) ([]bot.Reply, error) {
-	return c.eng.Handle(ctx, bot.Key{Channel: "web", User: conversation}, in)
-}
-
 // serveAwarder adapts the eligibility package to web.Awarder.
 type serveAwarder struct{}
 
@@ -177,182 +165,4 @@ func (serveAwarder) Award(r io.Reader) (any, error) {
 		return nil, err
 	}
 	return eligibility.Evaluate(p), nil
-}
-
-// serveRouter adapts the intake router to web.Router.
-type serveRouter struct{ r *intake.Router }
-
-func (s serveRouter) Route(text, location string) any { return s.r.Route(text, location) }
-
-// serveBackend adapts the intake store (and the lexicon table) to web.Backend.
-type serveBackend struct {
-	st *intake.Store
-	db *sqlite.DB
-}
-
-// serveErr maps intake's errors onto the web's sentinels.
-func serveErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case intake.IsNotFound(err):
-		return fmt.Errorf("%w: %w", web.ErrNotFound, err)
-	case errors.Is(err, intake.ErrBadMove):
-		return fmt.Errorf("%w: %w", web.ErrBadMove, err)
-	}
-	return err
-}
-
-// serveChannels maps the web's channel names onto intake's.
-var serveChannels = map[string]string{web.ChannelWeb: "线上", web.ChannelHotline: "热线"}
-
-func (b *serveBackend) File(ctx context.Context, nt web.NewTicket) (web.Ticket, error) {
-	ch := serveChannels[nt.Channel]
-	if ch == "" {
-		ch = "线上"
-	}
-	t, err := b.st.File(ctx, intake.NewTicket{Text: nt.Text, Enterprise: nt.Enterprise, Contact: nt.Contact,
-		Location: nt.Location, Channel: ch, By: nt.Reporter})
-	if err != nil {
-		return web.Ticket{}, serveErr(err)
-	}
-	return serveTicket(t), nil
-}
-
-func (b *serveBackend) Get(ctx context.Context, id string) (web.Ticket, error) {
-	t, err := b.st.Get(ctx, id)
-	if err != nil {
-		return web.Ticket{}, serveErr(err)
-	}
-	return serveTicket(t), nil
-}
-
-func (b *serveBackend) GetWithSecret(ctx context.Context, id, secret string) (web.Ticket, error) {
-	t, err := b.st.GetForReporter(ctx, id, "", secret)
-	if err != nil {
-		return web.Ticket{}, serveErr(err)
-	}
-	// Only what intake lets the enterprise see: no reporter names, no filing
-	// text, no internal routing remarks.
-	p := t.Public()
-	w := web.Ticket{ID: p.ID, Status: string(p.Status), LeadUnit: p.LeadUnit, CoUnits: p.CoUnits,
-		Measures: p.Measures, Mode: p.Mode, Due: p.Due, DueEstimated: p.DueEstimated, Overdue: p.Overdue, CreatedAt: p.CreatedAt,
-		Reply: p.Reply, Events: []web.Event{}}
-	for _, ev := range p.Events {
-		w.Events = append(w.Events, web.Event{At: ev.At, Status: string(ev.Status), By: ev.By, Note: ev.Note})
-	}
-	return w, nil
-}
-
-func (b *serveBackend) Queue(ctx context.Context, unit string) ([]web.Ticket, error) {
-	ts, err := b.st.Queue(ctx, unit)
-	if err != nil {
-		return nil, serveErr(err)
-	}
-	out := make([]web.Ticket, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, serveTicket(t))
-	}
-	return out, nil
-}
-
-func (b *serveBackend) Move(ctx context.Context, id, to, by, note string) (web.Ticket, error) {
-	st, err := intake.ParseStatus(to)
-	if err != nil {
-		return web.Ticket{}, serveErr(err)
-	}
-	t, err := b.st.Move(ctx, id, st, by, note)
-	if err != nil {
-		return web.Ticket{}, serveErr(err)
-	}
-	return serveTicket(t), nil
-}
-
-func (b *serveBackend) Reroute(ctx context.Context, id, lead string, co []string, by, note string) (web.Ticket, error) {
-	t, err := b.st.Reroute(ctx, id, intake.Route{Matched: true, LeadUnit: lead, CoUnits: co}, by, note)
-	if err != nil {
-		return web.Ticket{}, serveErr(err)
-	}
-	return serveTicket(t), nil
-}
-
-func (b *serveBackend) RecordUnanswered(ctx context.Context, q string) error {
-	return b.st.RecordUnanswered(ctx, q)
-}
-
-// serveQuestionID names an unanswered question by its text's hash (intake
-// keys them by text).
-func serveQuestionID(q string) string {
-	sum := sha256.Sum256([]byte(q))
-	return hex.EncodeToString(sum[:8])
-}
-
-func (b *serveBackend) Unanswered(ctx context.Context) ([]web.Question, error) {
-	qs, err := b.st.Unanswered(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]web.Question, 0, len(qs))
-	for _, q := range qs {
-		out = append(out, web.Question{ID: serveQuestionID(q.Question), Text: q.Question, At: q.LastAt, Count: q.Count})
-	}
-	return out, nil
-}
-
-func (b *serveBackend) Attach(ctx context.Context, questionID, measureID, question string) error {
-	if err := knowledge.SaveQuestion(ctx, b.db.DB, measureID, question); err != nil {
-		return err
-	}
-	return b.st.ResolveUnanswered(ctx, question, measureID)
-}
-
-func (b *serveBackend) Stats(ctx context.Context) (web.Stats, error) {
-	s, err := b.st.Stats(ctx)
-	if err != nil {
-		return web.Stats{}, err
-	}
-	out := web.Stats{ByUnit: map[string]map[string]int{}, Overdue: s.Overdue, Total: s.Total,
-		Escalated: s.Escalated, PendingReview: s.Unanswered}
-	for u, by := range s.ByUnit {
-		m := map[string]int{}
-		for st, n := range by {
-			m[string(st)] = n
-		}
-		out.ByUnit[u] = m
-	}
-	return out, nil
-}
-
-func (b *serveBackend) Ping(ctx context.Context) error { return b.db.PingContext(ctx) }
-
-// serveNeeds says in Chinese what each kind of move's note must hold.
-var serveNeeds = map[intake.Need]string{
-	intake.NeedReason: "请在办理说明里写明原因",
-	intake.NeedReply:  "请在办理说明里写给企业的答复",
-	intake.NeedRating: "办理说明以 满意 / 基本满意 / 不满意 开头，可再加意见",
-}
-
-// serveTicket converts an intake ticket, with the moves its status allows.
-func serveTicket(t intake.Ticket) web.Ticket {
-	w := web.Ticket{ID: t.ID, Status: string(t.Status), LeadUnit: t.LeadUnit, CoUnits: t.CoUnits,
-		Measures: t.Measures, Mode: t.Mode, Due: t.Due, DueEstimated: t.DueEstimated, Overdue: t.Overdue, CreatedAt: t.CreatedAt,
-		Reply: t.Reply, Secret: t.Secret, Text: t.Text, Enterprise: t.Enterprise, Contact: t.Contact,
-		Channel: t.Channel}
-	for _, ev := range t.Events {
-		w.Events = append(w.Events, web.Event{At: ev.At, From: string(ev.From), Status: string(ev.Status), By: ev.By, Note: ev.Note})
-	}
-	for _, tr := range intake.Transitions() {
-		if tr.From != t.Status || strings.Contains(tr.Who, "系统") {
-			continue
-		}
-		w.Next = append(w.Next, web.Move{To: string(tr.To), ByUnit: tr.Who == "承办单位", Need: serveNeeds[tr.Need]})
-	}
-	switch t.Status {
-	case intake.StatusReceived, intake.StatusDispatched, intake.StatusReturned:
-		w.CanReroute = true // intake allows re-routing until a unit accepts
-	}
-	if t.Status == intake.StatusSigned || t.Status == intake.StatusHandling {
-		w.Next = append(w.Next, web.Move{To: string(intake.Extend), ByUnit: true, Need: serveNeeds[intake.NeedReason]})
-	}
-	return w
 }

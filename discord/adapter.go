@@ -24,6 +24,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"huiqi/bot"
+	"huiqi/intake"
 	"huiqi/knowledge"
 )
 
@@ -38,21 +39,11 @@ type Knowledge interface {
 	Unit(name string) knowledge.UnitResult
 }
 
-// QueueItem is one ticket as staff commands show it.
-type QueueItem struct {
-	ID       string
-	Status   string
-	LeadUnit string
-	Due      string // YYYY-MM-DD, empty when not set
-	Overdue  bool
-	Summary  string // the issue, shortened
-}
-
-// Desk is the staff side of the intake (adapted from *intake.Store by the
-// caller): a unit's queue and status moves.
+// Desk is the staff side of the intake (*intake.Store satisfies it): a
+// unit's queue and status moves.
 type Desk interface {
-	Queue(ctx context.Context, unit string) ([]QueueItem, error)
-	Move(ctx context.Context, id, to, by, note string) (QueueItem, error)
+	Queue(ctx context.Context, unit string) ([]intake.Ticket, error)
+	Move(ctx context.Context, id string, to intake.Status, by, note string) (intake.Ticket, error)
 }
 
 // ErrTokenRejected is returned by Run when the server refuses the token.

@@ -11,6 +11,7 @@ import (
 
 	"huiqi/bot"
 	"huiqi/discord/discordtest"
+	"huiqi/intake"
 	"huiqi/knowledge"
 )
 
@@ -586,19 +587,20 @@ type fakeDesk struct {
 func (d *fakeDesk) count() int     { d.mu.Lock(); defer d.mu.Unlock(); return d.calls }
 func (d *fakeDesk) lastBy() string { d.mu.Lock(); defer d.mu.Unlock(); return d.by }
 
-func (d *fakeDesk) Queue(ctx context.Context, unit string) ([]QueueItem, error) {
+func (d *fakeDesk) Queue(ctx context.Context, unit string) ([]intake.Ticket, error) {
 	d.mu.Lock()
 	d.calls++
 	d.mu.Unlock()
-	return []QueueItem{{ID: "CQ-20261127-0001", Status: "已受理", LeadUnit: unit, Due: "2026-12-02"}}, nil
+	return []intake.Ticket{{Summary: intake.Summary{ID: "CQ-20261127-0001", Status: intake.StatusReceived, LeadUnit: unit,
+		Due: intake.Date{Year: 2026, Month: 12, Day: 2}}}}, nil
 }
 
-func (d *fakeDesk) Move(ctx context.Context, id, to, by, note string) (QueueItem, error) {
+func (d *fakeDesk) Move(ctx context.Context, id string, to intake.Status, by, note string) (intake.Ticket, error) {
 	d.mu.Lock()
 	d.calls++
 	d.by = by
 	d.mu.Unlock()
-	return QueueItem{ID: id, Status: to}, nil
+	return intake.Ticket{Summary: intake.Summary{ID: id, Status: to}}, nil
 }
 
 type fakeKnowledge struct{}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"huiqi/bot"
+	"huiqi/intake"
 )
 
 // measure renders /measure id: as a card.
@@ -83,6 +84,13 @@ func (b *Bot) queue(ctx context.Context, unit string) bot.Reply {
 	if b.deps.Desk == nil {
 		return bot.Reply{Text: msgUnavailable, Private: true}
 	}
+	// Unit names as people type them (人社, rsj) are the canonical unit's.
+	unit = strings.TrimSpace(unit)
+	if b.deps.Knowledge != nil {
+		if u := b.deps.Knowledge.Unit(unit); u.Unit != "" {
+			unit = u.Unit
+		}
+	}
 	items, err := b.deps.Desk.Queue(ctx, unit)
 	if err != nil {
 		return bot.Reply{Text: staffError(b, err), Private: true}
@@ -92,7 +100,7 @@ func (b *Bot) queue(ctx context.Context, unit string) bot.Reply {
 		c.Body = "暂无待办工单。"
 	}
 	for _, it := range items {
-		c.Fields = append(c.Fields, bot.Field{Name: it.ID + " " + it.Status, Value: itemLine(it)})
+		c.Fields = append(c.Fields, bot.Field{Name: it.ID + " " + string(it.Status), Value: itemLine(it)})
 	}
 	return bot.Reply{Card: c, Private: true}
 }
@@ -102,29 +110,33 @@ func (b *Bot) move(ctx context.Context, id, to, by, note string) bot.Reply {
 	if b.deps.Desk == nil {
 		return bot.Reply{Text: msgUnavailable, Private: true}
 	}
-	it, err := b.deps.Desk.Move(ctx, id, to, by, note)
+	st, err := intake.ParseStatus(to)
+	if err != nil {
+		return bot.Reply{Text: staffError(b, err), Private: true}
+	}
+	it, err := b.deps.Desk.Move(ctx, strings.ToUpper(strings.TrimSpace(id)), st, by, note)
 	if err != nil {
 		return bot.Reply{Text: staffError(b, err), Private: true}
 	}
 	return bot.Reply{Text: fmt.Sprintf("工单 %s 已改为“%s”。", it.ID, it.Status), Card: &bot.Card{
-		Title: it.ID, Fields: []bot.Field{{Name: it.Status, Value: itemLine(it)}},
+		Title: it.ID, Fields: []bot.Field{{Name: string(it.Status), Value: itemLine(it)}},
 	}, Private: true}
 }
 
-func itemLine(it QueueItem) string {
+func itemLine(it intake.Ticket) string {
 	var parts []string
 	if it.LeadUnit != "" {
 		parts = append(parts, "牵头："+it.LeadUnit)
 	}
-	if it.Due != "" {
-		d := "时限：" + it.Due
+	if !it.Due.IsZero() {
+		d := "时限：" + it.Due.String()
 		if it.Overdue {
 			d += "（已超期）"
 		}
 		parts = append(parts, d)
 	}
-	if it.Summary != "" {
-		parts = append(parts, it.Summary)
+	if s := strings.TrimSpace(it.Text); s != "" {
+		parts = append(parts, clip(s, 60)) // the issue, shortened
 	}
 	if len(parts) == 0 {
 		return "—"

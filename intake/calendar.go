@@ -178,11 +178,11 @@ func (c *Calendar) Warning(now time.Time) string {
 const EstimatedMark = "（估算：该期间的法定节假日安排尚未收录）"
 
 // DueText is a deadline as people read it: the date, marked when estimated.
-func DueText(day string, estimated bool) string {
-	if estimated && day != "" {
-		return day + EstimatedMark
+func DueText(day Date, estimated bool) string {
+	if estimated && !day.IsZero() {
+		return day.String() + EstimatedMark
 	}
-	return day
+	return day.String()
 }
 
 // Notice is Warning for staff, in Chinese, as the console shows it.

@@ -198,7 +198,7 @@ func verifyDB(t *testing.T, path string, acked map[string]bool) {
 			t.Errorf("acknowledged %s: %v", id, err)
 			continue
 		}
-		if tk.Text == "" || tk.Enterprise == "" || tk.LeadUnit != "区人社局" || tk.Due != "2026-12-04" || tk.Channel != "热线" ||
+		if tk.Text == "" || tk.Enterprise == "" || tk.LeadUnit != "区人社局" || tk.Due.String() != "2026-12-04" || tk.Channel != "热线" ||
 			len(tk.Events) != 1 || tk.Events[0].Kind != KindFile || tk.Events[0].Status != StatusReceived {
 			t.Errorf("acknowledged %s is not whole: %+v", id, tk)
 		}

@@ -197,9 +197,10 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 	}
 	now := s.clock()
 	t := Ticket{
-		Status: StatusReceived, LeadUnit: rt.LeadUnit, CoUnits: nonNil(rt.CoUnits), Measures: nonNil(rt.Measures),
-		Mode: rt.Mode, Matched: rt.Matched, Flags: rt.Flags, Unresolved: rt.Unresolved, Confidence: rt.Confidence,
-		CreatedAt: now, UpdatedAt: now, Text: text, Enterprise: strings.TrimSpace(nt.Enterprise),
+		Summary: Summary{Status: StatusReceived, LeadUnit: rt.LeadUnit, CoUnits: nonNil(rt.CoUnits), Measures: nonNil(rt.Measures),
+			Mode: rt.Mode, CreatedAt: now},
+		Matched: rt.Matched, Flags: rt.Flags, Unresolved: rt.Unresolved, Confidence: rt.Confidence,
+		UpdatedAt: now, Text: text, Enterprise: strings.TrimSpace(nt.Enterprise),
 		Contact: strings.TrimSpace(nt.Contact), Location: strings.TrimSpace(nt.Location), Channel: channel,
 		ReporterKey: strings.TrimSpace(nt.ReporterKey),
 	}
@@ -395,7 +396,7 @@ func (s *Store) Extend(ctx context.Context, id string, days int, by, reason stri
 		return Ticket{}, fmt.Errorf("%w:延期须注明原因", ErrBadMove)
 	}
 	return s.update(ctx, id, func(tx *sql.Tx, t *Ticket, now time.Time) error {
-		if t.Status != StatusSigned && t.Status != StatusHandling {
+		if !t.Status.CanExtend() {
 			return fmt.Errorf("%w:%s 状态不能延期(签收后、办结前才可延期)", ErrBadMove, t.Status)
 		}
 		left := s.cfg.MaxExtensionDays - t.ExtendDays
@@ -406,12 +407,8 @@ func (s *Store) Extend(ctx context.Context, id string, days int, by, reason stri
 		if days <= 0 || days > left {
 			return fmt.Errorf("%w:延期累计不超过%d个工作日,还可延期%d个工作日", ErrBadMove, s.cfg.MaxExtensionDays, max(left, 0))
 		}
-		due, err := parseDay(t.Due)
-		if err != nil {
-			return err
-		}
 		var est bool
-		t.Due, est = s.deadline(due, days)
+		t.Due, est = s.deadline(t.Due.Time(), days)
 		t.DueEstimated = t.DueEstimated || est
 		t.ExtendDays += days
 		return s.appendEvent(ctx, tx, t, Event{At: now, Kind: KindExtend, From: t.Status, Status: t.Status, By: by,
@@ -431,9 +428,7 @@ func (s *Store) Reroute(ctx context.Context, id string, rt Route, by, note strin
 		return Ticket{}, fmt.Errorf("%w:改派须指定牵头单位", ErrInvalid)
 	}
 	return s.update(ctx, id, func(tx *sql.Tx, t *Ticket, now time.Time) error {
-		switch t.Status {
-		case StatusReceived, StatusDispatched, StatusReturned:
-		default:
+		if !t.Status.CanReroute() {
 			return fmt.Errorf("%w:%s 状态不能改派(单位签收前才可改派)", ErrBadMove, t.Status)
 		}
 		old := describeUnits(t.LeadUnit, t.CoUnits)
@@ -676,23 +671,18 @@ func insertEvent(ctx context.Context, tx *sql.Tx, id string, n int, ev Event) er
 
 // deadline is the day n working days after from, and whether the count
 // crossed days the reviewed holiday calendar lacks.
-func (s *Store) deadline(from time.Time, n int) (string, bool) {
+func (s *Store) deadline(from time.Time, n int) (Date, bool) {
 	d, est := s.cfg.Calendar.Deadline(from, n)
-	return dayKey(d), est
+	return DateOf(d), est
 }
 
 // mark computes the deadline flags as of now: overdue when open and today
 // is after the close deadline; sign-overdue when no unit has accepted it
 // yet and today is after the sign deadline.
 func (s *Store) mark(t *Ticket, now time.Time) {
-	today := dayKey(now.In(ChinaZone))
-	t.Overdue = t.Status.Open() && t.Due != "" && today > t.Due
-	switch t.Status {
-	case StatusReceived, StatusDispatched, StatusReturned:
-		t.SignOverdue = t.SignDue != "" && today > t.SignDue
-	default:
-		t.SignOverdue = false
-	}
+	today := DateOf(now)
+	t.Overdue = t.Status.Open() && !t.Due.IsZero() && today.After(t.Due)
+	t.SignOverdue = t.Status.Unsigned() && !t.SignDue.IsZero() && today.After(t.SignDue)
 }
 
 const ticketCols = `id, status, lead_unit, co_units, measures, mode, matched, flags, unresolved, confidence, due,
@@ -955,12 +945,12 @@ func normQuestion(q string) string {
 // online. An unknown name is kept as given; empty is 线上.
 func NormalizeChannel(c string) string {
 	switch strings.ToLower(strings.TrimSpace(c)) {
-	case "", "线上", "online", "web", "discord", "terminal", "chat", "api", "网站", "微信":
-		return "线上"
-	case "线下", "offline", "desk", "窗口", "现场":
-		return "线下"
-	case "热线", "hotline", "phone", "电话", "12345":
-		return "热线"
+	case "", ChannelOnline, "online", "web", "discord", "terminal", "chat", "api", "网站", "微信", "wechat":
+		return ChannelOnline
+	case ChannelOffline, "offline", "desk", "窗口", "现场":
+		return ChannelOffline
+	case ChannelHotline, "hotline", "phone", "电话", "12345":
+		return ChannelHotline
 	}
 	return strings.TrimSpace(c)
 }

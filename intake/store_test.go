@@ -72,7 +72,7 @@ func TestFile(t *testing.T) {
 	if a.ID != "CQ-20261127-0001" || b.ID != "CQ-20261127-0002" {
 		t.Errorf("File ids = %s, %s, want CQ-20261127-0001, CQ-20261127-0002", a.ID, b.ID)
 	}
-	if a.Status != StatusReceived || a.Due != "2026-12-04" || a.SignDue != "2026-11-30" {
+	if a.Status != StatusReceived || a.Due.String() != "2026-12-04" || a.SignDue.String() != "2026-11-30" {
 		t.Errorf("File() = status %s due %s sign %s, want 已受理 2026-12-04 2026-11-30", a.Status, a.Due, a.SignDue)
 	}
 	if len(a.Secret) != 10 {
@@ -268,7 +268,7 @@ func TestUnsatisfiedReopens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != StatusHandling || got.Rating != RatingUnsatisfied || got.Due != "2026-12-07" || got.Reply != "" {
+	if got.Status != StatusHandling || got.Rating != RatingUnsatisfied || got.Due.String() != "2026-12-07" || got.Reply != "" {
 		t.Errorf("after 不满意: status %s rating %s due %s reply %q; want 办理中 不满意 2026-12-07 empty", got.Status, got.Rating, got.Due, got.Reply)
 	}
 	n := len(got.Events)
@@ -304,7 +304,7 @@ func TestExtend(t *testing.T) {
 			assertRefused(t, st, before, err)
 			continue
 		}
-		if err != nil || got.Due != tt.wantDue {
+		if err != nil || got.Due.String() != tt.wantDue {
 			t.Errorf("Extend(%d, %q) = due %s, %v; want %s", tt.days, tt.reason, got.Due, err, tt.wantDue)
 		}
 	}

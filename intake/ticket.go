@@ -81,42 +81,51 @@ const (
 	KindReopen   = "reopen"
 )
 
+// Summary is what everyone who may see a ticket sees of it, the reporting
+// enterprise included: its state, units, deadline and reply. Ticket and
+// PublicTicket both carry it, so the two views cannot drift apart.
+type Summary struct {
+	ID       string   `json:"id"`
+	Status   Status   `json:"status"`
+	LeadUnit string   `json:"lead_unit"`
+	CoUnits  []string `json:"co_units"`
+	Measures []string `json:"measures"`
+	Mode     string   `json:"mode"`
+	Due      Date     `json:"due"` // the close deadline
+	// DueEstimated: Due was counted over days the reviewed holiday
+	// calendar lacks (see Calendar.Deadline).
+	DueEstimated bool      `json:"due_estimated"`
+	Overdue      bool      `json:"overdue"` // computed when read
+	Reply        string    `json:"reply,omitempty"`
+	Rating       string    `json:"rating,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
 // Ticket is a filed issue with its history. Its JSON is the operator's
 // view (the `ticket` object of cli.md plus everything the platform keeps);
 // what an enterprise may see is Public().
 type Ticket struct {
-	ID         string   `json:"id"`
-	Status     Status   `json:"status"`
-	LeadUnit   string   `json:"lead_unit"`
-	CoUnits    []string `json:"co_units"`
-	Measures   []string `json:"measures"`
-	Mode       string   `json:"mode"`
-	Matched    bool     `json:"matched"`
-	Flags      []string `json:"flags,omitempty"`
-	Unresolved []string `json:"unresolved,omitempty"`
-	Confidence float64  `json:"confidence"`
-	Due        string   `json:"due"`      // YYYY-MM-DD, close deadline
-	SignDue    string   `json:"sign_due"` // YYYY-MM-DD, sign deadline
-	// DueEstimated and SignDueEstimated: the deadline was counted over days
-	// the reviewed holiday calendar lacks (see Calendar.Deadline).
-	DueEstimated     bool      `json:"due_estimated"`
+	Summary
+	Matched     bool     `json:"matched"`
+	Flags       []string `json:"flags,omitempty"`
+	Unresolved  []string `json:"unresolved,omitempty"`
+	Confidence  float64  `json:"confidence"`
+	SignDue     Date     `json:"sign_due"`     // the sign deadline
+	SignOverdue bool     `json:"sign_overdue"` // not signed by SignDue (computed when read)
+	// SignDueEstimated: SignDue was counted over days the reviewed
+	// calendar lacks.
 	SignDueEstimated bool      `json:"sign_due_estimated,omitempty"`
-	Overdue          bool      `json:"overdue"`      // computed when read
-	SignOverdue      bool      `json:"sign_overdue"` // not signed by SignDue (computed when read)
 	Escalated        bool      `json:"escalated"`
 	EscalatedTo      string    `json:"escalated_to,omitempty"`
 	ExtendDays       int       `json:"extended_days,omitempty"`
-	Reply            string    `json:"reply,omitempty"`
-	Rating           string    `json:"rating,omitempty"`
-	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
 	Text             string    `json:"text"`
-	Enterprise       string    `json:"enterprise,omitempty"`
-	Contact          string    `json:"contact,omitempty"`
+	Enterprise       string    `json:"enterprise"`
+	Contact          string    `json:"contact"`
 	Location         string    `json:"location,omitempty"`
 	Channel          string    `json:"channel"`
 	ReporterKey      string    `json:"-"`
-	// Secret is the reporter's code, set only in the Ticket File returns
+	// Secret is the reporter's code, set only on the ticket File returns
 	// (the store keeps a hash): show it once.
 	Secret string  `json:"secret,omitempty"`
 	Events []Event `json:"events"`
@@ -126,21 +135,19 @@ type Ticket struct {
 // deadlines, the reply and the history, but not who reported it, how to
 // reach them, nor staff-internal routing notes.
 type PublicTicket struct {
-	ID       string   `json:"id"`
-	Status   Status   `json:"status"`
-	LeadUnit string   `json:"lead_unit"`
-	CoUnits  []string `json:"co_units"`
-	Measures []string `json:"measures"`
-	Mode     string   `json:"mode"`
-	Due      string   `json:"due"`
-	// DueEstimated: Due was counted over days the reviewed calendar lacks.
-	DueEstimated bool          `json:"due_estimated"`
-	Overdue      bool          `json:"overdue"`
-	Reply        string        `json:"reply,omitempty"`
-	Rating       string        `json:"rating,omitempty"`
-	CreatedAt    time.Time     `json:"created_at"`
-	Events       []PublicEvent `json:"events"`
+	Summary
+	Events []PublicEvent `json:"events"`
 }
+
+// Receipt is what the reporter is handed when the ticket is filed: the
+// public view and, this once, the secret code to look it up with.
+type Receipt struct {
+	PublicTicket
+	Secret string `json:"secret,omitempty"`
+}
+
+// Receipt is the reporter's receipt of a ticket File returned.
+func (t Ticket) Receipt() Receipt { return Receipt{PublicTicket: t.Public(), Secret: t.Secret} }
 
 // PublicEvent is an event as the enterprise sees it.
 type PublicEvent struct {
@@ -152,9 +159,8 @@ type PublicEvent struct {
 
 // Public is the enterprise's view of the ticket.
 func (t Ticket) Public() PublicTicket {
-	p := PublicTicket{ID: t.ID, Status: t.Status, LeadUnit: t.LeadUnit, CoUnits: nonNil(t.CoUnits),
-		Measures: nonNil(t.Measures), Mode: t.Mode, Due: t.Due, DueEstimated: t.DueEstimated, Overdue: t.Overdue, Reply: t.Reply,
-		Rating: t.Rating, CreatedAt: t.CreatedAt, Events: make([]PublicEvent, 0, len(t.Events))}
+	p := PublicTicket{Summary: t.Summary, Events: make([]PublicEvent, 0, len(t.Events))}
+	p.CoUnits, p.Measures = nonNil(t.CoUnits), nonNil(t.Measures)
 	for _, e := range t.Events {
 		by := e.By
 		if e.Kind == KindFile {
@@ -196,12 +202,9 @@ type Stats struct {
 	Unanswered int                       `json:"unanswered"` // distinct questions awaiting review
 }
 
-// DueTime is the close deadline as the end of its day in China time (zero
-// when unset), for adapters that want a time.Time.
-func (t Ticket) DueTime() time.Time {
-	d, err := time.ParseInLocation(time.DateOnly, t.Due, ChinaZone)
-	if err != nil {
-		return time.Time{}
-	}
-	return d.Add(24*time.Hour - time.Second)
-}
+// The channels an issue comes in by (ind-20: 线上、线下、热线).
+const (
+	ChannelOnline  = "线上" // the web, the chat, Discord, WeChat
+	ChannelOffline = "线下" // at the desk
+	ChannelHotline = "热线" // hotline staff filing on a caller's behalf
+)

@@ -41,11 +41,34 @@ const (
 	NeedRating       // 已回访: 满意 / 基本满意 / 不满意, then an optional comment
 )
 
+// Hint says in Chinese what the note of a move must hold ("" when nothing).
+func (n Need) Hint() string {
+	switch n {
+	case NeedReason:
+		return "请在办理说明里写明原因"
+	case NeedReply:
+		return "请在办理说明里写给企业的答复"
+	case NeedRating:
+		return "办理说明以 满意 / 基本满意 / 不满意 开头，可再加意见"
+	}
+	return ""
+}
+
+// Actor is who makes a move.
+type Actor string
+
+// The actors of the workflow.
+const (
+	ActorDesk   Actor = "平台坐席" // the platform desk and the hotline
+	ActorUnit   Actor = "承办单位" // the lead unit handling the ticket
+	ActorSystem Actor = "系统"   // huiqi itself (the reopen after 不满意); nobody makes it by hand
+)
+
 // Transition is one allowed move of the workflow.
 type Transition struct {
 	From, To Status
 	Need     Need
-	Who      string // who normally makes it (documentation for the console)
+	By       Actor
 }
 
 // Transitions is the workflow as a table; any move not listed is refused
@@ -53,19 +76,60 @@ type Transition struct {
 // event the store records an automatic 已回访 → 办理中 move (the same unit
 // works on it again with a fresh close deadline) — we reopen to 办理中
 // rather than 已派单 because the unit already accepted the matter; if it
-// was the wrong unit, staff re-route it.
+// was the wrong unit, staff re-route it. 延期 is not a state and not in the
+// table: see Status.CanExtend.
 func Transitions() []Transition {
 	return []Transition{
-		{StatusReceived, StatusDispatched, NeedNothing, "平台坐席"},
-		{StatusDispatched, StatusSigned, NeedNothing, "承办单位"},
-		{StatusDispatched, StatusReturned, NeedReason, "承办单位"},
-		{StatusReturned, StatusDispatched, NeedNothing, "平台坐席"},
-		{StatusSigned, StatusHandling, NeedNothing, "承办单位"},
-		{StatusHandling, StatusClosed, NeedReply, "承办单位"},
-		{StatusClosed, StatusVisited, NeedRating, "平台坐席"},
-		{StatusVisited, StatusHandling, NeedNothing, "系统(不满意时自动重办)"},
+		{StatusReceived, StatusDispatched, NeedNothing, ActorDesk},
+		{StatusDispatched, StatusSigned, NeedNothing, ActorUnit},
+		{StatusDispatched, StatusReturned, NeedReason, ActorUnit},
+		{StatusReturned, StatusDispatched, NeedNothing, ActorDesk},
+		{StatusSigned, StatusHandling, NeedNothing, ActorUnit},
+		{StatusHandling, StatusClosed, NeedReply, ActorUnit},
+		{StatusClosed, StatusVisited, NeedRating, ActorDesk},
+		{StatusVisited, StatusHandling, NeedNothing, ActorSystem},
 	}
 }
+
+// Next lists the moves people may make from s, in the table's order, with
+// 延期 (by the unit, with a reason) where s allows it. The automatic
+// moves are not among them.
+func (s Status) Next() []Transition {
+	var out []Transition
+	for _, t := range Transitions() {
+		if t.From == s && t.By != ActorSystem {
+			out = append(out, t)
+		}
+	}
+	if s.CanExtend() {
+		out = append(out, Transition{From: s, To: Extend, Need: NeedReason, By: ActorUnit})
+	}
+	return out
+}
+
+// Allows reports whether a person may move a ticket in state s to to.
+func (s Status) Allows(to Status) bool {
+	for _, t := range s.Next() {
+		if t.To == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Unsigned reports whether no unit has accepted a ticket in state s yet:
+// its sign deadline applies.
+func (s Status) Unsigned() bool {
+	return s == StatusReceived || s == StatusDispatched || s == StatusReturned
+}
+
+// CanReroute reports whether staff may still send a ticket in state s to
+// other units: until a unit has accepted it.
+func (s Status) CanReroute() bool { return s.Unsigned() }
+
+// CanExtend reports whether a ticket in state s may get an extension
+// (延期): after the unit signed and before it closed.
+func (s Status) CanExtend() bool { return s == StatusSigned || s == StatusHandling }
 
 // Statuses lists the states in workflow order.
 func Statuses() []Status {
@@ -83,14 +147,11 @@ func ParseStatus(s string) (Status, error) {
 	return "", fmt.Errorf("%w: 未知状态 %q(可用:已受理、已派单、已签收、退单、办理中、已办结、已回访、延期)", ErrInvalid, s)
 }
 
-// lookupMove finds the transition from → to; the automatic reopen
-// (已回访 → 办理中) is not available by hand.
+// lookupMove finds the move from → to a person may make (not 延期, which
+// Store.Extend makes).
 func lookupMove(from, to Status) (Transition, bool) {
-	if from == StatusVisited && to == StatusHandling {
-		return Transition{}, false
-	}
-	for _, t := range Transitions() {
-		if t.From == from && t.To == to {
+	for _, t := range from.Next() {
+		if t.To == to && to != Extend {
 			return t, true
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"huiqi/bot"
+	"huiqi/intake"
 )
 
 // Input limits, in characters.
@@ -131,7 +132,7 @@ func (s *Server) countAsk(ctx context.Context, q string, answered bool) {
 		default: // the writer is behind: store it here rather than lose it
 		}
 	}
-	if err := s.be.RecordUnanswered(ctx, q); err != nil {
+	if err := s.qs.RecordUnanswered(ctx, q); err != nil {
 		s.log.WarnContext(ctx, "record unanswered question", "err", err)
 	}
 }
@@ -300,11 +301,12 @@ func (s *Server) apiChat(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if s.cfg.Chatter == nil {
+	if s.cfg.Engine == nil {
 		writeError(w, r, s.log, errorf(CodeInternal, "在线对话暂不可用"))
 		return
 	}
-	replies, err := s.cfg.Chatter.Chat(r.Context(), req.Conversation, bot.Input{Text: text, Action: action, Form: req.Form})
+	key := bot.Key{Channel: "web", User: req.Conversation}
+	replies, err := s.cfg.Engine.Handle(r.Context(), key, bot.Input{Text: text, Action: action, Form: req.Form})
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -319,35 +321,10 @@ type fileRequest struct {
 	Location   string `json:"location"`
 }
 
-// reportView is the `report` object of cli.md plus the secret.
-type reportView struct {
-	ID           string   `json:"id"`
-	Status       string   `json:"status"`
-	LeadUnit     string   `json:"lead_unit"`
-	CoUnits      []string `json:"co_units"`
-	Measures     []string `json:"measures"`
-	Mode         string   `json:"mode"`
-	Due          string   `json:"due"`
-	DueEstimated bool     `json:"due_estimated"`
-	CreatedAt    string   `json:"created_at"`
-	Secret       string   `json:"secret,omitempty"`
-}
-
-func reportOf(t Ticket) reportView {
-	return reportView{ID: t.ID, Status: t.Status, LeadUnit: t.LeadUnit, CoUnits: nonNil(t.CoUnits),
-		Measures: nonNil(t.Measures), Mode: t.Mode, Due: t.Due, DueEstimated: t.DueEstimated, CreatedAt: t.CreatedAt.Format("2006-01-02T15:04:05-07:00"),
-		Secret: t.Secret}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func (req fileRequest) ticket(channel, reporter string) (NewTicket, error) {
-	var nt NewTicket
+// ticket checks the request and makes it an issue to file by channel, by
+// whom (the enterprise, or the staff member filing for a caller).
+func (req fileRequest) ticket(channel, by string) (intake.NewTicket, error) {
+	var nt intake.NewTicket
 	var err error
 	if nt.Text, err = cleanText(req.Text, "问题描述", maxText, true); err != nil {
 		return nt, err
@@ -361,34 +338,35 @@ func (req fileRequest) ticket(channel, reporter string) (NewTicket, error) {
 	if nt.Location, err = cleanText(req.Location, "所在地", maxField, false); err != nil {
 		return nt, err
 	}
-	nt.Channel, nt.Reporter = channel, reporter
+	nt.Channel, nt.By = channel, by
 	return nt, nil
 }
 
-func (s *Server) apiFile(w http.ResponseWriter, r *http.Request) {
+// file files the request's issue and answers 201 with the reporter's
+// receipt (the report object of cli.md plus the secret): the public API
+// for the enterprise itself, the staff API for a caller (channel 热线).
+func (s *Server) file(w http.ResponseWriter, r *http.Request, channel, by string) {
 	var req fileRequest
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	nt, err := req.ticket(ChannelWeb, "企业")
+	nt, err := req.ticket(channel, by)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	t, err := s.be.File(r.Context(), nt)
+	t, err := s.tickets.File(r.Context(), nt)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, reportOf(t))
+	writeJSON(w, http.StatusCreated, t.Receipt())
 }
 
-// Channels a ticket can come in by.
-const (
-	ChannelWeb     = "线上"
-	ChannelHotline = "热线"
-)
+func (s *Server) apiFile(w http.ResponseWriter, r *http.Request) {
+	s.file(w, r, intake.ChannelOnline, "企业")
+}
 
 // apiTicket is the reporter's lookup: without the right secret every answer
 // is the same 404, so nobody learns which ids exist.
@@ -400,8 +378,8 @@ func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, notFound)
 		return
 	}
-	t, err := s.be.GetWithSecret(r.Context(), id, secret)
-	if errors.Is(err, ErrNotFound) {
+	t, err := s.tickets.GetForReporter(r.Context(), id, "", secret)
+	if errors.Is(err, intake.ErrNotFound) {
 		writeError(w, r, s.log, notFound)
 		return
 	}
@@ -409,15 +387,7 @@ func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	t.Secret = ""
-	writeJSON(w, http.StatusOK, publicTicket(t))
-}
-
-// publicTicket guarantees the lists are arrays, never null.
-func publicTicket(t Ticket) Ticket {
-	t.CoUnits, t.Measures = nonNil(t.CoUnits), nonNil(t.Measures)
-	if t.Events == nil {
-		t.Events = []Event{}
-	}
-	return t
+	// Only what intake lets the enterprise see: no reporter names, no
+	// filing text, no internal routing remarks.
+	writeJSON(w, http.StatusOK, t.Public())
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"huiqi/intake"
 )
 
 // do sends one request through the handler; remote sets the client address.
@@ -179,8 +181,8 @@ func TestUnansweredIsRecordedAndCounted(t *testing.T) {
 	}
 }
 
-func TestChatNilChatter(t *testing.T) {
-	te := newTestEnv(t, func(c *Config) { c.Chatter = nil; c.Awarder = nil; c.Router = nil })
+func TestChatNilEngine(t *testing.T) {
+	te := newTestEnv(t, func(c *Config) { c.Engine = nil; c.Awarder = nil; c.Router = nil })
 	runAPICases(t, te, []apiCase{
 		{"chat", "POST", "/api/chat", jsonCT, `{"text":"你好"}`, 500, "internal", "暂不可用"},
 		{"award", "POST", "/api/award", jsonCT, `{}`, 500, "internal", "暂不可用"},
@@ -190,7 +192,7 @@ func TestChatNilChatter(t *testing.T) {
 
 func TestHealthzDown(t *testing.T) {
 	te := newTestEnv(t, nil)
-	te.be.pingErr = errBoom
+	te.db.Close() // the database is gone
 	if w := te.do(t, "GET", "/healthz", "", "", nil); w.Code != http.StatusServiceUnavailable {
 		t.Errorf("GET /healthz with a dead database = %d, want 503", w.Code)
 	}
@@ -234,7 +236,7 @@ func TestPanicIsJSON500(t *testing.T) {
 
 type panicRouter struct{}
 
-func (panicRouter) Route(string, string) any { panic("bug") }
+func (panicRouter) Route(string, string) intake.Route { panic("bug") }
 
 // FuzzAPIBodies throws arbitrary bodies at the JSON endpoints: never a 500,
 // always a JSON answer.

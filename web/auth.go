@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"huiqi/intake"
 )
 
 const (
@@ -156,25 +158,24 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request, ss *Session) 
 
 // canSee reports whether the user may see ticket t: unit staff only their
 // unit's tickets (leading or co-handling).
-func canSee(u User, t Ticket) bool {
+func canSee(u User, t intake.Ticket) bool {
 	if u.Role != RoleUnit {
 		return true
 	}
 	return t.LeadUnit == u.Unit || slices.Contains(t.CoUnits, u.Unit)
 }
 
-// movesFor filters the workflow's next moves by what the user may do: unit
-// staff make only the unit's moves, and only on tickets their unit leads.
-func movesFor(u User, t Ticket) []Move {
-	if u.Role != RoleUnit {
-		return t.Next
-	}
-	if t.LeadUnit != u.Unit {
+// movesFor is what the workflow lets the user do next with t: the desk's
+// staff (hotline, admin) make every move intake allows a person, unit staff
+// only the handling unit's moves, and only on tickets their unit leads.
+func movesFor(u User, t intake.Ticket) []Move {
+	if u.Role == RoleUnit && t.LeadUnit != u.Unit {
 		return nil
 	}
 	var out []Move
-	for _, m := range t.Next {
-		if m.ByUnit {
+	for _, tr := range t.Status.Next() {
+		m := Move{To: tr.To, ByUnit: tr.By == intake.ActorUnit, Need: tr.Need.Hint()}
+		if u.Role != RoleUnit || m.ByUnit {
 			out = append(out, m)
 		}
 	}

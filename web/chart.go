@@ -3,6 +3,8 @@ package web
 import (
 	"slices"
 	"sort"
+
+	"huiqi/intake"
 )
 
 // chart is a horizontal stacked bar chart laid out in Go, so the template
@@ -40,8 +42,14 @@ type legendItem struct {
 	X, TX        int
 }
 
-// statusOrder is the ticket life in order; unknown statuses follow it.
-var statusOrder = []string{"已受理", "已派单", "已签收", "退单", "办理中", "已办结", "已回访"}
+// statusOrder is the ticket life in intake's order; unknown statuses follow it.
+func statusOrder() []string {
+	var out []string
+	for _, s := range intake.Statuses() {
+		out = append(out, string(s))
+	}
+	return out
+}
 
 var palette = []string{"#9aa5b1", "#3b82c4", "#2bb3a3", "#d9822b", "#f2c14e", "#4caf7d", "#2e7d4f", "#8e6bbf", "#c0504d"}
 
@@ -134,15 +142,16 @@ func ticketChart(st Stats) chart {
 		}
 		return units[i] < units[j]
 	})
+	order := statusOrder()
 	var series []string
-	for _, s := range statusOrder {
+	for _, s := range order {
 		if statuses[s] {
 			series = append(series, s)
 		}
 	}
 	var extra []string
 	for s := range statuses {
-		if !slices.Contains(statusOrder, s) {
+		if !slices.Contains(order, s) {
 			extra = append(extra, s)
 		}
 	}
@@ -150,9 +159,9 @@ func ticketChart(st Stats) chart {
 	series = append(series, extra...)
 	var colors []string
 	for _, s := range series {
-		i := slices.Index(statusOrder, s)
+		i := slices.Index(order, s)
 		if i < 0 {
-			i = len(statusOrder) + slices.Index(extra, s)
+			i = len(order) + slices.Index(extra, s)
 		}
 		colors = append(colors, palette[i%len(palette)])
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"huiqi/intake"
 	"huiqi/knowledge"
 )
 
@@ -346,7 +347,7 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request, ss *Session)
 type queueData struct {
 	Unit     string
 	Units    []string
-	Tickets  []Ticket
+	Tickets  []intake.Ticket
 	Overdue  int
 	CanPick  bool
 	FixedFor string
@@ -365,7 +366,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) 
 		}
 	}
 	if d.CanPick {
-		st, err := s.be.Stats(r.Context())
+		st, err := s.tickets.Stats(r.Context())
 		if err != nil {
 			s.renderError(w, r, ss, err)
 			return
@@ -379,15 +380,15 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) 
 }
 
 type ticketData struct {
-	T       Ticket
+	T       intake.Ticket
 	Moves   []Move
 	Reroute bool     // the user may re-route it now
 	Units   []string // for the re-route form
 }
 
-func (s *Server) ticketData(u User, t Ticket) ticketData {
+func (s *Server) ticketData(u User, t intake.Ticket) ticketData {
 	d := ticketData{T: t, Moves: movesFor(u, t)}
-	if t.CanReroute && u.Role != RoleUnit {
+	if t.Status.CanReroute() && u.Role != RoleUnit {
 		d.Reroute, d.Units = true, s.units()
 	}
 	return d
@@ -401,7 +402,7 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, ss *Session)
 	}
 	p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: s.ticketData(ss.User, t)}
 	if r.URL.Query().Get("moved") != "" {
-		p.Flash = "已更新为“" + t.Status + "”"
+		p.Flash = "已更新为“" + string(t.Status) + "”"
 	}
 	s.render(w, r, http.StatusOK, "ticket.html", p)
 }
@@ -443,7 +444,7 @@ type newData struct {
 
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, ss *Session) {
 	if !canFile(ss.User) {
-		s.renderError(w, r, ss, &Error{Code: CodeForbidden, Message: "只有热线坐席和管理员可以代为登记工单"})
+		s.renderError(w, r, ss, errForbiddenFile)
 		return
 	}
 	s.render(w, r, http.StatusOK, "new.html", page{Title: "代企业登记工单", Nav: "new", Session: ss,
@@ -452,15 +453,15 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, ss *Session) {
 
 func (s *Server) newSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
 	if !canFile(ss.User) {
-		s.renderError(w, r, ss, &Error{Code: CodeForbidden, Message: "只有热线坐席和管理员可以代为登记工单"})
+		s.renderError(w, r, ss, errForbiddenFile)
 		return
 	}
 	f := r.PostForm
 	req := fileRequest{Text: f.Get("text"), Enterprise: f.Get("enterprise"), Contact: f.Get("contact"), Location: f.Get("location")}
-	nt, err := req.ticket(ChannelHotline, byName(ss.User))
+	nt, err := req.ticket(intake.ChannelHotline, byName(ss.User))
 	if err == nil {
-		var t Ticket
-		t, err = s.be.File(r.Context(), nt)
+		var t intake.Ticket
+		t, err = s.tickets.File(r.Context(), nt)
 		if err == nil {
 			// Rendered here rather than redirected, so the secret never
 			// travels in a URL (history, logs).
@@ -494,7 +495,7 @@ func (s *Server) unansweredPage(w http.ResponseWriter, r *http.Request, ss *Sess
 		s.renderError(w, r, ss, errForbiddenReview)
 		return
 	}
-	qs, err := s.be.Unanswered(r.Context())
+	qs, err := s.reviewList(r.Context())
 	if err != nil {
 		s.renderError(w, r, ss, err)
 		return

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"huiqi/intake"
 )
 
 // browser is a cookie-keeping client that does not follow redirects.
@@ -260,10 +262,10 @@ func TestConsoleFileAndAttach(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, "查询码 SECRET0001") || !strings.Contains(body, "来电企业") {
 		t.Errorf("filing = %d, want 201 showing the secret", resp.StatusCode)
 	}
-	if tk, err := te.be.Get(t.Context(), "CQ-20261127-0001"); err != nil || tk.Channel != ChannelHotline {
-		t.Errorf("filed ticket channel = %q, %v, want %s", tk.Channel, err, ChannelHotline)
+	if tk, err := te.be.Get(t.Context(), "CQ-20261127-0001"); err != nil || tk.Channel != intake.ChannelHotline {
+		t.Errorf("filed ticket channel = %q, %v, want %s", tk.Channel, err, intake.ChannelHotline)
 	}
-	resp, _ = b.post("/console/unanswered/q1/attach", url.Values{"csrf": {csrf}, "measure": {"ind-07"}})
+	resp, _ = b.post("/console/unanswered/"+questionID("用工荒怎么办")+"/attach", url.Values{"csrf": {csrf}, "measure": {"ind-07"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("attach = %d, want 303", resp.StatusCode)
 	}
@@ -285,7 +287,7 @@ func TestConsoleFileAndAttach(t *testing.T) {
 	if tk, _ := te.be.Get(t.Context(), "CQ-20261120-0002"); tk.LeadUnit != "区人社局" {
 		t.Errorf("lead after re-route = %q, want 区人社局", tk.LeadUnit)
 	}
-	if resp, _ := b.post("/console/unanswered/q1/attach", url.Values{"measure": {"ind-07"}}); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := b.post("/console/unanswered/"+questionID("用工荒怎么办")+"/attach", url.Values{"measure": {"ind-07"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("attach without csrf = %d, want 403", resp.StatusCode)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+
+	"huiqi/intake"
 )
 
 // Error codes of the JSON error object; each maps to one HTTP status in statusOf.
@@ -20,14 +22,6 @@ const (
 	CodeRateLimited      = "rate_limited"
 	CodeInternal         = "internal"
 )
-
-// ErrNotFound is what a Backend returns (wrapped) for a ticket or question
-// that does not exist.
-var ErrNotFound = errors.New("not found")
-
-// ErrBadMove is what a Backend returns (wrapped) for a state move the
-// workflow does not allow.
-var ErrBadMove = errors.New("move not allowed")
 
 // Error is an error with a code and a message for people (Chinese).
 type Error struct {
@@ -85,10 +79,10 @@ func classify(err error) *Error {
 	if errors.As(err, &mbe) {
 		return &Error{Code: CodeTooLarge, Message: fmt.Sprintf("请求内容过大，请控制在 %d 字节以内", mbe.Limit), Err: err}
 	}
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, intake.ErrNotFound) {
 		return &Error{Code: CodeNotFound, Message: "没有找到相应的记录", Err: err}
 	}
-	if errors.Is(err, ErrBadMove) {
+	if errors.Is(err, intake.ErrBadMove) {
 		return &Error{Code: CodeInvalid, Message: "当前状态下不能进行这一步办理", Err: err}
 	}
 	var ii invalidInput

@@ -15,11 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"huiqi/bot"
+	"huiqi/intake"
 	"huiqi/knowledge"
 	"huiqi/sqlite"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // fixedNow is the tests' clock: 2026-11-27 10:00 China time.
@@ -115,59 +116,48 @@ func (fakeAwarder) Award(r io.Reader) (any, error) {
 
 type fakeRouter struct{}
 
-func (fakeRouter) Route(text, location string) any {
+func (fakeRouter) Route(text, location string) intake.Route {
 	if strings.Contains(text, "招工") {
-		return map[string]any{"matched": true, "measures": []string{"ind-07"}, "lead_unit": "区人社局", "co_units": []string{}, "mode": "分类"}
+		return intake.Route{Matched: true, Measures: []string{"ind-07"}, LeadUnit: "区人社局", CoUnits: []string{}, Mode: "分类"}
 	}
-	return map[string]any{"matched": false, "measures": []string{}, "lead_unit": "区中小企业发展中心", "co_units": []string{}, "mode": "分类"}
+	return intake.Route{Matched: false, Measures: []string{}, LeadUnit: "区中小企业发展中心", CoUnits: []string{}, Mode: "分类"}
 }
 
-type fakeChatter struct{}
+type fakeEngine struct{}
 
-func (fakeChatter) Chat(ctx context.Context, conv string, in bot.Input) ([]bot.Reply, error) {
+func (fakeEngine) Handle(ctx context.Context, key bot.Key, in bot.Input) ([]bot.Reply, error) {
 	return []bot.Reply{{Text: "您好，" + in.Text + in.Action, Choices: []bot.Choice{{ID: "ask", Label: "问政策"}},
-		Card: &bot.Card{Title: "卡片", Fields: []bot.Field{{Name: "会话", Value: conv}}}}}, nil
+		Card: &bot.Card{Title: "卡片", Fields: []bot.Field{{Name: "会话", Value: key.User}}}}}, nil
 }
 
-// fakeBackend is an in-memory ticket store with the 12345-style workflow.
+// fakeBackend is an in-memory ticket store and question log; the moves it
+// allows are intake's workflow.
 type fakeBackend struct {
 	mu         sync.Mutex
-	tickets    map[string]*Ticket
+	tickets    map[string]*intake.Ticket
 	secrets    map[string]string
 	seq        int
-	questions  []Question
-	attached   map[string]string
-	pingErr    error
+	questions  []intake.Unanswered
+	resolved   map[string]string
 	unanswered []string
 }
 
 func newFakeBackend() *fakeBackend {
-	return &fakeBackend{tickets: map[string]*Ticket{}, secrets: map[string]string{}, attached: map[string]string{}}
+	return &fakeBackend{tickets: map[string]*intake.Ticket{}, secrets: map[string]string{}, resolved: map[string]string{}}
 }
 
-var fakeWorkflow = map[string][]Move{
-	"已受理": {{To: "已派单"}},
-	"已派单": {{To: "已签收", ByUnit: true}, {To: "退单", ByUnit: true, Need: "请写明原因"}},
-	"退单":  {{To: "已派单"}},
-	"已签收": {{To: "办理中", ByUnit: true}, {To: "延期", ByUnit: true, Need: "请写明原因"}},
-	"办理中": {{To: "已办结", ByUnit: true, Need: "请写答复"}},
-	"已办结": {{To: "已回访", Need: "满意/不满意"}},
-}
-
-func (b *fakeBackend) add(t Ticket, secret string) Ticket {
+func (b *fakeBackend) add(t intake.Ticket, secret string) intake.Ticket {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	t.Next = fakeWorkflow[t.Status]
-	t.CanReroute = t.Status == "已受理" || t.Status == "已派单" || t.Status == "退单"
 	if len(t.Events) == 0 {
-		t.Events = []Event{{At: fixedNow, Status: t.Status, By: "企业", Note: "登记"}}
+		t.Events = []intake.Event{{At: fixedNow, Kind: intake.KindFile, Status: t.Status, By: "企业", Note: "登记"}}
 	}
 	b.tickets[t.ID] = &t
 	b.secrets[t.ID] = secret
 	return t
 }
 
-func (b *fakeBackend) File(ctx context.Context, nt NewTicket) (Ticket, error) {
+func (b *fakeBackend) File(ctx context.Context, nt intake.NewTicket) (intake.Ticket, error) {
 	b.mu.Lock()
 	b.seq++
 	id := fmt.Sprintf("CQ-20261127-%04d", b.seq)
@@ -176,119 +166,90 @@ func (b *fakeBackend) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 	if strings.Contains(nt.Text, "招工") {
 		lead = "区人社局"
 	}
-	t := b.add(Ticket{ID: id, Status: "已受理", LeadUnit: lead, CoUnits: []string{}, Measures: []string{}, Mode: "分类",
-		Due: "2026-12-04", CreatedAt: fixedNow, Text: nt.Text, Enterprise: nt.Enterprise, Contact: nt.Contact, Channel: nt.Channel},
+	t := b.add(intake.Ticket{Summary: intake.Summary{ID: id, Status: intake.StatusReceived, LeadUnit: lead, CoUnits: []string{},
+		Measures: []string{}, Mode: "分类", Due: day(2026, 12, 4), CreatedAt: fixedNow},
+		Text: nt.Text, Enterprise: nt.Enterprise, Contact: nt.Contact, Channel: intake.NormalizeChannel(nt.Channel)},
 		"SECRET"+id[len(id)-4:])
 	t.Secret = "SECRET" + id[len(id)-4:]
 	return t, nil
 }
 
-func (b *fakeBackend) Get(ctx context.Context, id string) (Ticket, error) {
+func (b *fakeBackend) Get(ctx context.Context, id string) (intake.Ticket, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t, ok := b.tickets[id]
 	if !ok {
-		return Ticket{}, fmt.Errorf("ticket %s: %w", id, ErrNotFound)
+		return intake.Ticket{}, fmt.Errorf("ticket %s: %w", id, intake.ErrNotFound)
 	}
 	return *t, nil
 }
 
-func (b *fakeBackend) GetWithSecret(ctx context.Context, id, secret string) (Ticket, error) {
+func (b *fakeBackend) GetForReporter(ctx context.Context, id, key, secret string) (intake.Ticket, error) {
 	t, err := b.Get(ctx, id)
 	if err != nil {
-		return Ticket{}, err
+		return intake.Ticket{}, err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.secrets[id] != secret {
-		return Ticket{}, ErrNotFound
+		return intake.Ticket{}, intake.ErrNotFound
 	}
 	return t, nil
 }
 
-func (b *fakeBackend) Queue(ctx context.Context, unit string) ([]Ticket, error) {
+func (b *fakeBackend) Queue(ctx context.Context, unit string) ([]intake.Ticket, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var out []Ticket
+	var out []intake.Ticket
 	for _, t := range b.tickets {
 		if unit == "" || t.LeadUnit == unit || slices.Contains(t.CoUnits, unit) {
 			out = append(out, *t)
 		}
 	}
-	slices.SortFunc(out, func(a, b Ticket) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b intake.Ticket) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
-func (b *fakeBackend) Move(ctx context.Context, id, to, by, note string) (Ticket, error) {
+func (b *fakeBackend) Move(ctx context.Context, id string, to intake.Status, by, note string) (intake.Ticket, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t, ok := b.tickets[id]
 	if !ok {
-		return Ticket{}, ErrNotFound
+		return intake.Ticket{}, intake.ErrNotFound
 	}
-	if !hasMove(t.Next, to) {
-		return Ticket{}, ErrBadMove
+	if !t.Status.Allows(to) {
+		return intake.Ticket{}, intake.ErrBadMove
 	}
-	if to != "延期" {
-		t.Events = append(t.Events, Event{At: fixedNow, From: t.Status, Status: to, By: by, Note: note})
+	if to != intake.Extend {
+		t.Events = append(t.Events, intake.Event{At: fixedNow, Kind: intake.KindMove, From: t.Status, Status: to, By: by, Note: note})
 		t.Status = to
 	}
-	t.Next = fakeWorkflow[t.Status]
-	t.CanReroute = t.Status == "已受理" || t.Status == "已派单" || t.Status == "退单"
 	return *t, nil
 }
 
-func (b *fakeBackend) Reroute(ctx context.Context, id, lead string, co []string, by, note string) (Ticket, error) {
+func (b *fakeBackend) Reroute(ctx context.Context, id string, rt intake.Route, by, note string) (intake.Ticket, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t, ok := b.tickets[id]
 	if !ok {
-		return Ticket{}, ErrNotFound
+		return intake.Ticket{}, intake.ErrNotFound
 	}
-	if !t.CanReroute {
-		return Ticket{}, ErrBadMove
+	if !t.Status.CanReroute() {
+		return intake.Ticket{}, intake.ErrBadMove
 	}
-	t.Events = append(t.Events, Event{At: fixedNow, From: t.Status, Status: t.Status, By: by,
-		Note: "改派:" + t.LeadUnit + " → " + lead + "；" + note})
-	t.LeadUnit, t.CoUnits = lead, co
+	t.Events = append(t.Events, intake.Event{At: fixedNow, Kind: intake.KindReroute, From: t.Status, Status: t.Status, By: by,
+		Note: "改派:" + t.LeadUnit + " → " + rt.LeadUnit + "；" + note})
+	t.LeadUnit, t.CoUnits = rt.LeadUnit, rt.CoUnits
 	return *t, nil
 }
 
-func (b *fakeBackend) RecordUnanswered(ctx context.Context, q string) error {
+func (b *fakeBackend) Stats(ctx context.Context) (intake.Stats, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.unanswered = append(b.unanswered, q)
-	for i := range b.questions {
-		if b.questions[i].Text == q {
-			b.questions[i].Count++
-			return nil
-		}
-	}
-	b.questions = append(b.questions, Question{ID: fmt.Sprintf("q%d", len(b.questions)+1), Text: q, At: fixedNow, Count: 1})
-	return nil
-}
-
-func (b *fakeBackend) Unanswered(ctx context.Context) ([]Question, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.questions), nil
-}
-
-func (b *fakeBackend) Attach(ctx context.Context, qid, mid, q string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.attached[q] = mid
-	b.questions = slices.DeleteFunc(b.questions, func(x Question) bool { return x.ID == qid })
-	return nil
-}
-
-func (b *fakeBackend) Stats(ctx context.Context) (Stats, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	st := Stats{ByUnit: map[string]map[string]int{}, PendingReview: len(b.questions)}
+	st := intake.Stats{ByUnit: map[string]map[intake.Status]int{}, Unanswered: len(b.questions)}
 	for _, t := range b.tickets {
 		if st.ByUnit[t.LeadUnit] == nil {
-			st.ByUnit[t.LeadUnit] = map[string]int{}
+			st.ByUnit[t.LeadUnit] = map[intake.Status]int{}
 		}
 		st.ByUnit[t.LeadUnit][t.Status]++
 		st.Total++
@@ -299,13 +260,43 @@ func (b *fakeBackend) Stats(ctx context.Context) (Stats, error) {
 	return st, nil
 }
 
-func (b *fakeBackend) Ping(ctx context.Context) error { return b.pingErr }
+func (b *fakeBackend) RecordUnanswered(ctx context.Context, q string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.unanswered = append(b.unanswered, q)
+	for i := range b.questions {
+		if b.questions[i].Question == q {
+			b.questions[i].Count++
+			return nil
+		}
+	}
+	b.questions = append(b.questions, intake.Unanswered{Question: q, Count: 1, FirstAt: fixedNow, LastAt: fixedNow})
+	return nil
+}
+
+func (b *fakeBackend) Unanswered(ctx context.Context) ([]intake.Unanswered, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.questions), nil
+}
+
+func (b *fakeBackend) ResolveUnanswered(ctx context.Context, q, measureID string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.resolved[q] = measureID
+	b.questions = slices.DeleteFunc(b.questions, func(x intake.Unanswered) bool { return x.Question == q })
+	return nil
+}
+
+// day is a date of the tests' calendar.
+func day(y int, m time.Month, d int) intake.Date { return intake.Date{Year: y, Month: m, Day: d} }
 
 // env is one test server with its fakes and accounts.
 type testEnv struct {
 	srv *Server
 	kb  *fakeKnowledge
 	be  *fakeBackend
+	db  *sqlite.DB
 	acc *Accounts
 	now *time.Time
 }
@@ -329,6 +320,9 @@ func newTestEnvAt(t testing.TB, start time.Time, mod func(*Config)) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if err := knowledge.MigrateLexicon(ctx, db); err != nil {
+		t.Fatal(err)
+	}
 	now := start
 	clock := func() time.Time { return now }
 	acc, err := OpenAccounts(ctx, db, clock)
@@ -345,14 +339,17 @@ func newTestEnvAt(t testing.TB, start time.Time, mod func(*Config)) *testEnv {
 	}
 	kb := &fakeKnowledge{}
 	be := newFakeBackend()
-	be.add(Ticket{ID: "CQ-20261120-0001", Status: "已派单", LeadUnit: "区人社局", CoUnits: []string{}, Mode: "分类",
-		Due: "2026-11-30", CreatedAt: fixedNow.AddDate(0, 0, -7), Text: "招工难，想了解稳岗补贴", Enterprise: "阳泉某机械有限公司", Contact: "张经理"}, "S1")
-	be.add(Ticket{ID: "CQ-20261120-0002", Status: "已派单", LeadUnit: "区工信局", CoUnits: []string{"区财政局"}, Mode: "综合",
-		Due: "2026-11-30", CreatedAt: fixedNow.AddDate(0, 0, -7), Text: "专精特新奖励何时发放", Enterprise: "城区某新材料公司", Contact: "李会计"}, "S2")
-	be.add(Ticket{ID: "CQ-20261118-0003", Status: "办理中", LeadUnit: "区人社局", CoUnits: []string{}, Mode: "分类",
-		Due: "2026-11-25", Overdue: true, CreatedAt: fixedNow.AddDate(0, 0, -9), Text: "社保补贴申请材料", Enterprise: "某商贸公司", Contact: "王女士"}, "S3")
-	cfg := Config{Knowledge: kb, Awarder: fakeAwarder{}, Router: fakeRouter{}, Chatter: fakeChatter{}, Backend: be,
-		Accounts: acc, Now: clock, RatePerSecond: -1, LoginPerMinute: -1}
+	be.add(intake.Ticket{Summary: intake.Summary{ID: "CQ-20261120-0001", Status: intake.StatusDispatched, LeadUnit: "区人社局",
+		CoUnits: []string{}, Mode: "分类", Due: day(2026, 11, 30), CreatedAt: fixedNow.AddDate(0, 0, -7)},
+		Text: "招工难，想了解稳岗补贴", Enterprise: "阳泉某机械有限公司", Contact: "张经理"}, "S1")
+	be.add(intake.Ticket{Summary: intake.Summary{ID: "CQ-20261120-0002", Status: intake.StatusDispatched, LeadUnit: "区工信局",
+		CoUnits: []string{"区财政局"}, Mode: "综合", Due: day(2026, 11, 30), CreatedAt: fixedNow.AddDate(0, 0, -7)},
+		Text: "专精特新奖励何时发放", Enterprise: "城区某新材料公司", Contact: "李会计"}, "S2")
+	be.add(intake.Ticket{Summary: intake.Summary{ID: "CQ-20261118-0003", Status: intake.StatusHandling, LeadUnit: "区人社局",
+		CoUnits: []string{}, Mode: "分类", Due: day(2026, 11, 25), Overdue: true, CreatedAt: fixedNow.AddDate(0, 0, -9)},
+		Text: "社保补贴申请材料", Enterprise: "某商贸公司", Contact: "王女士"}, "S3")
+	cfg := Config{Knowledge: kb, Awarder: fakeAwarder{}, Router: fakeRouter{}, Engine: fakeEngine{}, Tickets: be, Questions: be,
+		DB: db, Accounts: acc, Now: clock, RatePerSecond: -1, LoginPerMinute: -1}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -360,7 +357,7 @@ func newTestEnvAt(t testing.TB, start time.Time, mod func(*Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{srv: srv, kb: kb, be: be, acc: acc, now: &now}
+	return &testEnv{srv: srv, kb: kb, be: be, db: db, acc: acc, now: &now}
 }
 
 var errBoom = errors.New("boom")

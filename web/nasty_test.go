@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode"
 
+	"huiqi/intake"
 	"huiqi/internal/nasty"
 )
 
@@ -109,7 +110,7 @@ func TestNastyConsoleEscapes(t *testing.T) {
 			// apply), then shown on the ticket page and in the queue.
 			id := ""
 			if len(c.Text) < 1500 {
-				nt := NewTicket{Text: c.Text, Enterprise: c.Text, Contact: c.Text, Channel: ChannelWeb}
+				nt := intake.NewTicket{Text: c.Text, Enterprise: c.Text, Contact: c.Text, Channel: intake.ChannelOnline}
 				tk, err := te.be.File(t.Context(), nt)
 				if err != nil {
 					t.Fatal(err)

@@ -1,9 +1,13 @@
 // Package web is huiqi's HTTP side: the public JSON API that the enterprise
 // service platform embeds, the enterprise chat widget, and the
-// server-rendered staff console for hotline and unit staff. It depends on
-// small interfaces declared here (Knowledge, Awarder, Router, Chatter,
-// Backend); main wires the knowledge base, the award rules, the intake store
-// and the conversation engine.
+// server-rendered staff console for hotline and unit staff. It owns HTTP:
+// routes, request limits, sessions, roles, the JSON error object and the
+// pages. It depends on small interfaces declared here (Knowledge, Awarder,
+// Router, Engine, Tickets, Questions) over the domain packages' own types,
+// which the command line wires to the knowledge base, the award rules, the
+// intake store and the conversation engine; what a ticket may do next, who
+// may re-route it and what its reporter may see are intake's answers, which
+// the web only filters by the signed-in user's role.
 //
 // Public (no login; rate-limited per client IP; JSON bodies up to 64 KiB):
 //
@@ -57,19 +61,25 @@ import (
 	"time"
 
 	"huiqi/ratelimit"
+	"huiqi/sqlite"
 )
 
-// Config wires a Server. Knowledge, Backend and Accounts are required; a nil
-// Awarder, Router or Chatter makes its endpoint answer 500 with a message.
+// Config wires a Server. Knowledge, Tickets, Questions, DB and Accounts are
+// required; a nil Awarder, Router or Engine makes its endpoint answer 500
+// with a message.
 type Config struct {
 	Knowledge Knowledge
 	Awarder   Awarder
 	Router    Router
-	Chatter   Chatter
-	Backend   Backend
-	Accounts  *Accounts
-	Log       *slog.Logger
-	Now       func() time.Time
+	Engine    Engine
+	Tickets   Tickets
+	Questions Questions
+	// DB is the database the stores live in: /healthz pings it, and the
+	// questions staff attach to measures are saved in knowledge's table there.
+	DB       *sqlite.DB
+	Accounts *Accounts
+	Log      *slog.Logger
+	Now      func() time.Time
 	// StaffNotice, when set, is an operations notice shown on every console
 	// page for the time given ("" for none): the working-day calendar's
 	// request for its next year (intake.Calendar.Notice).
@@ -109,7 +119,9 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	kb      Knowledge
-	be      Backend
+	tickets Tickets
+	qs      Questions
+	db      *sqlite.DB
 	acc     *Accounts
 	public  *ratelimit.Limiter
 	logins  *ratelimit.Limiter
@@ -127,8 +139,8 @@ type Server struct {
 
 // New builds a Server.
 func New(cfg Config) (*Server, error) {
-	if cfg.Knowledge == nil || cfg.Backend == nil || cfg.Accounts == nil {
-		return nil, errors.New("web: Knowledge, Backend and Accounts are required")
+	if cfg.Knowledge == nil || cfg.Tickets == nil || cfg.Questions == nil || cfg.DB == nil || cfg.Accounts == nil {
+		return nil, errors.New("web: Knowledge, Tickets, Questions, DB and Accounts are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -151,8 +163,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginPerMinute == 0 {
 		cfg.LoginPerMinute = 10
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, be: cfg.Backend, acc: cfg.Accounts,
-		record: make(chan string, 1024)}
+	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, tickets: cfg.Tickets, qs: cfg.Questions,
+		db: cfg.DB, acc: cfg.Accounts, record: make(chan string, 1024)}
 	if cfg.RatePerSecond > 0 {
 		s.public = ratelimit.New(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.RateClock)
 	}
@@ -224,7 +236,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // recordLoop stores queued unanswered questions until stop, then the rest.
 func (s *Server) recordLoop(ctx context.Context, stop <-chan struct{}) {
 	store := func(q string) {
-		if err := s.be.RecordUnanswered(ctx, q); err != nil {
+		if err := s.qs.RecordUnanswered(ctx, q); err != nil {
 			s.log.WarnContext(ctx, "record unanswered question", "err", err)
 		}
 	}
@@ -472,7 +484,7 @@ func (s *Server) chatPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.be.Ping(ctx); err != nil {
+	if err := s.db.PingContext(ctx); err != nil {
 		s.log.WarnContext(ctx, "health check failed", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return

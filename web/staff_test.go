@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"huiqi/intake"
 )
 
 // login signs in through the staff API and returns the bearer token and the
@@ -166,22 +168,33 @@ func TestAttachQuestion(t *testing.T) {
 	if !strings.Contains(w.Body.String(), "用工荒怎么办") {
 		t.Fatalf("unanswered = %s, want the question", w.Body)
 	}
+	var list struct {
+		Questions []Question `json:"questions"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil || len(list.Questions) != 1 {
+		t.Fatalf("unanswered = %s, %v; want one question", w.Body, err)
+	}
+	q1 := "/api/staff/unanswered/" + list.Questions[0].ID + "/attach"
 	tests := []struct {
 		path, body string
 		want       int
 	}{
-		{"/api/staff/unanswered/q1/attach", `{"measure":"ind-99"}`, 400},
+		{q1, `{"measure":"ind-99"}`, 400},
 		{"/api/staff/unanswered/q9/attach", `{"measure":"ind-07"}`, 404},
-		{"/api/staff/unanswered/q1/attach", `{"measure":"ind-07"}`, 200},
-		{"/api/staff/unanswered/q1/attach", `{"measure":"ind-07"}`, 404},
+		{q1, `{"measure":"ind-07"}`, 200},
+		{q1, `{"measure":"ind-07"}`, 404},
 	}
 	for _, tt := range tests {
 		if w := te.do(t, "POST", tt.path, jsonCT, tt.body, bearer(hl)); w.Code != tt.want {
 			t.Errorf("POST %s %s = %d %s, want %d", tt.path, tt.body, w.Code, w.Body, tt.want)
 		}
 	}
-	if te.be.attached["用工荒怎么办"] != "ind-07" {
-		t.Errorf("stored attachments = %v, want the question on ind-07", te.be.attached)
+	if te.be.resolved["用工荒怎么办"] != "ind-07" {
+		t.Errorf("resolved questions = %v, want the question on ind-07", te.be.resolved)
+	}
+	var stored string
+	if err := te.db.QueryRow(`SELECT measure_id FROM knowledge_lexicon_questions WHERE question = ?`, "用工荒怎么办").Scan(&stored); err != nil || stored != "ind-07" {
+		t.Errorf("stored attachment = %q, %v; want the question kept on ind-07", stored, err)
 	}
 	w = te.do(t, "POST", "/api/ask", jsonCT, `{"question":"用工荒怎么办"}`, nil)
 	if !strings.Contains(w.Body.String(), `"answered":true`) {
@@ -189,25 +202,33 @@ func TestAttachQuestion(t *testing.T) {
 	}
 }
 
+// TestCanSeeAndMoves: the desk makes every move intake allows a person,
+// unit staff only their unit's moves on tickets it leads; a co-handling
+// unit sees the ticket but moves nothing.
 func TestCanSeeAndMoves(t *testing.T) {
-	tk := Ticket{LeadUnit: "区人社局", CoUnits: []string{"区财政局"}, Next: []Move{{To: "已签收", ByUnit: true}, {To: "已派单"}}}
 	tests := []struct {
+		status    intake.Status
 		u         User
 		wantSee   bool
 		wantMoves int
 	}{
-		{User{Role: RoleHotline}, true, 2},
-		{User{Role: RoleAdmin}, true, 2},
-		{User{Role: RoleUnit, Unit: "区人社局"}, true, 1},
-		{User{Role: RoleUnit, Unit: "区财政局"}, true, 0},
-		{User{Role: RoleUnit, Unit: "区工信局"}, false, 0},
+		{intake.StatusDispatched, User{Role: RoleHotline}, true, 2}, // 签收, 退单 for the unit
+		{intake.StatusDispatched, User{Role: RoleAdmin}, true, 2},
+		{intake.StatusDispatched, User{Role: RoleUnit, Unit: "区人社局"}, true, 2},
+		{intake.StatusDispatched, User{Role: RoleUnit, Unit: "区财政局"}, true, 0},
+		{intake.StatusDispatched, User{Role: RoleUnit, Unit: "区工信局"}, false, 0},
+		{intake.StatusClosed, User{Role: RoleHotline}, true, 1}, // 回访 is the desk's
+		{intake.StatusClosed, User{Role: RoleUnit, Unit: "区人社局"}, true, 0},
+		{intake.StatusSigned, User{Role: RoleUnit, Unit: "区人社局"}, true, 2}, // 办理中, 延期
+		{intake.StatusVisited, User{Role: RoleHotline}, true, 0},           // the reopen is automatic
 	}
 	for _, tt := range tests {
+		tk := intake.Ticket{Summary: intake.Summary{Status: tt.status, LeadUnit: "区人社局", CoUnits: []string{"区财政局"}}}
 		if got := canSee(tt.u, tk); got != tt.wantSee {
 			t.Errorf("canSee(%v) = %v, want %v", tt.u, got, tt.wantSee)
 		}
 		if got := len(movesFor(tt.u, tk)); got != tt.wantMoves {
-			t.Errorf("len(movesFor(%v)) = %d, want %d", tt.u, got, tt.wantMoves)
+			t.Errorf("len(movesFor(%v, %s)) = %d, want %d", tt.u, tt.status, got, tt.wantMoves)
 		}
 	}
 }

@@ -2,41 +2,52 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
+
+	"huiqi/intake"
+	"huiqi/knowledge"
 )
 
-// staffTicket is a ticket with the details only staff see.
+// staffTicket is a ticket as staff see it (everything intake keeps but the
+// secret), with what this user may do next.
 type staffTicket struct {
-	Ticket
-	Text       string `json:"text"`
-	Enterprise string `json:"enterprise"`
-	Contact    string `json:"contact"`
-	Channel    string `json:"channel"`
-	Moves      []Move `json:"moves"` // what this user may do next
+	intake.Ticket
+	Moves []Move `json:"moves"`
 }
 
-func staffView(u User, t Ticket) staffTicket {
-	t = publicTicket(t)
+func staffView(u User, t intake.Ticket) staffTicket {
+	t.CoUnits, t.Measures = nonNil(t.CoUnits), nonNil(t.Measures)
+	if t.Events == nil {
+		t.Events = []intake.Event{}
+	}
 	t.Secret = ""
-	v := staffTicket{Ticket: t, Text: t.Text, Enterprise: t.Enterprise, Contact: t.Contact,
-		Channel: t.Channel, Moves: movesFor(u, t)}
+	v := staffTicket{Ticket: t, Moves: movesFor(u, t)}
 	if v.Moves == nil {
 		v.Moves = []Move{}
 	}
 	return v
 }
 
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 // sortQueue puts overdue tickets first, then the nearest deadline.
-func sortQueue(ts []Ticket) {
+func sortQueue(ts []intake.Ticket) {
 	sort.SliceStable(ts, func(i, j int) bool {
 		if ts[i].Overdue != ts[j].Overdue {
 			return ts[i].Overdue
 		}
 		if ts[i].Due != ts[j].Due {
-			return ts[i].Due < ts[j].Due
+			return ts[i].Due.Before(ts[j].Due)
 		}
 		return ts[i].ID < ts[j].ID
 	})
@@ -44,7 +55,7 @@ func sortQueue(ts []Ticket) {
 
 // queueFor returns the queue the user asked for: unit staff get their own
 // unit's only, and asking for another unit is forbidden.
-func (s *Server) queueFor(ctx context.Context, u User, unit string) ([]Ticket, string, error) {
+func (s *Server) queueFor(ctx context.Context, u User, unit string) ([]intake.Ticket, string, error) {
 	unit = strings.TrimSpace(unit)
 	if u.Role == RoleUnit {
 		if unit != "" && unit != u.Unit {
@@ -52,7 +63,7 @@ func (s *Server) queueFor(ctx context.Context, u User, unit string) ([]Ticket, s
 		}
 		unit = u.Unit
 	}
-	ts, err := s.be.Queue(ctx, unit)
+	ts, err := s.tickets.Queue(ctx, unit)
 	if err != nil {
 		return nil, "", err
 	}
@@ -80,17 +91,17 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request, ss *Session) {
 	writeJSON(w, http.StatusOK, map[string]any{"unit": unit, "tickets": views})
 }
 
-// staffTicket loads a ticket the user may see.
-func (s *Server) loadTicket(ctx context.Context, u User, id string) (Ticket, error) {
+// loadTicket loads a ticket the user may see.
+func (s *Server) loadTicket(ctx context.Context, u User, id string) (intake.Ticket, error) {
 	if id == "" || len(id) > 64 {
-		return Ticket{}, errorf(CodeNotFound, "没有找到这张工单")
+		return intake.Ticket{}, errorf(CodeNotFound, "没有找到这张工单")
 	}
-	t, err := s.be.Get(ctx, id)
+	t, err := s.tickets.Get(ctx, id)
 	if err != nil {
-		return Ticket{}, err
+		return intake.Ticket{}, err
 	}
 	if !canSee(u, t) {
-		return Ticket{}, errForbiddenTicket
+		return intake.Ticket{}, errForbiddenTicket
 	}
 	return t, nil
 }
@@ -110,36 +121,27 @@ type moveRequest struct {
 }
 
 // move checks the user may make the move and makes it.
-func (s *Server) move(ctx context.Context, u User, id, to, note string) (Ticket, error) {
+func (s *Server) move(ctx context.Context, u User, id, to, note string) (intake.Ticket, error) {
 	t, err := s.loadTicket(ctx, u, id)
 	if err != nil {
-		return Ticket{}, err
+		return intake.Ticket{}, err
 	}
 	note, err = cleanText(note, "办理说明", maxText, false)
 	if err != nil {
-		return Ticket{}, err
+		return intake.Ticket{}, err
 	}
-	to = strings.TrimSpace(to)
+	st := intake.Status(strings.TrimSpace(to))
 	allowed := false
 	for _, m := range movesFor(u, t) {
-		allowed = allowed || m.To == to
+		allowed = allowed || m.To == st
 	}
 	if !allowed {
-		if u.Role == RoleUnit && (t.LeadUnit != u.Unit || hasMove(t.Next, to)) {
-			return Ticket{}, &Error{Code: CodeForbidden, Message: "这一步不由您所在单位办理"}
+		if u.Role == RoleUnit && (t.LeadUnit != u.Unit || t.Status.Allows(st)) {
+			return intake.Ticket{}, &Error{Code: CodeForbidden, Message: "这一步不由您所在单位办理"}
 		}
-		return Ticket{}, errorf(CodeInvalid, "工单当前状态为“%s”，不能改为“%s”", t.Status, to)
+		return intake.Ticket{}, errorf(CodeInvalid, "工单当前状态为“%s”，不能改为“%s”", t.Status, st)
 	}
-	return s.be.Move(ctx, id, to, byName(u), note)
-}
-
-func hasMove(ms []Move, to string) bool {
-	for _, m := range ms {
-		if m.To == to {
-			return true
-		}
-	}
-	return false
+	return s.tickets.Move(ctx, t.ID, st, byName(u), note)
 }
 
 // byName is how a staff member appears in a ticket's history.
@@ -166,26 +168,13 @@ func (s *Server) apiMove(w http.ResponseWriter, r *http.Request, ss *Session) {
 
 func (s *Server) apiStaffFile(w http.ResponseWriter, r *http.Request, ss *Session) {
 	if !canFile(ss.User) {
-		writeError(w, r, s.log, &Error{Code: CodeForbidden, Message: "只有热线坐席和管理员可以代为登记工单"})
+		writeError(w, r, s.log, errForbiddenFile)
 		return
 	}
-	var req fileRequest
-	if err := s.decodeJSON(w, r, &req); err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
-	nt, err := req.ticket(ChannelHotline, byName(ss.User))
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
-	t, err := s.be.File(r.Context(), nt)
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, reportOf(t))
+	s.file(w, r, intake.ChannelHotline, byName(ss.User))
 }
+
+var errForbiddenFile = &Error{Code: CodeForbidden, Message: "只有热线坐席和管理员可以代为登记工单"}
 
 var errForbiddenReview = &Error{Code: CodeForbidden, Message: "只有热线坐席和管理员可以处理未答问题"}
 
@@ -194,13 +183,10 @@ func (s *Server) apiUnanswered(w http.ResponseWriter, r *http.Request, ss *Sessi
 		writeError(w, r, s.log, errForbiddenReview)
 		return
 	}
-	qs, err := s.be.Unanswered(r.Context())
+	qs, err := s.reviewList(r.Context())
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
-	}
-	if qs == nil {
-		qs = []Question{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"questions": qs})
 }
@@ -218,7 +204,7 @@ func (s *Server) attach(ctx context.Context, u User, questionID, measure string)
 	if !ok {
 		return Question{}, "", errorf(CodeInvalid, "没有这条措施：%s", measure)
 	}
-	qs, err := s.be.Unanswered(ctx)
+	qs, err := s.reviewList(ctx)
 	if err != nil {
 		return Question{}, "", err
 	}
@@ -231,7 +217,12 @@ func (s *Server) attach(ctx context.Context, u User, questionID, measure string)
 	if q.ID == "" {
 		return Question{}, "", errorf(CodeNotFound, "没有找到这个问题，可能已经处理过了")
 	}
-	if err := s.be.Attach(ctx, q.ID, m.ID, q.Text); err != nil {
+	// Kept in knowledge's table, which the knowledge base reads at every
+	// start, then off the review list.
+	if err := knowledge.SaveQuestion(ctx, s.db.DB, m.ID, q.Text); err != nil {
+		return Question{}, "", err
+	}
+	if err := s.qs.ResolveUnanswered(ctx, q.Text, m.ID); err != nil {
 		return Question{}, "", err
 	}
 	if err := s.kb.AddQuestion(m.ID, q.Text); err != nil {
@@ -254,11 +245,21 @@ func (s *Server) apiAttach(w http.ResponseWriter, r *http.Request, ss *Session) 
 	writeJSON(w, http.StatusOK, map[string]string{"question": q.Text, "measure": mid})
 }
 
-// stats are the backend's counts plus the web's own ask counts.
+// stats are intake's ticket counts plus the questions asked (stored and
+// not yet flushed).
 func (s *Server) stats(ctx context.Context) (Stats, error) {
-	st, err := s.be.Stats(ctx)
+	is, err := s.tickets.Stats(ctx)
 	if err != nil {
 		return Stats{}, err
+	}
+	st := Stats{ByUnit: map[string]map[string]int{}, Overdue: is.Overdue, Total: is.Total,
+		Escalated: is.Escalated, PendingReview: is.Unanswered}
+	for u, by := range is.ByUnit {
+		m := map[string]int{}
+		for status, n := range by {
+			m[string(status)] = n
+		}
+		st.ByUnit[u] = m
 	}
 	a, u, err := s.acc.AskCounts(ctx)
 	if err != nil {
@@ -266,10 +267,26 @@ func (s *Server) stats(ctx context.Context) (Stats, error) {
 	}
 	st.Answered += a + int(s.answered.Load())
 	st.Unanswered += u + int(s.unanswered.Load())
-	if st.ByUnit == nil {
-		st.ByUnit = map[string]map[string]int{}
-	}
 	return st, nil
+}
+
+// reviewList lists the questions waiting for review, each named by a hash
+// of its text (intake keys them by text; the id goes in URLs).
+func (s *Server) reviewList(ctx context.Context) ([]Question, error) {
+	list, err := s.qs.Unanswered(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Question, 0, len(list))
+	for _, q := range list {
+		out = append(out, Question{ID: questionID(q.Question), Text: q.Question, At: q.LastAt, Count: q.Count})
+	}
+	return out, nil
+}
+
+func questionID(q string) string {
+	sum := sha256.Sum256([]byte(q))
+	return hex.EncodeToString(sum[:8])
 }
 
 func (s *Server) apiStats(w http.ResponseWriter, r *http.Request, ss *Session) {
@@ -304,21 +321,21 @@ func (s *Server) units() []string {
 }
 
 // reroute lets the desk (hotline, admin) send a ticket to other known units.
-func (s *Server) reroute(ctx context.Context, u User, id string, req rerouteRequest) (Ticket, error) {
+func (s *Server) reroute(ctx context.Context, u User, id string, req rerouteRequest) (intake.Ticket, error) {
 	if u.Role == RoleUnit {
-		return Ticket{}, &Error{Code: CodeForbidden, Message: "改派由平台坐席办理；如职能不符，请用“退单”并写明原因"}
+		return intake.Ticket{}, &Error{Code: CodeForbidden, Message: "改派由平台坐席办理；如职能不符，请用“退单”并写明原因"}
 	}
 	t, err := s.loadTicket(ctx, u, id)
 	if err != nil {
-		return Ticket{}, err
+		return intake.Ticket{}, err
 	}
-	if !t.CanReroute {
-		return Ticket{}, errorf(CodeInvalid, "工单已由单位签收，不能再改派")
+	if !t.Status.CanReroute() {
+		return intake.Ticket{}, errorf(CodeInvalid, "工单已由单位签收，不能再改派")
 	}
 	known := s.units()
 	lead := strings.TrimSpace(req.LeadUnit)
 	if !slices.Contains(known, lead) {
-		return Ticket{}, errorf(CodeInvalid, "请选择牵头单位（“%s”不是已知的责任单位）", lead)
+		return intake.Ticket{}, errorf(CodeInvalid, "请选择牵头单位（“%s”不是已知的责任单位）", lead)
 	}
 	var co []string
 	for _, c := range req.CoUnits {
@@ -327,15 +344,15 @@ func (s *Server) reroute(ctx context.Context, u User, id string, req rerouteRequ
 			continue
 		}
 		if !slices.Contains(known, c) {
-			return Ticket{}, errorf(CodeInvalid, "“%s”不是已知的责任单位", c)
+			return intake.Ticket{}, errorf(CodeInvalid, "“%s”不是已知的责任单位", c)
 		}
 		co = append(co, c)
 	}
 	note, err := cleanText(req.Note, "改派原因", maxText, true)
 	if err != nil {
-		return Ticket{}, err
+		return intake.Ticket{}, err
 	}
-	return s.be.Reroute(ctx, id, lead, co, byName(u), note)
+	return s.tickets.Reroute(ctx, t.ID, intake.Route{Matched: true, LeadUnit: lead, CoUnits: co}, byName(u), note)
 }
 
 func (s *Server) apiReroute(w http.ResponseWriter, r *http.Request, ss *Session) {

@@ -34,20 +34,20 @@ var funcs = template.FuncMap{
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+		return t.In(intake.ChinaZone).Format("2006-01-02 15:04")
 	},
-	"statusClass": func(s string) string {
+	"statusClass": func(s intake.Status) string {
 		switch s {
-		case "已办结", "已回访":
+		case intake.StatusClosed, intake.StatusVisited:
 			return "st-done"
-		case "退单":
+		case intake.StatusReturned:
 			return "st-back"
-		case "办理中", "已签收":
+		case intake.StatusHandling, intake.StatusSigned:
 			return "st-work"
 		}
 		return "st-new"
 	},
-	"danger": func(status string) bool { return status == "退单" || status == "延期" },
+	"danger": func(s intake.Status) bool { return s == intake.StatusReturned || s == intake.Extend },
 }
 
 // parsePages parses each page together with the layout.

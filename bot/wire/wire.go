@@ -6,7 +6,6 @@
 package wire
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,7 +30,7 @@ func NewEngine(db *sqlite.DB, base *knowledge.Base, tickets *intake.Store, now f
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	deps.Knowledge, deps.Tickets, deps.Award = base, Tickets{Store: tickets}, Questionnaire{}
+	deps.Knowledge, deps.Tickets, deps.Award = base, tickets, Questionnaire{}
 	deps.DB, deps.Now, deps.Log = db, now, log
 	return bot.New(deps)
 }
@@ -117,56 +116,4 @@ func (Questionnaire) Report(raw json.RawMessage, now time.Time) (string, error) 
 		return "", err
 	}
 	return eligibility.Evaluate(a.Profile).Text(), nil
-}
-
-// Tickets adapts *intake.Store to bot.Tickets.
-type Tickets struct{ Store *intake.Store }
-
-// File implements bot.Tickets. Every chat channel is 线上 to the intake.
-func (t Tickets) File(ctx context.Context, r bot.TicketRequest) (bot.Ticket, error) {
-	tk, err := t.Store.File(ctx, intake.NewTicket{Text: r.Text, Enterprise: r.Enterprise, Contact: r.Contact,
-		Channel: "线上", ReporterKey: r.Reporter})
-	if err != nil {
-		return bot.Ticket{}, err
-	}
-	return convert(tk), nil
-}
-
-// Lookup implements bot.Tickets.
-func (t Tickets) Lookup(ctx context.Context, id, reporter, secret string) (bot.Ticket, error) {
-	tk, err := t.Store.GetForReporter(ctx, id, reporter, secret)
-	if intake.IsNotFound(err) {
-		return bot.Ticket{}, bot.ErrTicketNotFound
-	}
-	if err != nil {
-		return bot.Ticket{}, err
-	}
-	return convert(tk), nil
-}
-
-// ListByReporter implements bot.Tickets.
-func (t Tickets) ListByReporter(ctx context.Context, reporter string) ([]bot.Ticket, error) {
-	list, err := t.Store.ListByReporter(ctx, reporter)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]bot.Ticket, 0, len(list))
-	for _, tk := range list {
-		out = append(out, convert(tk))
-	}
-	return out, nil
-}
-
-// RecordUnanswered implements bot.Tickets.
-func (t Tickets) RecordUnanswered(ctx context.Context, q string) error {
-	return t.Store.RecordUnanswered(ctx, q)
-}
-
-func convert(tk intake.Ticket) bot.Ticket {
-	out := bot.Ticket{ID: tk.ID, Status: string(tk.Status), LeadUnit: tk.LeadUnit, CoUnits: tk.CoUnits,
-		Secret: tk.Secret, CreatedAt: tk.CreatedAt, Overdue: tk.Overdue, Reply: tk.Reply, DueEstimated: tk.DueEstimated}
-	if d, err := time.ParseInLocation("2006-01-02", tk.Due, intake.ChinaZone); err == nil {
-		out.Due = d
-	}
-	return out
 }
