@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"huiqi/knowledge"
+
+	"huiqi/internal/zhtext"
 )
 
 // notFound is a reference or name that matches nothing (exit status 2).
@@ -33,15 +35,19 @@ type measureOut struct {
 	Windows      []knowledge.Window `json:"windows,omitempty"`
 	ValidUntil   string             `json:"valid_until,omitempty"`
 	Expired      bool               `json:"expired"`
-	Dates        []string           `json:"dates,omitempty"` // human lines about the dates, as of now
+	Status       string             `json:"status"`             // in_force, passed, partly_passed, no_term
+	Validity     string             `json:"validity,omitempty"` // the 时效提示 of knowledge.Validity
+	Dates        []string           `json:"dates,omitempty"`    // human lines about the dates, as of now
 }
 
-// newMeasureOut describes m as of now: which of its dates have passed.
-func newMeasureOut(m *knowledge.Measure, p *knowledge.Package, lex *knowledge.LexEntry, now time.Time) measureOut {
+// newMeasureOut describes m with v, its validity as of now (knowledge
+// decides it, for every channel alike).
+func newMeasureOut(m *knowledge.Measure, p *knowledge.Package, lex *knowledge.LexEntry, v knowledge.Validity) measureOut {
 	out := measureOut{
 		ID: m.ID, Package: m.Package, Number: m.Number, Title: m.Title, Text: m.Text,
 		Units: m.Units, Awards: []knowledge.Amount{}, Ref: fmt.Sprintf("%s第%d条", m.Package, m.Number),
 		Section: m.Section, CoUnitsFrom: m.CoUnitsFrom, Windows: m.Windows,
+		Expired: v.Expired, Status: string(v.Status), Validity: v.Text,
 	}
 	if out.Units == nil {
 		out.Units = []string{}
@@ -53,40 +59,25 @@ func newMeasureOut(m *knowledge.Measure, p *knowledge.Package, lex *knowledge.Le
 		out.Awards = append(out.Awards, lex.Amounts...)
 		out.Conditions = lex.Conditions
 	}
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	passed := func(t time.Time) bool {
-		return today.After(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, now.Location()))
-	}
-	allPassed := len(m.Windows) > 0
-	for _, w := range m.Windows {
+	for _, w := range v.Windows {
 		state := "仍在期限内"
-		if passed(w.Until) {
+		if w.Passed {
 			state = "已过期"
-		} else {
-			allPassed = false
 		}
-		out.Dates = append(out.Dates, fmt.Sprintf("时限:%s(%s)——%s", chineseDate(w.Until), state, w.Text))
+		out.Dates = append(out.Dates, fmt.Sprintf("时限:%s(%s)——%s", zhtext.Date(w.Until), state, w.Text))
 	}
-	if !m.ValidUntil.IsZero() {
-		out.ValidUntil = m.ValidUntil.Format(time.DateOnly)
-		if passed(m.ValidUntil) {
-			out.Expired = true
-			out.Dates = append(out.Dates, fmt.Sprintf("有效期:至%s(已期满)", chineseDate(m.ValidUntil)))
+	if !v.Until.IsZero() {
+		out.ValidUntil = v.Until.Format(time.DateOnly)
+		if v.Expired {
+			out.Dates = append(out.Dates, fmt.Sprintf("有效期:至%s(已期满)", zhtext.Date(v.Until)))
 		} else {
-			out.Dates = append(out.Dates, fmt.Sprintf("有效期:至%s", chineseDate(m.ValidUntil)))
+			out.Dates = append(out.Dates, fmt.Sprintf("有效期:至%s", zhtext.Date(v.Until)))
 		}
 	}
-	if allPassed {
-		out.Expired = true
-	}
-	if out.Expired {
-		out.Dates = append(out.Dates, "本条所列日期已过,请向责任单位确认是否有接续政策。")
+	if v.Status != knowledge.InForce && v.Text != "" {
+		out.Dates = append(out.Dates, v.Text)
 	}
 	return out
-}
-
-func chineseDate(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
 func writeMeasureText(w io.Writer, out measureOut) error {
@@ -148,7 +139,7 @@ func runMeasure(ctx context.Context, e *env, args []string) error {
 		return notFound{fmt.Sprintf("没有找到措施 %q(可用编号如 ind-03、inv-12,或写作 二十条第3条、十八条第12条)", ref)}
 	}
 	p, _ := b.Package(m.ID)
-	out := newMeasureOut(m, p, b.Lexicon(m.ID), e.now())
+	out := newMeasureOut(m, p, b.Lexicon(m.ID), b.Validity(m, e.now()))
 	if *asJSON {
 		return writeJSON(e.stdout, out)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"huiqi/internal/zhtext"
 )
@@ -570,12 +571,11 @@ func floorYuan(v float64) int64 {
 	return int64(math.Floor(v))
 }
 
+// chineseDate writes an ISO date of the rules as 2023年2月13日.
 func chineseDate(iso string) string {
-	parts := strings.Split(iso, "-")
-	if len(parts) != 3 {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
 		return iso
 	}
-	m, _ := strconv.Atoi(parts[1])
-	d, _ := strconv.Atoi(parts[2])
-	return fmt.Sprintf("%s年%d月%d日", parts[0], m, d)
+	return zhtext.Date(t)
 }

@@ -2,8 +2,6 @@ package knowledge
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -38,7 +36,8 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		a.Results = []Result{}
 	}
 	for i := range a.Results {
-		a.Results[i].Validity, a.Results[i].Expired = b.validity(a.Results[i].Measure, now)
+		v := b.Validity(a.Results[i].Measure, now)
+		a.Results[i].Validity, a.Results[i].Expired, a.Results[i].ValidityStatus = v.Text, v.Expired, v.Status
 	}
 	if qq.chitchat != "" {
 		a.Kind = "chitchat:" + qq.chitchat
@@ -302,89 +301,4 @@ func unitsLine(m *Measure) string {
 		return m.Units[0]
 	}
 	return m.Units[0] + "（牵头）、" + strings.Join(m.Units[1:], "、")
-}
-
-var yearRe = regexp.MustCompile(`(20\d\d)年`)
-
-// validity says which of a measure's dates have passed at now, and whether
-// the enterprise should ask about a successor policy.
-func (b *Base) validity(m *Measure, now time.Time) (string, bool) {
-	if m == nil {
-		return "", false
-	}
-	var parts []string
-	expired := false
-	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
-	today := day(now)
-	for _, w := range m.Windows {
-		if w.Until.IsZero() || !today.After(day(w.Until)) {
-			continue
-		}
-		expired = true
-		parts = append(parts, fmt.Sprintf("该条款中“%s”的期限已过", windowQuote(w)))
-	}
-	pkgName := m.Package
-	if !m.ValidUntil.IsZero() {
-		if today.After(day(m.ValidUntil)) {
-			expired = true
-			parts = append(parts, fmt.Sprintf("《%s》有效期至%s，已到期", pkgName, zhtext.Date(m.ValidUntil)))
-		}
-	} else if y := b.policyYear(m); y > 0 && now.Year() > y {
-		expired = true
-		parts = append(parts, fmt.Sprintf("本措施是%d年的阶段性政策，相关时段已过", y))
-	}
-	if !expired {
-		if !m.ValidUntil.IsZero() {
-			return fmt.Sprintf("《%s》有效期至%s。", pkgName, zhtext.Date(m.ValidUntil)), false
-		}
-		return "", false
-	}
-	lead := "责任单位"
-	if len(m.Units) > 0 {
-		lead = m.Units[0]
-	}
-	return fmt.Sprintf("时效提示：%s。请向%s确认现在是否有接续政策。", strings.Join(parts, "；"), lead), true
-}
-
-// policyYear is the year a package without a stated term is about: the
-// latest year its measures name, else the notice's year.
-func (b *Base) policyYear(m *Measure) int {
-	y := 0
-	if p := b.pkgOf[m.ID]; p != nil {
-		for _, pm := range p.Measures {
-			for _, s := range yearRe.FindAllStringSubmatch(pm.Text, -1) {
-				if v, _ := strconv.Atoi(s[1]); v > y {
-					y = v
-				}
-			}
-		}
-	}
-	if y == 0 {
-		if n := b.noticeOf[m.ID]; n != nil && !n.Issued.IsZero() {
-			y = n.Issued.Year()
-		}
-	}
-	return y
-}
-
-// windowQuote is the part of a window's sentence that sets the date, short.
-func windowQuote(w Window) string {
-	t := strings.TrimRight(w.Text, "。;\uff1b,\uff0c")
-	d := zhtext.Date(w.Until)
-	if i := strings.Index(t, d); i >= 0 {
-		end := i + len(d)
-		start := i
-		for n := 0; n < 12 && start > 0; n++ {
-			r, size := utf8.DecodeLastRuneInString(t[:start])
-			if r == ',' || r == '\uff0c' || r == '。' || r == ';' || r == '\uff1b' {
-				break
-			}
-			start -= size
-		}
-		return t[start:end]
-	}
-	if utf8.RuneCountInString(t) > 30 {
-		return string([]rune(t)[:30]) + "…"
-	}
-	return t
 }

@@ -38,7 +38,10 @@ func TestAskValidity(t *testing.T) {
 		{"小微企业贷款还本付息能延期到什么时候", time.Date(2023, 3, 1, 9, 0, 0, 0, cst), "ind-11", false, nil},
 		{"智慧数字招商平台", fixedNow, "inv-15", true, []string{"2024年2月12日", "到期"}},
 		{"智慧数字招商平台", time.Date(2023, 6, 1, 9, 0, 0, 0, cst), "inv-15", false, []string{"有效期至2024年2月12日"}},
-		{"专精特新小巨人区级奖励", fixedNow, "ind-03", true, []string{"2023年"}},
+		// The 二十条 states no validity and ind-03 no date: not expired (it
+		// used to be called a 2023 policy whose period had passed, while
+		// `measure --json` said expired: false).
+		{"专精特新小巨人区级奖励", fixedNow, "ind-03", false, []string{"没有写明有效期", "区中小企业发展中心确认"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q+"@"+tt.now.Format("2006-01-02"), func(t *testing.T) {

@@ -22,11 +22,13 @@ type Result struct {
 	// Amounts are the money and figures the measure carries, as people write
 	// them (2万元, 0.8%, 300万元以下), from the lexicon.
 	Amounts []string `json:"amounts,omitempty"`
-	// Validity is a human line about dates: in force / passed, computed from
-	// the clock given to Ask; empty from Search.
-	Validity string   `json:"validity,omitempty"`
-	Expired  bool     `json:"expired,omitempty"`
-	Measure  *Measure `json:"-"`
+	// Validity is the 时效提示 of Base.Validity at the clock given to Ask;
+	// Expired and ValidityStatus are its verdict. All three are empty from
+	// Search.
+	Validity       string   `json:"validity,omitempty"`
+	Expired        bool     `json:"expired,omitempty"`
+	ValidityStatus Status   `json:"validity_status,omitempty"`
+	Measure        *Measure `json:"-"`
 }
 
 // Answer is the reply to a question (the `ask` object of cli.md).

@@ -648,7 +648,7 @@ func (p *noticeParser) parsePackage(data *noticeData, n *Notice, title, key stri
 			if !nextIsItem {
 				// A section without items is a closing clause (validity).
 				clause := joinLines(body)
-				if v, ok := validity(clause, n.Issued); ok || pk.ValidityText == "" && strings.Contains(clause, "有效期") {
+				if v, ok := packageTerm(clause, n.Issued); ok || pk.ValidityText == "" && strings.Contains(clause, "有效期") {
 					pk.ValidUntil = v
 					pk.ValidityText = clause
 				}
@@ -1179,9 +1179,9 @@ func hasYearNumber(s string) bool {
 	}
 }
 
-// validity reads a closing clause: 有效期1年 from the issue date (or from
+// packageTerm reads a closing clause: 有效期1年 from the issue date (or from
 // 自…起), or 有效期至 a date; the last day in force is returned.
-func validity(clause string, issued time.Time) (time.Time, bool) {
+func packageTerm(clause string, issued time.Time) (time.Time, bool) {
 	if m := reValidUntil.FindStringSubmatch(clause); m != nil {
 		t := ymd(m[1], m[2], m[3])
 		return t, !t.IsZero()

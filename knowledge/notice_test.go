@@ -660,7 +660,7 @@ func TestWindows(t *testing.T) {
 	}
 }
 
-func TestValidity(t *testing.T) {
+func TestPackageTerm(t *testing.T) {
 	issued := day("2023-02-13")
 	tests := []struct {
 		in, want string
@@ -671,16 +671,18 @@ func TestValidity(t *testing.T) {
 		{"本办法自2024年4月1日起施行,有效期2年。", "2026-03-31"},
 		{"本措施有效期至2025年12月31日。", "2025-12-31"},
 		{"本措施自印发之日起施行。", ""},
+		{"本措施印发之日起执行,有效期0年。", ""},
+		{"本措施印发之日起执行,有效期零年。", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			v, ok := validity(tt.in, issued)
+			v, ok := packageTerm(tt.in, issued)
 			got := ""
 			if ok {
 				got = v.Format(time.DateOnly)
 			}
 			if got != tt.want {
-				t.Errorf("validity(%q) = %q, want %q", tt.in, got, tt.want)
+				t.Errorf("packageTerm(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
