@@ -7,9 +7,6 @@ import (
 	"huiqi/knowledge"
 )
 
-// coverage is what huiqi can help with, said when a question is out of scope.
-const coverage = "惠企助手只解答阳泉市城区《加快工业企业复产达产二十条措施》和《狠抓项目建设扩大有效投资十八条措施》（城政办发〔2023〕5号）的相关问题，也可以测算奖励、反映问题。"
-
 // ask answers a free-text question.
 func (t *turn) ask(q string) []Reply {
 	a := t.e.d.Knowledge.Ask(q, 3, t.now)
@@ -48,7 +45,7 @@ func (t *turn) ask(q string) []Reply {
 		return []Reply{{Text: a.Text, Choices: cs}}
 	}
 	t.st.LastQuestion, t.st.Recorded = clip(q, 500), false
-	text := "这个问题不在惠企助手能回答的范围内。" + coverage
+	text := "这个问题不在惠企助手能回答的范围内。" + t.e.d.Knowledge.Scope().Sentence() + "也可以测算奖励、反映问题。"
 	if a.Text != "" && !a.Answered {
 		text = a.Text // says so, what huiqi covers and where to turn
 	}

@@ -9,9 +9,11 @@ import (
 	"huiqi/knowledge"
 )
 
-// Answerer answers a question from the knowledge base; *knowledge.Base is one.
+// Answerer answers a question from the knowledge base and says what the
+// loaded notices cover; *knowledge.Base is one.
 type Answerer interface {
 	Ask(q string, top int, now time.Time) knowledge.Answer
+	Scope() knowledge.Scope
 }
 
 // Question is one question of the award questionnaire, as the engine shows it.

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"huiqi/knowledge"
 	"huiqi/ratelimit"
 	"huiqi/sqlite"
 )
@@ -64,6 +65,7 @@ type Engine struct {
 	locks [256]sync.Mutex
 	turns atomic.Int64
 	rate  *ratelimit.Limiter // nil when off
+	menu  string             // menuText of the knowledge base's scope
 }
 
 // New checks deps, migrates the "bot" tables and returns the engine.
@@ -110,7 +112,8 @@ func New(deps Deps) (*Engine, error) {
 	if err := deps.DB.Migrate(ctx, "bot", migrations); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	e := &Engine{d: deps, st: &store{db: deps.DB, idle: deps.IdleTimeout, reads: make(chan struct{}, 8)}}
+	e := &Engine{d: deps, st: &store{db: deps.DB, idle: deps.IdleTimeout, reads: make(chan struct{}, 8)},
+		menu: menuText(deps.Knowledge.Scope())}
 	if deps.RateLimit > 0 {
 		e.rate = ratelimit.PerWindow(deps.RateLimit, deps.RateWindow, deps.RateKeys, deps.RateClock)
 	}
@@ -274,17 +277,26 @@ func menuChoices() []Choice {
 	}
 }
 
-const menuText = "我是惠企助手，可以帮您：\n" +
-	"· 问答：解答阳泉市城区惠企政策（城政办发〔2023〕5号的二十条、十八条措施）；\n" +
-	"· 算奖励：一问一答，测算企业可能拿到的奖励；\n" +
+// menuText says what the engine does; the notices it answers on come from
+// the knowledge base's Scope, so an ingested notice is named too.
+func menuText(s knowledge.Scope) string {
+	covered := s.Names() + "措施"
+	if d := s.Docs(); d != "" {
+		covered = d + "的" + covered
+	}
+	return "我是惠企助手，可以帮您：\n" +
+		"· 问答：解答" + s.Place + "惠企政策（" + covered + "）；\n" + menuRest
+}
+
+const menuRest = "· 算奖励：一问一答，测算企业可能拿到的奖励；\n" +
 	"· 反映问题：生成工单，交给责任单位办理；\n" +
 	"· 查进度：查询工单办理情况。\n" +
 	"直接输入问题即可，例如“担保费率是多少？”。"
 
 func (t *turn) menu(lead string) []Reply {
-	text := menuText
+	text := t.e.menu
 	if lead != "" {
-		text = lead + "\n" + menuText
+		text = lead + "\n" + t.e.menu
 	}
 	return []Reply{{Text: text, Choices: menuChoices()}}
 }

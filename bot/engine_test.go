@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"huiqi/knowledge"
 	"io"
 	"strings"
 	"sync"
@@ -508,4 +509,32 @@ func TestUncertainAndChitchat(t *testing.T) {
 	got = c.say("哈哈哈")
 	mustContain(t, got, "很高兴和您聊天", "算奖励")
 	mustNotContain(t, got, "记录为问题", "【")
+}
+
+// The menu and the terminal's banner name the notices the knowledge base
+// loaded, so an ingested notice is named without editing the engine.
+func TestMenuAndBannerFollowScope(t *testing.T) {
+	one := knowledge.Scope{Place: "阳泉市城区", DocNos: []string{"城政办发〔2023〕5号"},
+		Packages: []knowledge.ScopePackage{{Name: "二十条"}, {Name: "十八条"}}}
+	two := one
+	two.DocNos = []string{"城政办发〔2023〕5号", "城政办发〔2024〕12号"}
+	two.Packages = append(append([]knowledge.ScopePackage{}, one.Packages...),
+		knowledge.ScopePackage{Name: "城区2024年促进民营经济高质量发展若干措施", Title: "城区2024年促进民营经济高质量发展若干措施", Short: "2024年促进民营经济高质量发展"})
+	tests := []struct {
+		s            knowledge.Scope
+		menu, banner string
+	}{
+		{one, "· 问答：解答阳泉市城区惠企政策（城政办发〔2023〕5号的二十条、十八条措施）；", "惠企助手 · 阳泉市城区惠企政策（城政办发〔2023〕5号）"},
+		{two, "· 问答：解答阳泉市城区惠企政策（城政办发〔2023〕5号、城政办发〔2024〕12号的二十条、十八条、2024年促进民营经济高质量发展措施）；",
+			"惠企助手 · 阳泉市城区惠企政策（城政办发〔2023〕5号、城政办发〔2024〕12号）"},
+		{knowledge.Scope{Place: "某区", Packages: []knowledge.ScopePackage{{Name: "十条"}}}, "· 问答：解答某区惠企政策（十条措施）；", "惠企助手 · 某区惠企政策"},
+	}
+	for _, tt := range tests {
+		if got := menuText(tt.s); !strings.Contains(got, tt.menu+"\n") {
+			t.Errorf("menuText(%v) = %q, want the line %q", tt.s.DocNos, got, tt.menu)
+		}
+		if got := banner(tt.s); got != tt.banner {
+			t.Errorf("banner(%v) = %q, want %q", tt.s.DocNos, got, tt.banner)
+		}
+	}
 }

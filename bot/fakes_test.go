@@ -32,6 +32,11 @@ var (
 		Units: []string{"测试中心", "测试局"}, Snippet: "测试措施乙的关键句。"}
 )
 
+func (fakeKnowledge) Scope() knowledge.Scope {
+	return knowledge.Scope{Place: "测试区", Local: "测试区", DocNos: []string{"测政发〔2026〕1号"},
+		Packages: []knowledge.ScopePackage{{Name: "测试条"}}}
+}
+
 func (fakeKnowledge) Ask(q string, top int, now time.Time) knowledge.Answer {
 	switch {
 	case strings.Contains(q, "甲"):

@@ -5,10 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"huiqi/knowledge"
 	"io"
 	"strconv"
 	"strings"
 )
+
+// banner heads the terminal chat: 惠企助手 · 阳泉市城区惠企政策（城政办发〔2023〕5号）.
+func banner(s knowledge.Scope) string {
+	b := "惠企助手 · " + s.Place + "惠企政策"
+	if d := s.Docs(); d != "" {
+		b += "（" + d + "）"
+	}
+	return b
+}
 
 // RunTerminal chats with one user over a reader and a writer: a prompt,
 // replies as paragraphs, choices numbered (typing the number picks one),
@@ -19,7 +29,7 @@ func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, ke
 	w := bufio.NewWriter(out)
 	defer w.Flush()
 
-	fmt.Fprintln(w, "惠企助手 · 阳泉市城区惠企政策（城政办发〔2023〕5号）")
+	fmt.Fprintln(w, banner(e.d.Knowledge.Scope()))
 	fmt.Fprintln(w, "输入问题后回车；输入选项前的数字可直接选择；输入“退出”结束。")
 	var choices []Choice // what a typed number picks
 	var send func(input Input) error

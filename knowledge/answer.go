@@ -9,14 +9,11 @@ import (
 	"huiqi/internal/zhtext"
 )
 
-// What huiqi covers, said when it cannot answer.
-const coverage = "惠企助手解答城区两项惠企政策：《工业企业复产达产二十条》和《项目建设扩大有效投资十八条》，" +
-	"涉及奖励补贴、融资担保与贷款、审批办证、电气供应、交通运输、用工招聘、项目建设与招商等。"
-
+// chitchatReplies are the small-talk replies; {coverage} is Base.Coverage.
 var chitchatReplies = map[string]string{
-	"greeting": "您好！我是惠企助手。" + coverage + "请直接说说您遇到的情况。",
+	"greeting": "您好！我是惠企助手。{coverage}请直接说说您遇到的情况。",
 	"thanks":   "不客气！还有政策上的问题随时问我。",
-	"who":      "我是惠企助手，城区的政策问答机器人。" + coverage,
+	"who":      "我是惠企助手，城区的政策问答机器人。{coverage}",
 }
 
 // Ask answers a question; now decides which dates have passed.
@@ -45,6 +42,7 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		if a.Text == "" {
 			a.Text = chitchatReplies["greeting"]
 		}
+		a.Text = strings.ReplaceAll(a.Text, "{coverage}", b.Coverage())
 		a.Results = a.Results[:0]
 		return a
 	}
@@ -56,7 +54,7 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 			// Not sure enough to answer, but close: offer the candidates
 			// instead of a flat refusal.
 			a.Kind = "uncertain"
-			a.Text = tentativeText(a.Results)
+			a.Text = tentativeText(a.Results, b.Scope())
 		}
 		if len(a.Results) > top {
 			a.Results = a.Results[:top]
@@ -103,7 +101,7 @@ func (b *Base) citedMeasure(q string) (*Measure, bool) {
 // the likely measures and asks the owner to say more (still answered=false).
 const tentativeThreshold = 0.2
 
-func tentativeText(rs []Result) string {
+func tentativeText(rs []Result, sc Scope) string {
 	var sb strings.Builder
 	sb.WriteString("我不太确定您问的是哪条政策，可能相关的是：\n")
 	for i, r := range rs {
@@ -114,7 +112,8 @@ func tentativeText(rs []Result) string {
 	}
 	sb.WriteString("如果是其中一条，可以直接问“")
 	sb.WriteString(rs[0].Ref)
-	sb.WriteString("”；如果都不是，请换个说法，说明是奖励、贷款、审批、用工还是项目方面的事。惠企助手只解答城区《二十条》《十八条》惠企政策。")
+	sb.WriteString("”；如果都不是，请换个说法，说明是奖励、贷款、审批、用工还是项目方面的事。")
+	sb.WriteString("惠企助手只解答" + sc.Local + sc.Cited() + "惠企政策。")
 	return sb.String()
 }
 
@@ -136,7 +135,7 @@ func (b *Base) abstainText(qq *query, ix *index) string {
 			}
 		}
 	}
-	sb.WriteString(coverage)
+	sb.WriteString(b.Coverage())
 	if len(seen) == 0 {
 		sb.WriteString("如果您的问题与这些政策有关，请换个说法再问一次，比如说明是奖励、贷款还是审批方面的事。")
 	}

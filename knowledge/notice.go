@@ -42,11 +42,14 @@ func (e *ParseError) InvalidInput() bool { return true }
 var noticeDataJSON []byte
 
 // noticeData is the reviewable data the parser uses: id prefixes of known
-// notices and the misprints to repair.
+// notices, how people name their packages and what they are about, and the
+// misprints to repair.
 type noticeData struct {
 	Known []struct {
-		DocNo string   `json:"doc_no"`
-		Keys  []string `json:"keys"`
+		DocNo       string   `json:"doc_no"`
+		Keys        []string `json:"keys"`
+		ShortTitles []string `json:"short_titles"`
+		Topics      []string `json:"topics"`
 	} `json:"known"`
 	Repairs []struct {
 		From string `json:"from"`

@@ -228,3 +228,12 @@ func ParseInt(s string) (int, bool) {
 	}
 	return int(v.Num().Int64()), true
 }
+
+// Count writes n as a count before a measure word: 两项, 三项, 十二项 (a
+// count of two is 两, not 二).
+func Count(n int) string {
+	if n == 2 {
+		return "两"
+	}
+	return Numeral(n)
+}

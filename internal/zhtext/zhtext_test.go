@@ -27,6 +27,17 @@ func TestNumeral(t *testing.T) {
 	}
 }
 
+func TestCount(t *testing.T) {
+	for _, tt := range []struct {
+		in   int
+		want string
+	}{{1, "一"}, {2, "两"}, {3, "三"}, {12, "十二"}, {20, "二十"}, {22, "二十二"}} {
+		if got := Count(tt.in); got != tt.want {
+			t.Errorf("Count(%d) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 // Every numeral Numeral writes, ParseInt reads back.
 func TestNumeralRoundTrip(t *testing.T) {
 	for n := 0; n < 10000; n++ {
