@@ -1,0 +1,167 @@
+package wechat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// TicketNotice is what the enterprise that filed a ticket is told when it
+// moves (派单, 签收, 办结 with the reply, 退回, 延期 with the new date).
+type TicketNotice struct {
+	TicketID string    // CQ-20261127-0001
+	Status   string    // the new status, e.g. 已办结
+	Unit     string    // the lead unit
+	Reply    string    // the unit's reply or the note of the move; may be empty
+	Due      time.Time // the deadline; zero when none
+}
+
+// Template is a template message (模板消息) or subscribe message (订阅通知)
+// chosen in the account's back office for ticket notices, and which of
+// its keywords carries which part of the notice.
+type Template struct {
+	ID        string
+	Subscribe bool              // a subscribe message (bizsend) rather than a template message
+	Fields    map[string]string // notice part (ticket, status, unit, reply, due) → keyword (character_string1…)
+}
+
+// noticeParts are the parts of a TicketNotice a template can carry.
+var noticeParts = []string{"ticket", "status", "unit", "reply", "due"}
+
+var (
+	templateIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	keywordPattern    = regexp.MustCompile(`^[A-Za-z_]{1,32}[0-9]{0,3}$`)
+)
+
+// ParseTemplate reads WECHAT_TICKET_TEMPLATE: the template id, optionally
+// prefixed "subscribe:" for a subscribe message, then part=keyword pairs
+// naming the template's keywords, e.g.
+//
+//	TEMPLATE_ID ticket=character_string1 status=phrase2 unit=thing3 due=time4 reply=thing5
+//
+// Parts are ticket, status, unit, reply and due; each at most once.
+func ParseTemplate(spec string) (Template, error) {
+	words := strings.Fields(spec)
+	if len(words) < 2 {
+		return Template{}, errors.New("want a template id and at least one part=keyword, e.g. \"ID ticket=character_string1 status=phrase2\"")
+	}
+	t := Template{ID: words[0], Fields: map[string]string{}}
+	if id, ok := strings.CutPrefix(t.ID, "subscribe:"); ok {
+		t.ID, t.Subscribe = id, true
+	} else if id, ok := strings.CutPrefix(t.ID, "template:"); ok {
+		t.ID = id
+	}
+	if !templateIDPattern.MatchString(t.ID) {
+		return Template{}, fmt.Errorf("template id %q: want letters, digits, - and _", t.ID)
+	}
+	for _, w := range words[1:] {
+		part, kw, ok := strings.Cut(w, "=")
+		switch {
+		case !ok:
+			return Template{}, fmt.Errorf("%q: want part=keyword", w)
+		case !slices.Contains(noticeParts, part):
+			return Template{}, fmt.Errorf("%q: the parts are %s", part, strings.Join(noticeParts, ", "))
+		case !keywordPattern.MatchString(kw):
+			return Template{}, fmt.Errorf("%q: a keyword is letters then digits, e.g. thing3", kw)
+		case t.Fields[part] != "":
+			return Template{}, fmt.Errorf("part %s given twice", part)
+		}
+		t.Fields[part] = kw
+	}
+	return t, nil
+}
+
+// keywordLimit is how many characters a keyword of the template library
+// takes, by its type (the letters before its number): WeChat refuses a
+// subscribe message (errcode 47003) and cuts a template message that
+// exceeds them.
+func keywordLimit(keyword string) int {
+	switch strings.TrimRight(keyword, "0123456789") {
+	case "phrase", "symbol", "short_thing":
+		return 5
+	case "name":
+		return 10
+	case "character_string", "number", "letter":
+		return 32
+	}
+	return 20 // thing, const and the rest
+}
+
+// SendTicketNotice tells the follower openID that a ticket moved: as the
+// configured template or subscribe message, else as customer-service text
+// (which WeChat delivers only within 48 hours of the user's last message).
+// An *APIError whose Permanent is true will not succeed on a retry.
+func (c *Client) SendTicketNotice(ctx context.Context, openID string, n TicketNotice) error {
+	if openID == "" || n.TicketID == "" {
+		return errors.New("wechat: ticket notice: an OpenID and a ticket id are required")
+	}
+	if c.tmpl.ID == "" {
+		return c.SendText(ctx, openID, NoticeText(n))
+	}
+	data := map[string]map[string]string{}
+	for part, kw := range c.tmpl.Fields {
+		if v := noticeValue(n, part, kw); v != "" {
+			data[kw] = map[string]string{"value": v}
+		}
+	}
+	body := map[string]any{"touser": openID, "template_id": c.tmpl.ID, "data": data}
+	if c.tmpl.Subscribe {
+		return c.post(ctx, "message/subscribe/bizsend", body)
+	}
+	return c.post(ctx, "message/template/send", body)
+}
+
+// noticeValue is one part of a notice as the keyword kw takes it.
+func noticeValue(n TicketNotice, part, kw string) string {
+	var v string
+	switch part {
+	case "ticket":
+		v = n.TicketID
+	case "status":
+		v = n.Status
+	case "unit":
+		v = n.Unit
+	case "reply":
+		v = n.Reply
+	case "due":
+		if n.Due.IsZero() {
+			return ""
+		}
+		return n.Due.Format("2006年1月2日")
+	}
+	v = strings.Join(strings.Fields(clean(v)), " ")
+	if v == "" {
+		return "无"
+	}
+	if limit := keywordLimit(kw); utf8.RuneCountInString(v) > limit {
+		r := []rune(v)
+		v = string(r[:limit-1]) + "…"
+	}
+	return v
+}
+
+// NoticeText is a ticket notice as plain text (customer-service messages,
+// and what the other channels may show).
+func NoticeText(n TicketNotice) string {
+	var b strings.Builder
+	b.WriteString("您反映的问题有新进展：\n工单号：" + n.TicketID)
+	if n.Status != "" {
+		b.WriteString("\n状态：" + n.Status)
+	}
+	if n.Unit != "" {
+		b.WriteString("\n责任单位：" + n.Unit)
+	}
+	if n.Reply != "" {
+		b.WriteString("\n答复：" + n.Reply)
+	}
+	if !n.Due.IsZero() {
+		b.WriteString("\n办理时限：" + n.Due.Format("2006年1月2日") + "前")
+	}
+	b.WriteString("\n回复“查进度 " + n.TicketID + "”可查看详情。")
+	return b.String()
+}
