@@ -46,7 +46,10 @@ func Key(openID string) bot.Key { return bot.Key{Channel: Channel, User: openID}
 // as the engine stores it), and false for a reporter of another channel.
 func OpenID(reporterKey string) (string, bool) {
 	id, ok := strings.CutPrefix(reporterKey, Channel+":")
-	return id, ok && id != ""
+	if !ok || id == "" {
+		return "", false
+	}
+	return id, true
 }
 
 // Server is the callback server of one official account. Create it with
