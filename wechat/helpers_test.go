@@ -54,7 +54,12 @@ type rig struct {
 
 func newRig(t testing.TB, e wechat.Engine, safe bool, opts ...func(*wechat.Config)) *rig {
 	t.Helper()
-	c := &clock{t: start}
+	return newRigAt(t, &clock{t: start}, e, safe, opts...)
+}
+
+// newRigAt is newRig on a clock the caller shares (with a real engine).
+func newRigAt(t testing.TB, c *clock, e wechat.Engine, safe bool, opts ...func(*wechat.Config)) *rig {
+	t.Helper()
 	fake := wechattest.New(t, appID, secret, c.Now)
 	cfg := wechat.Config{Token: token, AppID: appID, Secret: secret, API: fake.URL, Now: c.Now}
 	if safe {

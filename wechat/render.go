@@ -88,32 +88,36 @@ func render(replies []bot.Reply) rendered {
 }
 
 // clean makes text safe to put in a WeChat text message: valid UTF-8, no
-// characters XML cannot carry, and no "<" that WeChat would take for the
-// start of a link (<a href=…>): a user's words echoed back (a report being
-// confirmed) must not become a link in the account's name.
+// characters XML cannot carry, and no "<" that WeChat could take for the
+// start of a tag (WeChat shows <a href=…> in a text message as a link): a
+// user's words echoed back (a report being confirmed) must not become a
+// link in the account's name. A "<" before a space or a digit (8000万元 <
+// 1亿元) stays.
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Map(func(r rune) rune {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range s {
 		switch {
 		case r == '\n' || r == '\t':
-			return r
-		case r == '\r':
-			return -1
+		case r == '\r' || r < 0x20 || r == 0xFFFE || r == 0xFFFF || unicode.Is(unicode.Cc, r):
+			continue
 		case r == '<':
-			return '＜'
-		case r < 0x20 || r == 0xFFFE || r == 0xFFFF || (r >= 0xD800 && r <= 0xDFFF):
-			return -1
-		case unicode.Is(unicode.Cc, r):
-			return -1
+			next, _ := utf8.DecodeRuneInString(s[i+1:])
+			if unicode.IsLetter(next) || next == '/' || next == '!' || next == '?' {
+				r = '＜'
+			}
 		}
-		return r
-	}, s)
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // split cuts text into messages of at most max bytes, each cut at the last
-// paragraph break that keeps a message at least a third full, else the
-// last line break, else the last sentence end, else the last whole
-// character.
+// paragraph break that keeps a message three quarters full, else the last
+// line break or sentence end that keeps it a third full, else after the
+// last whole character: few messages matter (WeChat limits how many one
+// turn may send), and a line break is a fine place to turn a phone's page.
 func split(text string, max int) []string {
 	text = strings.TrimSpace(text)
 	if max < utf8.UTFMax {
@@ -140,11 +144,12 @@ func cutPoint(text string, max int) int {
 		end--
 	}
 	window := text[:end]
+	if i := strings.LastIndex(window, "\n\n"); i >= max*3/4 {
+		return i + 2
+	}
 	floor := max / 3
-	for _, sep := range []string{"\n\n", "\n"} {
-		if i := strings.LastIndex(window, sep); i >= floor {
-			return i + len(sep)
-		}
+	if i := strings.LastIndex(window, "\n"); i >= floor {
+		return i + 1
 	}
 	best := -1
 	for i, r := range window {

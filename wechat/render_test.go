@@ -66,6 +66,8 @@ func TestClean(t *testing.T) {
 		{`<a href="http://evil.example">点这里</a>`, `＜a href="http://evil.example">点这里＜/a>`},
 		{"行一\r\n行二\x00\x07\u0085", "行一\n行二"},
 		{"bad \xff utf8", "bad \uFFFD utf8"},
+		{"8000万元 < 1亿元 ≤ 1.2亿元, a<b", "8000万元 < 1亿元 ≤ 1.2亿元, a＜b"},
+		{"<!-- x --><?xml", "＜!-- x -->＜?xml"},
 		{"制表\t保留", "制表\t保留"},
 	}
 	for _, tt := range tests {
