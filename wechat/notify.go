@@ -7,18 +7,25 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
+
+	"huiqi/intake"
 )
 
 // TicketNotice is what the enterprise that filed a ticket is told when it
 // moves (派单, 签收, 办结 with the reply, 退回, 延期 with the new date).
 type TicketNotice struct {
-	TicketID string    // CQ-20261127-0001
-	Status   string    // the new status, e.g. 已办结
-	Unit     string    // the lead unit
-	Reply    string    // the unit's reply or the note of the move; may be empty
-	Due      time.Time // the deadline; zero when none
+	TicketID string      // CQ-20261127-0001
+	Status   string      // the new status, e.g. 已办结
+	Unit     string      // the lead unit
+	Reply    string      // the unit's reply or the note of the move; may be empty
+	Due      intake.Date // the close deadline; zero when none
+}
+
+// NoticeFor is the notice of a ticket as it now stands; the caller may
+// put the note of the move (a reason, a new date) in Reply.
+func NoticeFor(s intake.Summary) TicketNotice {
+	return TicketNotice{TicketID: s.ID, Status: string(s.Status), Unit: s.LeadUnit, Reply: s.Reply, Due: s.Due}
 }
 
 // Template is a template message (模板消息) or subscribe message (订阅通知)

@@ -3,8 +3,8 @@ package wechat_test
 import (
 	"strings"
 	"testing"
-	"time"
 
+	"huiqi/intake"
 	"huiqi/wechat"
 )
 
@@ -42,7 +42,7 @@ func TestParseTemplate(t *testing.T) {
 var notice = wechat.TicketNotice{
 	TicketID: "CQ-20261201-0001", Status: "已办结", Unit: "区中小企业发展中心",
 	Reply: "经核实，贵企业符合二十条第2条的条件，奖励将于审核后拨付，请留意后续通知并备好相关材料。",
-	Due:   time.Date(2026, 12, 15, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)),
+	Due:   intake.Date{Year: 2026, Month: 12, Day: 15},
 }
 
 func TestSendTicketNotice(t *testing.T) {
@@ -109,5 +109,14 @@ func TestOpenID(t *testing.T) {
 	}
 	if k := wechat.Key("oUserR"); k.String() != "wechat:oUserR" {
 		t.Errorf("Key = %v", k)
+	}
+}
+
+func TestNoticeFor(t *testing.T) {
+	s := intake.Summary{ID: "CQ-20261201-0003", Status: intake.StatusClosed, LeadUnit: "区工信局",
+		Reply: "已答复", Due: intake.Date{Year: 2026, Month: 12, Day: 9}}
+	want := wechat.TicketNotice{TicketID: s.ID, Status: "已办结", Unit: "区工信局", Reply: "已答复", Due: s.Due}
+	if got := wechat.NoticeFor(s); got != want {
+		t.Errorf("NoticeFor = %+v, want %+v", got, want)
 	}
 }

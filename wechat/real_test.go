@@ -45,7 +45,7 @@ func newReal(t *testing.T, safe bool, opts ...func(*wechat.Config)) *real {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := wire.NewEngine(ctx, db, c.Now, nil, bot.Deps{Knowledge: base, Tickets: wire.Tickets{Store: st}, RateLimit: -1})
+	e, err := wire.NewEngine(db, base, st, c.Now, nil, bot.Deps{RateLimit: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,13 +261,11 @@ func TestRealReportThenNotice(t *testing.T) {
 	if !ok || openID != user {
 		t.Fatalf("reporter key %q", tk.ReporterKey)
 	}
-	due, _ := time.ParseInLocation("2006-01-02", tk.Due, intake.ChinaZone)
-	if err := r.s.Client().SendTicketNotice(ctx, openID, wechat.TicketNotice{
-		TicketID: tk.ID, Status: string(tk.Status), Unit: tk.LeadUnit, Reply: tk.Reply, Due: due}); err != nil {
+	if err := r.s.Client().SendTicketNotice(ctx, openID, wechat.NoticeFor(tk.Summary)); err != nil {
 		t.Fatal(err)
 	}
 	calls := r.fake.Calls("/cgi-bin/message/template/send")
-	if len(calls) != 1 || calls[0].ErrCode != 0 || !has(string(calls[0].Body), `"touser":"`+user+`"`, id, "已办结") {
+	if len(calls) != 1 || calls[0].ErrCode != 0 || !has(string(calls[0].Body), `"touser":"`+user+`"`, id, "已办结", tk.Due.Format("2006年1月2日")) {
 		t.Fatalf("the notice: %v", calls)
 	}
 	// 查进度 shows the new status.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mozillazg/go-pinyin"
 
+	"huiqi/intake"
 	"huiqi/knowledge"
 )
 
@@ -104,7 +105,7 @@ type UnitAlert struct {
 	TicketID string
 	Unit     string
 	Summary  string // the issue, shortened by the caller or here
-	Due      time.Time
+	Due      intake.Date
 }
 
 // AlertText is a unit alert as a robot's text message.

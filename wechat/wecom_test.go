@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"huiqi/intake"
 	"huiqi/knowledge"
 	"huiqi/wechat"
 	"huiqi/wechat/wechattest"
@@ -108,7 +109,7 @@ func TestWeComRobot(t *testing.T) {
 	robot := wechat.NewWeComRobot(nil, nil)
 	ctx := t.Context()
 	alert := wechat.AlertText(wechat.UnitAlert{Kind: "new", TicketID: "CQ-20261201-0002", Unit: "区工信局",
-		Summary: "企业反映奖励资金迟迟未到账", Due: time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)})
+		Summary: "企业反映奖励资金迟迟未到账", Due: intake.Date{Year: 2026, Month: 12, Day: 15}})
 	if !has(alert, "【新工单】CQ-20261201-0002", "责任单位：区工信局", "办理时限：2026年12月15日前", "问题：企业反映奖励资金迟迟未到账") {
 		t.Errorf("alert text:\n%s", alert)
 	}
