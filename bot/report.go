@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"huiqi/intake"
+	"huiqi/internal/zhtext"
+
 	"unicode"
 	"unicode/utf8"
 )
@@ -217,7 +219,7 @@ func ticketCard(tk intake.Ticket) *Card {
 	}
 	add("责任单位", units)
 	if !tk.Due.IsZero() {
-		due := tk.Due.Format("2006年1月2日") + "前"
+		due := zhtext.Date(tk.Due.Time()) + "前"
 		if tk.DueEstimated {
 			due += intake.EstimatedMark
 		}

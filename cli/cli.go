@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"huiqi/intake"
+	"huiqi/internal/zhtext"
 	"huiqi/sqlite"
 )
 
@@ -72,25 +73,22 @@ func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
-// chinaZone is China Standard Time; China keeps no daylight saving.
-var chinaZone = time.FixedZone("CST", 8*3600)
-
 // clockFromEnv returns the clock: the real one, or a fixed instant from
 // HUIQI_NOW (RFC 3339 or 2006-01-02), which tests and demos use; fixed
 // says which.
 func clockFromEnv(getenv func(string) string) (now func() time.Time, fixed bool, err error) {
 	v := getenv("HUIQI_NOW")
 	if v == "" {
-		return func() time.Time { return time.Now().In(chinaZone) }, false, nil
+		return func() time.Time { return time.Now().In(zhtext.China()) }, false, nil
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		t, err = time.ParseInLocation("2006-01-02", v, chinaZone)
+		t, err = time.ParseInLocation("2006-01-02", v, zhtext.China())
 	}
 	if err != nil {
 		return nil, false, usagef("HUIQI_NOW must be RFC 3339 or YYYY-MM-DD, got %q", v)
 	}
-	t = t.In(chinaZone)
+	t = t.In(zhtext.China())
 	return func() time.Time { return t }, true, nil
 }
 

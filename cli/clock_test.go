@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"huiqi/intake"
+	"huiqi/internal/zhtext"
 )
 
 // testClocks are the clocks every date-sensitive path is tried at: the real
@@ -17,7 +18,7 @@ import (
 // a day before the 2027 Spring Festival, and a year past the reviewed
 // holiday calendar.
 func testClocks() []string {
-	return []string{time.Now().In(chinaZone).Format(time.RFC3339), "2026-12-28T10:00:00+08:00",
+	return []string{time.Now().In(zhtext.China()).Format(time.RFC3339), "2026-12-28T10:00:00+08:00",
 		"2027-02-03T10:00:00+08:00", "2029-06-01T10:00:00+08:00"}
 }
 

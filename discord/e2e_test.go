@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -694,7 +695,7 @@ func TestConcurrentConversationsDoNotCross(t *testing.T) {
 	const n = 30
 	users := make([]discordtest.Member, n)
 	for i := range users {
-		users[i] = discordtest.Member{UserID: "41000000000000" + itoa(1000+i)}
+		users[i] = discordtest.Member{UserID: "41000000000000" + strconv.Itoa(1000+i)}
 		fake.Message(users[i], dmWith(users[i]), "问题"+users[i].UserID, false)
 	}
 	for _, u := range users {

@@ -3,14 +3,15 @@ package discord
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/bwmarrin/discordgo"
-
 	"huiqi/bot"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 // Discord's limits, counted as Discord counts them (UTF-16 code units).
@@ -263,7 +264,7 @@ func buildEmbed(c *bot.Card) *discordgo.MessageEmbed {
 	}
 	if overflow > 0 {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
-			Name: "…", Value: "另有 " + itoa(overflow) + " 项未显示",
+			Name: "…", Value: "另有 " + strconv.Itoa(overflow) + " 项未显示",
 		})
 	}
 	if f := strings.TrimSpace(c.Footer); f != "" {
@@ -293,20 +294,6 @@ func embedLen(e *discordgo.MessageEmbed) int {
 		n += ulen(e.Footer.Text)
 	}
 	return n
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }
 
 // idMap carries engine Choice IDs that do not fit a custom_id (longer than
@@ -432,7 +419,7 @@ func buildUI(choices []uiChoice, ids *idMap) []discordgo.MessageComponent {
 	for n := 0; len(answers) > 0 && len(rows) < maxRows-1; n++ {
 		k := min(len(answers), maxSelectOpts)
 		menu := discordgo.SelectMenu{
-			MenuType: discordgo.StringSelectMenu, CustomID: selectPrefix + itoa(n), Placeholder: "请选择…",
+			MenuType: discordgo.StringSelectMenu, CustomID: selectPrefix + strconv.Itoa(n), Placeholder: "请选择…",
 		}
 		for _, c := range answers[:k] {
 			label := truncate(strings.TrimSpace(c.Label), maxOptionLabel)

@@ -8,13 +8,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/bwmarrin/discordgo"
-
 	"huiqi/bot"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -135,7 +136,7 @@ func TestBuildEmbedLimits(t *testing.T) {
 func choices(n int, labels ...string) []bot.Choice {
 	var out []bot.Choice
 	for i := 0; i < n; i++ {
-		out = append(out, bot.Choice{ID: "c" + itoa(i), Label: "选项" + itoa(i)})
+		out = append(out, bot.Choice{ID: "c" + strconv.Itoa(i), Label: "选项" + strconv.Itoa(i)})
 	}
 	for _, l := range labels {
 		out = append(out, bot.Choice{ID: "nav:" + l, Label: l})
@@ -204,7 +205,7 @@ func TestLongChoiceIDsRoundTrip(t *testing.T) {
 func TestBuildModal(t *testing.T) {
 	f := &bot.Form{ID: "report:form", Title: strings.Repeat("标", 60)}
 	for i := 0; i < 7; i++ {
-		f.Fields = append(f.Fields, bot.FormField{Name: "f" + itoa(i), Label: strings.Repeat("签", 50), Long: i == 2, MaxLen: 9000})
+		f.Fields = append(f.Fields, bot.FormField{Name: "f" + strconv.Itoa(i), Label: strings.Repeat("签", 50), Long: i == 2, MaxLen: 9000})
 	}
 	d := buildModal(f, newIDMap())
 	if len(d.Components) != maxModalInputs || ulen(d.Title) > maxModalTitle || d.CustomID != "report:form" {
@@ -416,7 +417,7 @@ func FuzzRenderReplies(f *testing.F) {
 		}
 		var cs []bot.Choice
 		for i := 0; i < n; i++ {
-			cs = append(cs, bot.Choice{ID: id + itoa(i), Label: label})
+			cs = append(cs, bot.Choice{ID: id + strconv.Itoa(i), Label: label})
 		}
 		b := &Bot{ids: newIDMap(), forms: newFormCache()}
 		msgs := renderReplies([]bot.Reply{{Text: text, Choices: cs, Private: private, NumberAnswer: true}}, b.ids, b.opener("u"))

@@ -8,13 +8,12 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"huiqi/internal/zhtext"
 )
 
 //go:embed calendar/holidays.json
 var holidaysJSON []byte
-
-// ChinaZone is China Standard Time; deadlines are counted in it.
-var ChinaZone = time.FixedZone("CST", 8*3600)
 
 // Calendar knows which days are working days (工作日): Monday to Friday,
 // minus the statutory holidays, plus the make-up working days (调休上班) of
@@ -154,7 +153,7 @@ const lookahead = 45 * 24 * time.Hour
 // notice for it.
 func (c *Calendar) NeedsYear(now time.Time) (year int, ok bool) {
 	for _, t := range []time.Time{now, now.Add(lookahead)} {
-		if y := t.In(ChinaZone).Year(); !c.Covers(y) {
+		if y := t.In(zhtext.China()).Year(); !c.Covers(y) {
 			return y, true
 		}
 	}
@@ -206,7 +205,7 @@ func (c *Calendar) Years() map[int]string {
 
 // IsWorkingDay reports whether t's date (in China time) is a working day.
 func (c *Calendar) IsWorkingDay(t time.Time) bool {
-	t = t.In(ChinaZone)
+	t = t.In(zhtext.China())
 	if !c.Covers(t.Year()) && c.estimate != nil {
 		if _, work, ok := c.estimate.Holiday(t); ok {
 			return work
@@ -219,14 +218,14 @@ func (c *Calendar) IsWorkingDay(t time.Time) bool {
 	if _, ok := c.off[k]; ok {
 		return false
 	}
-	wd := t.In(ChinaZone).Weekday()
+	wd := t.In(zhtext.China()).Weekday()
 	return wd != time.Saturday && wd != time.Sunday
 }
 
 // Holiday names the festival that makes t's date a day off or a make-up
 // working day ("" for an ordinary day).
 func (c *Calendar) Holiday(t time.Time) string {
-	t = t.In(ChinaZone)
+	t = t.In(zhtext.China())
 	if !c.Covers(t.Year()) && c.estimate != nil {
 		if name, _, ok := c.estimate.Holiday(t); ok {
 			return name
@@ -250,7 +249,7 @@ func (c *Calendar) AddWorkingDays(t time.Time, n int) time.Time {
 // Deadline is AddWorkingDays, and whether the count crossed a day of a year
 // the reviewed data does not list (the date is then an estimate).
 func (c *Calendar) Deadline(t time.Time, n int) (due time.Time, estimated bool) {
-	d := t.In(ChinaZone)
+	d := t.In(zhtext.China())
 	for n > 0 {
 		d = d.AddDate(0, 0, 1)
 		if !c.Covers(d.Year()) {
@@ -266,7 +265,7 @@ func (c *Calendar) Deadline(t time.Time, n int) (due time.Time, estimated bool) 
 // WorkingDaysBetween counts the working days after from's date up to and
 // including to's date (0 when to is not after from).
 func (c *Calendar) WorkingDaysBetween(from, to time.Time) int {
-	a, b := startOfDay(from), startOfDay(to)
+	a, b := zhtext.Day(from), zhtext.Day(to)
 	n := 0
 	for d := a.AddDate(0, 0, 1); !d.After(b); d = d.AddDate(0, 0, 1) {
 		if c.IsWorkingDay(d) {
@@ -293,7 +292,7 @@ func mustBuiltin() *Calendar {
 }
 
 func parseDay(s string) (time.Time, error) {
-	t, err := time.ParseInLocation(time.DateOnly, s, ChinaZone)
+	t, err := time.ParseInLocation(time.DateOnly, s, zhtext.China())
 	if err != nil {
 		return time.Time{}, fmt.Errorf("bad date %q", s)
 	}
@@ -301,8 +300,3 @@ func parseDay(s string) (time.Time, error) {
 }
 
 func dayKey(t time.Time) string { return t.Format(time.DateOnly) }
-
-func startOfDay(t time.Time) time.Time {
-	t = t.In(ChinaZone)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, ChinaZone)
-}

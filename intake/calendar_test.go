@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"huiqi/internal/zhtext"
+
 	"github.com/6tail/lunar-go/HolidayUtil"
 )
 
 func day(s string) time.Time {
-	t, err := time.ParseInLocation(time.DateOnly, s, ChinaZone)
+	t, err := time.ParseInLocation(time.DateOnly, s, zhtext.China())
 	if err != nil {
 		panic(err)
 	}

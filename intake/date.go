@@ -4,6 +4,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"time"
+
+	"huiqi/internal/zhtext"
 )
 
 // Date is a calendar day in China time, the unit deadlines are counted in.
@@ -17,7 +19,7 @@ type Date struct {
 
 // DateOf is the day t falls on in China time.
 func DateOf(t time.Time) Date {
-	y, m, d := t.In(ChinaZone).Date()
+	y, m, d := t.In(zhtext.China()).Date()
 	return Date{y, m, d}
 }
 
@@ -26,7 +28,7 @@ func ParseDate(s string) (Date, error) {
 	if s == "" {
 		return Date{}, nil
 	}
-	t, err := time.ParseInLocation(time.DateOnly, s, ChinaZone)
+	t, err := time.ParseInLocation(time.DateOnly, s, zhtext.China())
 	if err != nil {
 		return Date{}, fmt.Errorf("%w: 日期应写作 年-月-日,如 2026-12-04", ErrInvalid)
 	}
@@ -41,7 +43,7 @@ func (d Date) Time() time.Time {
 	if d.IsZero() {
 		return time.Time{}
 	}
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, ChinaZone)
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, zhtext.China())
 }
 
 // String is "YYYY-MM-DD", or "" for the zero Date.
@@ -50,14 +52,6 @@ func (d Date) String() string {
 		return ""
 	}
 	return d.Time().Format(time.DateOnly)
-}
-
-// Format formats the day with a time layout (2006年1月2日).
-func (d Date) Format(layout string) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.Time().Format(layout)
 }
 
 // Before reports whether d is an earlier day than e.

@@ -3,6 +3,8 @@ package intake
 import (
 	"time"
 
+	"huiqi/internal/zhtext"
+
 	"github.com/6tail/lunar-go/HolidayUtil"
 )
 
@@ -14,7 +16,7 @@ type LunarHolidays struct{}
 
 // Holiday implements HolidaySource.
 func (LunarHolidays) Holiday(day time.Time) (name string, work, ok bool) {
-	h := HolidayUtil.GetHoliday(day.In(ChinaZone).Format(time.DateOnly))
+	h := HolidayUtil.GetHoliday(day.In(zhtext.China()).Format(time.DateOnly))
 	if h == nil {
 		return "", false, false
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"huiqi/internal/zhtext"
 	"huiqi/sqlite"
 )
 
@@ -147,7 +148,7 @@ func (s *Store) Config() Config { return s.cfg }
 // Calendar is the store's working-day calendar.
 func (s *Store) Calendar() *Calendar { return s.cfg.Calendar }
 
-func (s *Store) clock() time.Time { return s.now().In(ChinaZone).Truncate(time.Second) }
+func (s *Store) clock() time.Time { return s.now().In(zhtext.China()).Truncate(time.Second) }
 
 // Input limits (runes).
 const (
@@ -893,14 +894,14 @@ func parseList(s string) []string {
 	return out
 }
 
-func fmtTime(t time.Time) string { return t.In(ChinaZone).Format(time.RFC3339) }
+func fmtTime(t time.Time) string { return t.In(zhtext.China()).Format(time.RFC3339) }
 
 func parseTime(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return time.Time{}
 	}
-	return t.In(ChinaZone)
+	return t.In(zhtext.China())
 }
 
 func describeUnits(lead string, co []string) string {

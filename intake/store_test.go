@@ -14,13 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"huiqi/internal/zhtext"
 	"huiqi/sqlite"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // fixedNow is the tests' clock: 2026-11-27 10:00 China time (a Friday).
-var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, ChinaZone)
+var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, zhtext.China())
 
 // clock is a settable test clock, safe for concurrent use.
 type clock struct {
@@ -409,7 +410,7 @@ func TestOverdueEscalationQueueStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.Set(time.Date(2026, 12, 7, 9, 0, 0, 0, ChinaZone)) // Monday after the deadline
+	clk.Set(time.Date(2026, 12, 7, 9, 0, 0, 0, zhtext.China())) // Monday after the deadline
 	esc, err := st.EscalateOverdue(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"huiqi/sqlite"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -146,13 +146,5 @@ func TestChartGolden(t *testing.T) {
 	}
 	if buf.String() != string(want) {
 		t.Errorf("chart SVG differs from %s (run go test -update to accept):\n%s", golden, buf)
-	}
-}
-
-func TestItoa(t *testing.T) {
-	for _, n := range []int{0, 7, 42, 1234567, -15} {
-		if got, want := itoa(n), fmtInt(n); got != want {
-			t.Errorf("itoa(%d) = %q, want %q", n, got, want)
-		}
 	}
 }

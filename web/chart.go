@@ -3,6 +3,7 @@ package web
 import (
 	"slices"
 	"sort"
+	"strconv"
 
 	"huiqi/intake"
 )
@@ -87,8 +88,8 @@ func stackedChart(rows, series, colors []string, value func(row, series string) 
 			if maxTotal > 0 {
 				w = max(n*barArea/maxTotal, 3)
 			}
-			row.Segs = append(row.Segs, chartSeg{X: x, Y: y, W: w, H: barH, Color: colors[i%len(colors)], Title: s + " " + itoa(n),
-				N: n, LX: x + w/2, LY: y + barH/2 + 5, Show: w >= 8*len(itoa(n))+8})
+			row.Segs = append(row.Segs, chartSeg{X: x, Y: y, W: w, H: barH, Color: colors[i%len(colors)], Title: s + " " + strconv.Itoa(n),
+				N: n, LX: x + w/2, LY: y + barH/2 + 5, Show: w >= 8*len(strconv.Itoa(n))+8})
 			x += w
 			row.Total += n
 		}
@@ -103,25 +104,6 @@ func stackedChart(rows, series, colors []string, value func(row, series string) 
 	}
 	c.Height = y + 4
 	return c
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	if neg {
-		b = append([]byte{'-'}, b...)
-	}
-	return string(b)
 }
 
 // ticketChart is tickets per unit, stacked by status, busiest unit first.

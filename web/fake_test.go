@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -360,8 +358,4 @@ func newTestEnvAt(t testing.TB, start time.Time, mod func(*Config)) *testEnv {
 	return &testEnv{srv: srv, kb: kb, be: be, db: db, acc: acc, now: &now}
 }
 
-var errBoom = errors.New("boom")
-
 type bytesBuffer = bytes.Buffer
-
-func fmtInt(n int) string { return strconv.Itoa(n) }

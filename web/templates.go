@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"huiqi/intake"
+	"huiqi/internal/zhtext"
 )
 
 //go:embed templates/*.html
@@ -34,7 +35,7 @@ var funcs = template.FuncMap{
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(intake.ChinaZone).Format("2006-01-02 15:04")
+		return t.In(zhtext.China()).Format("2006-01-02 15:04")
 	},
 	"statusClass": func(s intake.Status) string {
 		switch s {
