@@ -60,7 +60,10 @@ func engineOn(tb testing.TB, db *sqlite.DB, now func() time.Time, log *slog.Logg
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg.Router, cfg.Log = intake.NewRouter(base), log
+	if cfg.Router, err = intake.NewRouter(base); err != nil {
+		tb.Fatal(err)
+	}
+	cfg.Log = log
 	st, err := intake.OpenStore(ctx, db, cfg, now)
 	if err != nil {
 		tb.Fatal(err)

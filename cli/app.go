@@ -21,6 +21,7 @@ type app struct {
 	e       *env
 	db      *sqlite.DB
 	base    *knowledge.Base // nil until loadKnowledge
+	router  *intake.Router  // routes with base; nil until loadKnowledge
 	tickets *intake.Store   // nil until openTickets
 }
 
@@ -35,7 +36,8 @@ func openDB(ctx context.Context, e *env, path string) (*app, error) {
 	return &app{e: e, db: db}, nil
 }
 
-// openApp opens the database, the knowledge base and the ticket store.
+// openApp opens the database, the knowledge base and the ticket store
+// (cfg sets its deadlines).
 func openApp(ctx context.Context, e *env, path string, cfg intake.Config) (*app, error) {
 	a, err := openDB(ctx, e, path)
 	if err != nil {
@@ -65,15 +67,19 @@ func (a *app) loadKnowledge(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load knowledge base: %w", err)
 	}
-	a.base = base
+	router, err := intake.NewRouter(base)
+	if err != nil {
+		return err
+	}
+	a.base, a.router = base, router
 	return nil
 }
 
 // openTickets opens the ticket store; it routes new tickets with the
 // knowledge base when one is loaded.
 func (a *app) openTickets(ctx context.Context, cfg intake.Config) error {
-	if a.base != nil && cfg.Router == nil {
-		cfg.Router = intake.NewRouter(a.base)
+	if cfg.Router == nil {
+		cfg.Router = a.router
 	}
 	cfg.Log = a.e.log
 	st, err := intake.OpenStore(ctx, a.db, cfg, a.e.now)

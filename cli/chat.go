@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"huiqi/bot"
-	"huiqi/intake"
 )
 
 // runChat is the terminal chat: huiqi chat [--db PATH] [--user NAME].
@@ -13,6 +12,7 @@ import (
 // middle of a dialog resumes where it was when started again.
 func runChat(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("chat")
+	limits := newDeadlineFlags(fs)
 	dbPath := fs.String("db", e.dbPath, "database path")
 	user := fs.String("user", "local", "conversation name: each name is its own conversation")
 	demo := fs.Bool("demo", false, "under HUIQI_NOW, still prune idle conversations")
@@ -25,7 +25,11 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	if strings.TrimSpace(*user) == "" {
 		return usagef("--user must not be empty")
 	}
-	a, err := openApp(ctx, e, *dbPath, intake.Config{})
+	icfg, err := limits.config()
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e, *dbPath, icfg)
 	if err != nil {
 		return err
 	}

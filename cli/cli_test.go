@@ -151,3 +151,35 @@ func TestBackupCommand(t *testing.T) {
 		t.Errorf("the restored copy lacks the ticket: exit %d %s", code, out)
 	}
 }
+
+// TestDeadlineFlags: the working-day limits of intake/deadlines.json are
+// defaults every command that files or moves tickets can override, and a
+// limit out of range is bad usage.
+func TestDeadlineFlags(t *testing.T) {
+	env := withDB(filepath.Join(t.TempDir(), "d.db"))
+	code, out, stderr := runStdin(t, env, "", "report", "--json", "--close-days", "3", "企业招不到技术工人")
+	if code != 0 {
+		t.Fatalf("report --close-days 3: exit %d, %s", code, stderr)
+	}
+	if m := decodeObject(t, out); m["due"] != "2026-12-02" {
+		t.Errorf("due with --close-days 3 = %v, want 2026-12-02 (3 working days from Friday 2026-11-27)", m["due"])
+	}
+	if code, out, _ := runStdin(t, env, "", "report", "--close-days", "10", "企业招不到技术工人"); code != 0 || !strings.Contains(out, "(10个工作日内)") {
+		t.Errorf("report --close-days 10 says %q, want the 10-day limit", out)
+	}
+	for _, args := range [][]string{
+		{"report", "--close-days", "-1", "企业招不到技术工人"},
+		{"ticket", "--max-extension-days", "999", "CQ-20261127-0001"},
+		{"chat", "--sign-days", "-2"},
+		{"serve", "--addr", "127.0.0.1:0", "--close-days", "300"},
+		{"discord", "--close-days", "-1"},
+	} {
+		if args[0] == "discord" {
+			env = map[string]string{"HUIQI_NOW": fixedEnv["HUIQI_NOW"], "HUIQI_DB": env["HUIQI_DB"], "DISCORD_TOKEN": "x"}
+		}
+		code, out, stderr := runStdin(t, env, "", args...)
+		if code != 2 || out != "" || !strings.Contains(stderr, "working days") {
+			t.Errorf("huiqi %q = exit %d, stdout %q, stderr %q; want 2 naming the limit", args, code, out, stderr)
+		}
+	}
+}

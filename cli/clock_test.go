@@ -52,7 +52,11 @@ func TestDeadlinesAtClocks(t *testing.T) {
 			w, ok := want[clock]
 			if !ok { // the real day: whatever the calendar says, but a due date after today
 				now, _ := time.Parse(time.RFC3339, clock)
-				d, est := cal.Deadline(now, intake.DefaultCloseDays)
+				dl, err := intake.BuiltinDeadlines()
+				if err != nil {
+					t.Fatal(err)
+				}
+				d, est := cal.Deadline(now, dl.CloseDays)
 				w.due, w.estimated = d.Format(time.DateOnly), est
 			}
 			if m["due"] != w.due || m["due_estimated"] != w.estimated {

@@ -8,7 +8,6 @@ import (
 
 	"huiqi/bot"
 	"huiqi/discord"
-	"huiqi/intake"
 )
 
 const discordUsage = "usage: huiqi discord [--db PATH] [--discord-api URL] [--shard ID/COUNT] [--staff-role ID] " +
@@ -19,6 +18,7 @@ const discordUsage = "usage: huiqi discord [--db PATH] [--discord-api URL] [--sh
 // users of the machine can read in the process list).
 func runDiscord(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("discord")
+	limits := newDeadlineFlags(fs)
 	dbPath := fs.String("db", e.dbPath, "database path")
 	api := fs.String("discord-api", e.getenv("DISCORD_API"), "Discord-compatible API base URL (default discord.com)")
 	shard := fs.String("shard", "", "ID/COUNT: run one shard of a sharded bot")
@@ -29,6 +29,10 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (%s)", fs.Arg(0), discordUsage)
+	}
+	icfg, err := limits.config()
+	if err != nil {
+		return err
 	}
 	token := strings.TrimSpace(e.getenv("DISCORD_TOKEN"))
 	token = strings.TrimSpace(strings.TrimPrefix(token, "Bot "))
@@ -50,7 +54,7 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 		cfg.ShardID, cfg.ShardCount = id, count
 	}
 
-	a, err := openApp(ctx, e, *dbPath, intake.Config{})
+	a, err := openApp(ctx, e, *dbPath, icfg)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"huiqi/intake"
 	"huiqi/web"
 )
 
@@ -22,7 +23,7 @@ func TestServeRateLimitRefillsUnderFixedClock(t *testing.T) {
 	fixed := time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
 		now: func() time.Time { return fixed }, log: slog.New(slog.DiscardHandler)}
-	srv, closeAll, err := newWebServer(context.Background(), e, filepath.Join(t.TempDir(), "r.db"), true,
+	srv, closeAll, err := newWebServer(context.Background(), e, filepath.Join(t.TempDir(), "r.db"), true, intake.Config{},
 		web.Config{RatePerSecond: 20, RateBurst: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func TestServeChatRateLimitedPerConversation(t *testing.T) {
 	fixed := time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
 		now: func() time.Time { return fixed }, log: slog.New(slog.DiscardHandler)}
-	srv, closeAll, err := newWebServer(context.Background(), e, filepath.Join(t.TempDir(), "c.db"), true,
+	srv, closeAll, err := newWebServer(context.Background(), e, filepath.Join(t.TempDir(), "c.db"), true, intake.Config{},
 		web.Config{RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)

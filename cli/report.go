@@ -10,6 +10,7 @@ import (
 
 func runReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("report")
+	limits := newDeadlineFlags(fs)
 	asJSON := fs.Bool("json", false, "print the report object of cli.md")
 	enterprise := fs.String("enterprise", "", "the enterprise's name")
 	contact := fs.String("contact", "", "how to reach the reporter")
@@ -21,11 +22,15 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	icfg, err := limits.config()
+	if err != nil {
+		return err
+	}
 	text := strings.TrimSpace(strings.Join(pos, " "))
 	if text == "" {
 		return usagef("usage: huiqi report [--json] [--enterprise NAME] [--contact TEXT] [--channel NAME] TEXT...")
 	}
-	a, err := openApp(ctx, e, *dbPath, intake.Config{})
+	a, err := openApp(ctx, e, *dbPath, icfg)
 	if err != nil {
 		return err
 	}
@@ -52,6 +57,6 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if len(t.Unresolved) > 0 {
 		fmt.Fprintf(e.stdout, "待平台坐席确定:%s\n", strings.Join(t.Unresolved, "、"))
 	}
-	fmt.Fprintf(e.stdout, "办结期限:%s(%d个工作日内)\n", intake.DueText(t.Due, t.DueEstimated), st.Config().CloseDays)
+	fmt.Fprintf(e.stdout, "办结期限:%s(%d个工作日内)\n", intake.DueText(t.Due, t.DueEstimated), st.Config().Deadlines.CloseDays)
 	return nil
 }

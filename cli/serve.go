@@ -20,6 +20,7 @@ import (
 // and the staff console, until interrupted.
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("serve")
+	limits := newDeadlineFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dbPath := fs.String("db", e.dbPath, "database file")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (when a TLS proxy is in front)")
@@ -49,8 +50,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	icfg, err := limits.config()
+	if err != nil {
+		return err
+	}
 	warnCalendar(e)
-	srv, closeAll, err := newWebServer(ctx, e, *dbPath, e.clockMayWrite(*demo, "the escalation sweep and idle-state pruning"),
+	srv, closeAll, err := newWebServer(ctx, e, *dbPath, e.clockMayWrite(*demo, "the escalation sweep and idle-state pruning"), icfg,
 		web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst, CORSOrigins: origins, TrustProxy: *trustProxy})
 	if err != nil {
 		return err
@@ -85,8 +90,8 @@ func serveOrigins(list string) ([]string, error) {
 // newWebServer opens the database and wires the packages into a web.Server.
 // sweep runs the escalation sweep and lets the engine and the accounts
 // prune idle state (off when a fixed clock would make them write fiction).
-func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, cfg web.Config) (*web.Server, func(), error) {
-	a, err := openApp(ctx, e, dbPath, intake.Config{})
+func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, icfg intake.Config, cfg web.Config) (*web.Server, func(), error) {
+	a, err := openApp(ctx, e, dbPath, icfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,7 +112,7 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, cfg we
 	acc.KeepExpired = !sweep
 	cfg.Knowledge = base
 	cfg.Awarder = serveAwarder{}
-	cfg.Router = intake.NewRouter(base)
+	cfg.Router = a.router
 	// The web chat shares the server's knowledge base and ticket store, so
 	// a question staff attach in the console is answered in the web chat
 	// at once, and a ticket filed in the chat is in the console's queue.

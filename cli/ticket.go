@@ -12,6 +12,7 @@ import (
 
 func runTicket(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("ticket")
+	limits := newDeadlineFlags(fs)
 	asJSON := fs.Bool("json", false, "print the ticket object of cli.md")
 	set := fs.String("set", "", "move to STATUS (已派单, 已签收, 退单, 办理中, 已办结, 已回访, 延期)")
 	by := fs.String("by", "", "who makes the change")
@@ -25,6 +26,10 @@ func runTicket(ctx context.Context, e *env, args []string) error {
 	demo := fs.Bool("demo", false, "with --escalate under HUIQI_NOW: escalate against this database anyway")
 	dbPath := fs.String("db", e.dbPath, "database path")
 	pos, err := parseArgs(fs, args, "")
+	if err != nil {
+		return err
+	}
+	icfg, err := limits.config()
 	if err != nil {
 		return err
 	}
@@ -44,7 +49,7 @@ func runTicket(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if err := a.openTickets(ctx, intake.Config{}); err != nil {
+	if err := a.openTickets(ctx, icfg); err != nil {
 		return err
 	}
 	st := a.tickets

@@ -32,7 +32,11 @@ func TestRateLimitPerUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := intake.OpenStore(ctx, db, intake.Config{Router: intake.NewRouter(base)}, now)
+	router, err := intake.NewRouter(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := intake.OpenStore(ctx, db, intake.Config{Router: router}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,9 +72,14 @@ var routingJSON []byte
 
 // Rules is the routing data of routing.json.
 type Rules struct {
-	Desk              string   `json:"desk"`
+	// Desk is the platform desk: the lead unit of DeskMeasure (ind-20).
+	Desk        string `json:"desk"`
+	DeskMeasure string `json:"desk_measure"`
+	// EscalateTo is where overdue tickets are escalated (督办), shown as
+	// EscalateLabel: the unit of EscalateMeasure (ind-17's task force).
 	EscalateTo        string   `json:"escalate_to"`
 	EscalateLabel     string   `json:"escalate_label"`
+	EscalateMeasure   string   `json:"escalate_measure"`
 	MinScore          float64  `json:"min_score"`
 	CueWeight         float64  `json:"cue_weight"`
 	ExtraPhraseWeight float64  `json:"extra_phrase_weight"`
@@ -115,8 +120,11 @@ func LoadRules(r io.Reader) (*Rules, error) {
 	if err := json.NewDecoder(r).Decode(&rules); err != nil {
 		return nil, fmt.Errorf("intake: routing rules: %w", err)
 	}
-	if rules.Desk == "" {
-		return nil, fmt.Errorf("intake: routing rules: no desk")
+	if rules.Desk == "" || rules.EscalateTo == "" {
+		return nil, fmt.Errorf("intake: routing rules: a desk and an escalation unit are required")
+	}
+	if rules.EscalateLabel == "" {
+		rules.EscalateLabel = rules.EscalateTo
 	}
 	if rules.MaxMeasures <= 0 {
 		rules.MaxMeasures = 3
@@ -142,15 +150,12 @@ type Router struct {
 }
 
 // NewRouter routes with the builtin rules over s.
-func NewRouter(s Searcher) *Router {
+func NewRouter(s Searcher) (*Router, error) {
 	rules, err := BuiltinRules()
 	if err != nil {
-		// The embedded file is checked by the tests; an empty rule set still
-		// routes by search alone.
-		rules = &Rules{Desk: "区中小企业发展中心", EscalateTo: "区工信局", EscalateLabel: "专班办公室(区工信局)",
-			MinScore: 0.3, CueWeight: 0.5, CloseRatio: 0.85, MaxMeasures: 3}
+		return nil, err
 	}
-	return &Router{s: s, rules: rules}
+	return &Router{s: s, rules: rules}, nil
 }
 
 // NewRouterWithRules routes with the given rules (tests, staff trials).

@@ -60,7 +60,7 @@ func newFake() fakeSearcher {
 }
 
 func TestRouteFake(t *testing.T) {
-	r := NewRouter(newFake())
+	r := mustRouter(t, newFake())
 	tests := []struct {
 		text, location string
 		want           Route
@@ -116,7 +116,7 @@ func deskRoute() Route {
 }
 
 func TestRouteJSON(t *testing.T) {
-	got, _ := json.Marshal(NewRouter(newFake()).Route("随便", ""))
+	got, _ := json.Marshal(mustRouter(t, newFake()).Route("随便", ""))
 	want := `{"matched":false,"measures":[],"lead_unit":"区中小企业发展中心","co_units":[],"mode":"分类","flags":["desk_triage"],"confidence":0.1}`
 	if string(got) != want {
 		t.Errorf("Route JSON = %s, want %s", got, want)
@@ -131,8 +131,23 @@ func TestBuiltinRules(t *testing.T) {
 	if rules.Desk != "区中小企业发展中心" || rules.EscalateTo != "区工信局" {
 		t.Errorf("rules desk %q escalate %q", rules.Desk, rules.EscalateTo)
 	}
-	// Every cue names a measure of the notice.
+	// The desk and the escalation unit are the notice's: the lead unit of
+	// the platform measure (ind-20) and the unit that seats the task force
+	// (ind-17); the label names the unit.
 	base := realBase(t)
+	for _, c := range []struct{ what, unit, measure string }{
+		{"desk", rules.Desk, rules.DeskMeasure},
+		{"escalate_to", rules.EscalateTo, rules.EscalateMeasure},
+	} {
+		m, ok := base.Measure(c.measure)
+		if !ok || len(m.Units) == 0 || m.Units[0] != c.unit {
+			t.Errorf("routing.json %s %q is not the lead unit of %q in the notice", c.what, c.unit, c.measure)
+		}
+	}
+	if !strings.Contains(rules.EscalateLabel, rules.EscalateTo) {
+		t.Errorf("escalate_label %q does not name escalate_to %q", rules.EscalateLabel, rules.EscalateTo)
+	}
+	// Every cue names a measure of the notice.
 	for _, c := range rules.Cues {
 		if _, ok := base.Measure(c.Measure); !ok {
 			t.Errorf("routing.json cue for unknown measure %q", c.Measure)
@@ -205,7 +220,7 @@ func loadRouteCases(t *testing.T) []routeCase {
 // TestRouteRealBase routes problem descriptions with the real knowledge
 // base and writes every route to a golden file for review.
 func TestRouteRealBase(t *testing.T) {
-	r := NewRouter(realBase(t))
+	r := mustRouter(t, realBase(t))
 	var golden bytes.Buffer
 	for _, c := range loadRouteCases(t) {
 		got := r.Route(c.Q, c.Location)
@@ -265,7 +280,7 @@ func FuzzRoute(f *testing.F) {
 		f.Add(s, "")
 	}
 	f.Add("招工难", "义井镇")
-	r := NewRouter(newFake())
+	r := mustRouter(f, newFake())
 	f.Fuzz(func(t *testing.T, text, loc string) {
 		got := r.Route(text, loc)
 		if got.LeadUnit == "" || got.Mode == "" || got.CoUnits == nil || got.Measures == nil {
@@ -281,10 +296,19 @@ func FuzzRoute(f *testing.F) {
 }
 
 func BenchmarkRoute(b *testing.B) {
-	r := NewRouter(realBase(b))
+	r := mustRouter(b, realBase(b))
 	for b.Loop() {
 		r.Route("银行不给延期还款还收罚息", "")
 	}
 }
 
 var _ = context.Background
+
+func mustRouter(tb testing.TB, s Searcher) *Router {
+	tb.Helper()
+	r, err := NewRouter(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}

@@ -105,14 +105,20 @@ func OpenStore(ctx context.Context, db *sqlite.DB, cfg Config, now func() time.T
 	if now == nil {
 		now = time.Now
 	}
-	if cfg.SignDays <= 0 {
-		cfg.SignDays = DefaultSignDays
+	dl, err := BuiltinDeadlines()
+	if err != nil {
+		return nil, err
 	}
-	if cfg.CloseDays <= 0 {
-		cfg.CloseDays = DefaultCloseDays
+	if cfg.Deadlines, err = dl.Override(cfg.Deadlines); err != nil {
+		return nil, fmt.Errorf("intake: deadlines: %w", err)
 	}
-	if cfg.MaxExtensionDays <= 0 {
-		cfg.MaxExtensionDays = DefaultMaxExtensionDays
+	if cfg.Rules == nil && cfg.Router != nil {
+		cfg.Rules = cfg.Router.Rules()
+	}
+	if cfg.Rules == nil {
+		if cfg.Rules, err = BuiltinRules(); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Calendar == nil {
 		c, err := BuiltinCalendar()
@@ -120,15 +126,6 @@ func OpenStore(ctx context.Context, db *sqlite.DB, cfg Config, now func() time.T
 			return nil, err
 		}
 		cfg.Calendar = c
-	}
-	if cfg.Desk == "" {
-		cfg.Desk = "区中小企业发展中心"
-	}
-	if cfg.EscalateTo == "" {
-		cfg.EscalateTo = "区工信局"
-	}
-	if cfg.EscalateLabel == "" {
-		cfg.EscalateLabel = "专班办公室(" + cfg.EscalateTo + ")"
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
@@ -181,7 +178,7 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 		rt = s.cfg.Router.Route(text, nt.Location)
 	}
 	if rt.LeadUnit == "" {
-		rt = Route{Matched: false, Measures: []string{}, LeadUnit: s.cfg.Desk, CoUnits: []string{},
+		rt = Route{Matched: false, Measures: []string{}, LeadUnit: s.cfg.Rules.Desk, CoUnits: []string{},
 			Mode: ModeByKind, Flags: []string{FlagDeskTriage}}
 	}
 	if rt.Mode == "" {
@@ -205,8 +202,8 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 		Contact: strings.TrimSpace(nt.Contact), Location: strings.TrimSpace(nt.Location), Channel: channel,
 		ReporterKey: strings.TrimSpace(nt.ReporterKey),
 	}
-	t.Due, t.DueEstimated = s.deadline(now, s.cfg.CloseDays)
-	t.SignDue, t.SignDueEstimated = s.deadline(now, s.cfg.SignDays)
+	t.Due, t.DueEstimated = s.deadline(now, s.cfg.Deadlines.CloseDays)
+	t.SignDue, t.SignDueEstimated = s.deadline(now, s.cfg.Deadlines.SignDays)
 	note := "渠道:" + channel
 	if !rt.Matched {
 		note += ";未匹配到措施,由平台坐席人工分派"
@@ -299,10 +296,10 @@ func (s *Store) Queue(ctx context.Context, unit string) ([]Ticket, error) {
 	if unit != "" {
 		where += ` AND (lead_unit = ? OR EXISTS (SELECT 1 FROM json_each(co_units) WHERE value = ?)`
 		args = append(args, unit, unit)
-		if unit == s.cfg.Desk {
+		if unit == s.cfg.Rules.Desk {
 			where += ` OR status IN ('已受理', '退单')`
 		}
-		if unit == s.cfg.EscalateTo {
+		if unit == s.cfg.Rules.EscalateTo {
 			where += ` OR escalated = 1`
 		}
 		where += `)`
@@ -364,7 +361,7 @@ func (s *Store) Move(ctx context.Context, id string, to Status, by, note string)
 		from := t.Status
 		t.Status = to
 		if to == StatusDispatched {
-			t.SignDue, t.SignDueEstimated = s.deadline(now, s.cfg.SignDays)
+			t.SignDue, t.SignDueEstimated = s.deadline(now, s.cfg.Deadlines.SignDays)
 		}
 		if err := s.appendEvent(ctx, tx, t, Event{At: now, Kind: KindMove, From: from, Status: to, By: by, Note: note}); err != nil {
 			return err
@@ -372,7 +369,7 @@ func (s *Store) Move(ctx context.Context, id string, to Status, by, note string)
 		if rating == RatingUnsatisfied {
 			// 不满意 reopens: the unit works on it again with a fresh deadline.
 			t.Status = StatusHandling
-			t.Due, t.DueEstimated = s.deadline(now, s.cfg.CloseDays)
+			t.Due, t.DueEstimated = s.deadline(now, s.cfg.Deadlines.CloseDays)
 			t.Reply = ""
 			t.Escalated = false
 			msg := "企业不满意,重新办理"
@@ -387,7 +384,7 @@ func (s *Store) Move(ctx context.Context, id string, to Status, by, note string)
 
 // Extend grants an extension (延期) of days working days with a reason, for
 // a ticket the unit has signed (已签收 or 办理中). days <= 0 grants all that
-// remains of Config.MaxExtensionDays; the total may not exceed it.
+// remains of Deadlines.MaxExtensionDays; the total may not exceed it.
 func (s *Store) Extend(ctx context.Context, id string, days int, by, reason string) (Ticket, error) {
 	by, reason, err := checkByNote(by, reason)
 	if err != nil {
@@ -400,13 +397,13 @@ func (s *Store) Extend(ctx context.Context, id string, days int, by, reason stri
 		if !t.Status.CanExtend() {
 			return fmt.Errorf("%w:%s 状态不能延期(签收后、办结前才可延期)", ErrBadMove, t.Status)
 		}
-		left := s.cfg.MaxExtensionDays - t.ExtendDays
+		left := s.cfg.Deadlines.MaxExtensionDays - t.ExtendDays
 		days := days
 		if days <= 0 {
 			days = left
 		}
 		if days <= 0 || days > left {
-			return fmt.Errorf("%w:延期累计不超过%d个工作日,还可延期%d个工作日", ErrBadMove, s.cfg.MaxExtensionDays, max(left, 0))
+			return fmt.Errorf("%w:延期累计不超过%d个工作日,还可延期%d个工作日", ErrBadMove, s.cfg.Deadlines.MaxExtensionDays, max(left, 0))
 		}
 		var est bool
 		t.Due, est = s.deadline(t.Due.Time(), days)
@@ -460,7 +457,8 @@ func (s *Store) Reroute(ctx context.Context, id string, rt Route, by, note strin
 }
 
 // EscalateOverdue escalates (督办) every open ticket past its deadline that
-// is not escalated yet to the task-force office (ind-17: 专班办公室设在区工信局):
+// is not escalated yet to the escalation unit of the routing rules (ind-17's
+// task-force office):
 // its mode becomes 分级 and an event records it. It returns the tickets it
 // escalated.
 func (s *Store) EscalateOverdue(ctx context.Context) ([]Ticket, error) {
@@ -492,10 +490,10 @@ func (s *Store) EscalateOverdue(ctx context.Context) ([]Ticket, error) {
 				return err
 			}
 			t.Escalated = true
-			t.EscalatedTo = s.cfg.EscalateLabel
+			t.EscalatedTo = s.cfg.Rules.EscalateLabel
 			t.Mode = ModeByLevel
 			t.Flags = addFlag(t.Flags, FlagEscalated)
-			note := fmt.Sprintf("逾期督办:办结期限%s已过,提请%s督办", t.Due, s.cfg.EscalateLabel)
+			note := fmt.Sprintf("逾期督办:办结期限%s已过,提请%s督办", t.Due, s.cfg.Rules.EscalateLabel)
 			if err := s.appendEvent(ctx, tx, &t, Event{At: now, Kind: KindEscalate, From: t.Status, Status: t.Status, By: "系统", Note: note}); err != nil {
 				return err
 			}

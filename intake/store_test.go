@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -593,4 +594,89 @@ func TestMain(m *testing.M) {
 		os.Exit(childMain())
 	}
 	os.Exit(m.Run())
+}
+
+// TestDeskAndEscalationFromRules: the store sends what no measure fits to
+// the routing rules' desk and escalates to their escalation unit, under its
+// label; nothing of the two is the store's own.
+func TestDeskAndEscalationFromRules(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	rules := &Rules{Desk: "测试服务中心", EscalateTo: "测试督办室", EscalateLabel: "专班(测试督办室)"}
+	st, err := OpenStore(ctx, mustOpenDB(t), Config{Rules: rules}, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := st.File(ctx, NewTicket{Text: "没有路由器时由平台坐席分派"})
+	if err != nil || tk.LeadUnit != "测试服务中心" || !slices.Contains(tk.Flags, FlagDeskTriage) {
+		t.Fatalf("File without a route = lead %q flags %v, %v; want the rules' desk", tk.LeadUnit, tk.Flags, err)
+	}
+	if q, _ := st.Queue(ctx, "测试服务中心"); len(q) != 1 {
+		t.Errorf("desk queue = %v, want the ticket awaiting dispatch", ids(q))
+	}
+	clk.Set(time.Date(2026, 12, 7, 9, 0, 0, 0, zhtext.China()))
+	esc, err := st.EscalateOverdue(ctx)
+	if err != nil || len(esc) != 1 || esc[0].EscalatedTo != "专班(测试督办室)" || !strings.Contains(esc[0].Events[len(esc[0].Events)-1].Note, "专班(测试督办室)") {
+		t.Fatalf("EscalateOverdue = %+v, %v; want the ticket escalated to the rules' unit", esc, err)
+	}
+	if q, _ := st.Queue(ctx, "测试督办室"); len(q) != 1 {
+		t.Errorf("escalation unit's queue = %v, want the escalated ticket", ids(q))
+	}
+}
+
+// TestDeadlines: deadlines.json holds the platform's defaults (1, 5 and 15
+// working days, as the README says), a Config overrides any of them, and a
+// limit out of range is refused.
+func TestDeadlines(t *testing.T) {
+	dl, err := BuiltinDeadlines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dl != (Deadlines{SignDays: 1, CloseDays: 5, MaxExtensionDays: 15}) {
+		t.Errorf("deadlines.json = %+v, want sign 1, close 5, extension 15", dl)
+	}
+	tests := []struct {
+		over    Deadlines
+		want    Deadlines
+		wantErr bool
+	}{
+		{Deadlines{}, dl, false},
+		{Deadlines{CloseDays: 3}, Deadlines{1, 3, 15}, false},
+		{Deadlines{SignDays: 2, CloseDays: 10, MaxExtensionDays: 30}, Deadlines{2, 10, 30}, false},
+		{Deadlines{CloseDays: -1}, Deadlines{}, true},
+		{Deadlines{MaxExtensionDays: 251}, Deadlines{}, true},
+	}
+	for _, tt := range tests {
+		got, err := dl.Override(tt.over)
+		if (err != nil) != tt.wantErr || (err == nil && got != tt.want) {
+			t.Errorf("Override(%+v) = %+v, %v; want %+v (err %v)", tt.over, got, err, tt.want, tt.wantErr)
+		}
+	}
+	for _, bad := range []string{`{"sign_days":1,"close_days":5}`, `{"sign_days":0,"close_days":5,"max_extension_days":15}`, `{`} {
+		if _, err := LoadDeadlines(strings.NewReader(bad)); err == nil {
+			t.Errorf("LoadDeadlines(%s) accepted", bad)
+		}
+	}
+
+	// The store counts with the limits it was given.
+	ctx := context.Background()
+	st, err := OpenStore(ctx, mustOpenDB(t), Config{Deadlines: Deadlines{SignDays: 2, CloseDays: 3, MaxExtensionDays: 4}}, newClock().Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := fileOne(t, st, "招工难")
+	if tk.Due.String() != "2026-12-02" || tk.SignDue.String() != "2026-12-01" {
+		t.Errorf("filed Friday 2026-11-27 with close 3, sign 2: due %s sign %s, want 2026-12-02 and 2026-12-01", tk.Due, tk.SignDue)
+	}
+	for _, to := range []Status{StatusDispatched, StatusSigned} {
+		if tk, err = st.Move(ctx, tk.ID, to, "测试员", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Extend(ctx, tk.ID, 5, "测试员", "材料未齐"); !errors.Is(err, ErrBadMove) {
+		t.Errorf("Extend 5 days of a 4-day limit = %v, want ErrBadMove", err)
+	}
+	if _, err := OpenStore(ctx, mustOpenDB(t), Config{Deadlines: Deadlines{CloseDays: 999}}, newClock().Now); err == nil {
+		t.Error("OpenStore accepted a 999-day close limit")
+	}
 }

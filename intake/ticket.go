@@ -6,42 +6,24 @@ import (
 	"time"
 )
 
-// Config is the intake's configuration. The day limits are DEFAULTS chosen
-// for the platform (modelled on 12345 practice), not rules the district
-// has published; a deployment sets its own.
+// Config is the intake's configuration.
 type Config struct {
-	// SignDays: the lead unit signs (签收) within this many working days of
-	// filing. Default 1.
-	SignDays int
-	// CloseDays: the unit replies (办结) within this many working days of
-	// filing. Default 5.
-	CloseDays int
-	// MaxExtensionDays: total extension (延期) a ticket may get, in working
-	// days, each with a reason. Default 15.
-	MaxExtensionDays int
+	// Deadlines are the working-day limits; the limits left at zero are
+	// deadlines.json's.
+	Deadlines Deadlines
 	// Calendar of working days; default the builtin one.
 	Calendar *Calendar
 	// Router routes tickets filed without a route; may be nil (then such a
 	// ticket goes to the desk).
 	Router *Router
-	// Desk is the platform desk (ind-20); default 区中小企业发展中心.
-	Desk string
-	// EscalateTo is the task-force office overdue tickets go to (ind-17:
-	// 专班办公室设在区工信局); default 区工信局, shown as EscalateLabel.
-	EscalateTo    string
-	EscalateLabel string
+	// Rules name the platform desk and the escalation unit (routing.json);
+	// default the Router's, else the builtin ones.
+	Rules *Rules
 	// Rand is the source of the reporters' secret codes; default crypto/rand.
 	Rand io.Reader
 	// Log receives operator messages; default discards.
 	Log *slog.Logger
 }
-
-// Defaults of Config (documented as defaults, not the district's rules).
-const (
-	DefaultSignDays         = 1
-	DefaultCloseDays        = 5
-	DefaultMaxExtensionDays = 15
-)
 
 // NewTicket is an issue to file.
 type NewTicket struct {
