@@ -109,7 +109,7 @@ func New(deps Deps) (*Engine, error) {
 	if deps.RateClock == nil {
 		deps.RateClock = time.Now
 	}
-	if err := deps.DB.Migrate(ctx, "bot", migrations); err != nil {
+	if err := sqlite.Migrate(ctx, deps.DB, "bot", migrations); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	e := &Engine{d: deps, st: &store{db: deps.DB, idle: deps.IdleTimeout, reads: make(chan struct{}, 8)},

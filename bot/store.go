@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,15 +14,9 @@ import (
 )
 
 // migrations of component "bot": conversation state, one row per Key.
-var migrations = []string{
-	`CREATE TABLE bot_conversations (
-		key        TEXT PRIMARY KEY,
-		state      TEXT NOT NULL,
-		version    INTEGER NOT NULL DEFAULT 1,
-		updated_at INTEGER NOT NULL -- unix milliseconds of the engine's clock
-	);
-	CREATE INDEX bot_conversations_updated ON bot_conversations (updated_at);`,
-}
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
 
 // convState is everything the engine remembers about one conversation
 // between turns. It is stored as JSON, so fields may be added freely.

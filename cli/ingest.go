@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"huiqi/knowledge"
-	"huiqi/sqlite"
 )
 
 // ingestError is a file that cannot be ingested: main prints
@@ -107,11 +106,12 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return ingestError{file, err}
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	a, err := openDB(ctx, e, *dbPath)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
-	defer db.Close()
+	defer a.Close()
+	db := a.db
 	if err := knowledge.MigrateStore(ctx, db); err != nil {
 		return fmt.Errorf("migrate database: %w", err)
 	}

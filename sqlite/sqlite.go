@@ -1,6 +1,8 @@
 // Package sqlite owns huiqi's one database file: it opens it with the
-// pragmas the project relies on (WAL, busy timeout, foreign keys) and runs the
-// embedded, numbered migrations that each domain package hands it.
+// pragmas the project relies on (WAL, busy timeout, foreign keys), runs the
+// embedded, numbered migrations that each component hands it (Migrate),
+// classifies storage errors and backs the file up. It knows no component's
+// tables: each package that stores things owns its own .sql files.
 package sqlite
 
 import (
@@ -129,42 +131,6 @@ func dirError(path string, err error) error {
 	}
 	return fmt.Errorf("%w: directory %s is not writable, and SQLite must create %s-wal there (%w)",
 		ErrReadOnly, dir, filepath.Base(path), err)
-}
-
-// Migrate applies, in order and each in its own transaction, the steps of a
-// component that the database has not seen yet. Step i has version i+1.
-func (db *DB) Migrate(ctx context.Context, component string, steps []string) error {
-	for i, step := range steps {
-		version := i + 1
-		if err := db.migrateOne(ctx, component, version, step); err != nil {
-			return fmt.Errorf("sqlite: migrate %s v%d: %w", component, version, err)
-		}
-	}
-	return nil
-}
-
-func (db *DB) migrateOne(ctx context.Context, component string, version int, step string) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE component = ? AND version = ?`,
-		component, version).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, step); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (component, version, applied_at) VALUES (?, ?, ?)`,
-		component, version, db.Now().UTC().Format(time.RFC3339)); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // Backup writes a consistent copy of the live database to dest with

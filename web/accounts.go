@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
+	"embed"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -15,9 +16,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"huiqi/sqlite"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Roles of staff accounts.
@@ -85,33 +86,14 @@ type Accounts struct {
 	dummy     []byte
 }
 
-var migrations = []string{
-	`CREATE TABLE web_users (
-		id INTEGER PRIMARY KEY,
-		name TEXT NOT NULL UNIQUE,
-		role TEXT NOT NULL,
-		unit TEXT NOT NULL DEFAULT '',
-		password_hash BLOB NOT NULL,
-		created_at TEXT NOT NULL
-	);
-	CREATE TABLE web_sessions (
-		token_hash TEXT PRIMARY KEY,
-		user_id INTEGER NOT NULL REFERENCES web_users(id) ON DELETE CASCADE,
-		csrf TEXT NOT NULL,
-		created_at TEXT NOT NULL,
-		expires_at TEXT NOT NULL
-	);
-	CREATE INDEX web_sessions_expires ON web_sessions(expires_at);
-	CREATE TABLE web_ask_counts (
-		day TEXT PRIMARY KEY,
-		answered INTEGER NOT NULL DEFAULT 0,
-		unanswered INTEGER NOT NULL DEFAULT 0
-	);`,
-}
+// migrations of component "web": staff accounts and sessions.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
 
 // OpenAccounts runs the web component's migrations and returns the store.
 func OpenAccounts(ctx context.Context, db *sqlite.DB, now func() time.Time) (*Accounts, error) {
-	if err := db.Migrate(ctx, "web", migrations); err != nil {
+	if err := sqlite.Migrate(ctx, db, "web", migrations); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	a := &Accounts{db: db.DB, now: now, Cost: bcrypt.DefaultCost, TTL: 12 * time.Hour}
