@@ -60,10 +60,7 @@ func engineOn(tb testing.TB, db *sqlite.DB, now func() time.Time, log *slog.Logg
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if cfg.Router, err = intake.NewRouter(base); err != nil {
-		tb.Fatal(err)
-	}
-	cfg.Log = log
+	cfg.Router, cfg.Log = intake.NewRouter(base), log
 	st, err := intake.OpenStore(ctx, db, cfg, now)
 	if err != nil {
 		tb.Fatal(err)

@@ -67,11 +67,7 @@ func (a *app) loadKnowledge(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load knowledge base: %w", err)
 	}
-	router, err := intake.NewRouter(base)
-	if err != nil {
-		return err
-	}
-	a.base, a.router = base, router
+	a.base, a.router = base, intake.NewRouter(base)
 	return nil
 }
 

@@ -26,11 +26,7 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("load knowledge base: %w", err)
 	}
-	router, err := intake.NewRouter(base)
-	if err != nil {
-		return err
-	}
-	rt := router.Route(text, *location)
+	rt := intake.NewRouter(base).Route(text, *location)
 	if *asJSON {
 		return writeJSON(e.stdout, rt)
 	}

@@ -32,11 +32,7 @@ func TestRateLimitPerUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	router, err := intake.NewRouter(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := intake.OpenStore(ctx, db, intake.Config{Router: router}, now)
+	st, err := intake.OpenStore(ctx, db, intake.Config{Router: intake.NewRouter(base)}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

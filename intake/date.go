@@ -54,6 +54,14 @@ func (d Date) String() string {
 	return d.Time().Format(time.DateOnly)
 }
 
+// Format formats the day with a time layout ("2006年1月2日"), "" when unset.
+func (d Date) Format(layout string) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Time().Format(layout)
+}
+
 // Before reports whether d is an earlier day than e.
 func (d Date) Before(e Date) bool { return d.compare(e) < 0 }
 

@@ -149,13 +149,16 @@ type Router struct {
 	rules *Rules
 }
 
-// NewRouter routes with the builtin rules over s.
-func NewRouter(s Searcher) (*Router, error) {
+// NewRouter routes with the builtin rules (routing.json) over s. The file is
+// embedded and checked by the package's tests, so it panics only on a
+// broken build, never on anything a user sends (the command line turns
+// even that into an internal-error exit).
+func NewRouter(s Searcher) *Router {
 	rules, err := BuiltinRules()
 	if err != nil {
-		return nil, err
+		panic(err)
 	}
-	return &Router{s: s, rules: rules}, nil
+	return &Router{s: s, rules: rules}
 }
 
 // NewRouterWithRules routes with the given rules (tests, staff trials).

@@ -60,7 +60,7 @@ func newFake() fakeSearcher {
 }
 
 func TestRouteFake(t *testing.T) {
-	r := mustRouter(t, newFake())
+	r := NewRouter(newFake())
 	tests := []struct {
 		text, location string
 		want           Route
@@ -116,7 +116,7 @@ func deskRoute() Route {
 }
 
 func TestRouteJSON(t *testing.T) {
-	got, _ := json.Marshal(mustRouter(t, newFake()).Route("随便", ""))
+	got, _ := json.Marshal(NewRouter(newFake()).Route("随便", ""))
 	want := `{"matched":false,"measures":[],"lead_unit":"区中小企业发展中心","co_units":[],"mode":"分类","flags":["desk_triage"],"confidence":0.1}`
 	if string(got) != want {
 		t.Errorf("Route JSON = %s, want %s", got, want)
@@ -220,7 +220,7 @@ func loadRouteCases(t *testing.T) []routeCase {
 // TestRouteRealBase routes problem descriptions with the real knowledge
 // base and writes every route to a golden file for review.
 func TestRouteRealBase(t *testing.T) {
-	r := mustRouter(t, realBase(t))
+	r := NewRouter(realBase(t))
 	var golden bytes.Buffer
 	for _, c := range loadRouteCases(t) {
 		got := r.Route(c.Q, c.Location)
@@ -280,7 +280,7 @@ func FuzzRoute(f *testing.F) {
 		f.Add(s, "")
 	}
 	f.Add("招工难", "义井镇")
-	r := mustRouter(f, newFake())
+	r := NewRouter(newFake())
 	f.Fuzz(func(t *testing.T, text, loc string) {
 		got := r.Route(text, loc)
 		if got.LeadUnit == "" || got.Mode == "" || got.CoUnits == nil || got.Measures == nil {
@@ -296,19 +296,10 @@ func FuzzRoute(f *testing.F) {
 }
 
 func BenchmarkRoute(b *testing.B) {
-	r := mustRouter(b, realBase(b))
+	r := NewRouter(realBase(b))
 	for b.Loop() {
 		r.Route("银行不给延期还款还收罚息", "")
 	}
 }
 
 var _ = context.Background
-
-func mustRouter(tb testing.TB, s Searcher) *Router {
-	tb.Helper()
-	r, err := NewRouter(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return r
-}
