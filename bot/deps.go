@@ -9,10 +9,12 @@ import (
 	"huiqi/knowledge"
 )
 
-// Answerer answers a question from the knowledge base and says what the
-// loaded notices cover; *knowledge.Base is one.
+// Answerer answers a question from the knowledge base, recognises small
+// talk with its reply, and says what the loaded notices cover;
+// *knowledge.Base is one.
 type Answerer interface {
 	Ask(q string, top int, now time.Time) knowledge.Answer
+	SmallTalk(text string) (knowledge.SmallTalk, bool)
 	Scope() knowledge.Scope
 }
 

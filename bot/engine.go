@@ -316,8 +316,8 @@ func (t *turn) dispatch(in Input) []Reply {
 	case "report":
 		return t.reportText(in.Text)
 	}
-	if kind := smallTalk(in.Text); kind != "" {
-		return t.smallTalk(kind)
+	if st, ok := t.e.d.Knowledge.SmallTalk(in.Text); ok {
+		return t.smallTalk(st)
 	}
 	return t.ask(in.Text)
 }
@@ -418,14 +418,14 @@ func (t *turn) cancel() []Reply {
 	return []Reply{{Text: "好的。还需要什么帮助？", Choices: menuChoices()}}
 }
 
-func (t *turn) smallTalk(kind string) []Reply {
-	switch kind {
-	case "thanks":
-		return []Reply{{Text: "不客气！还有别的问题随时问我。", Choices: menuChoices()}}
-	case "bye":
-		return []Reply{{Text: "再见，祝企业发展顺利！"}}
-	case "who":
-		return t.menu("我是阳泉市城区的惠企助手，一个回答政策问题的程序，不是工作人员，测算结果仅供参考。")
+// smallTalk answers a greeting, thanks or goodbye with the lexicon's reply
+// and what it says comes next.
+func (t *turn) smallTalk(st knowledge.SmallTalk) []Reply {
+	switch st.Then {
+	case knowledge.AfterIntroduce:
+		return t.menu(st.Reply)
+	case knowledge.AfterEnd:
+		return []Reply{{Text: st.Reply}}
 	}
-	return t.menu("您好！")
+	return []Reply{{Text: st.Reply, Choices: menuChoices()}}
 }

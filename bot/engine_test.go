@@ -105,19 +105,6 @@ func TestParseCommand(t *testing.T) {
 	}
 }
 
-func TestSmallTalk(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"你好", "hello"}, {"您好！", "hello"}, {"在吗？", "hello"}, {"Hello", "hello"},
-		{"谢谢", "thanks"}, {"谢谢啊", "thanks"}, {"你是谁？", "who"}, {"你能做什么", "who"},
-		{"你好，担保费率是多少", ""}, {"奖励", ""},
-	}
-	for _, tt := range tests {
-		if got := smallTalk(tt.in); got != tt.want {
-			t.Errorf("smallTalk(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestSafe(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"@everyone 你好", "@\u200beveryone 你好"},
@@ -165,6 +152,12 @@ func TestAsk(t *testing.T) {
 		got := c.say(greet)
 		mustNotContain(t, got, "【")
 		mustContain(t, got, "算奖励")
+	}
+	// The knowledge base's reply, and what its data says comes next: the
+	// menu after an introduction, nothing after goodbye.
+	mustContain(t, c.say("你是谁"), "我是测试助手。\n我是惠企助手，可以帮您：", "测试区惠企政策（测政发〔2026〕1号的测试条措施）")
+	if got := c.say("再见"); strings.TrimSpace(got) != "再见！" || len(c.last) != 1 || len(c.last[0].Choices) != 0 {
+		t.Errorf("再见 = %q with %d replies, want the lexicon's goodbye alone", got, len(c.last))
 	}
 }
 

@@ -37,6 +37,17 @@ func (fakeKnowledge) Scope() knowledge.Scope {
 		Packages: []knowledge.ScopePackage{{Name: "测试条"}}}
 }
 
+// SmallTalk knows three greetings; the real classifier is knowledge's.
+func (fakeKnowledge) SmallTalk(text string) (knowledge.SmallTalk, bool) {
+	st, ok := map[string]knowledge.SmallTalk{
+		"你好":  {Kind: "greeting", Reply: "您好！", Then: knowledge.AfterIntroduce},
+		"谢谢":  {Kind: "thanks", Reply: "不客气！"},
+		"你是谁": {Kind: "who", Reply: "我是测试助手。", Then: knowledge.AfterIntroduce},
+		"再见":  {Kind: "bye", Reply: "再见！", Then: knowledge.AfterEnd},
+	}[text]
+	return st, ok
+}
+
 func (fakeKnowledge) Ask(q string, top int, now time.Time) knowledge.Answer {
 	switch {
 	case strings.Contains(q, "甲"):

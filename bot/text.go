@@ -77,26 +77,6 @@ func isPunct(r rune) bool {
 	return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r)
 }
 
-// smallTalk classifies greetings, thanks and "who are you"; "" otherwise.
-func smallTalk(text string) string {
-	s := strings.ToLower(strings.TrimFunc(text, isPunct))
-	s = strings.TrimRight(s, "啊呀呢吧哈嘛哦喔~～ ")
-	s = strings.TrimFunc(s, isPunct)
-	switch s {
-	case "你好", "您好", "你们好", "hi", "hello", "hey", "在吗", "在不在", "有人吗", "早上好", "上午好",
-		"下午好", "晚上好", "嗨", "喂", "哈喽", "开始", "start":
-		return "hello"
-	case "谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "非常感谢", "好的谢谢", "好的，谢谢", "thanks", "thank you", "thx", "辛苦了":
-		return "thanks"
-	case "你是谁", "您是谁", "你是什么", "你是机器人吗", "你是人吗", "你能做什么", "你会什么", "你可以做什么",
-		"你有什么功能", "who are you":
-		return "who"
-	case "再见", "拜拜", "bye", "goodbye":
-		return "bye"
-	}
-	return ""
-}
-
 // questionLike reports whether text reads as a question rather than an
 // answer, so the award dialog can take it as a side question.
 func questionLike(text string) bool {

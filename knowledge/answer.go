@@ -9,13 +9,6 @@ import (
 	"huiqi/internal/zhtext"
 )
 
-// chitchatReplies are the small-talk replies; {coverage} is Base.Coverage.
-var chitchatReplies = map[string]string{
-	"greeting": "您好！我是惠企助手。{coverage}请直接说说您遇到的情况。",
-	"thanks":   "不客气！还有政策上的问题随时问我。",
-	"who":      "我是惠企助手，城区的政策问答机器人。{coverage}",
-}
-
 // Ask answers a question; now decides which dates have passed.
 func (b *Base) Ask(q string, top int, now time.Time) Answer {
 	if top <= 0 {
@@ -36,13 +29,15 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		v := b.Validity(a.Results[i].Measure, now)
 		a.Results[i].Validity, a.Results[i].Expired, a.Results[i].ValidityStatus = v.Text, v.Expired, v.Status
 	}
-	if qq.chitchat != "" {
-		a.Kind = "chitchat:" + qq.chitchat
-		a.Text = chitchatReplies[qq.chitchat]
-		if a.Text == "" {
-			a.Text = chitchatReplies["greeting"]
+	if qq.chitchat >= 0 {
+		// Small talk: the lexicon's reply; where it introduces huiqi, the
+		// coverage (the bot shows its menu instead).
+		st := ix.common.Chitchat[qq.chitchat].smallTalk()
+		a.Kind = "chitchat:" + st.Kind
+		a.Text = st.Reply
+		if st.Then == AfterIntroduce {
+			a.Text += b.Coverage()
 		}
-		a.Text = strings.ReplaceAll(a.Text, "{coverage}", b.Coverage())
 		a.Results = a.Results[:0]
 		return a
 	}

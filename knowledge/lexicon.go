@@ -67,10 +67,19 @@ type OutOfScopeTopic struct {
 	Refer string   `json:"refer"`
 }
 
-// ChitchatKind is small talk huiqi recognises (greeting, thanks, who).
+// ChitchatKind is small talk huiqi recognises (greeting, thanks, who, bye,
+// ack) and its one reply, which every channel gives.
 type ChitchatKind struct {
-	Kind string   `json:"kind"`
-	Say  []string `json:"say"`
+	Kind string `json:"kind"`
+	// Say are phrases that make a short message this kind (谢谢啊 holds 谢谢).
+	Say []string `json:"say"`
+	// Alone are phrases that are this kind only as the whole message
+	// (开始, 喂: inside a question they mean something else).
+	Alone []string `json:"alone,omitempty"`
+	Reply string   `json:"reply"`
+	// Then is what follows the reply: "" the menu is offered, "introduce"
+	// huiqi says what it does, "end" nothing (the person is leaving).
+	Then After `json:"then,omitempty"`
 }
 
 // Entry returns the lexicon of a measure (nil when it has none).
@@ -147,6 +156,16 @@ func ParseLexicon(files map[string][]byte) (*Lexicon, error) {
 	for _, t := range lx.Common.OutOfScope {
 		if t.Topic == "" || len(t.Say) == 0 {
 			return nil, fmt.Errorf("lexicon common.json: out_of_scope topic %q has no words", t.Topic)
+		}
+	}
+	for _, c := range lx.Common.Chitchat {
+		switch {
+		case c.Kind == "" || len(c.Say)+len(c.Alone) == 0:
+			return nil, fmt.Errorf("lexicon common.json: chitchat kind %q has no words", c.Kind)
+		case strings.TrimSpace(c.Reply) == "":
+			return nil, fmt.Errorf("lexicon common.json: chitchat kind %q has no reply", c.Kind)
+		case c.Then != AfterOffer && c.Then != AfterIntroduce && c.Then != AfterEnd:
+			return nil, fmt.Errorf("lexicon common.json: chitchat kind %q: then %q is not introduce, end or empty", c.Kind, c.Then)
 		}
 	}
 	return lx, nil

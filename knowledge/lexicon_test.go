@@ -75,7 +75,7 @@ func containsContact(s string) bool {
 }
 
 func TestParseLexicon(t *testing.T) {
-	common := `{"typos":{"担宝":"担保"},"synonyms":[["营收","营业收入"]],"out_of_scope":[{"topic":"天气","say":["下雨"],"refer":"请查看天气预报。"}],"chitchat":[{"kind":"greeting","say":["你好"]}]}`
+	common := `{"typos":{"担宝":"担保"},"synonyms":[["营收","营业收入"]],"out_of_scope":[{"topic":"天气","say":["下雨"],"refer":"请查看天气预报。"}],"chitchat":[{"kind":"greeting","say":["你好"],"reply":"您好！"}]}`
 	tests := []struct {
 		name    string
 		files   map[string][]byte
@@ -92,6 +92,9 @@ func TestParseLexicon(t *testing.T) {
 		{"empty term", map[string][]byte{"lexicon/ind.json": []byte(`[{"measure":"ind-01","concepts":[{"term":" ","say":[]}]}]`)}, []string{"ind-01"}, "no term"},
 		{"bad json", map[string][]byte{"lexicon/common.json": []byte(`{"typos":`)}, nil, "unexpected EOF"},
 		{"empty typo", map[string][]byte{"lexicon/common.json": []byte(`{"typos":{"担宝":""}}`)}, nil, "empty typo"},
+		{"small talk without a reply", map[string][]byte{"lexicon/common.json": []byte(`{"chitchat":[{"kind":"greeting","say":["你好"]}]}`)}, nil, "has no reply"},
+		{"small talk without words", map[string][]byte{"lexicon/common.json": []byte(`{"chitchat":[{"kind":"greeting","reply":"您好"}]}`)}, nil, "has no words"},
+		{"small talk, unknown then", map[string][]byte{"lexicon/common.json": []byte(`{"chitchat":[{"kind":"bye","say":["再见"],"reply":"再见","then":"menu"}]}`)}, nil, "is not introduce"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

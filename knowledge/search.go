@@ -80,8 +80,7 @@ type index struct {
 	oos      map[string][]int     // out-of-scope say → topic indexes
 	oosMax   int                  // longest out-of-scope phrase in runes
 	oosHead  map[rune]bool        // first runes of out-of-scope phrases
-	chatMax  int                  // longest small-talk phrase in runes
-	chitchat map[string]string    // say → kind
+	chat     chatter              // small talk, from the lexicon
 	common   *CommonLexicon
 	fuzzy    []fuzzyTarget
 	fuzzyBy  map[rune][]int32 // rune → fuzzy targets containing it
@@ -190,7 +189,6 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 		phrases:  map[string][]*phrase{},
 		oos:      map[string][]int{},
 		oosHead:  map[rune]bool{},
-		chitchat: map[string]string{},
 		common:   &lx.Common,
 	}
 	// The question bank is independent of the n-gram index: build it on
@@ -380,16 +378,7 @@ func (ix *index) buildLexicon(ms []*Measure, lx *Lexicon) {
 			}
 		}
 	}
-	for _, c := range lx.Common.Chitchat {
-		for _, s := range c.Say {
-			if hasTradOnly(s) {
-				continue
-			}
-			s = basicNormalize(s)
-			ix.chitchat[s] = c.Kind
-			ix.chatMax = max(ix.chatMax, utf8.RuneCountInString(s))
-		}
-	}
+	ix.chat = newChatter(lx.Common.Chitchat)
 	for _, f := range ft {
 		ix.fuzzy = append(ix.fuzzy, *f)
 	}
@@ -491,7 +480,7 @@ type query struct {
 	totalW     float32           // idf mass of the question's own tokens
 	conceptHit map[int32]float32 // measure → strength of lexicon phrases found
 	oosTopics  []int
-	chitchat   string // kind, when the question is only small talk
+	chitchat   int // index of the small-talk kind when the question is only small talk, else -1
 	expanded   []string
 }
 
@@ -510,7 +499,7 @@ type hit struct {
 
 func (ix *index) analyse(q string, sc *scratch) *query {
 	nq := ix.norm.normalize(q)
-	qq := &query{raw: q, norm: nq, weights: map[int32]float32{}, conceptHit: map[int32]float32{}}
+	qq := &query{raw: q, norm: nq, weights: map[int32]float32{}, conceptHit: map[int32]float32{}, chitchat: -1}
 	sc.spans = eachToken(nq, sc.spans, func(tok string) {
 		if id, ok := ix.vocab[tok]; ok {
 			if _, seen := qq.weights[id]; !seen {
@@ -620,7 +609,7 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 		}
 	}
 	// small talk
-	qq.chitchat = ix.smallTalk(nq)
+	qq.chitchat = ix.chat.classify(nq)
 	qq.terms = make([]qterm, 0, len(qq.weights))
 	for id, w := range qq.weights {
 		qq.terms = append(qq.terms, qterm{id, w})
@@ -635,37 +624,6 @@ func oovWeight(tok string) float32 {
 		return 0.35
 	}
 	return 0.5
-}
-
-// smallTalk returns the chitchat kind when the question is nothing but a
-// greeting, thanks or "who are you".
-func (ix *index) smallTalk(nq string) string {
-	if utf8.RuneCountInString(nq) > 2*ix.chatMax+4 {
-		return "" // too long to be nothing but small talk
-	}
-	rest := nq
-	kind := ""
-	for say, k := range ix.chitchat {
-		if say != "" && strings.Contains(rest, say) {
-			rest = strings.ReplaceAll(rest, say, "")
-			if kind == "" {
-				kind = k
-			}
-		}
-	}
-	if kind == "" {
-		return ""
-	}
-	left := 0
-	for _, r := range rest {
-		if isHan(r) && !stopUni[string(r)] || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			left++
-		}
-	}
-	if left > 2 {
-		return ""
-	}
-	return kind
 }
 
 func (ix *index) rank(qq *query, sc *scratch, k int) []hit {
