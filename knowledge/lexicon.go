@@ -42,11 +42,16 @@ type Concept struct {
 	Say  []string `json:"say"`
 }
 
-// Amount is a sum or figure a measure carries, with its condition.
+// Amount is a sum or figure a measure carries, with its condition, as the
+// answers quote it.
 type Amount struct {
 	Text      string `json:"text"`
 	Condition string `json:"condition"`
 	Level     string `json:"level"`
+	// Rule is the id of the award rule in eligibility's rules.json that
+	// computes this amount (empty for figures that are not awards, such as
+	// a guarantee rate); a test holds the two files to the same figures.
+	Rule string `json:"rule,omitempty"`
 }
 
 // CommonLexicon is the data shared by all measures.
