@@ -183,13 +183,13 @@ func eachToken(s string, buf []span, f func(tok string)) []span {
 // buildIndex indexes measures with their lexicon entries and staff questions.
 func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *normalizer) *index {
 	ix := &index{
-		norm:     norm,
-		vocab:    make(map[string]int32, 16384),
-		byID:     map[string]int32{},
-		phrases:  map[string][]*phrase{},
-		oos:      map[string][]int{},
-		oosHead:  map[rune]bool{},
-		common:   &lx.Common,
+		norm:    norm,
+		vocab:   make(map[string]int32, 16384),
+		byID:    map[string]int32{},
+		phrases: map[string][]*phrase{},
+		oos:     map[string][]int{},
+		oosHead: map[rune]bool{},
+		common:  &lx.Common,
 	}
 	// The question bank is independent of the n-gram index: build it on
 	// another core while this one indexes (start-up time is what a
