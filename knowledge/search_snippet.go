@@ -1,0 +1,162 @@
+package knowledge
+
+// Snippets: the sentences of a measure that answer the question (the sum,
+// when it asks how much), trimmed to a length a chat shows, and the parts of
+// a result (citation, units, amounts).
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// maxSnippetRunes bounds a quoted sentence; longer ones are cut to the
+// run of comma-separated parts that answers best.
+const maxSnippetRunes = 120
+
+// reAmount finds a sum of money or a rate in a clause (2万元, 0.8%, 300万元).
+var reAmount = regexp.MustCompile(`[0-9.]+\s*(?:万元|亿元|元|%)`)
+
+// asksAmount reports whether a normalised question asks for a sum or a
+// rate, by the lexicon's amount cues.
+func (ix *index) asksAmount(nq string) bool {
+	if ix.common == nil {
+		return false
+	}
+	for _, c := range ix.common.AmountCues {
+		if strings.Contains(nq, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// snippet returns up to n sentences of a measure that share the most query
+// weight, in text order, long sentences cut to their best parts.
+func (ix *index) snippet(d int32, qq *query, n int) string {
+	di := &ix.docs[d]
+	di.once.Do(func() { di.sentences = splitSentences(di.m.Text, ix.vocab) })
+	ss := di.sentences
+	if len(ss) == 0 {
+		return ""
+	}
+	money := ix.asksAmount(qq.norm)
+	score := func(s *sentence) float32 {
+		// merge of two sorted id lists
+		var v float32
+		if money && reAmount.MatchString(s.text) {
+			// "给多少" is answered by the part that states the sum
+			v += ix.maxIDF
+		}
+		i, j := 0, 0
+		for i < len(qq.terms) && j < len(s.tokens) {
+			switch a, b := qq.terms[i].id, s.tokens[j]; {
+			case a < b:
+				i++
+			case a > b:
+				j++
+			default:
+				v += qq.terms[i].w * ix.idf[a]
+				i++
+				j++
+			}
+		}
+		return v
+	}
+	type scored struct {
+		i int
+		s float32
+	}
+	var sc []scored
+	for i := range ss {
+		sc = append(sc, scored{i, score(&ss[i])})
+	}
+	sort.SliceStable(sc, func(a, b int) bool { return sc[a].s > sc[b].s })
+	if sc[0].s == 0 {
+		return ss[0].text // the item's title sentence
+	}
+	pick := []int{sc[0].i}
+	if n > 1 && len(sc) > 1 && sc[1].s >= sc[0].s*0.6 && ss[sc[0].i].runes+ss[sc[1].i].runes <= maxSnippetRunes {
+		pick = append(pick, sc[1].i)
+	}
+	sort.Ints(pick)
+	var b strings.Builder
+	for _, i := range pick {
+		b.WriteString(ix.trimSentence(&ss[i], score))
+	}
+	return b.String()
+}
+
+// trimSentence returns a sentence, or for a long one the window of
+// consecutive parts with the most query weight that fits maxSnippetRunes,
+// marked with … where it was cut.
+func (ix *index) trimSentence(s *sentence, score func(*sentence) float32) string {
+	if s.runes <= maxSnippetRunes || len(s.parts) < 2 {
+		return s.text
+	}
+	ps := s.parts
+	var buf [32]float32
+	ws := buf[:0]
+	for i := range ps {
+		ws = append(ws, score(&ps[i]))
+	}
+	best, bestI, bestJ := float32(-1), 0, 1
+	for i := range ps {
+		var v float32
+		runes := 0
+		for j := i; j < len(ps); j++ {
+			runes += ps[j].runes
+			if runes > maxSnippetRunes && j > i {
+				break
+			}
+			v += ws[j]
+			if v > best {
+				best, bestI, bestJ = v, i, j+1
+			}
+		}
+	}
+	var b strings.Builder
+	if bestI > 0 {
+		b.WriteString("…")
+	}
+	for _, p := range ps[bestI:bestJ] {
+		b.WriteString(p.text)
+	}
+	out := strings.TrimRight(b.String(), ",\uff0c")
+	if bestJ < len(ps) {
+		out += "…"
+	}
+	return out
+}
+
+func amountsOf(e *LexEntry) []string {
+	if e == nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range e.Amounts {
+		if a.Text != "" && !seen[a.Text] {
+			seen[a.Text] = true
+			out = append(out, a.Text)
+		}
+	}
+	return out
+}
+
+// unitsOf is never nil: the JSON contract has a list.
+func unitsOf(m *Measure) []string {
+	if m.Units == nil {
+		return []string{}
+	}
+	return m.Units
+}
+
+// refOf cites a measure the way people do: 二十条第3条.
+func refOf(m *Measure) string {
+	if m.Package == "" {
+		return m.ID
+	}
+	return m.Package + "第" + strconv.Itoa(m.Number) + "条"
+}
