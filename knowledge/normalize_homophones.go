@@ -1,0 +1,328 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// Homophones. Owners type by pinyin and pick the wrong character (专精特心,
+// 担宝, 限形). A window of the question whose (loosely pronounced) syllables
+// equal those of a lexicon term, and which shares at least half of its
+// characters with it, is replaced by the term. Syllables are small integers
+// so that a window of up to four characters is one uint64 key.
+const maxHomoLen = 4
+
+type homophones struct {
+	pinyin  map[string]string // toneless pinyin of a term (zhuanjingtexin) → term
+	syl     map[rune][]uint16 // readings per rune, for the terms' runes
+	ids     map[string]uint16 // loose syllable → id
+	terms   map[uint64][][]rune
+	lengths []int // term lengths present, longest first
+	keep    []string
+}
+
+func newHomophones(terms []string) *homophones {
+	h := &homophones{syl: map[rune][]uint16{}, ids: map[string]uint16{}, terms: map[uint64][][]rune{}, pinyin: map[string]string{}}
+	seen := map[string]bool{}
+	has := [maxHomoLen + 1]bool{}
+	for _, t := range terms {
+		t = basicNormalize(t)
+		rs := []rune(t)
+		if len(rs) < 2 || len(rs) > maxHomoLen || seen[t] {
+			continue
+		}
+		seen[t] = true
+		if py := termPinyin(rs); py != "" {
+			if _, dup := h.pinyin[py]; !dup {
+				h.pinyin[py] = t
+			}
+		}
+		keys := []uint64{0}
+		ok := true
+		for _, r := range rs {
+			rd := h.readings(r, true)
+			if len(rd) == 0 {
+				ok = false
+				break
+			}
+			var next []uint64
+			for _, k := range keys {
+				for _, id := range rd {
+					if len(next) < 8 {
+						next = append(next, k<<16|uint64(id))
+					}
+				}
+			}
+			keys = next
+		}
+		if !ok {
+			continue
+		}
+		for _, k := range keys {
+			h.terms[k] = append(h.terms[k], rs)
+		}
+		has[len(rs)] = true
+	}
+	for l := maxHomoLen; l >= 2; l-- {
+		if has[l] {
+			h.lengths = append(h.lengths, l)
+		}
+	}
+	return h
+}
+
+// readings returns the loose syllable ids of r (all readings when all, else
+// the first). Runes outside the terms get ids computed on the fly without
+// being stored, so the structure stays read-only after construction.
+func (h *homophones) readings(r rune, build bool) []uint16 {
+	if ids, ok := h.syl[r]; ok {
+		if build {
+			return ids
+		}
+		return ids[:1]
+	}
+	raw, ok := pinyin.PinyinDict[int(r)]
+	if !ok {
+		return nil
+	}
+	var out []uint16
+	for len(raw) > 0 {
+		p := raw
+		if c := strings.IndexByte(raw, ','); c >= 0 {
+			p, raw = raw[:c], raw[c+1:]
+		} else {
+			raw = ""
+		}
+		k := looseSyllable(p)
+		id, ok := h.ids[k]
+		if !ok {
+			if !build {
+				continue
+			}
+			id = uint16(len(h.ids) + 1)
+			h.ids[k] = id
+		}
+		out = append(out, id)
+		if !build {
+			break
+		}
+	}
+	if build && len(out) > 0 {
+		h.syl[r] = out
+	}
+	return out
+}
+
+func toneless(p string) string {
+	var b [16]byte
+	n := 0
+	for _, r := range p {
+		switch r {
+		case 'ā', 'á', 'ǎ', 'à':
+			r = 'a'
+		case 'ē', 'é', 'ě', 'è', 'ê':
+			r = 'e'
+		case 'ī', 'í', 'ǐ', 'ì':
+			r = 'i'
+		case 'ō', 'ó', 'ǒ', 'ò':
+			r = 'o'
+		case 'ū', 'ú', 'ǔ', 'ù':
+			r = 'u'
+		case 'ǖ', 'ǘ', 'ǚ', 'ǜ', 'ü':
+			r = 'v'
+		case 'ń', 'ň', 'ǹ':
+			r = 'n'
+		case 'ḿ':
+			r = 'm'
+		}
+		if r >= 0x80 || n == len(b) {
+			continue
+		}
+		b[n] = byte(r)
+		n++
+	}
+	return string(b[:n])
+}
+
+// looseSyllable drops the tone and the distinctions many speakers blur
+// (zh/z, ch/c, sh/s, n/l, -ng/-n).
+func looseSyllable(p string) string {
+	s := toneless(p)
+	switch {
+	case strings.HasPrefix(s, "zh"), strings.HasPrefix(s, "ch"), strings.HasPrefix(s, "sh"):
+		s = s[:1] + s[2:]
+	case strings.HasPrefix(s, "n") && len(s) > 1:
+		s = "l" + s[1:]
+	}
+	if strings.HasSuffix(s, "ng") && len(s) > 2 {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// termPinyin is the toneless pinyin of a term's first readings, joined.
+func termPinyin(rs []rune) string {
+	var b strings.Builder
+	for _, r := range rs {
+		raw, ok := pinyin.PinyinDict[int(r)]
+		if !ok {
+			return ""
+		}
+		if c := strings.IndexByte(raw, ','); c >= 0 {
+			raw = raw[:c]
+		}
+		b.WriteString(toneless(raw))
+	}
+	return b.String()
+}
+
+// fixPinyin replaces words typed in pinyin (zhuanjingtexin, or zhuan jing
+// te xin) by the lexicon term they spell.
+func (h *homophones) fixPinyin(s string) string {
+	words := strings.Fields(s)
+	changed := false
+	var out []string
+	for i := 0; i < len(words); {
+		done := false
+		for n := min(6, len(words)-i); n >= 1 && !done; n-- {
+			joined := strings.Join(words[i:i+n], "")
+			if !isPinyinWord(joined) {
+				continue
+			}
+			if t, ok := h.pinyin[joined]; ok {
+				out = append(out, t)
+				i += n
+				changed, done = true, true
+			}
+		}
+		if !done {
+			out = append(out, words[i])
+			i++
+		}
+	}
+	if !changed {
+		return s
+	}
+	return strings.Join(out, " ")
+}
+
+func isPinyinWord(w string) bool {
+	if len(w) < 4 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *homophones) fix(s string) string {
+	if len(h.terms) == 0 {
+		return s
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'a' && s[i] <= 'z' {
+			s = h.fixPinyin(s)
+			break
+		}
+	}
+	rs := []rune(s)
+	var ids [64]uint16
+	if len(rs) > len(ids) {
+		return s // long texts are not typed questions
+	}
+	// A window can only match a term when it shares a character with it,
+	// so syllables are looked up only near characters of the terms.
+	var inTerm [64]bool
+	any := false
+	for i, r := range rs {
+		ids[i] = 0
+		_, inTerm[i] = h.syl[r]
+		any = any || inTerm[i]
+	}
+	if !any {
+		return s
+	}
+	for i, r := range rs {
+		if r < 0x3400 {
+			continue
+		}
+		near := false
+		for k := max(0, i-maxHomoLen+1); k < min(len(rs), i+maxHomoLen) && !near; k++ {
+			near = inTerm[k]
+		}
+		if !near {
+			continue
+		}
+		if rd := h.readings(r, false); len(rd) > 0 {
+			ids[i] = rd[0]
+		}
+	}
+	// Runes inside a word to keep are never rewritten.
+	var kept [64]bool
+	for _, k := range h.keep {
+		for off := 0; off < len(s); {
+			j := strings.Index(s[off:], k)
+			if j < 0 {
+				break
+			}
+			start := utf8.RuneCountInString(s[:off+j])
+			for x := start; x < start+utf8.RuneCountInString(k) && x < len(kept); x++ {
+				kept[x] = true
+			}
+			off += j + len(k)
+		}
+	}
+	changed := false
+	for i := 0; i < len(rs); {
+		adv := 1
+	lengths:
+		for _, l := range h.lengths {
+			if i+l > len(rs) {
+				continue
+			}
+			var key uint64
+			for k := i; k < i+l; k++ {
+				if ids[k] == 0 {
+					continue lengths
+				}
+				key = key<<16 | uint64(ids[k])
+			}
+			cands := h.terms[key]
+			best, bestSame := -1, 0
+			for c, t := range cands {
+				same := 0
+				for k := 0; k < l; k++ {
+					if rs[i+k] == t[k] {
+						same++
+					}
+				}
+				if same > bestSame {
+					best, bestSame = c, same
+				}
+			}
+			if best >= 0 && 2*bestSame >= l {
+				for k := i; k < i+l; k++ {
+					if kept[k] && rs[k] != cands[best][k-i] {
+						continue lengths
+					}
+				}
+				if bestSame < l {
+					copy(rs[i:i+l], cands[best])
+					changed = true
+				}
+				adv = l
+				break lengths
+			}
+		}
+		i += adv
+	}
+	if !changed {
+		return s
+	}
+	return string(rs)
+}
