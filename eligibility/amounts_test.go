@@ -22,7 +22,9 @@ type ruleAmount struct {
 
 func ruleAmounts(t *testing.T, tb *eligibility.Table) []*ruleAmount {
 	var out []*ruleAmount
-	add := func(r eligibility.Rule, text, key string) { out = append(out, &ruleAmount{rule: r, text: text, key: key}) }
+	add := func(r eligibility.Rule, text, key string) {
+		out = append(out, &ruleAmount{rule: r, text: text, key: key})
+	}
 	pct := func(v float64) string { return fmt.Sprintf("%g%%", v) }
 	for _, r := range tb.Rules {
 		switch r.Kind {
