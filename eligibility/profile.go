@@ -1,11 +1,3 @@
-// Package eligibility estimates the awards an enterprise may claim under the
-// measures of 城政办发〔2023〕5号, from a profile of the enterprise.
-//
-// The award rules are data (rules.json, read side by side with the notice);
-// the code here decodes profiles strictly, applies the rules with a handful of
-// general rule kinds, and writes the report. The questionnaire that fills a
-// profile in a dialog (questions.json) lives here too, with the parsers that
-// understand how people answer.
 package eligibility
 
 import (

@@ -1,6 +1,3 @@
-// Package knowledge is the measures of a district notice as a knowledge base:
-// the notice parsed from its official text, a curated lexicon of how
-// enterprises name each measure's concepts, and the search that answers them.
 package knowledge
 
 import "time"

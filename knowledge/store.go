@@ -60,7 +60,7 @@ func (e *ConflictError) Error() string {
 // InvalidInput marks the conflict as bad input (exit status 2).
 func (e *ConflictError) InvalidInput() bool { return true }
 
-// ErrNoStore is returned by SaveNotice when the tables were never created.
+// ErrNoStore is returned by SaveNoticeAt when the tables were never created.
 var ErrNoStore = errors.New("knowledge: notices store not migrated")
 
 func noticeIDs(n *Notice) []string {
@@ -85,15 +85,11 @@ func sameDocument(n *Notice, digest, docNo, title, storedDigest string) bool {
 	return digest == storedDigest
 }
 
-// SaveNotice stores a parsed notice and its source in one transaction. A
-// notice already stored (same 文号) is replaced; a notice whose measure ids
-// are taken by another one, or by the built-in notice, is refused with a
-// *ConflictError and nothing is written.
-func SaveNotice(ctx context.Context, db *sql.DB, name string, src []byte, n *Notice) error {
-	return SaveNoticeAt(ctx, db, name, src, n, time.Now())
-}
-
-// SaveNoticeAt is SaveNotice with the ingest time given (the caller's clock).
+// SaveNoticeAt stores a parsed notice and its source in one transaction,
+// stamped with now (the caller's clock). A notice already stored (same 文号)
+// is replaced; a notice whose measure ids are taken by another one, or by
+// the built-in notice, is refused with a *ConflictError and nothing is
+// written.
 func SaveNoticeAt(ctx context.Context, db *sql.DB, name string, src []byte, n *Notice, now time.Time) error {
 	if n == nil || len(noticeIDs(n)) == 0 {
 		return &ParseError{Line: 1, Msg: "没有可保存的措施"}

@@ -50,8 +50,8 @@ func TestSaveLoadNotice(t *testing.T) {
 	ctx := context.Background()
 	db := openTestDB(t)
 	n := mustParse(t, synthParen)
-	if err := SaveNotice(ctx, db.DB, "a.txt", []byte(synthParen), n); err != nil {
-		t.Fatalf("SaveNotice() error = %v", err)
+	if err := SaveNoticeAt(ctx, db.DB, "a.txt", []byte(synthParen), n, fixedNow); err != nil {
+		t.Fatalf("SaveNoticeAt() error = %v", err)
 	}
 	ns, err := LoadNotices(ctx, db.DB)
 	if err != nil || len(ns) != 1 {
@@ -67,8 +67,8 @@ func TestSaveLoadNotice(t *testing.T) {
 
 	// The same document again (a corrected text) replaces the old one.
 	fixed := strings.Replace(synthParen, "每年安排专项资金500万元", "每年安排专项资金600万元", 1)
-	if err := SaveNotice(ctx, db.DB, "a2.txt", []byte(fixed), mustParse(t, fixed)); err != nil {
-		t.Fatalf("SaveNotice(re-ingest) error = %v", err)
+	if err := SaveNoticeAt(ctx, db.DB, "a2.txt", []byte(fixed), mustParse(t, fixed), fixedNow); err != nil {
+		t.Fatalf("SaveNoticeAt(re-ingest) error = %v", err)
 	}
 	ns, _ = LoadNotices(ctx, db.DB)
 	if len(ns) != 1 || !strings.Contains(ns[0].Packages[0].Measures[0].Text, "600万元") {
@@ -79,8 +79,8 @@ func TestSaveLoadNotice(t *testing.T) {
 func TestSaveNoticeRefused(t *testing.T) {
 	ctx := context.Background()
 	db := openTestDB(t)
-	if err := SaveNotice(ctx, db.DB, "tiao.txt", []byte(synthTiao), mustParse(t, synthTiao)); err != nil {
-		t.Fatalf("SaveNotice() error = %v", err)
+	if err := SaveNoticeAt(ctx, db.DB, "tiao.txt", []byte(synthTiao), mustParse(t, synthTiao), fixedNow); err != nil {
+		t.Fatalf("SaveNoticeAt() error = %v", err)
 	}
 	before := storedIDs(t, db)
 	// Another document of the same day without 文号 derives the same ids.
@@ -94,13 +94,13 @@ func TestSaveNoticeRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := SaveNotice(ctx, db.DB, "x.txt", []byte(tt.src), mustParse(t, tt.src))
+			err := SaveNoticeAt(ctx, db.DB, "x.txt", []byte(tt.src), mustParse(t, tt.src), fixedNow)
 			var ce *ConflictError
 			if !errors.As(err, &ce) || !ce.InvalidInput() || len(ce.IDs) == 0 {
-				t.Fatalf("SaveNotice(%s) error = %v, want *ConflictError", tt.name, err)
+				t.Fatalf("SaveNoticeAt(%s) error = %v, want *ConflictError", tt.name, err)
 			}
 			if after := storedIDs(t, db); !reflect.DeepEqual(after, before) {
-				t.Errorf("SaveNotice(%s) changed the store: %q, want %q", tt.name, after, before)
+				t.Errorf("SaveNoticeAt(%s) changed the store: %q, want %q", tt.name, after, before)
 			}
 		})
 	}
@@ -119,7 +119,7 @@ func TestLoadNoticesEmpty(t *testing.T) {
 	if ns, err := LoadNotices(ctx, db.DB); ns != nil || err != nil {
 		t.Errorf("LoadNotices(unmigrated) = %v, %v; want nil, nil", ns, err)
 	}
-	if err := SaveNotice(ctx, db.DB, "a.txt", []byte(synthParen), mustParse(t, synthParen)); !errors.Is(err, ErrNoStore) {
-		t.Errorf("SaveNotice(unmigrated) error = %v, want ErrNoStore", err)
+	if err := SaveNoticeAt(ctx, db.DB, "a.txt", []byte(synthParen), mustParse(t, synthParen), fixedNow); !errors.Is(err, ErrNoStore) {
+		t.Errorf("SaveNoticeAt(unmigrated) error = %v, want ErrNoStore", err)
 	}
 }
