@@ -161,13 +161,11 @@ func diff(want, got string) string {
 			gl = g[i]
 		}
 		if wl != gl {
-			return "line " + itoa(i+1) + ":\n want: " + wl + "\n  got: " + gl
+			return "line " + strconv.Itoa(i+1) + ":\n want: " + wl + "\n  got: " + gl
 		}
 	}
 	return ""
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // BenchmarkEngineMessages measures messages per second through the real
 // engine (knowledge base, questionnaire, SQLite state), 64 conversations at
