@@ -85,6 +85,24 @@ func parseArabic(s string) (*big.Rat, bool) {
 	return r, ok
 }
 
+// smallRats are the integers ParseNumber meets most, shared read-only so
+// that reading 三千五百万 does not allocate one per digit and unit.
+var smallRats = func() map[int64]*big.Rat {
+	m := map[int64]*big.Rat{}
+	for _, v := range []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100, 1000, 10000, 100_000_000} {
+		m[v] = big.NewRat(v, 1)
+	}
+	return m
+}()
+
+// intRat is v as a *big.Rat the caller must not modify.
+func intRat(v int64) *big.Rat {
+	if r, ok := smallRats[v]; ok {
+		return r
+	}
+	return big.NewRat(v, 1)
+}
+
 // ParseNumber reads a number written with Chinese numerals, Arabic digits
 // or both, exactly, with the units 十百千万亿: 三千万, 5千万, 0.3亿, 1.2个亿,
 // 1亿2000万, 一百二十, 三万五 (35000), 一百五 (150), 三十五点五, 3,000,000,
@@ -102,7 +120,8 @@ func ParseNumber(s string) (v *big.Rat, hadUnit, ok bool) {
 	total := new(big.Rat) // whole 亿 sections
 	sec := new(big.Rat)   // 万 part of the current 亿 section
 	small := new(big.Rat) // below 万
-	var cur *big.Rat      // the pending number
+	var cur *big.Rat      // the pending number; never modified in place (it may be shared)
+	tmp := new(big.Rat)   // scratch for products
 	curDigit := false     // cur is a single digit written alone (for 三万五)
 	lastSmall := int64(1 << 40)
 	lastUnit := int64(0)
@@ -134,7 +153,7 @@ func ParseNumber(s string) (v *big.Rat, hadUnit, ok bool) {
 			if cur != nil {
 				return nil, false, false
 			}
-			cur, curDigit = big.NewRat(digits[r], 1), true
+			cur, curDigit = intRat(digits[r]), true
 		case r == '点':
 			if cur == nil || !cur.IsInt() || i+1 >= len(rs) {
 				return nil, false, false
@@ -163,10 +182,10 @@ func ParseNumber(s string) (v *big.Rat, hadUnit, ok bool) {
 				if u != 10 || small.Sign() != 0 && !sawZero {
 					return nil, false, false
 				}
-				cur = big.NewRat(1, 1) // 十五 = 15
+				cur = intRat(1) // 十五 = 15
 			}
-			small.Add(small, new(big.Rat).Mul(cur, big.NewRat(u, 1)))
-			lastSingle = curDigit || small.Cmp(big.NewRat(u, 1)) == 0
+			small.Add(small, tmp.Mul(cur, intRat(u)))
+			lastSingle = curDigit || small.Cmp(intRat(u)) == 0
 			cur, curDigit, lastSmall, lastUnit, hadUnit, sawZero = nil, false, u, u, true, false
 		case r == '个':
 			if i+1 >= len(rs) || (rs[i+1] != '亿' && rs[i+1] != '万') || cur == nil {
@@ -180,7 +199,7 @@ func ParseNumber(s string) (v *big.Rat, hadUnit, ok bool) {
 			if part.Sign() == 0 || sec.Sign() != 0 {
 				return nil, false, false
 			}
-			sec.Mul(part, big.NewRat(10000, 1))
+			sec.Mul(part, intRat(10000))
 			lastSingle = small.Sign() == 0 && curDigit
 			small.SetInt64(0)
 			cur, curDigit, lastSmall, lastUnit, hadUnit, sawZero = nil, false, 1<<40, 10000, true, false
@@ -193,7 +212,7 @@ func ParseNumber(s string) (v *big.Rat, hadUnit, ok bool) {
 				return nil, false, false
 			}
 			lastSingle = sec.Sign() == 0 && small.Sign() == 0 && curDigit
-			total.Add(total, part.Mul(part, big.NewRat(100_000_000, 1)))
+			total.Add(total, part.Mul(part, intRat(100_000_000)))
 			sec.SetInt64(0)
 			small.SetInt64(0)
 			cur, curDigit, lastSmall, lastUnit, hadUnit, sawZero = nil, false, 1<<40, 100_000_000, true, false
@@ -209,7 +228,7 @@ func ParseNumber(s string) (v *big.Rat, hadUnit, ok bool) {
 			if !lastSingle {
 				return nil, false, false
 			}
-			cur = new(big.Rat).Mul(cur, big.NewRat(lastUnit/10, 1))
+			cur = new(big.Rat).Mul(cur, intRat(lastUnit/10))
 		}
 		small.Add(small, cur)
 	} else if !hadUnit && !sawZero {

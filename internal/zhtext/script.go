@@ -17,14 +17,37 @@ import (
 //go:embed traditional.txt
 var traditionalChars string
 
+// charSet is traditionalChars as a bitmap over the CJK blocks most text
+// uses (U+3400–U+9FFF) and a map for the rest: the check runs on every
+// rune of every question and lexicon line, so it must cost a bit test.
+type charSet struct {
+	bits [(bmpHi - bmpLo + 7) / 8]byte
+	rest map[rune]bool
+}
+
+const bmpLo, bmpHi = 0x3400, 0xA000
+
+func (c *charSet) has(r rune) bool {
+	if r >= bmpLo && r < bmpHi {
+		i := r - bmpLo
+		return c.bits[i>>3]&(1<<(i&7)) != 0
+	}
+	return r >= bmpHi && c.rest[r]
+}
+
 // traditional is the set of traditionalChars. Loading OpenCC costs ~10 ms,
 // so text is converted only when it holds one of these.
-var traditional = sync.OnceValue(func() map[rune]bool {
-	m := make(map[rune]bool, 4200)
+var traditional = sync.OnceValue(func() *charSet {
+	c := &charSet{rest: map[rune]bool{}}
 	for _, r := range strings.TrimSpace(traditionalChars) {
-		m[r] = true
+		if r >= bmpLo && r < bmpHi {
+			i := r - bmpLo
+			c.bits[i>>3] |= 1 << (i & 7)
+		} else {
+			c.rest[r] = true
+		}
 	}
-	return m
+	return c
 })
 
 // t2s is the one OpenCC converter of the process, loaded on first use.
@@ -32,13 +55,13 @@ var t2s = sync.OnceValues(func() (*opencc.OpenCC, error) { return opencc.New("t2
 
 // IsTraditional reports whether r is written differently in simplified
 // script (國, 貸, 營), so that text holding it needs Simplify.
-func IsTraditional(r rune) bool { return r >= 0x3400 && traditional()[r] }
+func IsTraditional(r rune) bool { return r >= bmpLo && traditional().has(r) }
 
 // HasTraditional reports whether s holds a character of traditional script.
 func HasTraditional(s string) bool {
 	set := traditional()
 	for _, r := range s {
-		if r >= 0x3400 && set[r] {
+		if r >= bmpLo && set.has(r) {
 			return true
 		}
 	}
