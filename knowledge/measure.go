@@ -1,6 +1,9 @@
 package knowledge
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Notice is one parsed government notice (通知) with the packages it issues.
 type Notice struct {
@@ -50,6 +53,15 @@ type Measure struct {
 	ValidUntil time.Time `json:"valid_until,omitempty"`
 	// Source is the 1-based line of the notice where the item starts.
 	Source int `json:"source_line,omitempty"`
+}
+
+// Ref is how people cite the measure: 二十条第3条 (its id when it has no
+// package name). Every channel cites measures this way.
+func (m *Measure) Ref() string {
+	if m.Package == "" {
+		return m.ID
+	}
+	return m.Package + "第" + strconv.Itoa(m.Number) + "条"
 }
 
 // Window is a time limit stated inside a clause.

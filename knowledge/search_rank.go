@@ -360,7 +360,7 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 		}
 		out = append(out, Result{
 			ID: d.m.ID, Title: d.m.Title, Score: math.Round(s*1000) / 1000,
-			Units: unitsOf(d.m), Measure: d.m, Ref: refOf(d.m),
+			Units: unitsOf(d.m), Measure: d.m, Ref: d.m.Ref(),
 			Snippet: ix.snippet(h.doc, qq, 1),
 			Amounts: amountsOf(d.entry),
 		})
@@ -382,7 +382,7 @@ func (ix *index) cite(m *Measure, rs []Result, hs []hit, qq *query) ([]Result, [
 		}
 	}
 	di := &ix.docs[d]
-	r := Result{ID: m.ID, Title: m.Title, Score: 1, Units: unitsOf(m), Measure: m, Ref: refOf(m),
+	r := Result{ID: m.ID, Title: m.Title, Score: 1, Units: unitsOf(m), Measure: m, Ref: m.Ref(),
 		Snippet: ix.snippet(d, qq, 1), Amounts: amountsOf(di.entry)}
 	rs2 := []Result{r}
 	for _, x := range rs {

@@ -7,7 +7,6 @@ package knowledge
 import (
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -151,12 +150,4 @@ func unitsOf(m *Measure) []string {
 		return []string{}
 	}
 	return m.Units
-}
-
-// refOf cites a measure the way people do: 二十条第3条.
-func refOf(m *Measure) string {
-	if m.Package == "" {
-		return m.ID
-	}
-	return m.Package + "第" + strconv.Itoa(m.Number) + "条"
 }

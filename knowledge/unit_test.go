@@ -224,3 +224,24 @@ func TestPackageNamed(t *testing.T) {
 		}
 	}
 }
+
+func TestMeasureRef(t *testing.T) {
+	b := mustBuiltin(t)
+	tests := []struct{ id, want string }{{"ind-03", "二十条第3条"}, {"inv-12", "十八条第12条"}, {"ind-20", "二十条第20条"}}
+	for _, tt := range tests {
+		m, ok := b.Measure(tt.id)
+		if !ok {
+			t.Fatalf("no measure %s", tt.id)
+		}
+		if got := m.Ref(); got != tt.want {
+			t.Errorf("%s.Ref() = %q, want %q", tt.id, got, tt.want)
+		}
+		// The citation finds the measure again.
+		if back, ok := b.Measure(m.Ref()); !ok || back.ID != tt.id {
+			t.Errorf("Measure(%q) = %v, %v, want %s", m.Ref(), back, ok, tt.id)
+		}
+	}
+	if got := (&Measure{ID: "x-01", Number: 1}).Ref(); got != "x-01" {
+		t.Errorf("Ref() of a measure without a package = %q, want its id", got)
+	}
+}
