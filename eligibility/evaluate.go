@@ -203,28 +203,54 @@ func paidOther(paid []int, win int) int {
 }
 
 func (t *Table) apply(r Rule, p Profile, rep *Report) []outcome {
+	if r.Kind == KindPerTitle {
+		return t.perTitle(r, p, rep)
+	}
+	if !r.touches(p) {
+		return nil // the profile says nothing this rule reads: not in the report
+	}
+	o := outcome{rule: r, title: r.Title}
+	if why := t.unmet(r, p); why != "" {
+		o.excluded = why
+		return []outcome{o}
+	}
 	switch r.Kind {
 	case KindTiers:
-		return one(t.tiers(r, p))
+		o = t.tiers(r, p, o)
 	case KindFlag:
-		return one(t.flagRule(r, p))
-	case KindPerTitle:
-		return t.perTitle(r, p, rep)
+		o = t.flagRule(r, o)
 	case KindStepsRate:
-		return one(t.stepsRate(r, p))
+		o = t.stepsRate(r, p, o)
 	case KindCrossing:
-		return one(t.crossing(r, p))
+		o = t.crossing(r, p, o)
 	case KindPercentOf:
-		return one(t.percentOf(r, p))
-	}
-	return nil
-}
-
-func one(o outcome, touched bool) []outcome {
-	if !touched {
+		o = t.percentOf(r, p, o)
+	default:
 		return nil
 	}
 	return []outcome{o}
+}
+
+// touches reports whether the profile gives what rule r reads: one of its
+// metrics, its flag set to yes, one of its rate fields, its current value
+// or its base field. A rule it does not touch is neither paid nor excluded.
+func (r Rule) touches(p Profile) bool {
+	switch r.Kind {
+	case KindTiers:
+		return slices.ContainsFunc(r.Metrics, p.has)
+	case KindFlag:
+		v, _ := p.flag(r.Flag)
+		return v
+	case KindStepsRate:
+		return slices.ContainsFunc([]string{r.Delta[0], r.Delta[1], r.Base}, func(f string) bool { _, ok := p.number(f); return ok })
+	case KindCrossing:
+		_, ok := p.number(r.Cur)
+		return ok
+	case KindPercentOf:
+		_, ok := p.number(r.Field)
+		return ok
+	}
+	return false
 }
 
 // unmet says which required yes/no field is not yes, or "".

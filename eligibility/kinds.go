@@ -15,26 +15,14 @@ import (
 	"huiqi/internal/zhtext"
 )
 
-func (t *Table) tiers(r Rule, p Profile) (outcome, bool) {
-	o := outcome{rule: r, title: r.Title}
-	touched := false
-	for _, m := range r.Metrics {
-		touched = touched || p.has(m)
-	}
-	if !touched {
-		return o, false
-	}
-	if why := t.unmet(r, p); why != "" {
-		o.excluded = why
-		return o, true
-	}
+func (t *Table) tiers(r Rule, p Profile, o outcome) outcome {
 	vals := make([]float64, len(r.Metrics))
 	var parts []string
 	for i, m := range r.Metrics {
 		v, ok := p.number(m)
 		if !ok {
 			o.excluded = "未提供" + t.label(m)
-			return o, true
+			return o
 		}
 		vals[i] = v
 		parts = append(parts, t.label(m)+num(v)+r.MetricUnit)
@@ -53,7 +41,7 @@ func (t *Table) tiers(r Rule, p Profile) (outcome, bool) {
 			} else {
 				o.excluded = fmt.Sprintf("%s为%s%s，须大于%s%s", t.label(r.Metrics[i]), num(v), r.MetricUnit, num(*r.AllAbove), r.MetricUnit)
 			}
-			return o, true
+			return o
 		}
 	}
 	best, bi := vals[0], 0
@@ -76,23 +64,15 @@ func (t *Table) tiers(r Rule, p Profile) (outcome, bool) {
 			if best == tier.Min {
 				o.notes = append(o.notes, fmt.Sprintf("“以上”含本数：%s恰为%s%s，计入该档。", t.label(r.Metrics[bi]), num(best), r.MetricUnit))
 			}
-			return o, true
+			return o
 		}
 	}
 	low := r.Tiers[len(r.Tiers)-1].Min
 	o.excluded = fmt.Sprintf("%s，未达到最低一档%s%s", lead, num(low), r.MetricUnit)
-	return o, true
+	return o
 }
 
-func (t *Table) flagRule(r Rule, p Profile) (outcome, bool) {
-	o := outcome{rule: r, title: r.Title}
-	if v, _ := p.flag(r.Flag); !v {
-		return o, false
-	}
-	if why := t.unmet(r, p); why != "" {
-		o.excluded = why
-		return o, true
-	}
+func (t *Table) flagRule(r Rule, o outcome) outcome {
 	conds := make([]string, 0, len(r.Requires)+1)
 	for _, f := range r.Requires {
 		conds = append(conds, t.label(f))
@@ -100,7 +80,7 @@ func (t *Table) flagRule(r Rule, p Profile) (outcome, bool) {
 	conds = append(conds, t.label(r.Flag))
 	o.amount = r.Amount
 	o.arithmetic = strings.Join(conds, "，") + " → " + zhtext.FormatYuan(r.Amount)
-	return o, true
+	return o
 }
 
 func (t *Table) perTitle(r Rule, p Profile, rep *Report) []outcome {
@@ -157,25 +137,17 @@ func (t *Table) perTitle(r Rule, p Profile, rep *Report) []outcome {
 	return outs
 }
 
-func (t *Table) stepsRate(r Rule, p Profile) (outcome, bool) {
-	o := outcome{rule: r, title: r.Title}
+func (t *Table) stepsRate(r Rule, p Profile, o outcome) outcome {
 	cur, hasCur := p.number(r.Delta[0])
 	prev, hasPrev := p.number(r.Delta[1])
 	base, hasBase := p.number(r.Base)
-	if !hasCur && !hasPrev && !hasBase {
-		return o, false
-	}
-	if why := t.unmet(r, p); why != "" {
-		o.excluded = why
-		return o, true
-	}
 	switch {
 	case !hasPrev:
 		o.excluded = "未提供" + t.label(r.Delta[1])
-		return o, true
+		return o
 	case !hasCur:
 		o.excluded = "未提供" + t.label(r.Delta[0])
-		return o, true
+		return o
 	}
 	delta := cur - prev
 	// A tolerance absorbs binary rounding of decimals (55.1 − 50.1); a real
@@ -188,11 +160,11 @@ func (t *Table) stepsRate(r Rule, p Profile) (outcome, bool) {
 		} else {
 			o.excluded = rise + fmt.Sprintf("提高%s个百分点，不足%s个百分点（每提高%s个百分点计一档）", num(round9(delta)), num(r.Step), num(r.Step))
 		}
-		return o, true
+		return o
 	}
 	if !hasBase {
 		o.excluded = rise + "已达到奖励条件，但未提供" + t.label(r.Base) + "，无法计算金额"
-		return o, true
+		return o
 	}
 	pts := float64(steps) * r.Step
 	amt := new(big.Rat).SetFloat64(base)
@@ -214,23 +186,15 @@ func (t *Table) stepsRate(r Rule, p Profile) (outcome, bool) {
 	if o.amount == 0 {
 		o.excluded = o.arithmetic + "，金额为0"
 	}
-	return o, true
+	return o
 }
 
-func (t *Table) crossing(r Rule, p Profile) (outcome, bool) {
-	o := outcome{rule: r, title: r.Title}
-	cur, hasCur := p.number(r.Cur)
-	if !hasCur {
-		return o, false
-	}
-	if why := t.unmet(r, p); why != "" {
-		o.excluded = why
-		return o, true
-	}
+func (t *Table) crossing(r Rule, p Profile, o outcome) outcome {
+	cur, _ := p.number(r.Cur)
 	prev, hasPrev := p.number(r.Prev)
 	if !hasPrev {
 		o.excluded = fmt.Sprintf("未提供%s，无法判断%s%s是否为首次突破", t.label(r.Prev), t.label(r.Cur), zhtext.FormatYuan(floorYuan(cur)))
-		return o, true
+		return o
 	}
 	var crossed []Tier
 	for _, th := range r.Thresholds {
@@ -246,7 +210,7 @@ func (t *Table) crossing(r Rule, p Profile) (outcome, bool) {
 			o.excluded = fmt.Sprintf("%s%s、%s%s，没有首次突破新的门槛（以前年度已达到的门槛不再奖励）",
 				t.label(r.Prev), zhtext.FormatYuan(floorYuan(prev)), t.label(r.Cur), zhtext.FormatYuan(floorYuan(cur)))
 		}
-		return o, true
+		return o
 	}
 	best := crossed[0]
 	names := make([]string, len(crossed))
@@ -269,7 +233,7 @@ func (t *Table) crossing(r Rule, p Profile) (outcome, bool) {
 	if cur == best.Min {
 		o.notes = append(o.notes, fmt.Sprintf("%s恰为%s，按“达到即突破”计（含本数）。", t.label(r.Cur), zhtext.FormatYuan(int64(best.Min))))
 	}
-	return o, true
+	return o
 }
 
 func minTier(ts []Tier) float64 {
@@ -280,16 +244,8 @@ func minTier(ts []Tier) float64 {
 	return m
 }
 
-func (t *Table) percentOf(r Rule, p Profile) (outcome, bool) {
-	o := outcome{rule: r, title: r.Title}
-	v, ok := p.number(r.Field)
-	if !ok {
-		return o, false
-	}
-	if why := t.unmet(r, p); why != "" {
-		o.excluded = why
-		return o, true
-	}
+func (t *Table) percentOf(r Rule, p Profile, o outcome) outcome {
+	v, _ := p.number(r.Field)
 	amt := new(big.Rat).SetFloat64(v)
 	amt.Mul(amt, ratOf(r.Pct))
 	amt.Quo(amt, big.NewRat(100, 1))
@@ -306,7 +262,7 @@ func (t *Table) percentOf(r Rule, p Profile) (outcome, bool) {
 	if o.amount == 0 {
 		o.excluded = o.arithmetic + "，金额为0"
 	}
-	return o, true
+	return o
 }
 
 // num writes a number as people do: 12, 12.5, -1.
