@@ -15,10 +15,12 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"huiqi/intake"
 	"huiqi/internal/zhtext"
+	"huiqi/knowledge"
 	"huiqi/sqlite"
 )
 
@@ -188,7 +190,14 @@ func isInvalid(err error) bool {
 }
 
 func printUsage(w io.Writer, cmds map[string]command) {
-	fmt.Fprintln(w, "huiqi — 惠企助手 (阳泉市城区 城政办发〔2023〕5号)")
+	// What huiqi covers is knowledge's to say (the built-in notice here:
+	// help reads no database).
+	head := "huiqi — 惠企助手"
+	if b, err := knowledge.Builtin(); err == nil {
+		s := b.Scope()
+		head += " (" + strings.TrimSpace(s.Place+" "+s.Docs()) + ")"
+	}
+	fmt.Fprintln(w, head)
 	fmt.Fprintln(w, "usage: huiqi COMMAND [flags] [args]")
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {

@@ -21,11 +21,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
 	"huiqi/bot"
 	"huiqi/intake"
 	"huiqi/knowledge"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 // Engine is the conversation engine (*bot.Engine).
@@ -37,6 +37,10 @@ type Engine interface {
 type Knowledge interface {
 	Measure(ref string) (*knowledge.Measure, bool)
 	Unit(name string) knowledge.UnitResult
+	// Scope says which notices huiqi answers from.
+	Scope() knowledge.Scope
+	// Validity says whether m is in force on the day of now.
+	Validity(m *knowledge.Measure, now time.Time) knowledge.Validity
 }
 
 // Desk is the staff side of the intake (*intake.Store satisfies it): a
@@ -235,7 +239,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.appID = appID
 	b.mu.Unlock()
 
-	if _, err := s.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, commands(), discordgo.WithContext(ctx)); err != nil {
+	if _, err := s.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, commands(b.docs()), discordgo.WithContext(ctx)); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -402,4 +406,12 @@ func (f *inflight) wait() {
 	f.idle = idle
 	f.mu.Unlock()
 	<-idle
+}
+
+// docs are the notices the knowledge base answers from ("" without one).
+func (b *Bot) docs() string {
+	if b.deps.Knowledge == nil {
+		return ""
+	}
+	return b.deps.Knowledge.Scope().Docs()
 }

@@ -19,8 +19,14 @@ func strOpt(name, zhName, desc, zhDesc string, required bool, maxLen int) *disco
 
 // commands are the slash commands, registered with one bulk overwrite at
 // start. Descriptions are Chinese by default (the users are Chinese
-// enterprises); zh-CN localizations give the names in Chinese too.
-func commands() []*discordgo.ApplicationCommand {
+// enterprises); zh-CN localizations give the names in Chinese too. docs are
+// the notices huiqi answers from (knowledge's scope), named in /ask's
+// description within Discord's 100 characters.
+func commands(docs string) []*discordgo.ApplicationCommand {
+	askDesc := "解答惠企政策问题"
+	if docs != "" {
+		askDesc = clip(askDesc+"（"+docs+"）", 100)
+	}
 	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	cmd := func(name, zhName, desc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
 		return &discordgo.ApplicationCommand{
@@ -33,7 +39,7 @@ func commands() []*discordgo.ApplicationCommand {
 		return c
 	}
 	return []*discordgo.ApplicationCommand{
-		cmd("ask", "问答", "解答惠企政策问题（城政办发〔2023〕5号）",
+		cmd("ask", "问答", askDesc,
 			strOpt("question", "问题", "Your question", "您的问题，例如：担保费率是多少？", true, 2000)),
 		cmd("award", "算奖励", "一问一答，测算企业可能拿到的奖励（仅您可见）"),
 		cmd("report", "反映问题", "反映问题，生成工单交给责任单位办理（仅您可见）"),

@@ -615,6 +615,18 @@ func (fakeKnowledge) Measure(ref string) (*knowledge.Measure, bool) {
 		ValidUntil: time.Date(2024, 2, 12, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))}, true
 }
 
+func (fakeKnowledge) Scope() knowledge.Scope {
+	return knowledge.Scope{Place: "阳泉市城区", Local: "城区", DocNos: []string{"城政办发〔2023〕5号"}}
+}
+
+func (fakeKnowledge) Validity(m *knowledge.Measure, now time.Time) knowledge.Validity {
+	v := knowledge.Validity{Status: knowledge.InForce, Until: m.ValidUntil}
+	if !m.ValidUntil.IsZero() && now.After(m.ValidUntil.AddDate(0, 0, 1)) {
+		v.Status, v.Expired, v.Text = knowledge.Passed, true, "时效提示：有效期已过。"
+	}
+	return v
+}
+
 func (fakeKnowledge) Unit(name string) knowledge.UnitResult {
 	return knowledge.UnitResult{Unit: "区人社局", Measures: []string{"ind-03", "ind-07"}}
 }

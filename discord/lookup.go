@@ -8,6 +8,8 @@ import (
 
 	"huiqi/bot"
 	"huiqi/intake"
+	"huiqi/internal/zhtext"
+	"huiqi/knowledge"
 )
 
 // measure renders /measure id: as a card.
@@ -30,15 +32,24 @@ func (b *Bot) measure(ref string) bot.Reply {
 	if len(m.Units) > 0 {
 		c.Fields = append(c.Fields, bot.Field{Name: "责任单位", Value: strings.Join(m.Units, "、")})
 	}
-	if !m.ValidUntil.IsZero() {
-		v := "有效期至 " + m.ValidUntil.Format("2006年1月2日")
-		if b.cfg.Now().After(m.ValidUntil.AddDate(0, 0, 1)) {
-			v += "（已过期）"
+	// Whether it is in force is knowledge's answer, the same in every channel.
+	v := b.deps.Knowledge.Validity(m, b.cfg.Now())
+	if !v.Until.IsZero() {
+		until := "有效期至 " + zhtext.Date(v.Until)
+		if v.Expired {
+			until += "（已过期）"
 		}
-		c.Fields = append(c.Fields, bot.Field{Name: "有效期", Value: v})
+		c.Fields = append(c.Fields, bot.Field{Name: "有效期", Value: until})
 	}
-	for _, w := range m.Windows {
-		c.Fields = append(c.Fields, bot.Field{Name: "时限", Value: w.Text})
+	for _, w := range v.Windows {
+		limit := w.Text
+		if w.Passed {
+			limit += "（已过期）"
+		}
+		c.Fields = append(c.Fields, bot.Field{Name: "时限", Value: limit})
+	}
+	if v.Status != knowledge.InForce && v.Text != "" {
+		c.Fields = append(c.Fields, bot.Field{Name: "时效", Value: v.Text})
 	}
 	return bot.Reply{Card: c}
 }

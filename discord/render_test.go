@@ -327,11 +327,11 @@ func TestRewriteTransport(t *testing.T) {
 }
 
 func TestCommandsGolden(t *testing.T) {
-	b, err := json.MarshalIndent(commands(), "", "  ")
+	b, err := json.MarshalIndent(commands("城政办发〔2023〕5号"), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range commands() {
+	for _, c := range commands("城政办发〔2023〕5号") {
 		if len(c.Description) == 0 || ulen(c.Description) > 100 || (*c.NameLocalizations)[discordgo.ChineseCN] == "" {
 			t.Errorf("command %s: description %q", c.Name, c.Description)
 		}

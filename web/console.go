@@ -26,10 +26,14 @@ type page struct {
 	// Notice is an operations notice for staff on every console page (the
 	// working-day calendar needing its next year).
 	Notice string
-	D      any
+	// Docs are the notices huiqi answers from (城政办发〔2023〕5号), for the
+	// footer: knowledge's scope, not a sentence of the web's own.
+	Docs string
+	D    any
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	p.Docs = s.kb.Scope().Docs()
 	if p.Session != nil {
 		p.CSRF = p.Session.CSRF
 		if s.cfg.StaffNotice != nil {
@@ -207,16 +211,11 @@ func ref(m *knowledge.Measure) string {
 	return fmt.Sprintf("%s第%d条", m.Package, m.Number)
 }
 
-// validity says whether a measure's package is still in force at now.
-func validity(m *knowledge.Measure, now time.Time) (string, bool) {
-	if m == nil || m.ValidUntil.IsZero() {
-		return "", false
-	}
-	until := m.ValidUntil.Format("2006年1月2日")
-	if now.After(m.ValidUntil.Add(24 * time.Hour)) {
-		return "有效期至" + until + "，已过期", true
-	}
-	return "有效期至" + until, false
+// validity is knowledge's answer to whether m is in force at now (the same
+// answer every channel gives), as the lookup shows it.
+func (s *Server) validity(m *knowledge.Measure, now time.Time) (string, bool) {
+	v := s.kb.Validity(m, now)
+	return v.Text, v.Expired
 }
 
 // script is what the hotline reads to the caller: only facts of the notice.
@@ -303,7 +302,7 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request, ss *Session)
 						it.Snippet, it.Amounts = res.Snippet, res.Amounts
 					}
 				}
-				it.Validity, it.Expired = validity(m, now)
+				it.Validity, it.Expired = s.validity(m, now)
 				it.Script = script(it)
 				d.Items = append(d.Items, it)
 				seen[id] = true
@@ -322,7 +321,7 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request, ss *Session)
 						it.Ref = ref(m)
 					}
 					if it.Validity == "" {
-						it.Validity, it.Expired = validity(m, now)
+						it.Validity, it.Expired = s.validity(m, now)
 					}
 				}
 			}

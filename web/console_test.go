@@ -139,7 +139,8 @@ func TestConsolePages(t *testing.T) {
 		{"/console/", 303, nil},
 		{"/console/lookup", 200, []string{`id="q"`, "政策查询"}},
 		{"/console/lookup?q=稳岗", 200, []string{"二十条第7条", "着力做好稳岗用工工作", "1000元", "区人社局", "已过期", "话术", "您好，您咨询的事项对应二十条第7条"}},
-		{"/console/lookup?q=rsj", 200, []string{"责任单位：<strong>区人社局</strong>", "着力做好稳岗用工工作"}},
+		// A unit's own measures carry knowledge's validity too.
+		{"/console/lookup?q=rsj", 200, []string{"责任单位：<strong>区人社局</strong>", "着力做好稳岗用工工作", "有效期至2024年2月12日，已过期", "依据 城政办发〔2023〕5号"}},
 		{"/console/lookup?q=天气", 200, []string{"没有找到相关措施"}},
 		{"/console/lookup?q=稳岗&partial=1", 200, []string{"二十条第7条"}},
 		{"/console/tickets", 200, []string{"CQ-20261118-0003", "CQ-20261120-0002", "超期 1 件"}},

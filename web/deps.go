@@ -17,6 +17,10 @@ type Knowledge interface {
 	Measure(ref string) (*knowledge.Measure, bool)
 	Measures() []*knowledge.Measure
 	Unit(name string) knowledge.UnitResult
+	// Validity says whether m is in force on the day of now.
+	Validity(m *knowledge.Measure, now time.Time) knowledge.Validity
+	// Scope says which notices huiqi answers from.
+	Scope() knowledge.Scope
 	AddQuestion(measureID, question string) error
 }
 

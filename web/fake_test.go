@@ -69,6 +69,17 @@ func (k *fakeKnowledge) Measure(ref string) (*knowledge.Measure, bool) {
 
 func (k *fakeKnowledge) Measures() []*knowledge.Measure { return fakeMeasures }
 
+func (k *fakeKnowledge) Scope() knowledge.Scope {
+	return knowledge.Scope{Place: "阳泉市城区", Local: "城区", DocNos: []string{"城政办发〔2023〕5号"}}
+}
+
+func (k *fakeKnowledge) Validity(m *knowledge.Measure, now time.Time) knowledge.Validity {
+	if m.ValidUntil.IsZero() {
+		return knowledge.Validity{Status: knowledge.NoTerm}
+	}
+	return knowledge.Validity{Status: knowledge.Passed, Expired: true, Until: m.ValidUntil, Text: "有效期至2024年2月12日，已过期"}
+}
+
 func (k *fakeKnowledge) Unit(name string) knowledge.UnitResult {
 	if name == "rsj" || strings.Contains(name, "人社") {
 		return knowledge.UnitResult{Unit: "区人社局", Measures: []string{"ind-07"}}
