@@ -1,8 +1,11 @@
 package intake
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
+	"strings"
 	"time"
 )
 
@@ -164,29 +167,36 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// Unanswered is a question huiqi could not answer, kept for staff (text
-// only, no identity).
-type Unanswered struct {
-	Question string    `json:"question"`
-	Count    int       `json:"count"`
-	FirstAt  time.Time `json:"first_at"`
-	LastAt   time.Time `json:"last_at"`
-}
-
-// Stats is the dashboard's summary.
-type Stats struct {
-	Total      int                       `json:"total"`
-	ByStatus   map[Status]int            `json:"by_status"`
-	ByUnit     map[string]map[Status]int `json:"by_unit"` // lead unit -> status -> count
-	Open       int                       `json:"open"`
-	Overdue    int                       `json:"overdue"`
-	Escalated  int                       `json:"escalated"`
-	Unanswered int                       `json:"unanswered"` // distinct questions awaiting review
-}
-
 // The channels an issue comes in by (ind-20: 线上、线下、热线).
 const (
 	ChannelOnline  = "线上" // the web, the chat, Discord, WeChat
 	ChannelOffline = "线下" // at the desk
 	ChannelHotline = "热线" // hotline staff filing on a caller's behalf
 )
+
+var idRe = regexp.MustCompile(`^CQ-\d{8}-\d{4,6}$`)
+
+// ParseID normalises a ticket id as a person types it (cq-20261127-0001,
+// with spaces) and checks its form.
+func ParseID(s string) (string, error) {
+	id := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if !idRe.MatchString(id) {
+		return "", fmt.Errorf("%w: 工单号格式应为 CQ-年月日-序号,如 CQ-20261127-0001", ErrInvalid)
+	}
+	return id, nil
+}
+
+// NormalizeChannel maps a channel name to ind-20's three channels (线上,
+// 线下, 热线): the chat adapters say terminal/discord/web, which are all
+// online. An unknown name is kept as given; empty is 线上.
+func NormalizeChannel(c string) string {
+	switch strings.ToLower(strings.TrimSpace(c)) {
+	case "", ChannelOnline, "online", "web", "discord", "terminal", "chat", "api", "网站", "微信", "wechat":
+		return ChannelOnline
+	case ChannelOffline, "offline", "desk", "窗口", "现场":
+		return ChannelOffline
+	case ChannelHotline, "hotline", "phone", "电话", "12345":
+		return ChannelHotline
+	}
+	return strings.TrimSpace(c)
+}

@@ -117,6 +117,10 @@ func (s Status) Allows(to Status) bool {
 	return false
 }
 
+// awaitsDispatch reports whether a ticket in state s waits for the desk
+// to dispatch it (filed, or sent back by a unit).
+func awaitsDispatch(s Status) bool { return s.Allows(StatusDispatched) }
+
 // Unsigned reports whether no unit has accepted a ticket in state s yet:
 // its sign deadline applies.
 func (s Status) Unsigned() bool {
