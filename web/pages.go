@@ -1,0 +1,209 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"huiqi/intake"
+	"huiqi/knowledge"
+)
+
+type queueData struct {
+	Unit     string
+	Units    []string
+	Tickets  []intake.Ticket
+	Overdue  int
+	CanPick  bool
+	FixedFor string
+}
+
+func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) {
+	ts, unit, err := s.queueFor(r.Context(), ss.User, r.URL.Query().Get("unit"))
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	d := queueData{Unit: unit, Tickets: ts, CanPick: ss.User.Role != RoleUnit}
+	for _, t := range ts {
+		if t.Overdue {
+			d.Overdue++
+		}
+	}
+	if d.CanPick {
+		st, err := s.tickets.Stats(r.Context())
+		if err != nil {
+			s.renderError(w, r, ss, err)
+			return
+		}
+		for u := range st.ByUnit {
+			d.Units = append(d.Units, u)
+		}
+		sort.Strings(d.Units)
+	}
+	s.render(w, r, http.StatusOK, "queue.html", page{Title: "工单队列", Nav: "tickets", Session: ss, D: d})
+}
+
+type ticketData struct {
+	T       intake.Ticket
+	Moves   []Move
+	Reroute bool     // the user may re-route it now
+	Units   []string // for the re-route form
+}
+
+func (s *Server) ticketData(u User, t intake.Ticket) ticketData {
+	d := ticketData{T: t, Moves: movesFor(u, t)}
+	if t.Status.CanReroute() && u.Role != RoleUnit {
+		d.Reroute, d.Units = true, s.units()
+	}
+	return d
+}
+
+func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, ss *Session) {
+	t, err := s.loadTicket(r.Context(), ss.User, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: s.ticketData(ss.User, t)}
+	if r.URL.Query().Get("moved") != "" {
+		p.Flash = "已更新为“" + string(t.Status) + "”"
+	}
+	s.render(w, r, http.StatusOK, "ticket.html", p)
+}
+
+// findTicket jumps to the ticket whose id a caller reads out.
+func (s *Server) findTicket(w http.ResponseWriter, r *http.Request, ss *Session) {
+	id := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("id")))
+	if id == "" || len(id) > 64 {
+		http.Redirect(w, r, "/console/tickets", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/console/tickets/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
+	id := r.PathValue("id")
+	t, err := s.move(r.Context(), ss.User, id, r.PostForm.Get("to"), r.PostForm.Get("note"))
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	http.Redirect(w, r, "/console/tickets/"+url.PathEscape(t.ID)+"?moved=1", http.StatusSeeOther)
+}
+
+func (s *Server) rerouteSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
+	f := r.PostForm
+	t, err := s.reroute(r.Context(), ss.User, r.PathValue("id"),
+		rerouteRequest{LeadUnit: f.Get("lead_unit"), CoUnits: f["co_units"], Note: f.Get("note")})
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	http.Redirect(w, r, "/console/tickets/"+url.PathEscape(t.ID)+"?moved=1", http.StatusSeeOther)
+}
+
+type newData struct {
+	Text, Enterprise, Contact, Location string
+}
+
+func (s *Server) newPage(w http.ResponseWriter, r *http.Request, ss *Session) {
+	if !canFile(ss.User) {
+		s.renderError(w, r, ss, errForbiddenFile)
+		return
+	}
+	s.render(w, r, http.StatusOK, "new.html", page{Title: "代企业登记工单", Nav: "new", Session: ss,
+		D: newData{Text: r.URL.Query().Get("text")}})
+}
+
+func (s *Server) newSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
+	if !canFile(ss.User) {
+		s.renderError(w, r, ss, errForbiddenFile)
+		return
+	}
+	f := r.PostForm
+	req := fileRequest{Text: f.Get("text"), Enterprise: f.Get("enterprise"), Contact: f.Get("contact"), Location: f.Get("location")}
+	nt, err := req.ticket(intake.ChannelHotline, byName(ss.User))
+	if err == nil {
+		var t intake.Ticket
+		t, err = s.tickets.File(r.Context(), nt)
+		if err == nil {
+			// Rendered here rather than redirected, so the secret never
+			// travels in a URL (history, logs).
+			p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: s.ticketData(ss.User, t),
+				Flash: "工单已登记。请告诉来电企业：工单编号 " + t.ID + "，查询码 " + t.Secret + "（凭编号和查询码可查进度）"}
+			s.render(w, r, http.StatusCreated, "ticket.html", p)
+			return
+		}
+	}
+	e := classify(err)
+	if e.Code != CodeInvalid {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	s.render(w, r, http.StatusBadRequest, "new.html", page{Title: "代企业登记工单", Nav: "new", Session: ss, Error: e.Message,
+		D: newData(req)})
+}
+
+type reviewItem struct {
+	Q           Question
+	Suggestions []lookupItem
+}
+
+type reviewData struct {
+	Items    []reviewItem
+	Measures []*knowledge.Measure
+}
+
+func (s *Server) unansweredPage(w http.ResponseWriter, r *http.Request, ss *Session) {
+	if !canReview(ss.User) {
+		s.renderError(w, r, ss, errForbiddenReview)
+		return
+	}
+	qs, err := s.reviewList(r.Context())
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	d := reviewData{Measures: s.kb.Measures()}
+	now := s.now()
+	for _, q := range qs {
+		it := reviewItem{Q: q}
+		for _, res := range s.kb.Ask(q.Text, 3, now).Results {
+			it.Suggestions = append(it.Suggestions, lookupItem{ID: res.ID, Ref: res.Ref, Title: res.Title,
+				Score: int(res.Score*100 + 0.5)})
+		}
+		d.Items = append(d.Items, it)
+	}
+	p := page{Title: "未答问题", Nav: "unanswered", Session: ss, D: d}
+	if m := r.URL.Query().Get("attached"); m != "" && len(m) < 64 {
+		p.Flash = "已把问题挂到措施 " + m + "，下次有人这样问就能答上了"
+	}
+	s.render(w, r, http.StatusOK, "unanswered.html", p)
+}
+
+func (s *Server) attachSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
+	_, mid, err := s.attach(r.Context(), ss.User, r.PathValue("id"), r.PostForm.Get("measure"))
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	http.Redirect(w, r, "/console/unanswered?attached="+url.QueryEscape(mid), http.StatusSeeOther)
+}
+
+type dashData struct {
+	S     Stats
+	Chart chart
+	Ask   chart
+}
+
+func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, ss *Session) {
+	st, err := s.stats(r.Context())
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	d := dashData{S: st, Chart: ticketChart(st), Ask: askChart(st)}
+	s.render(w, r, http.StatusOK, "dashboard.html", page{Title: "数据看板", Nav: "dashboard", Session: ss, D: d})
+}
