@@ -1,6 +1,10 @@
 // Package bot is the conversation engine: it takes a message or an action from
 // a conversation and returns replies that channel adapters (terminal, Discord,
-// web) render. The engine knows nothing about any channel.
+// web, WeChat) render, and it keeps each conversation's state (migrations/).
+// It owns the dialogs (questions, the award questionnaire, the report form);
+// it must not know any channel, nor what a ticket may do or when it is due:
+// it files and looks up intake's tickets through Tickets (*intake.Store),
+// and the answers, awards and coverage are knowledge's and eligibility's.
 package bot
 
 // Key identifies one conversation: a channel and a user within it.

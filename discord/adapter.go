@@ -7,6 +7,11 @@
 // User: <user id>} wherever the user writes (DM, any channel, any guild), so a
 // dialog started by mention in a channel continues in the DM where its
 // private replies go, and /ticket finds the tickets the user filed anywhere.
+//
+// It owns Discord: the gateway, slash commands, components and Discord's
+// limits. It must not know the workflow or the measures: the staff
+// commands ask intake's store (Desk) and show intake's tickets, and /measure
+// shows knowledge's measure and validity.
 package discord
 
 import (

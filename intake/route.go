@@ -1,8 +1,3 @@
-// Package intake is the one-stop enterprise service platform of measure
-// ind-20: an issue an enterprise reports (online, offline or by hotline) is
-// routed to the measure and the responsible units, filed as a ticket with
-// working-day deadlines, moved through a 12345-style workflow, escalated
-// (督办) when overdue, and kept with an append-only audit trail in SQLite.
 package intake
 
 import (

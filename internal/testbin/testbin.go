@@ -1,5 +1,6 @@
 // Package testbin serves the tests that drive the shipped huiqi binary: it
-// builds it, and collects a running process's output safely.
+// builds it, and collects a running process's output safely. It is for
+// tests only and knows nothing of what the binary does.
 package testbin
 
 import (
