@@ -14,7 +14,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the report object of cli.md")
 	enterprise := fs.String("enterprise", "", "the enterprise's name")
 	contact := fs.String("contact", "", "how to reach the reporter")
-	channel := fs.String("channel", "线下", "线上, 线下 or 热线 (hotline staff filing for a caller)")
+	channel := fs.String("channel", intake.ChannelOffline, "线上, 线下 or 热线 (hotline staff filing for a caller)")
 	location := fs.String("location", "", "the enterprise's address or locality (镇/街道)")
 	by := fs.String("by", "", "who files it (hotline staff); default the enterprise")
 	dbPath := fs.String("db", e.dbPath, "database path")
