@@ -14,7 +14,7 @@ func runTicket(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("ticket")
 	limits := newDeadlineFlags(fs)
 	asJSON := fs.Bool("json", false, "print the ticket object of cli.md")
-	set := fs.String("set", "", "move to STATUS (已派单, 已签收, 退单, 办理中, 已办结, 已回访, 延期)")
+	set := fs.String("set", "", "move to STATUS ("+intake.StatusNames(", ")+")")
 	by := fs.String("by", "", "who makes the change")
 	note := fs.String("note", "", "reason, reply or rating (满意/基本满意/不满意 …)")
 	days := fs.Int("days", 0, "with --set 延期: working days (default: all that remain)")

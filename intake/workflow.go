@@ -140,6 +140,15 @@ func Statuses() []Status {
 	return []Status{StatusReceived, StatusDispatched, StatusSigned, StatusReturned, StatusHandling, StatusClosed, StatusVisited}
 }
 
+// StatusNames lists the states and 延期, in workflow order, joined by sep.
+func StatusNames(sep string) string {
+	var names []string
+	for _, s := range append(Statuses(), Extend) {
+		names = append(names, string(s))
+	}
+	return strings.Join(names, sep)
+}
+
 // ParseStatus accepts a state name (or 延期) as a person types it.
 func ParseStatus(s string) (Status, error) {
 	s = strings.TrimSpace(s)
@@ -148,7 +157,7 @@ func ParseStatus(s string) (Status, error) {
 			return st, nil
 		}
 	}
-	return "", fmt.Errorf("%w: 未知状态 %q(可用:已受理、已派单、已签收、退单、办理中、已办结、已回访、延期)", ErrInvalid, s)
+	return "", fmt.Errorf("%w: 未知状态 %q(可用:%s)", ErrInvalid, s, StatusNames("、"))
 }
 
 // lookupMove finds the move from → to a person may make (not 延期, which
