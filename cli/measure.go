@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"huiqi/knowledge"
-
 	"huiqi/internal/zhtext"
+	"huiqi/knowledge"
 )
 
 // notFound is a reference or name that matches nothing (exit status 2).
@@ -45,7 +44,7 @@ type measureOut struct {
 func newMeasureOut(m *knowledge.Measure, p *knowledge.Package, lex *knowledge.LexEntry, v knowledge.Validity) measureOut {
 	out := measureOut{
 		ID: m.ID, Package: m.Package, Number: m.Number, Title: m.Title, Text: m.Text,
-		Units: m.Units, Awards: []knowledge.Amount{}, Ref: fmt.Sprintf("%s第%d条", m.Package, m.Number),
+		Units: m.Units, Awards: []knowledge.Amount{}, Ref: m.Ref(),
 		Section: m.Section, CoUnitsFrom: m.CoUnitsFrom, Windows: m.Windows,
 		Expired: v.Expired, Status: string(v.Status), Validity: v.Text,
 	}

@@ -26,7 +26,7 @@ func writeUnitText(w io.Writer, query string, out unitOut, ms measureTitler) err
 	var sb strings.Builder
 	line := func(id string) {
 		if m, ok := ms.Measure(id); ok {
-			fmt.Fprintf(&sb, "  %s %s第%d条 %s\n", id, m.Package, m.Number, m.Title)
+			fmt.Fprintf(&sb, "  %s %s %s\n", id, m.Ref(), m.Title)
 		} else {
 			fmt.Fprintf(&sb, "  %s\n", id)
 		}

@@ -25,7 +25,7 @@ func (b *Bot) measure(ref string) bot.Reply {
 		return bot.Reply{Text: fmt.Sprintf("没有找到措施“%s”。编号形如 ind-03、inv-12，或写作 二十条第3条。", clip(ref, 50)), Private: true}
 	}
 	c := &bot.Card{
-		Title:  fmt.Sprintf("%s第%d条 %s", m.Package, m.Number, m.Title),
+		Title:  m.Ref() + " " + m.Title,
 		Body:   m.Text,
 		Footer: m.ID,
 	}
@@ -74,7 +74,7 @@ func (b *Bot) unit(name string) bot.Reply {
 	var lines []string
 	for _, id := range u.Measures {
 		if m, ok := b.deps.Knowledge.Measure(id); ok && m != nil {
-			lines = append(lines, fmt.Sprintf("%s第%d条 %s", m.Package, m.Number, m.Title))
+			lines = append(lines, m.Ref()+" "+m.Title)
 		} else {
 			lines = append(lines, id)
 		}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -26,14 +25,6 @@ type lookupData struct {
 	Unit     string
 	Items    []lookupItem
 	UnitOnly []lookupItem
-}
-
-// ref is how people cite a measure: 二十条第3条.
-func ref(m *knowledge.Measure) string {
-	if m == nil || m.Package == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s第%d条", m.Package, m.Number)
 }
 
 // validity is knowledge's answer to whether m is in force at now (the same
@@ -121,7 +112,7 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request, ss *Session)
 				if !ok || seen[id] {
 					continue
 				}
-				it := lookupItem{ID: m.ID, Ref: ref(m), Title: m.Title, Units: m.Units}
+				it := lookupItem{ID: m.ID, Ref: m.Ref(), Title: m.Title, Units: m.Units}
 				for _, res := range ans.Results {
 					if res.ID == m.ID {
 						it.Snippet, it.Amounts = res.Snippet, res.Amounts
@@ -143,7 +134,7 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request, ss *Session)
 			if it.Ref == "" || it.Validity == "" {
 				if m, ok := s.kb.Measure(res.ID); ok {
 					if it.Ref == "" {
-						it.Ref = ref(m)
+						it.Ref = m.Ref()
 					}
 					if it.Validity == "" {
 						it.Validity, it.Expired = s.validity(m, now)
