@@ -7,7 +7,11 @@ import (
 
 // Notice is one parsed government notice (通知) with the packages it issues.
 type Notice struct {
-	Office     string    `json:"office"`     // 阳泉市城区人民政府办公室
+	Office string `json:"office"` // 阳泉市城区人民政府办公室
+	// Place is where the notice applies, the place of its issuing office
+	// (阳泉市城区): reviewed in source/notices.json for known notices, read
+	// from the office's name for others.
+	Place      string    `json:"place,omitempty"`
 	DocNo      string    `json:"doc_no"`     // 城政办发〔2023〕5号 (repaired)
 	Title      string    `json:"title"`      // 关于印发…的通知
 	Addressees []string  `json:"addressees"` // 义井镇人民政府, 各街道办事处, 区直各单位

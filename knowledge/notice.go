@@ -45,6 +45,7 @@ var noticeDataJSON []byte
 type noticeData struct {
 	Known []struct {
 		DocNo       string   `json:"doc_no"`
+		Place       string   `json:"place"`
 		Keys        []string `json:"keys"`
 		ShortTitles []string `json:"short_titles"`
 		Topics      []string `json:"topics"`
@@ -62,6 +63,17 @@ var loadNoticeData = sync.OnceValues(func() (*noticeData, error) {
 	}
 	return &d, nil
 })
+
+// noticePlace is where a notice applies: the reviewed place of a known
+// notice, else the place in its issuing office's name.
+func noticePlace(data *noticeData, n *Notice) string {
+	for _, k := range data.Known {
+		if k.DocNo != "" && k.DocNo == n.DocNo && k.Place != "" {
+			return k.Place
+		}
+	}
+	return placeOf(n.Office)
+}
 
 // simplifiedHalfWidth converts traditional characters to simplified (only
 // when there are any) and full-width ASCII forms to half-width.
@@ -170,6 +182,7 @@ func ParseNotice(src []byte) (n *Notice, err error) {
 	for _, sg := range segs {
 		titles = append(titles, sg.title)
 	}
+	n.Place = noticePlace(data, n)
 	keys := packageKeys(data, n, titles, p.t[:min(len(p.t), 4000)])
 	for i, s := range segs {
 		pk, err := p.parsePackage(data, n, s.title, keys[i], s.start, s.from, s.end)

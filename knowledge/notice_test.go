@@ -114,6 +114,7 @@ func TestOfficialMetadata(t *testing.T) {
 	}{
 		{"Office", n.Office, "阳泉市城区人民政府办公室"},
 		{"DocNo", n.DocNo, "城政办发〔2023〕5号"},
+		{"Place", n.Place, "阳泉市城区"},
 		{"Title", n.Title, "关于印发阳泉市城区加快工业企业复产达产二十条措施和阳泉市城区狠抓项目建设扩大有效投资十八条措施的通知"},
 		{"Addressees", n.Addressees, []string{"义井镇人民政府", "各街道办事处", "区直各单位"}},
 		{"Issued", n.Issued.Format(time.DateOnly), "2023-02-13"},
@@ -554,6 +555,9 @@ func TestSyntheticNotices(t *testing.T) {
 				}
 				if n.DocNo != tt.docNo || n.Office != tt.office || issued != tt.issued || !reflect.DeepEqual(n.Addressees, tt.addressees) {
 					t.Errorf("header = %q %q %q %q, want %q %q %q %q", n.DocNo, n.Office, issued, n.Addressees, tt.docNo, tt.office, tt.issued, tt.addressees)
+				}
+				if want := placeOf(tt.office); n.Place != want {
+					t.Errorf("Place = %q, want %q (the place of the office)", n.Place, want)
 				}
 				if len(n.Packages) != 1 {
 					t.Fatalf("packages = %d, want 1", len(n.Packages))

@@ -49,7 +49,10 @@ func scopeOf(notices []*Notice, data *noticeData) Scope {
 	}
 	var places, locals []string
 	for _, n := range notices {
-		place := placeOf(n.Office)
+		place := n.Place
+		if place == "" {
+			place = placeOf(n.Office) // a notice stored before Place existed
+		}
 		addTo(&places, place)
 		addTo(&locals, localPlace(place))
 		addTo(&s.DocNos, n.DocNo)
