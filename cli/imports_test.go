@@ -22,7 +22,8 @@ func TestImportGraph(t *testing.T) {
 	up := map[string][]string{ // package → what it must not import
 		"huiqi/knowledge":   {"huiqi/cli", "huiqi/bot", "huiqi/web", "huiqi/discord", "huiqi/wechat", "huiqi/intake"},
 		"huiqi/eligibility": {"huiqi/cli", "huiqi/bot", "huiqi/web", "huiqi/discord", "huiqi/wechat", "huiqi/intake"},
-		"huiqi/intake":      {"huiqi/cli", "huiqi/bot", "huiqi/web", "huiqi/discord", "huiqi/wechat"},
+		"huiqi/intake":      {"huiqi/cli", "huiqi/bot", "huiqi/web", "huiqi/discord", "huiqi/wechat", "huiqi/notify"},
+		"huiqi/notify":      {"huiqi/cli", "huiqi/bot", "huiqi/web", "huiqi/discord", "huiqi/wechat"},
 		"huiqi/sqlite":      {"huiqi/cli", "huiqi/bot", "huiqi/web", "huiqi/discord", "huiqi/wechat", "huiqi/intake", "huiqi/knowledge"},
 		"huiqi/bot":         {"huiqi/cli", "huiqi/web", "huiqi/discord", "huiqi/wechat"},
 		"huiqi/web":         {"huiqi/cli", "huiqi/discord", "huiqi/wechat", "huiqi/bot/wire"},

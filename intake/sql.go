@@ -62,7 +62,7 @@ func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, t *Ticket, ev Event
 		return err
 	}
 	t.Events = append(t.Events, ev)
-	return nil
+	return s.queueNotifications(ctx, tx, t, ev, len(t.Events)) // outbox.go
 }
 
 func insertEvent(ctx context.Context, tx *sql.Tx, id string, n int, ev Event) error {

@@ -164,7 +164,10 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 		}
 		ev := Event{At: now, Kind: KindFile, Status: StatusReceived, By: by, Note: note}
 		t.Events = []Event{ev}
-		return insertEvent(ctx, tx, t.ID, 1, ev)
+		if err := insertEvent(ctx, tx, t.ID, 1, ev); err != nil {
+			return err
+		}
+		return s.queueNotifications(ctx, tx, &t, ev, 1) // outbox.go
 	})
 	if err != nil {
 		return Ticket{}, fmt.Errorf("intake: file: %w", err)
