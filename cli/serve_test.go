@@ -189,8 +189,8 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("dispatch = %d %v", code, m)
 	}
 	if lead != "区应急局" {
-		if code, _ := call("GET", "/api/staff/tickets/"+id, other, ""); code != 403 {
-			t.Errorf("another unit reads the ticket = %d, want 403", code)
+		if code, _ := call("GET", "/api/staff/tickets/"+id, other, ""); code != 404 {
+			t.Errorf("another unit reads the ticket = %d, want 404", code)
 		}
 	}
 	code, m := call("POST", "/api/staff/tickets/"+id+"/move", unit, `{"to":"已签收","note":"收到"}`)

@@ -56,7 +56,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "已创建账号 %s（%s%s）\n", user.Name, web.RoleLabel(user.Role), serveUnitSuffix(user.Unit))
+		fmt.Fprintf(e.stdout, "已创建账号 %s（%s%s）\n", user.Name, acc.Roles().Label(user.Role), serveUnitSuffix(user.Unit))
 		return nil
 	case "remove":
 		if *name == "" {

@@ -16,30 +16,19 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"huiqi/intake"
 	"huiqi/sqlite"
 
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Roles of staff accounts.
+// The ids of the roles in intake/roles.json, which says what each may do;
+// the code decides nothing by them (a test holds them to the file).
 const (
-	RoleHotline = "hotline" // 热线坐席: sees all tickets, files for callers
-	RoleUnit    = "unit"    // 单位人员: sees one unit's tickets
-	RoleAdmin   = "admin"   // 管理员: everything
+	RoleHotline = "hotline" // 热线坐席
+	RoleUnit    = "unit"    // 单位人员
+	RoleAdmin   = "admin"   // 管理员
 )
-
-// RoleLabel is the Chinese name of a role.
-func RoleLabel(role string) string {
-	switch role {
-	case RoleHotline:
-		return "热线坐席"
-	case RoleUnit:
-		return "单位人员"
-	case RoleAdmin:
-		return "管理员"
-	}
-	return role
-}
 
 // ErrBadLogin is returned for a wrong name or password (never saying which).
 var ErrBadLogin = errors.New("wrong name or password")
@@ -58,7 +47,7 @@ type User struct {
 	ID      int64
 	Name    string
 	Role    string
-	Unit    string // for RoleUnit
+	Unit    string // for the roles that act for one unit
 	Created time.Time
 }
 
@@ -84,6 +73,7 @@ type Accounts struct {
 	// takes as long as a wrong password.
 	dummyOnce sync.Once
 	dummy     []byte
+	roles     *intake.Roles
 }
 
 // migrations of component "web": staff accounts and sessions.
@@ -96,28 +86,32 @@ func OpenAccounts(ctx context.Context, db *sqlite.DB, now func() time.Time) (*Ac
 	if err := sqlite.Migrate(ctx, db, "web", migrations); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	a := &Accounts{db: db.DB, now: now, Cost: bcrypt.DefaultCost, TTL: 12 * time.Hour}
+	roles, err := intake.BuiltinRoles()
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	a := &Accounts{db: db.DB, now: now, Cost: bcrypt.DefaultCost, TTL: 12 * time.Hour, roles: roles}
 	return a, nil
 }
 
-// ValidRole reports whether role is one of the three roles.
-func ValidRole(role string) bool {
-	return role == RoleHotline || role == RoleUnit || role == RoleAdmin
-}
+// Roles are the roles accounts may hold (intake/roles.json).
+func (a *Accounts) Roles() *intake.Roles { return a.roles }
 
-// Add creates an account. Unit is required for RoleUnit and refused otherwise.
+// Add creates an account. Unit is required for the roles that act for one
+// unit and refused for the others.
 func (a *Accounts) Add(ctx context.Context, name, role, unit, password string) (User, error) {
 	name = strings.TrimSpace(name)
 	unit = strings.TrimSpace(unit)
+	r, known := a.roles.Get(role)
 	switch {
 	case name == "" || utf8.RuneCountInString(name) > 64:
 		return User{}, invalidErr{"name must be 1 to 64 characters"}
-	case !ValidRole(role):
-		return User{}, invalidErr{fmt.Sprintf("role must be hotline, unit or admin, got %q", role)}
-	case role == RoleUnit && unit == "":
-		return User{}, invalidErr{"role unit needs --unit"}
-	case role != RoleUnit && unit != "":
-		return User{}, invalidErr{"--unit is only for role unit"}
+	case !known:
+		return User{}, invalidErr{fmt.Sprintf("role must be %s, got %q", a.roles.IDs(", "), role)}
+	case r.NeedsUnit() && unit == "":
+		return User{}, invalidErr{fmt.Sprintf("role %s needs --unit", role)}
+	case !r.NeedsUnit() && unit != "":
+		return User{}, invalidErr{fmt.Sprintf("--unit is only for a role that acts for one unit, not %s", role)}
 	case len(password) < 8:
 		return User{}, invalidErr{"password must be at least 8 bytes"}
 	case len(password) > 72:

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"huiqi/intake"
 	"huiqi/sqlite"
 
 	"golang.org/x/crypto/bcrypt"
@@ -146,5 +147,24 @@ func TestChartGolden(t *testing.T) {
 	}
 	if buf.String() != string(want) {
 		t.Errorf("chart SVG differs from %s (run go test -update to accept):\n%s", golden, buf)
+	}
+}
+
+// TestRoleIDsAreRolesJSON: the web's role ids are intake/roles.json's, and
+// every role's home is a console page.
+func TestRoleIDsAreRolesJSON(t *testing.T) {
+	rs, err := intake.BuiltinRoles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{RoleHotline, RoleUnit, RoleAdmin} {
+		if _, ok := rs.Get(id); !ok {
+			t.Errorf("role %q is not in roles.json", id)
+		}
+	}
+	for _, r := range rs.All() {
+		if _, ok := homePages[r.Home]; !ok {
+			t.Errorf("role %s: home %q is no console page", r.ID, r.Home)
+		}
 	}
 }

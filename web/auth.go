@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 const (
 	sessionCookie = "huiqi_session"
 	loginCookie   = "huiqi_login" // double-submit CSRF token of the sign-in form
+	loginPath     = "/console/login"
 )
 
 // sessionFrom finds the request's session: a bearer token, else the cookie.
@@ -51,8 +51,10 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token 
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 }
 
-func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
+// clearCookie tells the browser to drop cookie name, which was set on path:
+// a cookie is only replaced by one of the same name and path.
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name, path string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1,
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 }
 
@@ -151,41 +153,30 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request, ss *Session) 
 		return
 	}
 	if viaCookie {
-		s.clearCookie(w, r, sessionCookie)
+		s.clearCookie(w, r, sessionCookie, "/")
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
-// canSee reports whether the user may see ticket t: unit staff only their
-// unit's tickets (leading or co-handling).
-func canSee(u User, t intake.Ticket) bool {
-	if u.Role != RoleUnit {
-		return true
-	}
-	return t.LeadUnit == u.Unit || slices.Contains(t.CoUnits, u.Unit)
-}
+// staffOf is the user as intake's roles see them.
+func staffOf(u User) intake.Staff { return intake.Staff{Role: u.Role, Unit: u.Unit} }
 
-// movesFor is what the workflow lets the user do next with t: the desk's
-// staff (hotline, admin) make every move intake allows a person, unit staff
-// only the handling unit's moves, and only on tickets their unit leads.
-func movesFor(u User, t intake.Ticket) []Move {
-	if u.Role == RoleUnit && t.LeadUnit != u.Unit {
-		return nil
-	}
+// canSee reports whether the user may see ticket t (roles.json's sees).
+func (s *Server) canSee(u User, t intake.Ticket) bool { return s.roles.Sees(staffOf(u), t) }
+
+// may reports whether the user's role grants a.
+func (s *Server) may(u User, a intake.Ability) bool { return s.roles.May(staffOf(u), a) }
+
+// movesFor is what the user may do next with t: intake's workflow moves
+// that the user's role makes on this ticket.
+func (s *Server) movesFor(u User, t intake.Ticket) []Move {
 	var out []Move
-	for _, tr := range t.Status.Next() {
-		m := Move{To: tr.To, ByUnit: tr.By == intake.ActorUnit, Need: tr.Need.Hint()}
-		if u.Role != RoleUnit || m.ByUnit {
-			out = append(out, m)
-		}
+	for _, tr := range s.roles.Moves(staffOf(u), t) {
+		out = append(out, Move{To: tr.To, ByUnit: tr.By == intake.ActorUnit, Need: tr.Need.Hint(), Extend: tr.To == intake.Extend})
 	}
 	return out
 }
 
-// canFile reports whether the user may file tickets for callers.
-func canFile(u User) bool { return u.Role == RoleHotline || u.Role == RoleAdmin }
-
-// canReview reports whether the user may review unanswered questions.
-func canReview(u User) bool { return u.Role == RoleHotline || u.Role == RoleAdmin }
-
-var errForbiddenTicket = &Error{Code: CodeForbidden, Message: "您没有权限查看这张工单"}
+// errNoTicket is what a user hears of a ticket that does not exist and of
+// one they may not see alike, so ids of other units' tickets tell nothing.
+var errNoTicket = &Error{Code: CodeNotFound, Message: "没有找到这张工单"}

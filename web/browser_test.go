@@ -99,7 +99,7 @@ func TestBrowserConsole(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/console/tickets"),
 		// Redirected to sign-in, then back to the queue.
 		chromedp.WaitVisible(chromedp.ID("name")),
-		chromedp.SendKeys(chromedp.ID("name"), "hl"),
+		chromedp.SendKeys(chromedp.ID("name"), "rs"),
 		chromedp.SendKeys(chromedp.ID("password"), testPassword),
 		chromedp.Click(chromedp.ID("signin")),
 		chromedp.WaitVisible(chromedp.CSS("table.list")),

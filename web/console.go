@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"huiqi/intake"
 )
 
 // page is what every console template receives.
@@ -23,13 +25,46 @@ type page struct {
 	// Docs are the notices huiqi answers from (城政办发〔2023〕5号), for the
 	// footer: knowledge's scope, not a sentence of the web's own.
 	Docs string
-	D    any
+	// Links are the console's pages the signed-in user's role may use.
+	Links []navLink
+	D     any
+}
+
+// navLink is one page in the console's navigation.
+type navLink struct {
+	Href, Label string
+	On          bool
+}
+
+// consolePages are the console's pages in the navigation's order, each
+// with the ability it needs ("" for every role).
+var consolePages = []struct {
+	nav, href, label string
+	need             intake.Ability
+}{
+	{"lookup", "/console/lookup", "政策查询", ""},
+	{"tickets", "/console/tickets", "工单队列", ""},
+	{"new", "/console/new", "代企业登记", intake.AbilityFile},
+	{"unanswered", "/console/unanswered", "未答问题", intake.AbilityReview},
+	{"dashboard", "/console/dashboard", "数据看板", intake.AbilityDashboard},
+}
+
+// links are the pages u may use, with the current one marked.
+func (s *Server) links(u User, current string) []navLink {
+	var out []navLink
+	for _, p := range consolePages {
+		if p.need == "" || s.may(u, p.need) {
+			out = append(out, navLink{Href: p.href, Label: p.label, On: p.nav == current})
+		}
+	}
+	return out
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.Docs = s.kb.Scope().Docs()
 	if p.Session != nil {
 		p.CSRF = p.Session.CSRF
+		p.Links = s.links(p.Session.User, p.Nav)
 		if s.cfg.StaffNotice != nil {
 			p.Notice = s.cfg.StaffNotice(s.now())
 		}
@@ -114,10 +149,29 @@ func classifyForm(err error) error {
 	return &Error{Code: CodeInvalid, Message: "表单内容有误", Err: err}
 }
 
-// safeNext keeps a post-login redirect on this site's console.
+// safeNext keeps a post-login redirect on this site's console; "" sends
+// the user to their role's home.
 func safeNext(next string) string {
-	if strings.HasPrefix(next, "/console/") && !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\") {
+	if strings.HasPrefix(next, "/console/") && next != "/console/" && !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\") {
 		return next
+	}
+	return ""
+}
+
+// homePages are the console pages a role's home (roles.json) names.
+var homePages = map[string]string{
+	"lookup":    "/console/lookup",
+	"queue":     "/console/tickets",
+	"dashboard": "/console/dashboard",
+}
+
+// home is where the user's work starts: unit staff their queue, the
+// hotline the lookup, admins the dashboard.
+func (s *Server) home(u User) string {
+	if r, ok := s.roles.Get(u.Role); ok {
+		if p, ok := homePages[r.Home]; ok {
+			return p
+		}
 	}
 	return "/console/lookup"
 }
@@ -130,7 +184,7 @@ type loginData struct {
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	tok := randomToken(24)
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/console/login",
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: loginPath,
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	s.render(w, r, http.StatusOK, "login.html", page{Title: "登录", CSRF: tok,
 		D: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
@@ -156,14 +210,17 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fresh := randomToken(24)
-		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: fresh, Path: "/console/login",
+		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: fresh, Path: loginPath,
 			HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 		s.render(w, r, statusOf(e.Code), "login.html", page{Title: "登录", CSRF: fresh, Error: e.Message,
 			D: loginData{Next: next, Name: name}})
 		return
 	}
-	s.clearCookie(w, r, loginCookie)
+	s.clearCookie(w, r, loginCookie, loginPath)
 	s.setSessionCookie(w, r, tok, ss.Expires)
+	if next == "" {
+		next = s.home(ss.User)
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -174,6 +231,6 @@ func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request, ss *Sessio
 			return
 		}
 	}
-	s.clearCookie(w, r, sessionCookie)
+	s.clearCookie(w, r, sessionCookie, "/")
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 }

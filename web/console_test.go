@@ -145,7 +145,7 @@ func TestConsolePages(t *testing.T) {
 		{"/console/lookup?q=稳岗&partial=1", 200, []string{"二十条第7条"}},
 		{"/console/tickets", 200, []string{"CQ-20261118-0003", "CQ-20261120-0002", "超期 1 件"}},
 		{"/console/tickets?unit=区工信局", 200, []string{"CQ-20261120-0002"}},
-		{"/console/tickets/CQ-20261120-0001", 200, []string{"阳泉某机械有限公司", "张经理", "办理记录", `value="已签收"`, `value="退单"`}},
+		{"/console/tickets/CQ-20261120-0001", 200, []string{"阳泉某机械有限公司", "张经理", "办理记录", "当前没有您可以办理的下一步"}},
 		{"/console/tickets/CQ-20990101-0001", 404, []string{"没有找到"}},
 		{"/console/new", 200, []string{"代企业登记工单"}},
 		{"/console/unanswered", 200, []string{"用工荒怎么办", "一键挂到措施"}},
@@ -188,8 +188,8 @@ func TestConsoleUnitStaff(t *testing.T) {
 		t.Errorf("unit queue = %d, want only 区人社局's tickets", resp.StatusCode)
 	}
 	resp, body = b.get("/console/tickets/CQ-20261120-0002")
-	if resp.StatusCode != http.StatusForbidden || strings.Contains(body, "城区某新材料公司") {
-		t.Errorf("other unit's ticket page = %d, want 403 without the enterprise", resp.StatusCode)
+	if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "城区某新材料公司") {
+		t.Errorf("other unit's ticket page = %d, want 404 without the enterprise", resp.StatusCode)
 	}
 	if resp, _ := b.get("/console/tickets?unit=区工信局"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("other unit's queue = %d, want 403", resp.StatusCode)
@@ -200,8 +200,8 @@ func TestConsoleUnitStaff(t *testing.T) {
 		}
 	}
 	resp, _ = b.post("/console/tickets/CQ-20261120-0002/move", url.Values{"csrf": {csrf}, "to": {"已签收"}})
-	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("moving another unit's ticket = %d, want 403", resp.StatusCode)
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("moving another unit's ticket = %d, want 404", resp.StatusCode)
 	}
 	// Own ticket: only the unit's moves are offered.
 	_, body = b.get("/console/tickets/CQ-20261120-0001")
@@ -440,5 +440,49 @@ func TestConsoleShowsStaffNotice(t *testing.T) {
 	}
 	if _, body := b.get("/chat"); strings.Contains(body, notice) {
 		t.Error("the public chat page shows the staff notice")
+	}
+}
+
+// TestEachRoleLandsOnItsWork: signing in without a page to return to, and
+// the console's front door, lead unit staff to their queue, the hotline to
+// the lookup and admins to the dashboard (roles.json's home).
+func TestEachRoleLandsOnItsWork(t *testing.T) {
+	te := newTestEnv(t, nil)
+	for _, c := range []struct{ name, want string }{
+		{"rs", "/console/tickets"}, {"hl", "/console/lookup"}, {"ad", "/console/dashboard"},
+	} {
+		b := newBrowser(t, te)
+		_, body := b.get("/console/login")
+		resp, _ := b.post("/console/login", url.Values{"csrf": {csrfOf(t, body)}, "name": {c.name}, "password": {testPassword}})
+		if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != c.want {
+			t.Errorf("%s signs in = %d to %q, want 303 to %s", c.name, resp.StatusCode, got, c.want)
+		}
+		if resp, _ := b.get("/console/"); resp.Header.Get("Location") != c.want {
+			t.Errorf("%s at /console/ goes to %q, want %s", c.name, resp.Header.Get("Location"), c.want)
+		}
+	}
+}
+
+// TestLoginCookieClearedOnItsPath: the sign-in form's CSRF cookie lives on
+// /console/login, and only a Set-Cookie with that path removes it.
+func TestLoginCookieClearedOnItsPath(t *testing.T) {
+	te := newTestEnv(t, nil)
+	b := newBrowser(t, te)
+	_, body := b.get("/console/login")
+	resp, _ := b.post("/console/login", url.Values{"csrf": {csrfOf(t, body)}, "name": {"hl"}, "password": {testPassword}})
+	var cleared *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == loginCookie {
+			cleared = c
+		}
+	}
+	if cleared == nil || cleared.MaxAge >= 0 || cleared.Path != "/console/login" {
+		t.Fatalf("after sign-in the login cookie is %+v, want it cleared with Path=/console/login", cleared)
+	}
+	u, _ := url.Parse(b.base + "/console/login")
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == loginCookie {
+			t.Errorf("the browser still holds %s after signing in", loginCookie)
+		}
 	}
 }

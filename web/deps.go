@@ -77,6 +77,9 @@ type Move struct {
 	ByUnit bool `json:"by_unit"`
 	// Need says what the note must hold, for people (退单的原因, 答复内容).
 	Need string `json:"need,omitempty"`
+	// Extend is the extension (延期), which keeps the state and pushes the
+	// deadline instead of moving the ticket.
+	Extend bool `json:"extend,omitempty"`
 }
 
 // Question is an unanswered question waiting for review.

@@ -25,7 +25,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) 
 		s.renderError(w, r, ss, err)
 		return
 	}
-	d := queueData{Unit: unit, Tickets: ts, CanPick: ss.User.Role != RoleUnit}
+	d := queueData{Unit: unit, Tickets: ts, CanPick: s.roles.WholeDistrict(staffOf(ss.User))}
 	for _, t := range ts {
 		if t.Overdue {
 			d.Overdue++
@@ -48,14 +48,18 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) 
 type ticketData struct {
 	T       intake.Ticket
 	Moves   []Move
-	Reroute bool     // the user may re-route it now
-	Units   []string // for the re-route form
+	Reroute bool // the user may re-route it now
+	// RerouteOpen unfolds the re-route form: the ticket was sent back.
+	RerouteOpen bool
+	Units       []string // for the re-route form
 }
 
 func (s *Server) ticketData(u User, t intake.Ticket) ticketData {
-	d := ticketData{T: t, Moves: movesFor(u, t)}
-	if t.Status.CanReroute() && u.Role != RoleUnit {
+	d := ticketData{T: t, Moves: s.movesFor(u, t)}
+	if s.roles.MayReroute(staffOf(u), t) {
 		d.Reroute, d.Units = true, s.units()
+		// A ticket a unit sent back waits for the desk to send it elsewhere.
+		d.RerouteOpen = t.Status == intake.StatusReturned
 	}
 	return d
 }
@@ -109,7 +113,7 @@ type newData struct {
 }
 
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, ss *Session) {
-	if !canFile(ss.User) {
+	if !s.may(ss.User, intake.AbilityFile) {
 		s.renderError(w, r, ss, errForbiddenFile)
 		return
 	}
@@ -118,13 +122,13 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, ss *Session) {
 }
 
 func (s *Server) newSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
-	if !canFile(ss.User) {
+	if !s.may(ss.User, intake.AbilityFile) {
 		s.renderError(w, r, ss, errForbiddenFile)
 		return
 	}
 	f := r.PostForm
 	req := fileRequest{Text: f.Get("text"), Enterprise: f.Get("enterprise"), Contact: f.Get("contact"), Location: f.Get("location")}
-	nt, err := req.ticket(intake.ChannelHotline, byName(ss.User))
+	nt, err := req.ticket(intake.ChannelHotline, s.byName(ss.User))
 	if err == nil {
 		var t intake.Ticket
 		t, err = s.tickets.File(r.Context(), nt)
@@ -157,7 +161,7 @@ type reviewData struct {
 }
 
 func (s *Server) unansweredPage(w http.ResponseWriter, r *http.Request, ss *Session) {
-	if !canReview(ss.User) {
+	if !s.may(ss.User, intake.AbilityReview) {
 		s.renderError(w, r, ss, errForbiddenReview)
 		return
 	}
@@ -199,6 +203,10 @@ type dashData struct {
 }
 
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, ss *Session) {
+	if !s.may(ss.User, intake.AbilityDashboard) {
+		s.renderError(w, r, ss, errForbiddenDashboard)
+		return
+	}
 	st, err := s.stats(r.Context())
 	if err != nil {
 		s.renderError(w, r, ss, err)

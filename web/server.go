@@ -58,6 +58,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"huiqi/intake"
 	"huiqi/ratelimit"
 	"huiqi/sqlite"
 )
@@ -121,6 +122,7 @@ type Server struct {
 	qs      Questions
 	db      *sqlite.DB
 	acc     *Accounts
+	roles   *intake.Roles
 	public  *ratelimit.Limiter
 	logins  *ratelimit.Limiter
 	pages   map[string]*template.Template
@@ -162,14 +164,14 @@ func New(cfg Config) (*Server, error) {
 		cfg.LoginPerMinute = 10
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, tickets: cfg.Tickets, qs: cfg.Questions,
-		db: cfg.DB, acc: cfg.Accounts, record: make(chan string, 1024)}
+		db: cfg.DB, acc: cfg.Accounts, roles: cfg.Accounts.Roles(), record: make(chan string, 1024)}
 	if cfg.RatePerSecond > 0 {
 		s.public = ratelimit.New(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.RateClock)
 	}
 	if cfg.LoginPerMinute > 0 {
 		s.logins = ratelimit.New(cfg.LoginPerMinute/60, int(cfg.LoginPerMinute), cfg.MaxClients, cfg.RateClock)
 	}
-	pages, err := parsePages()
+	pages, err := parsePages(pageFuncs(s.roles))
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +333,7 @@ func (s *Server) routes() http.Handler {
 	m.handle("POST", "/console/login", s.loginSubmit)
 	m.handle("POST", "/console/logout", s.console(s.logoutSubmit))
 	m.handle("GET", "/console/{$}", s.console(func(w http.ResponseWriter, r *http.Request, ss *Session) {
-		http.Redirect(w, r, "/console/lookup", http.StatusSeeOther)
+		http.Redirect(w, r, s.home(ss.User), http.StatusSeeOther)
 	}))
 	m.handle("GET", "/console/lookup", s.console(s.lookupPage))
 	m.handle("GET", "/console/tickets", s.console(s.queuePage))

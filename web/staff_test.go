@@ -53,15 +53,18 @@ func TestStaffAPI(t *testing.T) {
 		{"queue unit other unit", "GET", "/api/staff/tickets?unit=区工信局", "", bearer(rs), 403, "forbidden", ""},
 		{"queue hotline picks unit", "GET", "/api/staff/tickets?unit=区工信局", "", bearer(hl), 200, "CQ-20261120-0002", "CQ-20261120-0001"},
 		{"ticket own unit", "GET", "/api/staff/tickets/CQ-20261120-0001", "", bearer(rs), 200, "阳泉某机械有限公司", ""},
-		{"ticket other unit", "GET", "/api/staff/tickets/CQ-20261120-0002", "", bearer(rs), 403, "forbidden", "城区某新材料公司"},
+		{"ticket other unit", "GET", "/api/staff/tickets/CQ-20261120-0002", "", bearer(rs), 404, "not_found", "城区某新材料公司"},
 		{"ticket unknown", "GET", "/api/staff/tickets/CQ-20990101-0009", "", bearer(hl), 404, "not_found", ""},
 		{"ticket no auth", "GET", "/api/staff/tickets/CQ-20261120-0001", "", nil, 401, "unauthorized", "阳泉某机械有限公司"},
 		{"ticket moves for unit", "GET", "/api/staff/tickets/CQ-20261120-0001", "", bearer(rs), 200, `"moves":[{"to":"已签收"`, ""},
 		{"move by unit", "POST", "/api/staff/tickets/CQ-20261120-0001/move", `{"to":"已签收","note":"收到"}`, bearer(rs), 200, `"status":"已签收"`, ""},
 		{"move refused by workflow", "POST", "/api/staff/tickets/CQ-20261120-0001/move", `{"to":"已回访"}`, bearer(hl), 400, "不能改为", ""},
-		{"move other unit", "POST", "/api/staff/tickets/CQ-20261120-0002/move", `{"to":"已签收"}`, bearer(rs), 403, "forbidden", ""},
+		{"move other unit", "POST", "/api/staff/tickets/CQ-20261120-0002/move", `{"to":"已签收"}`, bearer(rs), 404, "not_found", ""},
+		{"hotline may not close a unit's ticket with a reply", "POST", "/api/staff/tickets/CQ-20261118-0003/move", `{"to":"已办结","note":"坐席代答"}`, bearer(hl), 403, "forbidden", ""},
 		{"move desk move by unit", "POST", "/api/staff/tickets/CQ-20261118-0003/move", `{"to":"已办结","note":"已答复"}`, bearer(rs), 200, "已办结", ""},
 		{"move rating by unit", "POST", "/api/staff/tickets/CQ-20261118-0003/move", `{"to":"已回访","note":"满意"}`, bearer(rs), 403, "forbidden", ""},
+		{"hotline may not sign a unit's ticket", "POST", "/api/staff/tickets/CQ-20261120-0002/move", `{"to":"已签收"}`, bearer(hl), 403, "热线坐席不能", ""},
+		{"admin closes for the unit", "POST", "/api/staff/tickets/CQ-20261120-0002/move", `{"to":"已签收","note":"代签"}`, bearer(ad), 200, "已签收", ""},
 		{"move rating by hotline", "POST", "/api/staff/tickets/CQ-20261118-0003/move", `{"to":"已回访","note":"满意"}`, bearer(hl), 200, "已回访", ""},
 		{"move bad json", "POST", "/api/staff/tickets/CQ-20261120-0002/move", `{"to":`, bearer(gx), 400, "invalid", ""},
 		{"move 415", "POST", "/api/staff/tickets/CQ-20261120-0002/move", ``, bearer(gx), 415, "unsupported_media_type", ""},
@@ -124,7 +127,7 @@ func TestStaffLogin(t *testing.T) {
 
 func TestStaffCookieNeedsCSRF(t *testing.T) {
 	te := newTestEnv(t, nil)
-	tok, csrf := te.login(t, "hl")
+	tok, csrf := te.login(t, "gx")
 	cookie := map[string]string{"Cookie": sessionCookie + "=" + tok}
 	if w := te.do(t, "GET", "/api/staff/tickets", "", "", cookie); w.Code != 200 {
 		t.Fatalf("GET with cookie = %d, want 200", w.Code)
@@ -202,9 +205,9 @@ func TestAttachQuestion(t *testing.T) {
 	}
 }
 
-// TestCanSeeAndMoves: the desk makes every move intake allows a person,
-// unit staff only their unit's moves on tickets it leads; a co-handling
-// unit sees the ticket but moves nothing.
+// TestCanSeeAndMoves: roles.json through the server — the hotline makes
+// the desk's moves only, unit staff their unit's moves on tickets it leads,
+// admin both; a co-handling unit sees the ticket but moves nothing.
 func TestCanSeeAndMoves(t *testing.T) {
 	tests := []struct {
 		status    intake.Status
@@ -212,22 +215,25 @@ func TestCanSeeAndMoves(t *testing.T) {
 		wantSee   bool
 		wantMoves int
 	}{
-		{intake.StatusDispatched, User{Role: RoleHotline}, true, 2}, // 签收, 退单 for the unit
+		{intake.StatusDispatched, User{Role: RoleHotline}, true, 0}, // 签收, 退单 are the unit's
 		{intake.StatusDispatched, User{Role: RoleAdmin}, true, 2},
 		{intake.StatusDispatched, User{Role: RoleUnit, Unit: "区人社局"}, true, 2},
 		{intake.StatusDispatched, User{Role: RoleUnit, Unit: "区财政局"}, true, 0},
 		{intake.StatusDispatched, User{Role: RoleUnit, Unit: "区工信局"}, false, 0},
 		{intake.StatusClosed, User{Role: RoleHotline}, true, 1}, // 回访 is the desk's
+		{intake.StatusHandling, User{Role: RoleHotline}, true, 0}, // 办结 with the reply is the unit's
+		{intake.StatusHandling, User{Role: RoleAdmin}, true, 2},
 		{intake.StatusClosed, User{Role: RoleUnit, Unit: "区人社局"}, true, 0},
 		{intake.StatusSigned, User{Role: RoleUnit, Unit: "区人社局"}, true, 2}, // 办理中, 延期
 		{intake.StatusVisited, User{Role: RoleHotline}, true, 0},           // the reopen is automatic
 	}
+	te := newTestEnv(t, nil)
 	for _, tt := range tests {
 		tk := intake.Ticket{Summary: intake.Summary{Status: tt.status, LeadUnit: "区人社局", CoUnits: []string{"区财政局"}}}
-		if got := canSee(tt.u, tk); got != tt.wantSee {
+		if got := te.srv.canSee(tt.u, tk); got != tt.wantSee {
 			t.Errorf("canSee(%v) = %v, want %v", tt.u, got, tt.wantSee)
 		}
-		if got := len(movesFor(tt.u, tk)); got != tt.wantMoves {
+		if got := len(te.srv.movesFor(tt.u, tk)); got != tt.wantMoves {
 			t.Errorf("len(movesFor(%v, %s)) = %d, want %d", tt.u, tt.status, got, tt.wantMoves)
 		}
 	}
@@ -265,7 +271,7 @@ func TestReroute(t *testing.T) {
 		t.Errorf("after reroute: lead %q co %q, want 区中小企业发展中心 with 区财政局", tk.LeadUnit, tk.CoUnits)
 	}
 	// 区人社局 no longer sees it.
-	if w := te.do(t, "GET", "/api/staff/tickets/CQ-20261120-0001", "", "", bearer(rs)); w.Code != 403 {
-		t.Errorf("old unit reads the re-routed ticket = %d, want 403", w.Code)
+	if w := te.do(t, "GET", "/api/staff/tickets/CQ-20261120-0001", "", "", bearer(rs)); w.Code != 404 {
+		t.Errorf("old unit reads the re-routed ticket = %d, want 404", w.Code)
 	}
 }

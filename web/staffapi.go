@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"slices"
 	"sort"
@@ -20,13 +21,13 @@ type staffTicket struct {
 	Moves []Move `json:"moves"`
 }
 
-func staffView(u User, t intake.Ticket) staffTicket {
+func (s *Server) staffView(u User, t intake.Ticket) staffTicket {
 	t.CoUnits, t.Measures = nonNil(t.CoUnits), nonNil(t.Measures)
 	if t.Events == nil {
 		t.Events = []intake.Event{}
 	}
 	t.Secret = ""
-	v := staffTicket{Ticket: t, Moves: movesFor(u, t)}
+	v := staffTicket{Ticket: t, Moves: s.movesFor(u, t)}
 	if v.Moves == nil {
 		v.Moves = []Move{}
 	}
@@ -57,8 +58,8 @@ func sortQueue(ts []intake.Ticket) {
 // unit's only, and asking for another unit is forbidden.
 func (s *Server) queueFor(ctx context.Context, u User, unit string) ([]intake.Ticket, string, error) {
 	unit = strings.TrimSpace(unit)
-	if u.Role == RoleUnit {
-		if unit != "" && unit != u.Unit {
+	if !s.roles.WholeDistrict(staffOf(u)) {
+		if unit != "" && !s.roles.SeesUnit(staffOf(u), unit) {
 			return nil, "", &Error{Code: CodeForbidden, Message: "您只能查看本单位的工单"}
 		}
 		unit = u.Unit
@@ -70,7 +71,7 @@ func (s *Server) queueFor(ctx context.Context, u User, unit string) ([]intake.Ti
 	// Defence in depth: never hand unit staff another unit's ticket.
 	out := ts[:0:0]
 	for _, t := range ts {
-		if canSee(u, t) {
+		if s.canSee(u, t) {
 			out = append(out, t)
 		}
 	}
@@ -86,22 +87,26 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request, ss *Session) {
 	}
 	views := make([]staffTicket, 0, len(ts))
 	for _, t := range ts {
-		views = append(views, staffView(ss.User, t))
+		views = append(views, s.staffView(ss.User, t))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"unit": unit, "tickets": views})
 }
 
-// loadTicket loads a ticket the user may see.
+// loadTicket loads a ticket the user may see; one they may not see is not
+// found, like one that does not exist.
 func (s *Server) loadTicket(ctx context.Context, u User, id string) (intake.Ticket, error) {
 	if id == "" || len(id) > 64 {
-		return intake.Ticket{}, errorf(CodeNotFound, "没有找到这张工单")
+		return intake.Ticket{}, errNoTicket
 	}
 	t, err := s.tickets.Get(ctx, id)
+	if errors.Is(err, intake.ErrNotFound) {
+		return intake.Ticket{}, errNoTicket
+	}
 	if err != nil {
 		return intake.Ticket{}, err
 	}
-	if !canSee(u, t) {
-		return intake.Ticket{}, errForbiddenTicket
+	if !s.canSee(u, t) {
+		return intake.Ticket{}, errNoTicket
 	}
 	return t, nil
 }
@@ -112,7 +117,7 @@ func (s *Server) apiStaffTicket(w http.ResponseWriter, r *http.Request, ss *Sess
 		writeError(w, r, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, staffView(ss.User, t))
+	writeJSON(w, http.StatusOK, s.staffView(ss.User, t))
 }
 
 type moveRequest struct {
@@ -131,25 +136,21 @@ func (s *Server) move(ctx context.Context, u User, id, to, note string) (intake.
 		return intake.Ticket{}, err
 	}
 	st := intake.Status(strings.TrimSpace(to))
-	allowed := false
-	for _, m := range movesFor(u, t) {
-		allowed = allowed || m.To == st
-	}
-	if !allowed {
-		if u.Role == RoleUnit && (t.LeadUnit != u.Unit || t.Status.Allows(st)) {
-			return intake.Ticket{}, &Error{Code: CodeForbidden, Message: "这一步不由您所在单位办理"}
+	if !s.roles.MayMove(staffOf(u), t, st) {
+		if t.Status.Allows(st) {
+			return intake.Ticket{}, &Error{Code: CodeForbidden, Message: "这一步不由您办理（" + s.roles.Label(u.Role) + "不能把这张工单改为“" + string(st) + "”）"}
 		}
 		return intake.Ticket{}, errorf(CodeInvalid, "工单当前状态为“%s”，不能改为“%s”", t.Status, st)
 	}
-	return s.tickets.Move(ctx, t.ID, st, byName(u), note)
+	return s.tickets.Move(ctx, t.ID, st, s.byName(u), note)
 }
 
 // byName is how a staff member appears in a ticket's history.
-func byName(u User) string {
+func (s *Server) byName(u User) string {
 	if u.Unit != "" {
 		return u.Name + "（" + u.Unit + "）"
 	}
-	return u.Name + "（" + RoleLabel(u.Role) + "）"
+	return u.Name + "（" + s.roles.Label(u.Role) + "）"
 }
 
 func (s *Server) apiMove(w http.ResponseWriter, r *http.Request, ss *Session) {
@@ -163,23 +164,25 @@ func (s *Server) apiMove(w http.ResponseWriter, r *http.Request, ss *Session) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, staffView(ss.User, t))
+	writeJSON(w, http.StatusOK, s.staffView(ss.User, t))
 }
 
 func (s *Server) apiStaffFile(w http.ResponseWriter, r *http.Request, ss *Session) {
-	if !canFile(ss.User) {
+	if !s.may(ss.User, intake.AbilityFile) {
 		writeError(w, r, s.log, errForbiddenFile)
 		return
 	}
-	s.file(w, r, intake.ChannelHotline, byName(ss.User))
+	s.file(w, r, intake.ChannelHotline, s.byName(ss.User))
 }
 
 var errForbiddenFile = &Error{Code: CodeForbidden, Message: "只有热线坐席和管理员可以代为登记工单"}
 
+var errForbiddenDashboard = &Error{Code: CodeForbidden, Message: "您的角色不能查看数据看板"}
+
 var errForbiddenReview = &Error{Code: CodeForbidden, Message: "只有热线坐席和管理员可以处理未答问题"}
 
 func (s *Server) apiUnanswered(w http.ResponseWriter, r *http.Request, ss *Session) {
-	if !canReview(ss.User) {
+	if !s.may(ss.User, intake.AbilityReview) {
 		writeError(w, r, s.log, errForbiddenReview)
 		return
 	}
@@ -197,7 +200,7 @@ type attachRequest struct {
 
 // attach finds the question, adds it to the live knowledge base and stores it.
 func (s *Server) attach(ctx context.Context, u User, questionID, measure string) (Question, string, error) {
-	if !canReview(u) {
+	if !s.may(u, intake.AbilityReview) {
 		return Question{}, "", errForbiddenReview
 	}
 	m, ok := s.kb.Measure(strings.TrimSpace(measure))
@@ -290,6 +293,10 @@ func questionID(q string) string {
 }
 
 func (s *Server) apiStats(w http.ResponseWriter, r *http.Request, ss *Session) {
+	if !s.may(ss.User, intake.AbilityDashboard) {
+		writeError(w, r, s.log, errForbiddenDashboard)
+		return
+	}
 	st, err := s.stats(r.Context())
 	if err != nil {
 		writeError(w, r, s.log, err)
@@ -322,7 +329,7 @@ func (s *Server) units() []string {
 
 // reroute lets the desk (hotline, admin) send a ticket to other known units.
 func (s *Server) reroute(ctx context.Context, u User, id string, req rerouteRequest) (intake.Ticket, error) {
-	if u.Role == RoleUnit {
+	if !s.may(u, intake.AbilityReroute) {
 		return intake.Ticket{}, &Error{Code: CodeForbidden, Message: "改派由平台坐席办理；如职能不符，请用“退单”并写明原因"}
 	}
 	t, err := s.loadTicket(ctx, u, id)
@@ -352,7 +359,7 @@ func (s *Server) reroute(ctx context.Context, u User, id string, req rerouteRequ
 	if err != nil {
 		return intake.Ticket{}, err
 	}
-	return s.tickets.Reroute(ctx, t.ID, intake.Route{Matched: true, LeadUnit: lead, CoUnits: co}, byName(u), note)
+	return s.tickets.Reroute(ctx, t.ID, intake.Route{Matched: true, LeadUnit: lead, CoUnits: co}, s.byName(u), note)
 }
 
 func (s *Server) apiReroute(w http.ResponseWriter, r *http.Request, ss *Session) {
@@ -366,5 +373,5 @@ func (s *Server) apiReroute(w http.ResponseWriter, r *http.Request, ss *Session)
 		writeError(w, r, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, staffView(ss.User, t))
+	writeJSON(w, http.StatusOK, s.staffView(ss.User, t))
 }

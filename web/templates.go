@@ -20,39 +20,42 @@ var staticFiles embed.FS
 
 func staticFS() fs.FS { return staticFiles }
 
-var funcs = template.FuncMap{
-	"join": strings.Join,
-	"due":  intake.DueText,
-	"short": func(s string, n int) string {
-		r := []rune(s)
-		if len(r) <= n {
-			return s
-		}
-		return string(r[:n]) + "…"
-	},
-	"roleLabel": RoleLabel,
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(zhtext.China()).Format("2006-01-02 15:04")
-	},
-	"statusClass": func(s intake.Status) string {
-		switch s {
-		case intake.StatusClosed, intake.StatusVisited:
-			return "st-done"
-		case intake.StatusReturned:
-			return "st-back"
-		case intake.StatusHandling, intake.StatusSigned:
-			return "st-work"
-		}
-		return "st-new"
-	},
-	"danger": func(s intake.Status) bool { return s == intake.StatusReturned || s == intake.Extend },
+// pageFuncs are the templates' functions; roles name the roles.
+func pageFuncs(roles *intake.Roles) template.FuncMap {
+	return template.FuncMap{
+		"join": strings.Join,
+		"due":  intake.DueText,
+		"short": func(s string, n int) string {
+			r := []rune(s)
+			if len(r) <= n {
+				return s
+			}
+			return string(r[:n]) + "…"
+		},
+		"roleLabel": roles.Label,
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(zhtext.China()).Format("2006-01-02 15:04")
+		},
+		"statusClass": func(s intake.Status) string {
+			switch s {
+			case intake.StatusClosed, intake.StatusVisited:
+				return "st-done"
+			case intake.StatusReturned:
+				return "st-back"
+			case intake.StatusHandling, intake.StatusSigned:
+				return "st-work"
+			}
+			return "st-new"
+		},
+		"danger": func(s intake.Status) bool { return s == intake.StatusReturned || s == intake.Extend },
+	}
 }
 
 // parsePages parses each page together with the layout.
-func parsePages() (map[string]*template.Template, error) {
+func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
