@@ -10,8 +10,9 @@
 // still be re-routed or extended, which channel is 线上, what the reporter
 // may see. Its facts are data: the routing rules with the platform desk and
 // the escalation unit (routing.json), the deadline limits
-// (deadlines.json), the working-day calendar (calendar/holidays.json), and
-// its tables (migrations/*.sql).
+// (deadlines.json), the working-day calendar (calendar/holidays.json), what
+// each role of staff may do (roles.json, read by Roles for every channel),
+// and its tables (migrations/*.sql).
 //
 // It must not know any channel, HTTP, Discord or the command line: those
 // declare the small interfaces they need over these types, and
