@@ -36,8 +36,11 @@ func (t *turn) reportStart() []Reply {
 	// A question huiqi could not answer is the likely problem to report.
 	t.st.Report = &reportState{Step: fieldEnterprise, Problem: t.st.LastQuestion}
 	t.st.LastQuestion, t.st.Recorded = "", false
+	// How the three are asked is the channel's (a modal on Discord, a form
+	// on the web, field by field in the terminal and on WeChat), so the
+	// text names no form.
 	text := "好的，我来帮您反映问题，生成工单交给责任单位办理。需要三项信息：企业名称、联系方式、问题描述。" +
-		"请填写表单，或直接回复企业名称，我逐项询问。随时可以输入“取消”。"
+		"随时可以输入“取消”。"
 	if t.st.Report.Problem != "" {
 		text += "\n问题描述先按您刚才的问题填好了，可以修改。"
 	}
