@@ -74,6 +74,17 @@ func (e *APIError) Permanent() bool {
 	return false
 }
 
+// Misconfigured reports whether the error is the operator's to fix in
+// the configuration or the back office (the AppID, the AppSecret, the IP
+// whitelist), not a passing failure.
+func (e *APIError) Misconfigured() bool {
+	switch e.Code {
+	case 40002, 40013, 40125, 40164, 41002, 41004:
+		return true
+	}
+	return false
+}
+
 // tokenError is an errcode that means the access token is to be fetched again.
 func tokenError(code int) bool { return code == 40001 || code == 40014 || code == 42001 }
 
@@ -140,6 +151,14 @@ func (c *Client) accessToken(ctx context.Context, stale string) (string, error) 
 	c.token, c.expires = res.AccessToken, now.Add(time.Duration(res.ExpiresIn)*time.Second)
 	c.log.Info("wechat: access token fetched", "expires", c.expires.Format(time.RFC3339))
 	return c.token, nil
+}
+
+// Check fetches an access token unless one is cached, so that a wrong
+// AppID or AppSecret, or a server off the IP whitelist, shows at start
+// rather than at the first slow answer.
+func (c *Client) Check(ctx context.Context) error {
+	_, err := c.accessToken(ctx, "")
+	return err
 }
 
 // post calls an API that takes JSON and answers errcode/errmsg, with the

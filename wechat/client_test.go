@@ -82,10 +82,22 @@ func TestAccessTokenErrors(t *testing.T) {
 	if strings.Contains(err.Error(), "wrong") {
 		t.Errorf("the error shows the secret: %v", err)
 	}
+	if !ae.Misconfigured() {
+		t.Errorf("errcode 40125 is not Misconfigured")
+	}
+	if err := r.s.Client().Check(t.Context()); !errors.As(err, &ae) || ae.Code != 40125 {
+		t.Errorf("Check with a wrong secret: %v, want errcode 40125", err)
+	}
 	r2 := newRig(t, &fakeEngine{}, false)
+	if err := r2.s.Client().Check(t.Context()); err != nil || r2.fake.TokensIssued() != 1 {
+		t.Errorf("Check: %v, %d tokens", err, r2.fake.TokensIssued())
+	}
+	if err := r2.s.Client().Check(t.Context()); err != nil || r2.fake.TokensIssued() != 1 {
+		t.Errorf("a second Check fetched another token: %v, %d tokens", err, r2.fake.TokensIssued())
+	}
 	r2.fake.FailNext(45015)
 	err = r2.s.Client().SendText(t.Context(), "oUserT", "你好")
-	if !errors.As(err, &ae) || !ae.Permanent() {
+	if !errors.As(err, &ae) || !ae.Permanent() || ae.Misconfigured() {
 		t.Errorf("errcode 45015: %v, want a permanent APIError", err)
 	}
 }

@@ -49,7 +49,10 @@ type Config struct {
 
 	// ReplyBudget is how long a callback waits for the engine before it
 	// answers "success" and sends the answer through the customer-service
-	// API instead (default 4 s: WeChat waits 5 s, then retries).
+	// API instead (default 4 s: WeChat waits 5 s, then retries). A
+	// negative budget never waits: every answer goes through the API (an
+	// account that prefers it, and tests that need the slow path without
+	// a slow engine).
 	ReplyBudget time.Duration
 	// TurnTimeout bounds one engine turn and its deliveries (default 60 s).
 	TurnTimeout time.Duration
@@ -106,7 +109,7 @@ func (c Config) withDefaults() Config {
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
-	if c.ReplyBudget <= 0 {
+	if c.ReplyBudget == 0 {
 		c.ReplyBudget = 4 * time.Second
 	}
 	if c.TurnTimeout <= 0 {

@@ -143,7 +143,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      s.cfg.ReplyBudget + 5*time.Second,
+		WriteTimeout:      max(s.cfg.ReplyBudget, 0) + 5*time.Second,
 		IdleTimeout:       60 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
@@ -290,6 +290,9 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, first := s.seen.putIfAbsent(dedupKey(msg), newPending(), now)
+	if first && s.cfg.ReplyBudget < 0 {
+		p.giveUp() // before the turn starts, so it cannot settle passive
+	}
 	if first {
 		s.start(r.Context(), msg.FromUserName, in, p)
 	} else {
@@ -425,7 +428,7 @@ func (s *Server) start(ctx context.Context, user string, in inbound, p *pending)
 // await answers the callback: the passive reply if the turn settles within
 // the budget, else success (the turn then sends the answer itself).
 func (s *Server) await(w http.ResponseWriter, r *http.Request, msg Message, p *pending) {
-	t := time.NewTimer(s.cfg.ReplyBudget)
+	t := time.NewTimer(max(s.cfg.ReplyBudget, 0))
 	defer t.Stop()
 	select {
 	case <-p.ready:

@@ -238,6 +238,29 @@ func TestSlowAnswerThroughCustomerService(t *testing.T) {
 	}
 }
 
+// TestNegativeBudgetAlwaysThroughAPI: with a negative ReplyBudget even an
+// answer ready at once goes through the customer-service API, and a retry
+// still runs no second turn.
+func TestNegativeBudgetAlwaysThroughAPI(t *testing.T) {
+	e := &fakeEngine{}
+	r := newRig(t, e, false, func(c *wechat.Config) { c.ReplyBudget = -1 })
+	for i := range 20 { // a passive reply would show in any of them
+		d := r.p.Text("oUserAPI", "问题"+strconv.Itoa(i))
+		if resp := r.send(d); resp.Status != 200 || resp.Body != "success" {
+			t.Fatalf("message %d: %d %q, want success", i, resp.Status, resp.Body)
+		}
+		r.s.Wait()
+		if resp := r.send(r.p.Sign(d.XML)); resp.Body != "success" {
+			t.Fatalf("the retry of message %d: %q, want success", i, resp.Body)
+		}
+	}
+	r.s.Wait()
+	got := r.fake.Custom()
+	if len(got) != 20 || got[19].Content != "收到：问题19" || len(e.calls()) != 20 {
+		t.Errorf("%d turns, customer-service messages = %+v", len(e.calls()), got)
+	}
+}
+
 func TestLongRepliesSplit(t *testing.T) {
 	para := strings.Repeat("惠企政策解读。", 70) // 1,470 bytes
 	e := &fakeEngine{reply: replies(bot.Reply{Text: para + "\n\n" + para + "\n\n" + para})}
