@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -135,6 +136,34 @@ func (c Config) withDefaults() Config {
 		c.MaxSeen = 100000
 	}
 	return c
+}
+
+// tokenPattern is what WeChat accepts as a Token: 3 to 32 letters or digits.
+var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9]{3,32}$`)
+
+// Validate checks what a server needs without starting one, so a command
+// can refuse a bad setting before it opens anything: the Token, AppID and
+// AppSecret present, the Token as WeChat takes it, the API base a URL and
+// the EncodingAESKey, when set, a key. The error names the variable.
+func (c Config) Validate() error {
+	if err := requireEnv(map[string]string{EnvToken: c.Token, EnvAppID: c.AppID, EnvSecret: c.Secret},
+		"the Token of the official account's 服务器配置 and its AppID and AppSecret (基本配置)"); err != nil {
+		return err
+	}
+	if !tokenPattern.MatchString(strings.TrimSpace(c.Token)) {
+		return fmt.Errorf("wechat: %s must be 3 to 32 letters or digits, as WeChat requires", EnvToken)
+	}
+	if c.API != "" {
+		if _, err := parseBase(c.API, EnvAPI); err != nil {
+			return err
+		}
+	}
+	if key := strings.TrimSpace(c.EncodingAESKey); key != "" {
+		if _, err := NewCipher(key, c.AppID); err != nil {
+			return fmt.Errorf("%w (%s)", err, EnvAESKey)
+		}
+	}
+	return nil
 }
 
 // requireEnv names the empty settings in one error, for the operator.

@@ -20,7 +20,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,21 +66,14 @@ type Server struct {
 	wg       sync.WaitGroup // turns still running (answers to deliver)
 }
 
-// tokenPattern is what WeChat accepts as a Token: 3 to 32 letters or digits.
-var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9]{3,32}$`)
-
 // NewServer checks the configuration and returns the server. A missing or
 // malformed setting is an error naming its environment variable.
 func NewServer(cfg Config, engine Engine) (*Server, error) {
 	cfg = cfg.withDefaults()
-	if err := requireEnv(map[string]string{EnvToken: cfg.Token, EnvAppID: cfg.AppID, EnvSecret: cfg.Secret},
-		"the Token of the official account's 服务器配置 and its AppID and AppSecret (基本配置)"); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg.Token = strings.TrimSpace(cfg.Token)
-	if !tokenPattern.MatchString(cfg.Token) {
-		return nil, fmt.Errorf("wechat: %s must be 3 to 32 letters or digits, as WeChat requires", EnvToken)
-	}
 	if engine == nil {
 		return nil, errors.New("wechat: engine is required")
 	}
@@ -98,7 +90,7 @@ func NewServer(cfg Config, engine Engine) (*Server, error) {
 	}
 	if key := strings.TrimSpace(cfg.EncodingAESKey); key != "" {
 		if s.cipher, err = NewCipher(key, client.appID); err != nil {
-			return nil, fmt.Errorf("%s: %w", EnvAESKey, err)
+			return nil, fmt.Errorf("%w (%s)", err, EnvAESKey)
 		}
 	}
 	return s, nil

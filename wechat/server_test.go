@@ -447,7 +447,7 @@ func TestNewServerErrors(t *testing.T) {
 		{"no token", func(c *wechat.Config) { c.Token = "" }, "WECHAT_TOKEN is required"},
 		{"no appid and secret", func(c *wechat.Config) { c.AppID, c.Secret = "", "" }, "WECHAT_APPID and WECHAT_SECRET are required"},
 		{"token with spaces", func(c *wechat.Config) { c.Token = "my token" }, "WECHAT_TOKEN must be 3 to 32 letters or digits"},
-		{"short AES key", func(c *wechat.Config) { c.EncodingAESKey = "abc" }, "WECHAT_AES_KEY: wechat: EncodingAESKey must be 43 characters"},
+		{"short AES key", func(c *wechat.Config) { c.EncodingAESKey = "abc" }, "EncodingAESKey must be 43 characters, got 3 (WECHAT_AES_KEY)"},
 		{"bad API", func(c *wechat.Config) { c.API = "ftp://x" }, "WECHAT_API"},
 	}
 	for _, tt := range tests {
@@ -457,6 +457,12 @@ func TestNewServerErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: NewServer = %v, want %q", tt.name, err, tt.want)
 		}
+		if verr := cfg.Validate(); verr == nil || verr.Error() != err.Error() {
+			t.Errorf("%s: Validate = %v, want NewServer's %v", tt.name, verr, err)
+		}
+	}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("Validate of a good configuration: %v", err)
 	}
 	if _, err := wechat.NewServer(ok, nil); err == nil {
 		t.Error("NewServer without an engine succeeded")
