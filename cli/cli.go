@@ -63,6 +63,7 @@ func commands() map[string]command {
 		"chat":       {runChat, "终端对话 / terminal chat"},
 		"discord":    {runDiscord, "Discord 机器人 / run the Discord bot"},
 		"serve":      {runServe, "HTTP 接口与坐席工作台 / HTTP API and staff console"},
+		"wechat":     {runWechat, "微信公众号消息服务 / WeChat official-account server"},
 		"user":       {runUser, "坐席账号 / staff accounts"},
 		"backup":     {runBackup, "在线备份数据库 / online backup of the database"},
 	}
