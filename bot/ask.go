@@ -7,13 +7,22 @@ import (
 	"huiqi/knowledge"
 )
 
-// ask answers a free-text question.
-func (t *turn) ask(q string) []Reply {
+// ask answers a question from the knowledge base; f is the question read
+// as a follow-up (nil: read it here). An answer makes its measure the
+// conversation's topic; what the question asked (找谁, 多少) is answered
+// from the measure, and a list it asks for is offered for "第二个".
+func (t *turn) ask(q string, f *followUp) []Reply {
+	if f == nil {
+		ms := t.e.d.Knowledge.Measures()
+		f = t.e.lang.parseFollowUp(q, ms, t.packageNames(ms))
+	}
 	a := t.e.d.Knowledge.Ask(q, 3, t.now)
 	t.st.Offers = nil
+	t.st.List = nil
 	switch {
 	case a.Ambiguous && len(a.Results) >= 2:
 		t.st.Offers = []offer{toOffer(a.Results[0]), toOffer(a.Results[1])}
+		t.st.Asked = q
 		text := a.Text
 		if text == "" {
 			text = "您问的是 " + cite(a.Results[0]) + " 还是 " + cite(a.Results[1]) + "？"
@@ -24,7 +33,25 @@ func (t *turn) ask(q string) []Reply {
 		}}}
 	case a.Answered && len(a.Results) > 0:
 		t.st.LastQuestion = ""
-		return []Reply{answerReply(toOffer(a.Results[0]))}
+		t.st.Asked = q
+		top := a.Results[0]
+		tp := topic{Kind: topicMeasure, ID: top.ID, Q: q, Aspects: aspectsOf(f), Levels: levelsOf(f)}
+		for _, r := range a.Results[1:] {
+			tp.Cands = append(tp.Cands, r.ID)
+		}
+		var r Reply
+		if m := top.Measure; m != nil && len(tp.Aspects) > 0 && !contentOnly(tp.Aspects) {
+			r = t.measureReply(m, f, tp.Aspects, tp.Levels, q)
+		} else {
+			r = answerReply(toOffer(top))
+		}
+		if m := top.Measure; m != nil && (f.has(aspList) || f.listHead || countIn(norm(q)) > 0) {
+			if l := t.offerList(m, f, tp.Levels); l != "" && r.Card != nil {
+				r.Card.Body = strings.TrimSpace(r.Card.Body + "\n" + l)
+			}
+		}
+		t.setTopic(tp)
+		return []Reply{r}
 	case strings.HasPrefix(a.Kind, "chitchat"):
 		// Small talk the knowledge base recognised: its line and the menu,
 		// nothing to record.
@@ -36,6 +63,7 @@ func (t *turn) ask(q string) []Reply {
 	case a.Kind == "uncertain" && len(a.Results) > 0:
 		// Close but not sure: offer the likely measures to pick from.
 		t.st.LastQuestion, t.st.Recorded = clip(q, 500), false
+		t.st.Asked = q
 		var cs []Choice
 		for i, r := range a.Results[:min(2, len(a.Results))] {
 			t.st.Offers = append(t.st.Offers, toOffer(r))
@@ -44,10 +72,17 @@ func (t *turn) ask(q string) []Reply {
 		cs = append(cs, Choice{ID: actRecord, Label: "记录为问题"})
 		return []Reply{{Text: a.Text, Choices: cs}}
 	}
+	// Not answered: a new topic huiqi does not cover replaces the context.
+	t.st.Topic = nil
 	t.st.LastQuestion, t.st.Recorded = clip(q, 500), false
+	t.st.Asked = q
 	text := "这个问题不在惠企助手能回答的范围内。" + t.e.d.Knowledge.Scope().Sentence() + "也可以测算奖励、反映问题。"
 	if a.Text != "" && !a.Answered {
 		text = a.Text // says so, what huiqi covers and where to turn
+	}
+	if f.compare && f.subject() != "" && !strings.Contains(text, f.subject()) {
+		// 平定县也一样吗: say that it is that place or thing huiqi does not cover.
+		text = "您问的“" + f.subject() + "”，" + strings.TrimPrefix(text, "抱歉，")
 	}
 	return []Reply{{
 		Text: text + "\n如果您希望工作人员补充这类问题的答案，可以把它记录下来。",
@@ -59,6 +94,17 @@ func (t *turn) ask(q string) []Reply {
 	}}
 }
 
+// contentOnly: the question asks what a measure is or lists (是什么, 有哪些),
+// which the knowledge base's own answer card says.
+func contentOnly(as []string) bool {
+	for _, a := range as {
+		if a != aspList && a != aspContent {
+			return false
+		}
+	}
+	return true
+}
+
 // pick shows the candidate the user chose after "A 还是 B?".
 func (t *turn) pick(idx string) []Reply {
 	i, err := strconv.Atoi(idx)
@@ -68,6 +114,18 @@ func (t *turn) pick(idx string) []Reply {
 	o := t.st.Offers[i]
 	t.st.Offers = nil
 	t.st.LastQuestion = ""
+	if m, ok := t.e.d.Knowledge.Measure(o.ID); ok && t.st.Asked != "" {
+		// The question that offered the choice is now about this measure.
+		ms := t.e.d.Knowledge.Measures()
+		f := t.e.lang.parseFollowUp(t.st.Asked, ms, t.packageNames(ms))
+		tp := topic{Kind: topicMeasure, ID: m.ID, Q: t.st.Asked, Aspects: aspectsOf(f), Levels: levelsOf(f)}
+		t.setTopic(tp)
+		if len(tp.Aspects) > 0 && !contentOnly(tp.Aspects) {
+			return []Reply{t.measureReply(m, f, tp.Aspects, tp.Levels, t.st.Asked)}
+		}
+	} else if o.ID != "" {
+		t.setTopic(topic{Kind: topicMeasure, ID: o.ID})
+	}
 	return []Reply{answerReply(o)}
 }
 

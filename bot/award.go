@@ -122,15 +122,23 @@ func (t *turn) awardFinish(lead string) []Reply {
 func (t *turn) awardText(text string) []Reply {
 	if t.st.Award == nil {
 		t.st.Mode = ""
-		return t.ask(text)
+		return t.converse(text)
 	}
-	switch strings.TrimRightFunc(text, isPunct) {
-	case "上一步", "上一题", "返回", "后退":
-		return t.awardBack()
-	case "重新开始", "重来", "从头开始":
-		return t.awardRestart()
-	case "跳过", "不知道", "不清楚", "不确定":
-		return t.awardSkip()
+	if it, ok := t.e.lang.matchIntent(text, true); ok {
+		switch it.action {
+		case "back":
+			return t.awardBack()
+		case "restart":
+			return t.awardRestart()
+		case "skip":
+			return t.awardSkip()
+		case "award":
+			return t.awardResume("我们继续：")
+		case "report":
+			return t.reportStart()
+		default:
+			return t.command(it.action, it.arg)
+		}
 	}
 	return t.awardApply(text, true)
 }

@@ -56,7 +56,7 @@ func TestChatBinary(t *testing.T) {
 		t.Errorf("second run: the answer to question 3 was not taken:\n%s", out)
 	}
 
-	out = chatProcess(t, bin, db, "反映问题\n阳泉某某公司\n13800000000\n申请用电增容一直没有答复\n1\n")
+	out = chatProcess(t, bin, db, "反映问题\n申请用电增容一直没有答复\n阳泉某某公司\n13800000000\n1\n")
 	for _, want := range []string{"CQ-20261127-0001", "查询码", "已受理"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report: output lacks %q:\n%s", want, out)

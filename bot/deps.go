@@ -10,12 +10,19 @@ import (
 )
 
 // Answerer answers a question from the knowledge base, recognises small
-// talk with its reply, and says what the loaded notices cover;
-// *knowledge.Base is one.
+// talk with its reply, says what the loaded notices cover, and gives the
+// measures themselves — their text, units, amounts, dates and parts — that
+// follow-ups are answered from; *knowledge.Base is one.
 type Answerer interface {
 	Ask(q string, top int, now time.Time) knowledge.Answer
 	SmallTalk(text string) (knowledge.SmallTalk, bool)
 	Scope() knowledge.Scope
+	Measures() []*knowledge.Measure
+	Measure(ref string) (*knowledge.Measure, bool)
+	Package(measureID string) (*knowledge.Package, bool)
+	Notices() []*knowledge.Notice
+	Lexicon(measureID string) *knowledge.LexEntry
+	Validity(m *knowledge.Measure, now time.Time) knowledge.Validity
 }
 
 // Question is one question of the award questionnaire, as the engine shows it.

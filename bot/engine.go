@@ -66,6 +66,7 @@ type Engine struct {
 	turns atomic.Int64
 	rate  *ratelimit.Limiter // nil when off
 	menu  string             // menuText of the knowledge base's scope
+	lang  *language          // intents.json and followups.json
 }
 
 // New checks deps, migrates the "bot" tables and returns the engine.
@@ -109,11 +110,15 @@ func New(deps Deps) (*Engine, error) {
 	if deps.RateClock == nil {
 		deps.RateClock = time.Now
 	}
+	lang, err := loadLanguage()
+	if err != nil {
+		return nil, err
+	}
 	if err := sqlite.Migrate(ctx, deps.DB, "bot", migrations); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	e := &Engine{d: deps, st: &store{db: deps.DB, idle: deps.IdleTimeout, reads: make(chan struct{}, 8)},
-		menu: menuText(deps.Knowledge.Scope())}
+		menu: menuText(deps.Knowledge.Scope()), lang: lang}
 	if deps.RateLimit > 0 {
 		e.rate = ratelimit.PerWindow(deps.RateLimit, deps.RateWindow, deps.RateKeys, deps.RateClock)
 	}
@@ -166,9 +171,6 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 	}
 	in.Text = strings.TrimSpace(strings.ToValidUTF8(in.Text, ""))
 	if in.Action == "" {
-		if in.Text == "" {
-			return []Reply{{Text: "您还没有输入内容。可以直接输入问题，或选择下面的功能：", Choices: menuChoices()}}, nil
-		}
 		if n := utf8.RuneCountInString(in.Text); n > e.d.MaxInput {
 			return []Reply{{Text: fmt.Sprintf("内容太长了（%d字），请精简到%d字以内再发送。", n, e.d.MaxInput)}}, nil
 		}
@@ -239,6 +241,8 @@ type turn struct {
 	key Key
 	st  *convState
 	now time.Time
+	// typed is the question typed in the turn before this one (or "").
+	typed string
 }
 
 // fail logs an internal error and returns the apology.
@@ -304,8 +308,18 @@ func (t *turn) menu(lead string) []Reply {
 // dispatch routes the input to the command, the dialog in progress, or the
 // question answerer.
 func (t *turn) dispatch(in Input) []Reply {
+	// The question typed just before is what a report started now is about;
+	// anything else in between forgets it.
+	t.typed, t.st.Typed = t.st.Typed, ""
 	if in.Action != "" {
 		return t.action(in)
+	}
+	if in.Text == "" {
+		// Nothing typed keeps a value the report form already holds (直接回车沿用).
+		if t.st.Mode == "report" && t.st.Report != nil && t.st.Report.Step != "confirm" {
+			return t.reportText("")
+		}
+		return []Reply{{Text: "您还没有输入内容。可以直接输入问题，或选择下面的功能：", Choices: menuChoices()}}
 	}
 	if cmd, arg, ok := parseCommand(in.Text); ok {
 		return t.command(cmd, arg)
@@ -316,10 +330,35 @@ func (t *turn) dispatch(in Input) []Reply {
 	case "report":
 		return t.reportText(in.Text)
 	}
+	if it, ok := t.e.lang.matchIntent(in.Text, false); ok {
+		return t.intent(it, in.Text)
+	}
 	if st, ok := t.e.d.Knowledge.SmallTalk(in.Text); ok {
 		return t.smallTalk(st)
 	}
-	return t.ask(in.Text)
+	t.st.Typed = clip(in.Text, 500)
+	return t.converse(in.Text)
+}
+
+// intent runs a menu action said in plain words outside a dialog.
+func (t *turn) intent(it intent, text string) []Reply {
+	switch it.action {
+	case "report":
+		// What the person typed before, and what they said with it (我要投诉
+		// 窗口…), is the likely problem: it goes into the report.
+		var parts []string
+		if t.typed != "" {
+			parts = append(parts, t.typed)
+		}
+		if it.rest != "" && utf8.RuneCountInString(it.rest) >= 2 {
+			parts = append(parts, strings.TrimSpace(text))
+		}
+		return t.reportStartWith(strings.Join(parts, "\n"))
+	case "back", "restart", "skip":
+		words := map[string]string{"back": "上一步", "restart": "重新开始", "skip": "跳过"}[it.action]
+		return []Reply{{Text: "现在没有正在进行的测算或表单，“" + words + "”用不上。可以直接提问，或选择下面的功能：", Choices: menuChoices()}}
+	}
+	return t.command(it.action, it.arg)
 }
 
 func (t *turn) action(in Input) []Reply {
@@ -360,7 +399,7 @@ func (t *turn) start() []Reply {
 	case t.st.Mode == "award" && t.st.Award != nil:
 		return t.awardResume("欢迎回来！上次的奖励测算还没做完，我们继续：")
 	case t.st.Mode == "report" && t.st.Report != nil:
-		return append([]Reply{{Text: "欢迎回来！上次的问题反映还没提交，我们继续。"}}, t.reportPrompt()...)
+		return t.reportPrompt("欢迎回来！上次的问题反映还没提交，我们继续。")
 	}
 	return t.menu("您好，欢迎使用惠企助手！")
 }
@@ -390,13 +429,18 @@ func (t *turn) runCommand(cmd, arg string) []Reply {
 		if t.st.Mode == "award" {
 			return t.sideQuestion(arg, true)
 		}
-		return t.ask(arg)
+		return t.converse(arg)
 	case "award":
 		return t.awardStart()
 	case "report":
 		return t.reportStart()
 	case "ticket":
 		return t.ticket(arg)
+	case "back", "restart", "skip":
+		if t.st.Mode == "award" && t.st.Award != nil {
+			return t.awardAction(map[string]string{"back": actBack, "restart": actRestart, "skip": actSkip}[cmd])
+		}
+		return t.intent(intent{action: cmd}, "")
 	}
 	return t.menu("")
 }

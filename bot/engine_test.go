@@ -81,17 +81,10 @@ func TestParseCommand(t *testing.T) {
 		{"/award", "award", "", true},
 		{"/ASK 担保费率", "ask", "担保费率", true},
 		{"/ticket CQ-20261127-0001 abc", "ticket", "CQ-20261127-0001 abc", true},
-		{"算奖励", "award", "", true},
-		{"测算奖励。", "award", "", true},
-		{"反映问题", "report", "", true},
-		{"投诉", "report", "", true},
-		{"查进度 CQ-20261127-0001", "ticket", "CQ-20261127-0001", true},
+		{"/back", "back", "", true},
 		{"cq-20261127-0001", "ticket", "CQ-20261127-0001", true},
-		{"帮助", "help", "", true},
-		{"取消", "cancel", "", true},
-		{"退出", "cancel", "", true},
-		{"反映问题很多", "", "", false},
-		{"怎么算奖励", "", "", false},
+		{"CQ-20261127-0001。", "ticket", "CQ-20261127-0001", true},
+		{"算奖励", "", "", false}, // words are intents (TestIntents)
 		{"/unknown", "", "", false},
 		{"", "", "", false},
 	}
@@ -102,6 +95,57 @@ func TestParseCommand(t *testing.T) {
 				t.Errorf("parseCommand(%q) = %q, %q, %v, want %q, %q, %v", tt.in, cmd, arg, ok, tt.cmd, tt.arg, tt.ok)
 			}
 		})
+	}
+}
+
+// TestIntents reads the menu's actions in plain words (intents.json), and
+// leaves questions that merely hold the words alone.
+func TestIntents(t *testing.T) {
+	lg, err := loadLanguage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		in, action, arg string
+		aloneOnly       bool
+	}{
+		{"算奖励", "award", "", false},
+		{"测算奖励。", "award", "", false},
+		{"帮我算算能拿多少奖励", "award", "", false},
+		{"再算一次奖励", "award", "", false},
+		{"幫我算算能拿多少獎勵", "award", "", false},
+		{"我想算一下我们企业能拿多少奖励", "award", "", false},
+		{"反映问题", "report", "", false},
+		{"投诉", "report", "", false},
+		{"我要反映问题", "report", "", false},
+		{"我要投诉", "report", "", false},
+		{"我要反应个问题", "report", "", false},
+		{"帮我提交个工单", "report", "", false},
+		{"查进度 CQ-20261127-0001", "ticket", "CQ-20261127-0001", false},
+		{"我那个单子咋样了", "ticket", "", false},
+		{"我提交的问题有进展没", "ticket", "", false},
+		{"投诉的事处理到哪了", "ticket", "", false},
+		{"帮助", "help", "", false},
+		{"你能做什么", "help", "", false},
+		{"取消", "cancel", "", false},
+		{"退出", "cancel", "", false},
+		{"算了吧", "cancel", "", false},
+		{"上一步", "back", "", false},
+		{"上一步", "back", "", true},
+		{"重新开始", "restart", "", true},
+		{"跳过", "skip", "", true},
+		{"反映问题很多", "", "", false},
+		{"怎么算奖励", "", "", false},
+		{"小巨人能拿多少奖励", "", "", false},
+		{"审批进度怎么查", "", "", false},
+		{"我要投诉窗口态度差", "", "", true}, // inside a dialog only whole phrases count
+		{"企业投诉多的话区里怎么处理，有没有专门的渠道，处理的时限是多少天，结果会不会公开", "", "", false},
+	}
+	for _, tt := range tests {
+		it, ok := lg.matchIntent(tt.in, tt.aloneOnly)
+		if it.action != tt.action || it.arg != tt.arg || ok != (tt.action != "") {
+			t.Errorf("matchIntent(%q, %v) = %+v, %v, want %q %q", tt.in, tt.aloneOnly, it, ok, tt.action, tt.arg)
+		}
 	}
 }
 
@@ -223,13 +267,19 @@ func TestReportAndTicket(t *testing.T) {
 	if c.last[0].Form == nil {
 		t.Fatal("report does not offer a form")
 	}
-	mustContain(t, got, "企业名称")
-	mustContain(t, c.say("测"), "2到100个字")
+	// Description, enterprise, contact: each checked as it is typed, and a
+	// refused one asked again without losing the others.
+	mustContain(t, got, "问题描述", "请描述遇到的问题")
+	mustContain(t, c.say("慢"), "太短", "请描述遇到的问题")
+	mustContain(t, c.say("@everyone 贷款延期办不下来"), "企业名称")
+	mustContain(t, c.say("测"), "2到100个字", "请告诉我企业名称")
 	mustContain(t, c.say("测试机械有限公司"), "联系方式")
-	mustContain(t, c.say("不告诉你"), "手机、电话或邮箱")
-	mustContain(t, c.say("13800000000"), "描述")
-	got = c.say("@everyone 贷款延期办不下来")
-	mustContain(t, got, "请确认", "测试机械有限公司", "@\u200beveryone", "确认提交", "修改", "取消")
+	mustContain(t, c.say("不告诉你"), "11位手机号", "带区号的座机")
+	mustContain(t, c.say("139O3531234"), "字母", "请留下联系方式")
+	mustContain(t, c.say("上一步"), "回到上一项", "已填：“测试机械有限公司”")
+	mustContain(t, c.say("好"), "请留下联系方式")
+	got = c.say("138 0000 0000")
+	mustContain(t, got, "请确认", "测试机械有限公司", "13800000000", "@\u200beveryone", "确认提交", "修改", "取消")
 	got = c.choose("确认提交")
 	mustContain(t, got, "CQ-20261127-0001", "已受理", "测试中心", "2026年12月4日前", "查询码：S00001")
 	if !c.last[0].Private {
@@ -247,11 +297,16 @@ func TestReportAndTicket(t *testing.T) {
 	// The form path, with a bad field, then an edit and a cancel.
 	c.say("/report")
 	got = c.send(Input{Action: actForm, Form: map[string]string{fieldEnterprise: "测试公司", fieldContact: "x", fieldProblem: "问题描述足够长"}})
-	mustContain(t, got, "联系方式请填写")
-	got = c.send(Input{Action: actForm, Form: map[string]string{fieldEnterprise: "测试公司", fieldContact: "0353-1234567", fieldProblem: "问题描述足够长"}})
-	mustContain(t, got, "请确认", "0353-1234567")
-	mustContain(t, c.choose("修改"), "重新填写")
-	c.send(Input{Action: actForm, Form: map[string]string{fieldEnterprise: "测试公司", fieldContact: "0353-1234567", fieldProblem: "问题描述足够长"}})
+	mustContain(t, got, "联系方式请填写", "保留")
+	if f := c.last[0].Form; f == nil || f.Fields[1].Value != "测试公司" || f.Fields[0].Value != "问题描述足够长" {
+		t.Fatalf("form after a bad contact = %+v, want what was typed kept", f)
+	}
+	// Typing goes on at the field to fix, not at the first.
+	mustContain(t, c.say("0353-1234567"), "请确认", "0353-1234567", "测试公司")
+	mustContain(t, c.choose("修改"), "逐项核对", "已填：“问题描述足够长”")
+	mustContain(t, c.say("好"), "已填：“测试公司”")
+	mustContain(t, c.say(""), "已填：“0353-1234567”")
+	mustContain(t, c.say("13900000000"), "请确认", "13900000000")
 	mustContain(t, c.choose("取消"), "没有提交")
 }
 
@@ -465,10 +520,11 @@ func TestReportFromUnanswered(t *testing.T) {
 	c.choose("记录为问题")
 	mustContain(t, c.send(Input{Action: actRecord}), "已经记录过了")
 	got := c.choose("反映问题")
-	mustContain(t, got, "先按您刚才的问题填好了")
-	if f := c.last[0].Form; f == nil || f.Fields[2].Value != "厂里的路灯坏了找谁" {
+	mustContain(t, got, "已填：“厂里的路灯坏了找谁”")
+	if f := c.last[0].Form; f == nil || f.Fields[0].Value != "厂里的路灯坏了找谁" {
 		t.Fatalf("form = %+v, want the question prefilled", f)
 	}
+	c.say("好")
 	c.say("测试机械有限公司")
 	got = c.say("13800000000")
 	mustContain(t, got, "请确认", "问题描述：厂里的路灯坏了找谁")

@@ -32,6 +32,44 @@ var (
 		Units: []string{"测试中心", "测试局"}, Snippet: "测试措施乙的关键句。"}
 )
 
+// The fake measures behind resA and resB, for follow-ups.
+var fakeMeasures = []*knowledge.Measure{
+	{ID: "t-01", Package: "测试条", Number: 1, Section: "一、测试部分", Title: "测试措施甲", Text: "测试措施甲。测试措施甲的关键句。",
+		Units: []string{"测试局"}},
+	{ID: "t-02", Package: "测试条", Number: 2, Section: "一、测试部分", Title: "测试措施乙", Text: "测试措施乙。测试措施乙的关键句。",
+		Units: []string{"测试中心", "测试局"}},
+}
+
+func init() {
+	resA.Measure, resB.Measure = fakeMeasures[0], fakeMeasures[1]
+}
+
+var fakeNotice = &knowledge.Notice{DocNo: "测政发〔2026〕1号", Issued: time.Date(2026, 1, 5, 0, 0, 0, 0, zhtext.China()),
+	Packages: []knowledge.Package{{Key: "t", Name: "测试条", Title: "测试区测试条措施"}}}
+
+func (fakeKnowledge) Measures() []*knowledge.Measure { return fakeMeasures }
+
+func (fakeKnowledge) Measure(ref string) (*knowledge.Measure, bool) {
+	return knowledge.ParseMeasureRef(ref, fakeMeasures)
+}
+
+func (fakeKnowledge) Package(id string) (*knowledge.Package, bool) {
+	return &fakeNotice.Packages[0], id == "t-01" || id == "t-02"
+}
+
+func (fakeKnowledge) Notices() []*knowledge.Notice { return []*knowledge.Notice{fakeNotice} }
+
+func (fakeKnowledge) Lexicon(id string) *knowledge.LexEntry {
+	if id == "t-01" {
+		return &knowledge.LexEntry{Measure: id, Amounts: []knowledge.Amount{{Text: "2万元", Condition: "测试条件", Level: "district"}}}
+	}
+	return nil
+}
+
+func (fakeKnowledge) Validity(m *knowledge.Measure, now time.Time) knowledge.Validity {
+	return knowledge.Validity{Status: knowledge.NoTerm, Text: "测试有效期"}
+}
+
 func (fakeKnowledge) Scope() knowledge.Scope {
 	return knowledge.Scope{Place: "测试区", Local: "测试区", DocNos: []string{"测政发〔2026〕1号"},
 		Packages: []knowledge.ScopePackage{{Name: "测试条"}}}

@@ -53,9 +53,9 @@ func TestNastyInputs(t *testing.T) {
 	}{
 		{"question", nil, func(s string) bot.Input { return bot.Input{Text: s} }},
 		{"award-answer", []string{"/award"}, func(s string) bot.Input { return bot.Input{Text: s} }},
-		{"report-enterprise", []string{"反映问题"}, func(s string) bot.Input { return bot.Input{Text: s} }},
-		{"report-contact", []string{"反映问题", "阳泉测试机械有限公司"}, func(s string) bot.Input { return bot.Input{Text: s} }},
-		{"report-problem", []string{"反映问题", "阳泉测试机械有限公司", "13800000000"}, func(s string) bot.Input { return bot.Input{Text: s} }},
+		{"report-problem", []string{"反映问题"}, func(s string) bot.Input { return bot.Input{Text: s} }},
+		{"report-enterprise", []string{"反映问题", "货车拉煤白天被限行"}, func(s string) bot.Input { return bot.Input{Text: s} }},
+		{"report-contact", []string{"反映问题", "货车拉煤白天被限行", "阳泉测试机械有限公司"}, func(s string) bot.Input { return bot.Input{Text: s} }},
 		{"ticket-lookup", nil, func(s string) bot.Input { return bot.Input{Text: "查进度 " + s} }},
 		{"form", []string{"/report"}, func(s string) bot.Input {
 			return bot.Input{Action: "report:form", Form: map[string]string{"enterprise": s, "contact": s, "description": s}}

@@ -2,13 +2,13 @@ package bot
 
 import (
 	"errors"
+	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"huiqi/intake"
 	"huiqi/internal/zhtext"
-
-	"unicode"
-	"unicode/utf8"
 )
 
 // Report form fields: the names are the keys of Input.Form.
@@ -18,67 +18,129 @@ const (
 	fieldProblem    = "description"
 )
 
+// reportSteps is the order the form asks in: what happened first (the
+// person came to say it), then who they are and how to reach them.
+var reportSteps = []string{fieldProblem, fieldEnterprise, fieldContact}
+
 // reportForm is the report form, prefilled from r.
 func reportForm(r *reportState) *Form {
 	f := &Form{ID: actForm, Title: "反映问题", Fields: []FormField{
-		{Name: fieldEnterprise, Label: "企业名称", Placeholder: "例如：阳泉某某机械有限公司", Required: true, MaxLen: 100},
-		{Name: fieldContact, Label: "联系方式", Placeholder: "手机、电话或邮箱", Required: true, MaxLen: 100},
 		{Name: fieldProblem, Label: "问题描述", Placeholder: "遇到了什么问题，涉及哪项政策或哪个环节", Long: true, Required: true, MaxLen: 2000},
+		{Name: fieldEnterprise, Label: "企业名称", Placeholder: "例如：阳泉某某机械有限公司", Required: true, MaxLen: 100},
+		{Name: fieldContact, Label: "联系方式", Placeholder: "手机号，或带区号的座机，例如 0353-1234567", Required: true, MaxLen: 100},
 	}}
 	if r != nil {
-		f.Fields[0].Value, f.Fields[1].Value, f.Fields[2].Value = r.Enterprise, r.Contact, r.Problem
+		f.Fields[0].Value, f.Fields[1].Value, f.Fields[2].Value = r.Problem, r.Enterprise, r.Contact
 	}
 	return f
 }
 
 func (t *turn) reportStart() []Reply {
-	t.st.Mode = "report"
-	// A question huiqi could not answer is the likely problem to report.
-	t.st.Report = &reportState{Step: fieldEnterprise, Problem: t.st.LastQuestion}
-	t.st.LastQuestion, t.st.Recorded = "", false
-	// How the three are asked is the channel's (a modal on Discord, a form
-	// on the web, field by field in the terminal and on WeChat), so the
-	// text names no form.
-	text := "好的，我来帮您反映问题，生成工单交给责任单位办理。需要三项信息：企业名称、联系方式、问题描述。" +
-		"随时可以输入“取消”。"
-	if t.st.Report.Problem != "" {
-		text += "\n问题描述先按您刚才的问题填好了，可以修改。"
-	}
-	return []Reply{{Text: text, Form: reportForm(t.st.Report), Private: true}}
+	return t.reportStartWith(t.typed)
 }
 
-// reportPrompt asks for the current step again.
-func (t *turn) reportPrompt() []Reply {
-	r := t.st.Report
-	switch r.Step {
-	case fieldContact:
-		return []Reply{{Text: "请留下联系方式（手机、电话或邮箱），方便责任单位联系您：", Private: true}}
-	case fieldProblem:
-		return []Reply{{Text: "请描述遇到的问题（越具体越好，例如涉及哪项政策、卡在哪个环节）：", Private: true}}
-	case "confirm":
-		return t.reportConfirm()
+// reportStartWith starts the report form with problem as its description:
+// what the person typed before asking to report.
+func (t *turn) reportStartWith(problem string) []Reply {
+	t.st.Mode = "report"
+	if problem == "" {
+		problem = t.st.LastQuestion
 	}
-	return []Reply{{Text: "请告诉我企业名称：", Form: reportForm(r), Private: true}}
+	t.st.Report = &reportState{Step: fieldProblem, Problem: clip(problem, 2000)}
+	t.st.LastQuestion, t.st.Recorded = "", false
+	// How the three are asked is the channel's (a modal on Discord, a form
+	// on the web, one by one in the terminal and on WeChat), so the text
+	// names no form.
+	lead := "好的，我来帮您反映问题，生成工单交给责任单位办理。需要三项信息：问题描述、企业名称、联系方式。" +
+		"随时可以输入“上一步”或“取消”。"
+	return t.reportPrompt(lead)
+}
+
+// reportPrompt asks for the current step, after lead; a value already given
+// (carried from the question, or typed before an edit) is shown to keep.
+func (t *turn) reportPrompt(lead string) []Reply {
+	r := t.st.Report
+	var q, have string
+	switch r.Step {
+	case fieldProblem:
+		q, have = "请描述遇到的问题（越具体越好，例如涉及哪项政策、卡在哪个环节）：", r.Problem
+	case fieldEnterprise:
+		q, have = "请告诉我企业名称：", r.Enterprise
+	case fieldContact:
+		q, have = "请留下联系方式（手机号，或带区号的座机，例如 0353-1234567），方便责任单位联系您：", r.Contact
+	default:
+		return t.reportConfirm(lead)
+	}
+	if have != "" {
+		q = strings.TrimSuffix(q, "：") + "。已填：“" + clip(strings.ReplaceAll(have, "\n", " "), 100) + "”——回复“好”或直接回车沿用，或输入新的内容："
+	}
+	if lead != "" {
+		q = lead + "\n" + q
+	}
+	return []Reply{{Text: q, Form: reportForm(r), Private: true}}
 }
 
 func validEnterprise(s string) string {
-	if n := utf8.RuneCountInString(s); n < 2 || n > 100 {
-		return "企业名称请填写2到100个字"
+	n := utf8.RuneCountInString(s)
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if n < 2 || n > 100 || letters < 2 {
+		return "企业名称请填写2到100个字，例如“阳泉某某机械有限公司”"
 	}
 	return ""
 }
 
-func validContact(s string) string {
-	digits := 0
+var (
+	reMobile   = regexp.MustCompile(`^(?:\+?86-?)?1[3-9]\d{9}$`)
+	reLandline = regexp.MustCompile(`^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$`)
+	reEmail    = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$`)
+)
+
+// normContact writes a phone number as digits and hyphens: full-width
+// forms folded, spaces out, brackets around an area code as a hyphen.
+func normContact(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "@") {
+		return s
+	}
+	var b strings.Builder
 	for _, r := range s {
-		if unicode.IsDigit(r) {
-			digits++
+		switch {
+		case r >= '０' && r <= '９':
+			r = r - '０' + '0'
+		case r == '－' || r == '—' || r == '（' || r == '）' || r == '(' || r == ')':
+			r = '-'
+		case r == '＋':
+			r = '+'
 		}
+		if unicode.IsSpace(r) {
+			continue
+		}
+		b.WriteRune(r)
 	}
-	if utf8.RuneCountInString(s) > 100 || (digits < 5 && !strings.Contains(s, "@")) {
-		return "联系方式请填写手机、电话或邮箱"
+	out := strings.Trim(b.String(), "-")
+	for strings.Contains(out, "--") {
+		out = strings.ReplaceAll(out, "--", "-")
 	}
-	return ""
+	return out
+}
+
+// validContact accepts a mobile number (1[3-9] and nine digits), a
+// landline with its area code (0353-1234567, with an extension), or an
+// e-mail address.
+func validContact(s string) string {
+	c := normContact(s)
+	switch {
+	case reMobile.MatchString(c), reLandline.MatchString(c), reEmail.MatchString(c):
+		return ""
+	case strings.ContainsAny(c, "oOlI") && len(c) >= 10:
+		return "联系方式里好像有字母（例如把数字0打成了字母O），请检查后重新输入手机号或座机号"
+	}
+	return "联系方式请填写11位手机号（例如 13800000000），或带区号的座机（例如 0353-1234567）"
 }
 
 func validProblem(s string) string {
@@ -88,45 +150,100 @@ func validProblem(s string) string {
 	return ""
 }
 
-// reportText takes typed text for the current step.
+func validate(field, v string) string {
+	switch field {
+	case fieldEnterprise:
+		return validEnterprise(v)
+	case fieldContact:
+		return validContact(v)
+	}
+	return validProblem(v)
+}
+
+// keepWords keep a value already filled in.
+var keepWords = map[string]bool{"": true, "好": true, "好的": true, "对": true, "是": true, "沿用": true, "不变": true,
+	"不用改": true, "可以": true, "行": true, "嗯": true}
+
+// reportText takes typed text for the current step: each field is checked
+// as it is given, and a refused one is asked again with what was wrong,
+// keeping everything typed so far.
 func (t *turn) reportText(text string) []Reply {
 	r := t.st.Report
 	if r == nil {
 		t.st.Mode = ""
-		return t.ask(text)
+		return t.converse(text)
 	}
-	switch r.Step {
-	case fieldEnterprise:
-		if msg := validEnterprise(text); msg != "" {
-			return []Reply{{Text: msg + "。请告诉我企业名称：", Private: true}}
+	if it, ok := t.e.lang.matchIntent(text, true); ok && it.action != "report" {
+		switch it.action {
+		case "back", "restart":
+			return t.reportBack(it.action == "restart")
+		case "award":
+			return t.awardStart()
+		default:
+			return t.command(it.action, it.arg)
 		}
-		r.Enterprise, r.Step = text, fieldContact
-	case fieldContact:
-		if msg := validContact(text); msg != "" {
-			return []Reply{{Text: msg + "，例如 13800000000。", Private: true}}
-		}
-		r.Contact, r.Step = text, fieldProblem
-		if r.Problem != "" { // prefilled: confirm it, 修改 changes it
-			r.Step = "confirm"
-		}
-	case fieldProblem:
-		if msg := validProblem(text); msg != "" {
-			return []Reply{{Text: msg + "：", Private: true}}
-		}
-		r.Problem, r.Step = text, "confirm"
-	case "confirm":
+	}
+	if r.Step == "confirm" {
 		switch strings.TrimRightFunc(text, isPunct) {
 		case "确认", "确认提交", "提交", "是", "对", "好", "好的", "可以", "确定":
 			return t.reportSubmit()
-		case "修改", "改", "重填":
+		case "修改", "改", "重填", "改一下":
 			return t.reportAction(actEdit)
 		}
-		return append([]Reply{{Text: "请选择“确认提交”“修改”或“取消”。", Private: true}}, t.reportConfirm()...)
+		return t.reportConfirm("请选择“确认提交”“修改”或“取消”。")
 	}
-	return t.reportPrompt()
+	v := strings.TrimSpace(text)
+	have := map[string]string{fieldProblem: r.Problem, fieldEnterprise: r.Enterprise, fieldContact: r.Contact}[r.Step]
+	if have != "" && keepWords[strings.TrimRightFunc(v, isPunct)] {
+		v = have
+	}
+	if msg := validate(r.Step, v); msg != "" {
+		return t.reportPrompt(msg + "。")
+	}
+	switch r.Step {
+	case fieldProblem:
+		r.Problem = clip(v, 2000)
+	case fieldEnterprise:
+		r.Enterprise = v
+	case fieldContact:
+		r.Contact = normContact(v)
+	}
+	r.Step = nextStep(r.Step)
+	return t.reportPrompt("")
 }
 
-// reportForm takes a submitted form.
+func nextStep(step string) string {
+	for i, s := range reportSteps {
+		if s == step && i+1 < len(reportSteps) {
+			return reportSteps[i+1]
+		}
+	}
+	return "confirm"
+}
+
+// reportBack goes back one field (or to the first), keeping the values.
+func (t *turn) reportBack(toStart bool) []Reply {
+	r := t.st.Report
+	i := len(reportSteps) // confirm
+	for j, s := range reportSteps {
+		if s == r.Step {
+			i = j
+		}
+	}
+	switch {
+	case toStart:
+		r.Step = reportSteps[0]
+	case i == 0:
+		return t.reportPrompt("已经是第一项了。")
+	default:
+		r.Step = reportSteps[i-1]
+	}
+	return t.reportPrompt("好的，回到上一项：")
+}
+
+// reportForm takes a submitted form: every field is checked, and the form
+// comes back with what was typed and what is missing; the step-by-step
+// questions continue at the first field to fix.
 func (t *turn) reportForm(form map[string]string) []Reply {
 	if t.st.Report == nil {
 		t.st.Report = &reportState{}
@@ -134,30 +251,37 @@ func (t *turn) reportForm(form map[string]string) []Reply {
 	t.st.Mode = "report"
 	r := t.st.Report
 	get := func(k string) string { return strings.TrimSpace(strings.ToValidUTF8(form[k], "")) }
-	ent, con, prob := get(fieldEnterprise), get(fieldContact), get(fieldProblem)
+	r.Problem, r.Enterprise, r.Contact = clip(get(fieldProblem), 2000), clip(get(fieldEnterprise), 100), clip(get(fieldContact), 100)
 	var msgs []string
-	for _, m := range []string{validEnterprise(ent), validContact(con), validProblem(prob)} {
-		if m != "" {
+	r.Step = "confirm"
+	for _, f := range reportSteps {
+		v := map[string]string{fieldProblem: r.Problem, fieldEnterprise: r.Enterprise, fieldContact: r.Contact}[f]
+		if m := validate(f, v); m != "" {
 			msgs = append(msgs, m)
+			if r.Step == "confirm" {
+				r.Step = f
+			}
 		}
 	}
 	if len(msgs) > 0 {
-		r.Step = fieldEnterprise
-		r.Enterprise, r.Contact, r.Problem = clip(ent, 100), clip(con, 100), prob
-		return []Reply{{Text: "表单还需要补充：" + strings.Join(msgs, "；") + "。请重新填写：", Form: reportForm(r), Private: true}}
+		return []Reply{{Text: "表单还需要补充：" + strings.Join(msgs, "；") + "。请修改后再提交（填好的内容都保留着）：", Form: reportForm(r), Private: true}}
 	}
-	r.Enterprise, r.Contact, r.Problem, r.Step = ent, con, prob, "confirm"
-	return t.reportConfirm()
+	r.Contact = normContact(r.Contact)
+	return t.reportConfirm("")
 }
 
-func (t *turn) reportConfirm() []Reply {
+func (t *turn) reportConfirm(lead string) []Reply {
 	r := t.st.Report
+	text := "请确认要提交的内容："
+	if lead != "" {
+		text = lead + "\n" + text
+	}
 	return []Reply{{
-		Text: "请确认要提交的内容：",
+		Text: text,
 		Card: &Card{Title: "反映问题", Fields: []Field{
+			{Name: "问题描述", Value: clip(r.Problem, 300)},
 			{Name: "企业名称", Value: clip(r.Enterprise, 100)},
 			{Name: "联系方式", Value: clip(r.Contact, 100)},
-			{Name: "问题描述", Value: clip(r.Problem, 300)},
 		}},
 		Choices: []Choice{
 			{ID: actConfirm, Label: "确认提交", Style: "primary"},
@@ -174,10 +298,9 @@ func (t *turn) reportAction(a string) []Reply {
 		return []Reply{{Text: "这次反映已经提交或取消了。需要再反映问题吗？", Choices: []Choice{{ID: actReport, Label: "反映问题"}, {ID: actHelp, Label: "菜单"}}}}
 	}
 	if a == actEdit {
-		r.Step = fieldEnterprise
-		prev := *r
-		t.st.Report = &reportState{Step: fieldEnterprise}
-		return []Reply{{Text: "好的，请重新填写（或直接回复企业名称，我逐项询问）：", Form: reportForm(&prev), Private: true}}
+		// Everything typed stays: each field is offered to keep or change.
+		r.Step = reportSteps[0]
+		return t.reportPrompt("好的，我们逐项核对，不需要改的回复“好”即可。")
 	}
 	return t.reportSubmit()
 }
@@ -260,9 +383,14 @@ func (t *turn) ticket(arg string) []Reply {
 		b.WriteString("\n输入“查进度 工单号”可以看详情。")
 		return []Reply{{Text: b.String(), Private: true}}
 	}
-	id := strings.ToUpper(fields[0])
-	if !looksLikeTicketID(id) {
-		return []Reply{{Text: "工单号的格式是 CQ-20261127-0001，请核对后再查。", Private: true}}
+	id, err := intake.ParseID(fields[0])
+	if err != nil {
+		// intake says what an id looks like: "输入无效: 工单号格式应为…".
+		msg := err.Error()
+		if _, after, ok := strings.Cut(msg, ": "); ok {
+			msg = after
+		}
+		return []Reply{{Text: strings.TrimSuffix(msg, "。") + "，请核对后再查。", Private: true}}
 	}
 	secret := ""
 	if len(fields) > 1 {

@@ -54,9 +54,9 @@ func TestSecretNeverLogged(t *testing.T) {
 		return strings.Join(replyStrings(rs), "\n")
 	}
 	say("owner", "反映问题")
+	say("owner", "货车拉煤白天被限行，罚款太多")
 	say("owner", "阳泉测试机械有限公司")
 	say("owner", "13800000000")
-	say("owner", "货车拉煤白天被限行，罚款太多")
 	got := say("owner", "确认提交")
 	id := regexp.MustCompile(`CQ-\d{8}-\d{4}`).FindString(got)
 	m := regexp.MustCompile(`查询码[：:\s]*([A-Za-z0-9]+)`).FindStringSubmatch(got)

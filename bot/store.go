@@ -32,7 +32,18 @@ type convState struct {
 	Recorded     bool   `json:"recorded,omitempty"` // LastQuestion was recorded for staff
 	// Offered are the choices of the last turn, so typing a label picks it.
 	Offered []offered `json:"offered,omitempty"`
-	Turns   int       `json:"turns"`
+	// Topic is what the conversation is about now, History what it was
+	// about (the first topic kept), List the list last offered (context.go).
+	Topic   *topic     `json:"topic,omitempty"`
+	History []topic    `json:"history,omitempty"`
+	List    *listState `json:"list,omitempty"`
+	// Asked is the last question put to the knowledge base, for the report
+	// a user may start next and for a pick among the answers it offered.
+	Asked string `json:"asked,omitempty"`
+	// Typed is the last question typed outside a dialog: a report started
+	// next begins from it.
+	Typed string `json:"typed,omitempty"`
+	Turns int    `json:"turns"`
 }
 
 type awardState struct {

@@ -45,20 +45,8 @@ func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, ke
 				choices = r.Choices
 			}
 		}
-		for _, r := range replies {
-			if r.Form != nil {
-				vals, status, err := askForm(ctx, sc, w, r.Form)
-				switch {
-				case err != nil:
-					return err
-				case status == formEOF:
-					return errEndOfInput
-				case status == formCancel:
-					return send(Input{Text: "取消"})
-				}
-				return send(Input{Action: r.Form.ID, Form: vals})
-			}
-		}
+		// A form is not drawn: the engine asks its fields one by one in
+		// the reply's text, checking each as it is typed.
 		return nil
 	}
 	if err := send(Input{Action: ActionStart}); err != nil {

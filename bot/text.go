@@ -3,29 +3,20 @@ package bot
 import (
 	"strings"
 	"unicode"
-)
 
-// commandWords are the Chinese (and a few English) words that act as
-// commands when they make up the whole message, optionally followed by an
-// argument (查进度 CQ-20261127-0001).
-var commandWords = []struct {
-	word, cmd string
-}{
-	{"测算奖励", "award"}, {"算奖励", "award"}, {"奖励测算", "award"},
-	{"反映问题", "report"}, {"投诉", "report"}, {"反映", "report"},
-	{"查进度", "ticket"}, {"查工单", "ticket"}, {"查询工单", "ticket"},
-	{"问答", "ask"}, {"政策问答", "ask"}, {"提问", "ask"}, {"继续提问", "ask"},
-	{"帮助", "help"}, {"菜单", "help"}, {"功能", "help"},
-	{"取消", "cancel"}, {"退出", "cancel"},
-}
+	"huiqi/intake"
+)
 
 var slashCommands = map[string]string{
 	"ask": "ask", "award": "award", "report": "report", "ticket": "ticket",
 	"help": "help", "cancel": "cancel", "start": "help", "menu": "help",
+	"back": "back", "restart": "restart", "skip": "skip",
 }
 
-// parseCommand recognises /award, /ticket CQ-…, 算奖励, 查进度 CQ-… and the
-// like. Free text that merely contains a command word is not a command.
+// parseCommand recognises the commands that are syntax rather than words:
+// /award, /ticket CQ-…, and a ticket id typed alone. The words people use
+// for the same actions (算奖励, 我要投诉, 我那个单子咋样了) are intents
+// (intents.json).
 func parseCommand(text string) (cmd, arg string, ok bool) {
 	text = strings.TrimSpace(text)
 	if strings.HasPrefix(text, "/") || strings.HasPrefix(text, "／") {
@@ -37,40 +28,19 @@ func parseCommand(text string) (cmd, arg string, ok bool) {
 		}
 		return cmd, strings.TrimSpace(arg), true
 	}
-	bare := strings.TrimRightFunc(text, isPunct)
-	for _, w := range commandWords {
-		if bare == w.word {
-			return w.cmd, "", true
-		}
-		// An argument only for commands that take one, and only after a
-		// space, so "反映问题很多" stays a sentence.
-		if w.cmd == "ticket" || w.cmd == "ask" {
-			if rest, found := strings.CutPrefix(bare, w.word+" "); found {
-				return w.cmd, strings.TrimSpace(rest), true
-			}
-		}
-	}
-	if t := strings.ToUpper(bare); looksLikeTicketID(t) {
-		return "ticket", t, true
+	if id, ok := ticketID(strings.TrimRightFunc(text, isPunct)); ok {
+		return "ticket", id, true
 	}
 	return "", "", false
 }
 
-// looksLikeTicketID is CQ-YYYYMMDD-NNNN.
-func looksLikeTicketID(s string) bool {
-	if !strings.HasPrefix(s, "CQ-") || len(s) < len("CQ-20060102-1") || len(s) > 24 {
-		return false
+// ticketID reads a ticket id in intake's format (intake.ParseID).
+func ticketID(s string) (string, bool) {
+	if strings.ContainsAny(s, " \t") {
+		return "", false
 	}
-	date, seq, ok := strings.Cut(s[3:], "-")
-	if !ok || len(date) != 8 {
-		return false
-	}
-	for _, r := range date + seq {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return seq != ""
+	id, err := intake.ParseID(s)
+	return id, err == nil
 }
 
 func isPunct(r rune) bool {
