@@ -109,11 +109,14 @@ func (t *turn) awardFinish(lead string) []Reply {
 	if lead != "" {
 		text = lead + "\n" + text
 	}
+	// Who decides the actual award is the report's to say (the rules'
+	// deciders), not this package's.
 	return []Reply{
 		{Text: text, Private: true},
-		{Text: "以上是估算，实际奖励以区工信局、区中小企业发展中心审核为准。还需要什么帮助？", Choices: []Choice{
+		{Text: "以上是估算，以报告中的说明为准。还需要什么帮助？", Choices: []Choice{
 			{ID: actReport, Label: "反映问题"},
 			{ID: actAsk, Label: "继续提问"},
+			{ID: actAward, Label: "再算一次"},
 		}},
 	}
 }
@@ -169,19 +172,30 @@ func (t *turn) awardAction(a string) []Reply {
 // it answers that and asks the pending question again.
 func (t *turn) awardApply(text string, typed bool) []Reply {
 	a := t.st.Award
-	next, err := t.e.d.Award.Apply(a.Answers, a.Field, text, t.now)
+	next, applied, err := t.e.d.Award.Apply(a.Answers, a.Field, text, t.now)
 	var bad *BadAnswer
 	switch {
 	case err == nil:
 		a.Back = append(a.Back, a.Answers)
 		a.Answers = next
 		a.Misses = 0
-		return t.askNext("")
+		// Never silently: a "不知道" is recorded as such, an estimate says
+		// what it was taken as.
+		lead := ""
+		switch {
+		case applied.Unknown:
+			lead = "好的，这一题记为“不清楚”，测算结束时会列出它可能影响的奖励。"
+		case applied.Note != "":
+			lead = "记下了：" + applied.Note + "。"
+		}
+		return t.askNext(lead)
 	case !errors.As(err, &bad):
 		return t.fail("award apply", err)
 	}
-	if typed && questionLike(text) {
-		if r := t.sideQuestion(text, false); r != nil {
+	if typed && (bad.Question || questionLike(text)) {
+		// A question inside an answer (不知道啥是专精特新) is answered, and the
+		// question asked again.
+		if r := t.sideQuestionHelp(text, bad.Question, bad.Question); r != nil {
 			return r
 		}
 	}
@@ -204,12 +218,17 @@ func (t *turn) awardApply(text string, typed bool) []Reply {
 // sideQuestion answers a question asked in the middle of the award dialog
 // and brings the user back. Unless force, it answers only when the
 // knowledge base is confident, and returns nil otherwise.
-func (t *turn) sideQuestion(q string, force bool) []Reply {
+func (t *turn) sideQuestion(q string, force bool) []Reply { return t.sideQuestionHelp(q, force, false) }
+
+// sideQuestionHelp is sideQuestion; withHelp adds the pending question's
+// explanation before asking it again (the side question was about it).
+func (t *turn) sideQuestionHelp(q string, force, withHelp bool) []Reply {
 	ans := t.e.d.Knowledge.Ask(q, 3, t.now)
 	if !force && (!ans.Answered || ans.Ambiguous || len(ans.Results) == 0 || ans.Results[0].Score < t.e.d.SideScore) {
 		return nil
 	}
 	var out []Reply
+	lead := "我们继续："
 	if ans.Answered && len(ans.Results) > 0 {
 		r := answerReply(toOffer(ans.Results[0]))
 		r.Choices = nil // the dialog's own choices follow
@@ -217,7 +236,12 @@ func (t *turn) sideQuestion(q string, force bool) []Reply {
 	} else {
 		out = append(out, Reply{Text: "这个问题我暂时答不上来。测算结束后可以再问，或者反映问题。"})
 	}
-	return append(out, t.askNext("我们继续：")...)
+	if t.st.Award != nil && withHelp {
+		if q, more, err := t.e.d.Award.Next(t.st.Award.Answers); err == nil && more && q.Help != "" {
+			lead = "说明：" + q.Help + "\n我们继续："
+		}
+	}
+	return append(out, t.askNext(lead)...)
 }
 
 func (t *turn) awardBack() []Reply {

@@ -56,9 +56,11 @@ type Stake struct {
 type Questionnaire interface {
 	// Next is the question to ask given the answers so far; false when done.
 	Next(answers json.RawMessage) (Question, bool, error)
-	// Apply records input as the answer to field. A user mistake is a
-	// *BadAnswer carrying the Chinese hint; any other error is internal.
-	Apply(answers json.RawMessage, field, input string, now time.Time) (json.RawMessage, error)
+	// Apply records input as the answer to field, and says how it was taken
+	// (not known, or an estimate with its note). A user mistake or a
+	// question back is a *BadAnswer carrying the Chinese hint; any other
+	// error is internal.
+	Apply(answers json.RawMessage, field, input string, now time.Time) (json.RawMessage, Applied, error)
 	// Skip leaves field unanswered and moves on.
 	Skip(answers json.RawMessage, field string) (json.RawMessage, error)
 	// Stakes says what each remaining question stands to add.
@@ -67,9 +69,24 @@ type Questionnaire interface {
 	Report(answers json.RawMessage, now time.Time) (string, error)
 }
 
+// Applied says how an answer was taken.
+type Applied struct {
+	// Unknown: the person said they do not know; the field is left out
+	// and listed in the report with what it could add.
+	Unknown bool
+	// Note says what an estimate or a range was taken as (按约2800万元计算，
+	// 取下限), shown at once and again in the report.
+	Note string
+}
+
 // BadAnswer is an answer the questionnaire could not accept; Hint is the
-// Chinese explanation shown to the user.
-type BadAnswer struct{ Hint string }
+// Chinese explanation shown to the user. Question is set when the answer
+// asks something back (不知道啥是专精特新): it is answered, then the
+// question asked again.
+type BadAnswer struct {
+	Hint     string
+	Question bool
+}
 
 func (b *BadAnswer) Error() string { return b.Hint }
 

@@ -137,7 +137,12 @@ func (fakeAward) Next(raw json.RawMessage) (Question, bool, error) {
 	return Question{}, false, nil
 }
 
-func (fakeAward) Apply(raw json.RawMessage, field, input string, now time.Time) (json.RawMessage, error) {
+func (fakeAward) Apply(raw json.RawMessage, field, input string, now time.Time) (json.RawMessage, Applied, error) {
+	out, err := fakeApply(raw, field, input)
+	return out, Applied{}, err
+}
+
+func fakeApply(raw json.RawMessage, field, input string) (json.RawMessage, error) {
 	a, err := decodeFake(raw)
 	if err != nil {
 		return nil, err

@@ -125,7 +125,10 @@ func TestGoldenTranscripts(t *testing.T) {
 				}
 			}
 			var out bytes.Buffer
-			e := newRealEngine(t)
+			// As huiqi chat wires it: the terminal has no rate limit (and a
+			// limiter on the real clock would make the transcript depend on
+			// how fast the test runs).
+			e := newRealEngine(t, func(d *bot.Deps) { d.RateLimit = -1 })
 			err = bot.RunTerminal(context.Background(), e, &echoReader{lines: lines, out: &out}, &out,
 				bot.Key{Channel: "terminal", User: "golden"})
 			if err != nil {

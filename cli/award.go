@@ -39,11 +39,14 @@ func runAward(ctx context.Context, e *env, args []string) error {
 		defer f.Close()
 		in = f
 	}
-	p, err := eligibility.DecodeProfile(in)
+	// The clock refuses title years after this year and says whether the
+	// policy year has ended.
+	now := e.now()
+	p, err := eligibility.DecodeProfile(in, now)
 	if err != nil {
 		return err
 	}
-	rep := eligibility.Evaluate(p)
+	rep := eligibility.Evaluate(p, now)
 	if *asJSON {
 		if err := writeJSON(e.stdout, rep); err != nil {
 			return fmt.Errorf("write report: %w", err)

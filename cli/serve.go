@@ -111,7 +111,7 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, icfg i
 	}
 	acc.KeepExpired = !sweep
 	cfg.Knowledge = base
-	cfg.Awarder = serveAwarder{}
+	cfg.Awarder = serveAwarder{now: e.now}
 	cfg.Router = a.router
 	// The web chat shares the server's knowledge base and ticket store, so
 	// a question staff attach in the console is answered in the web chat
@@ -161,13 +161,16 @@ func serveEscalate(ctx context.Context, e *env, st *intake.Store, every time.Dur
 	}
 }
 
-// serveAwarder adapts the eligibility package to web.Awarder.
-type serveAwarder struct{}
+// serveAwarder adapts the eligibility package to web.Awarder; the clock
+// decides which title years are in the future and whether the policy year
+// has ended.
+type serveAwarder struct{ now func() time.Time }
 
-func (serveAwarder) Award(r io.Reader) (any, error) {
-	p, err := eligibility.DecodeProfile(r)
+func (a serveAwarder) Award(r io.Reader) (any, error) {
+	now := a.now()
+	p, err := eligibility.DecodeProfile(r, now)
 	if err != nil {
 		return nil, err
 	}
-	return eligibility.Evaluate(p), nil
+	return eligibility.Evaluate(p, now), nil
 }

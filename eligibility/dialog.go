@@ -3,9 +3,11 @@ package eligibility
 import (
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,11 +49,19 @@ type Cond struct {
 }
 
 // Answers is the state of an award dialog: the profile so far and which
-// questions were answered or skipped. It is plain data, stored as JSON.
+// questions were answered or left unanswered. It is plain data, stored as
+// JSON.
 type Answers struct {
 	Profile  Profile  `json:"profile"`
 	Answered []string `json:"answered,omitempty"`
-	Skipped  []string `json:"skipped,omitempty"`
+	// Skipped are the questions left without an answer: skipped, or (also
+	// in Unsure) answered "不知道". The report lists them with what they
+	// could add.
+	Skipped []string `json:"skipped,omitempty"`
+	Unsure  []string `json:"unsure,omitempty"`
+	// Estimates say, per field, what was taken from an estimate or a range
+	// (“大概两千八九百万吧”按约2800万元计，取下限): the report shows them.
+	Estimates map[string]string `json:"estimates,omitempty"`
 }
 
 // Stake is what a remaining question stands to add, so the bot can say why
@@ -72,8 +82,20 @@ var questions = sync.OnceValues(func() ([]Question, error) {
 	if err := json.Unmarshal(questionsJSON, &doc); err != nil {
 		return nil, fmt.Errorf("decode questions: %w", err)
 	}
+	t, err := Builtin()
+	if err != nil {
+		return nil, err
+	}
+	// Questions name the policy year's figures (2023年), never "今年": the
+	// year is the rules table's.
+	years := strings.NewReplacer("{year}", strconv.Itoa(t.PolicyYear), "{prev_year}", strconv.Itoa(t.PolicyYear-1))
 	seen := map[string]bool{}
-	for _, q := range doc.Questions {
+	for i := range doc.Questions {
+		q := &doc.Questions[i]
+		q.Text, q.Help = years.Replace(q.Text), years.Replace(q.Help)
+		if strings.Contains(q.Text+q.Help, "今年") || strings.Contains(q.Text+q.Help, "{") {
+			return nil, fmt.Errorf("question %s: says 今年 or an unknown placeholder; name the policy year ({year})", q.Field)
+		}
 		if seen[q.Field] {
 			return nil, fmt.Errorf("question %s: duplicate field", q.Field)
 		}
@@ -222,27 +244,53 @@ func Next(a Answers) (Question, bool) {
 	if err != nil {
 		return Question{}, false
 	}
+	t, err := Builtin()
+	if err != nil {
+		return Question{}, false
+	}
 	// Walking in order, every condition refers to an earlier question, so an
 	// unknown there means it was never asked: treat it as not holding.
 	always := func(string) bool { return true }
+	answered := func(f string) bool { return a.done(f) || a.Profile.has(f) }
+	var paid *paidNow
 	for _, q := range qs {
 		if a.done(q.Field) || a.Profile.has(q.Field) {
 			continue
 		}
-		if evalAll(q.AskIf, a.Profile, always) == triTrue {
-			return q, true
+		if evalAll(q.AskIf, a.Profile, always) != triTrue {
+			continue
 		}
+		// Asked only when the answer can change the result given the
+		// answers so far: 小升规 is not asked when the growth award it
+		// would replace (不重复奖励) already pays more.
+		if paid == nil {
+			paid = t.paid(a.Profile)
+		}
+		if d, o := t.gain(q.Field, a, answered, paid); d == 0 && o == 0 {
+			continue
+		}
+		return q, true
 	}
 	return Question{}, false
 }
 
 // Skip marks a question as skipped: its field stays unknown, which can only
-// remove awards.
+// remove awards, and the report lists it with what it could add.
 func Skip(a Answers, field string) Answers {
 	a = a.clone()
 	a.Answered = slices.DeleteFunc(a.Answered, func(f string) bool { return f == field })
+	delete(a.Estimates, field)
 	if !slices.Contains(a.Skipped, field) {
 		a.Skipped = append(a.Skipped, field)
+	}
+	return a
+}
+
+// unsureOf records field as answered "不知道".
+func unsureOf(a Answers, field string) Answers {
+	a = Skip(a, field)
+	if !slices.Contains(a.Unsure, field) {
+		a.Unsure = append(a.Unsure, field)
 	}
 	return a
 }
@@ -260,56 +308,77 @@ func (a Answers) clone() Answers {
 }
 
 // Apply parses an answer to the question for field and stores it. The
-// error's message is the Chinese hint to show the person; "不知道" or
-// "跳过" skips the question instead.
+// error's message is the Chinese hint to show the person (a question back,
+// 不知道啥是专精特新, matches ErrQuestion); "不知道" records the field as
+// not known instead, and an estimate (大概两千八九百万吧) is stored as its
+// lower bound with a note the report shows.
 func Apply(a Answers, field, input string, now time.Time) (Answers, error) {
 	q, ok := question(field)
 	if !ok {
 		return a, &AnswerError{Msg: "没有这个问题（" + field + "）。"}
 	}
-	var val any
-	var err error
-	switch q.Kind {
-	case KindBool:
-		val, err = ParseYesNo(input)
-	case KindGrowth:
-		var v float64
-		v, err = ParsePercent(input)
-		if err == nil && v < -100 {
-			err = hint("产值同比下降不会超过100%，请再核对一下。")
+	r, err := ParseAnswer(q.Kind, input, now)
+	if err == nil {
+		switch v := r.Value.(type) {
+		case float64:
+			switch {
+			case q.Kind == KindGrowth && v < -100:
+				err = hint("产值同比下降不会超过100%，请再核对一下。")
+			case q.Kind == KindRate && (v < 0 || v > 100):
+				err = hint("本地配套率应在0到100%之间，例如“50%”。")
+			}
 		}
-		val = v
-	case KindRate:
-		var v float64
-		v, err = ParsePercent(input)
-		if err == nil && (v < 0 || v > 100) {
-			err = hint("本地配套率应在0到100%之间，例如“50%”。")
-		}
-		val = v
-	case KindMoney:
-		var v int64
-		v, err = ParseMoney(input)
-		val = float64(v)
-	case KindCount:
-		val, err = ParseCount(input)
-	case KindTitles:
-		val, err = ParseRecognitions(input, now)
 	}
 	if err != nil {
-		if ae, ok := err.(*AnswerError); ok && ae.Unsure {
-			return Skip(a, field), nil
+		if errors.Is(err, ErrUnsure) {
+			return unsureOf(a, field), nil
 		}
 		return a, err
 	}
 	b := a.clone()
-	if err := setField(&b.Profile, field, val); err != nil {
+	if err := setField(&b.Profile, field, r.Value); err != nil {
 		return a, &AnswerError{Msg: "内部错误：无法保存这个回答。"}
 	}
 	b.Skipped = slices.DeleteFunc(b.Skipped, func(f string) bool { return f == field })
+	b.Unsure = slices.DeleteFunc(b.Unsure, func(f string) bool { return f == field })
+	delete(b.Estimates, field)
+	if r.Estimate {
+		if b.Estimates == nil {
+			b.Estimates = map[string]string{}
+		}
+		b.Estimates[field] = estimateNote(q, r)
+	}
 	if !slices.Contains(b.Answered, field) {
 		b.Answered = append(b.Answered, field)
 	}
 	return b, nil
+}
+
+// estimateNote says what an estimate was taken as: 您说“大概两千八九百万吧”，
+// 按约2800万元计算（取下限）.
+func estimateNote(q Question, r Reading) string {
+	var v string
+	switch x := r.Value.(type) {
+	case float64:
+		if q.Kind == KindMoney {
+			v = zhtext.FormatYuan(floorYuan(x))
+		} else {
+			v = num(x) + "%"
+		}
+	case int:
+		v = strconv.Itoa(x) + "年"
+	case bool:
+		v = map[bool]string{true: "“是”", false: "“否”"}[x]
+		return "您说“" + clipRunes(r.Said, 30) + "”，按" + v + "计算"
+	}
+	return "您说“" + clipRunes(r.Said, 30) + "”，按约" + v + "计算（取下限）"
+}
+
+func clipRunes(s string, n int) string {
+	if rs := []rune(s); len(rs) > n {
+		return string(rs[:n]) + "…"
+	}
+	return s
 }
 
 // setField stores v in the profile field at path, allocating on the way.
@@ -356,8 +425,10 @@ func setField(p *Profile, path string, v any) error {
 	return nil
 }
 
-// Stakes says, for each question still to come, the most it could add, by
-// the rules that read its field and are not already ruled out by the answers.
+// Stakes says, for each question still to come, the most its answer could
+// add to what the answers so far already earn: the rules that read its
+// field and are not ruled out, less what they (or the awards of a
+// 不重复奖励 group they belong to) pay already.
 func Stakes(a Answers) []Stake {
 	qs, err := questions()
 	if err != nil {
@@ -380,18 +451,90 @@ func Stakes(a Answers) []Stake {
 		remaining[q.Field] = true
 		rem = append(rem, q)
 	}
+	paid := t.paid(a.Profile)
+	answered := func(f string) bool { return a.done(f) || a.Profile.has(f) }
 	out := make([]Stake, 0, len(rem))
 	for _, q := range rem {
 		s := Stake{Field: q.Field, Question: q.Text, Measures: q.Measures}
-		s.UpTo, s.UpToOther, s.Why = t.stake(q.Field, a, settled)
+		s.UpTo, s.UpToOther = t.gain(q.Field, a, answered, paid)
+		if s.UpTo == 0 && s.UpToOther == 0 {
+			continue // its answer cannot change the result
+		}
+		s.Why = t.why(q.Field, a, answered, s.UpTo, s.UpToOther)
 		out = append(out, s)
 	}
 	return out
 }
 
-// stake sums the most each live rule reading field could pay; of a
-// 不重复奖励 group only the largest member counts.
-func (t *Table) stake(field string, a Answers, settled settledFunc) (district, other int64, why string) {
+// DialogReport is the report at the end of a dialog: the awards of the
+// profile, what was taken from estimates, and the questions left without an
+// answer with what they could add.
+func DialogReport(a Answers, now time.Time) Report {
+	rep := Evaluate(a.Profile, now)
+	for _, q := range Questions() {
+		if note, ok := a.Estimates[q.Field]; ok {
+			rep.Estimates = append(rep.Estimates, labelOf(q.Field)+"："+note)
+		}
+	}
+	for _, s := range UnansweredStakes(a) {
+		rep.Unanswered = append(rep.Unanswered, Unanswered{Field: s.Field, Question: s.Question, Unsure: slices.Contains(a.Unsure, s.Field),
+			UpTo: s.UpTo, UpToOther: s.UpToOther, Why: s.Why})
+	}
+	return rep
+}
+
+func labelOf(field string) string {
+	if t, err := Builtin(); err == nil {
+		return t.label(field)
+	}
+	return field
+}
+
+// UnansweredStakes lists the questions left without an answer (skipped, or
+// answered "不知道") with what an answer could still add, for the report.
+func UnansweredStakes(a Answers) []Stake {
+	t, err := Builtin()
+	if err != nil {
+		return nil
+	}
+	paid := t.paid(a.Profile)
+	answered := func(f string) bool { return a.Profile.has(f) || slices.Contains(a.Answered, f) }
+	var out []Stake
+	for _, f := range a.Skipped {
+		q, ok := question(f)
+		if !ok {
+			continue
+		}
+		s := Stake{Field: f, Question: q.Text, Measures: q.Measures}
+		s.UpTo, s.UpToOther = t.gain(f, a, answered, paid)
+		s.Why = t.why(f, a, answered, s.UpTo, s.UpToOther)
+		out = append(out, s)
+	}
+	return out
+}
+
+// paidNow is what a profile earns now, per rule and per 不重复奖励 group.
+type paidNow struct {
+	rule  map[string]int64
+	group map[string]int64
+}
+
+func (t *Table) paid(p Profile) *paidNow {
+	rep := t.Evaluate(p, time.Time{})
+	out := &paidNow{rule: map[string]int64{}, group: map[string]int64{}}
+	for _, it := range rep.Items {
+		out.rule[it.Rule] += it.AmountYuan
+	}
+	for _, g := range t.Groups {
+		for _, m := range g.Members {
+			out.group[g.ID] += out.rule[m]
+		}
+	}
+	return out
+}
+
+// gain is the most an answer to field could add, district and other levels.
+func (t *Table) gain(field string, a Answers, settled settledFunc, paid *paidNow) (district, other int64) {
 	groupOf := map[string]string{}
 	for _, g := range t.Groups {
 		for _, m := range g.Members {
@@ -399,7 +542,6 @@ func (t *Table) stake(field string, a Answers, settled settledFunc) (district, o
 		}
 	}
 	groupMax := map[string]int64{}
-	var names []string
 	for _, r := range t.Rules {
 		if !slices.Contains(r.fields(), field) || t.dead(r, a, settled) {
 			continue
@@ -408,19 +550,30 @@ func (t *Table) stake(field string, a Answers, settled settledFunc) (district, o
 		if m == 0 {
 			continue
 		}
-		names = appendOnce(names, r.Ref+" "+r.Title)
 		if g := groupOf[r.ID]; g != "" && r.Level == LevelDistrict {
 			groupMax[g] = max(groupMax[g], m)
 			continue
 		}
+		add := max(0, m-paid.rule[r.ID])
 		if r.Level == LevelDistrict {
-			district += m
+			district += add
 		} else {
-			other += m
+			other += add
 		}
 	}
-	for _, m := range groupMax {
-		district += m
+	for g, m := range groupMax {
+		district += max(0, m-paid.group[g])
+	}
+	return district, other
+}
+
+// why says in words what a question stands to add and by which awards.
+func (t *Table) why(field string, a Answers, settled settledFunc, district, other int64) string {
+	var names []string
+	for _, r := range t.Rules {
+		if slices.Contains(r.fields(), field) && !t.dead(r, a, settled) && r.maxAmount() > 0 {
+			names = appendOnce(names, r.Ref+" "+r.Title)
+		}
 	}
 	var parts []string
 	if district > 0 {
@@ -430,9 +583,9 @@ func (t *Table) stake(field string, a Answers, settled settledFunc) (district, o
 		parts = append(parts, "最多可增加"+zhtext.FormatYuan(other)+"市级、省级奖励（不计入区级）")
 	}
 	if len(parts) == 0 {
-		return 0, 0, "用于判断其他奖励是否适用"
+		return "按目前的回答，这一项已不会改变测算结果"
 	}
-	return district, other, strings.Join(parts, "，") + "（" + strings.Join(names, "；") + "）"
+	return strings.Join(parts, "，") + "（" + strings.Join(names, "；") + "）"
 }
 
 // dead reports whether the answers already rule a rule out: a required

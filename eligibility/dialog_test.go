@@ -129,7 +129,7 @@ func TestDialogWalks(t *testing.T) {
 			if !slices.Equal(asked, tc.asked) {
 				t.Errorf("asked %v\nwant  %v", asked, tc.asked)
 			}
-			r := Evaluate(a.Profile)
+			r := Evaluate(a.Profile, fixedNow)
 			if r.DistrictTotalYuan != tc.district || r.OtherLevelsTotalYuan != tc.other {
 				t.Errorf("Evaluate = %d / %d, want %d / %d (%+v)", r.DistrictTotalYuan, r.OtherLevelsTotalYuan, tc.district, tc.other, r.Items)
 			}
@@ -274,5 +274,93 @@ func BenchmarkNextApply(b *testing.B) {
 		a, _ = Apply(a, "output_growth_pct.jan_feb", "百分之四十五", fixedNow)
 		Next(a)
 		Stakes(a)
+	}
+}
+
+// TestAskedOnlyWhenItCanChangeTheResult: 小升规 pays at most 3万 and is not
+// paid beside the growth award (不重复奖励), so with growth already at 5万 it
+// is not asked; with growth at 2万 it is, for the 1万 it could add.
+func TestAskedOnlyWhenItCanChangeTheResult(t *testing.T) {
+	base := map[string]string{"above_scale_industrial": "是", "output_growth_pct.jan_feb": "120%", "output_growth_pct.mar": "10%"}
+	asked, _ := walk(t, base)
+	if slices.Contains(asked, "small_to_scale_key") {
+		t.Errorf("growth pays 5万, yet 小升规 was asked: %v", asked)
+	}
+	base["output_growth_pct.jan_feb"] = "35%"
+	asked, a := walk(t, base)
+	if !slices.Contains(asked, "small_to_scale_key") {
+		t.Fatalf("growth pays 2万, yet 小升规 was not asked: %v", asked)
+	}
+	a2 := Answers{}
+	for _, f := range []string{"above_scale_industrial", "output_growth_pct.jan_feb", "output_growth_pct.mar"} {
+		a2, _ = Apply(a2, f, base[f], fixedNow)
+	}
+	for _, s := range Stakes(a2) {
+		if s.Field == "small_to_scale_key" && (s.UpTo != 10000 || !strings.Contains(s.Why, "最多可增加1万元")) {
+			t.Errorf("stake of 小升规 beside a 2万 growth award = %+v, want 1万", s)
+		}
+	}
+	_ = a
+}
+
+// TestAnswersAreNeverDropped: an estimate is taken as its lower bound with a
+// note, "不知道" is recorded as not known and listed with what it could add,
+// and a question back is an error the dialog answers.
+func TestAnswersAreNeverDropped(t *testing.T) {
+	a, err := Apply(Answers{}, "revenue_yuan", "大概两千八九百万吧", fixedNow)
+	if err != nil || a.Profile.RevenueYuan == nil || *a.Profile.RevenueYuan != 28_000_000 {
+		t.Fatalf("Apply(大概两千八九百万吧) = %+v, %v", a.Profile.RevenueYuan, err)
+	}
+	if n := a.Estimates["revenue_yuan"]; !strings.Contains(n, "约2800万元") || !strings.Contains(n, "下限") {
+		t.Errorf("estimate note = %q", n)
+	}
+	a, err = Apply(a, "revenue_yuan", "可能有3200万", fixedNow)
+	if err != nil || *a.Profile.RevenueYuan != 32_000_000 || slices.Contains(a.Skipped, "revenue_yuan") {
+		t.Fatalf("可能有3200万 was not taken: %+v %v", a, err)
+	}
+	a, err = Apply(a, "first_batch_material_premium_yuan", "不知道", fixedNow)
+	if err != nil || !slices.Contains(a.Unsure, "first_batch_material_premium_yuan") {
+		t.Fatalf("不知道 not recorded as unknown: %+v %v", a, err)
+	}
+	if _, err := Apply(a, "first_recognitions", "不知道啥是专精特新", fixedNow); !errors.Is(err, ErrQuestion) {
+		t.Errorf("不知道啥是专精特新 = %v, want a question back", err)
+	}
+	rep := DialogReport(a, fixedNow)
+	text := rep.Text()
+	for _, want := range []string{"【没有回答的问题】", "重点新材料首批次", "不清楚", "最多可增加500万元", "【按估计计算的回答】", "约3200万元"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("dialog report lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestOneRoundingRule: the dialog keeps money as said, exactly as `award`
+// reads a profile, so 29999999.6元 has crossed no threshold either way.
+func TestOneRoundingRule(t *testing.T) {
+	a, err := Apply(Answers{}, "revenue_yuan", "29999999.6元", fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ = Apply(a, "revenue_prev_max_yuan", "没有", fixedNow)
+	p, err := DecodeProfile(strings.NewReader(`{"revenue_yuan": 29999999.6, "revenue_prev_max_yuan": 0}`), fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, c := Evaluate(a.Profile, fixedNow), Evaluate(p, fixedNow)
+	if d.DistrictTotalYuan != c.DistrictTotalYuan || d.DistrictTotalYuan != 0 {
+		t.Errorf("29999999.6: dialog %d, award %d, want both 0", d.DistrictTotalYuan, c.DistrictTotalYuan)
+	}
+}
+
+// TestQuestionsNameThePolicyYear: no question says 今年; they name 2023.
+func TestQuestionsNameThePolicyYear(t *testing.T) {
+	for _, q := range Questions() {
+		if strings.Contains(q.Text, "今年") || strings.Contains(q.Text, "{") {
+			t.Errorf("question %s: %q", q.Field, q.Text)
+		}
+	}
+	q, _ := question("revenue_yuan")
+	if !strings.Contains(q.Text, "2023年") {
+		t.Errorf("revenue question = %q, want the policy year", q.Text)
 	}
 }

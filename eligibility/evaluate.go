@@ -21,6 +21,29 @@ type Report struct {
 	Notice               string     `json:"notice"`
 	PolicyYear           int        `json:"policy_year"`
 	Issued               string     `json:"issued"`
+	// AsOf is the day the estimate was made (the clock), and
+	// PolicyYearEnded whether the policy year, and with it its application
+	// windows, is over by then: the report is then an estimate of what that
+	// policy paid, not money available today.
+	AsOf            string `json:"as_of,omitempty"`
+	PolicyYearEnded bool   `json:"policy_year_ended"`
+	// Deciders decide the actual award (区工信局、区中小企业发展中心).
+	Deciders string `json:"deciders,omitempty"`
+	// Estimates and Unanswered come from a dialog: what was taken from an
+	// estimate, and the questions left without an answer with what they
+	// could add.
+	Estimates  []string     `json:"estimates,omitempty"`
+	Unanswered []Unanswered `json:"unanswered,omitempty"`
+}
+
+// Unanswered is a question of the dialog left without an answer.
+type Unanswered struct {
+	Field     string `json:"field"`
+	Question  string `json:"question"`
+	Unsure    bool   `json:"unsure"` // answered "不知道" (else skipped)
+	UpTo      int64  `json:"up_to_yuan"`
+	UpToOther int64  `json:"up_to_other_yuan"`
+	Why       string `json:"why"`
 }
 
 // Item is one award the profile is likely due.
@@ -59,8 +82,9 @@ type Benefit struct {
 	Basis     string `json:"basis"`
 }
 
-// Evaluate applies the built-in rules to a profile.
-func Evaluate(p Profile) Report {
+// Evaluate applies the built-in rules to a profile; now (in China) says
+// whether the policy year has ended (zero: not said).
+func Evaluate(p Profile, now time.Time) Report {
 	t, err := Builtin()
 	if err != nil {
 		// The embedded table is checked by the tests; this is unreachable
@@ -68,7 +92,7 @@ func Evaluate(p Profile) Report {
 		return Report{Items: []Item{}, Notes: []string{"内部错误：奖励规则表无法读取 (" + err.Error() + ")"},
 			Excluded: []Excluded{}, Benefits: []Benefit{}, Assumptions: []string{}}
 	}
-	return t.Evaluate(p)
+	return t.Evaluate(p, now)
 }
 
 // outcome is what one rule makes of a profile.
@@ -82,11 +106,12 @@ type outcome struct {
 	excluded   string // why a touched rule pays nothing
 }
 
-// Evaluate applies the table to a profile.
-func (t *Table) Evaluate(p Profile) Report {
+// Evaluate applies the table to a profile; now (in China) says whether the
+// policy year has ended (zero: not said).
+func (t *Table) Evaluate(p Profile, now time.Time) Report {
 	rep := Report{
 		Items: []Item{}, Notes: []string{}, Excluded: []Excluded{}, Benefits: []Benefit{}, Assumptions: []string{},
-		Notice: t.Notice, PolicyYear: t.PolicyYear, Issued: t.Issued,
+		Notice: t.Notice, PolicyYear: t.PolicyYear, Issued: t.Issued, Deciders: t.Deciders,
 	}
 	var outs []outcome
 	for _, r := range t.Rules {
@@ -128,9 +153,17 @@ func (t *Table) Evaluate(p Profile) Report {
 		}
 	}
 	rep.Notes = append(rep.Notes, rep.Assumptions...)
-	rep.Notes = append(rep.Notes,
-		fmt.Sprintf("本测算依据%s《%s》，该措施于%s印发，适用于%d政策年度；金额为估算，实际奖励以%s审核认定为准。",
-			t.Notice, t.Package, chineseDate(t.Issued), t.PolicyYear, t.Deciders))
+	when := fmt.Sprintf("本测算依据%s《%s》，该措施于%s印发，适用于%d政策年度", t.Notice, t.Package, chineseDate(t.Issued), t.PolicyYear)
+	if !now.IsZero() {
+		today := now.In(zhtext.China())
+		rep.AsOf = today.Format(time.DateOnly)
+		if today.Year() > t.PolicyYear {
+			rep.PolicyYearEnded = true
+			when += fmt.Sprintf("。%d政策年度已经结束（今天是%s），该年度的申报时间已过：以下金额是按该政策当年的标准所作的估算，供了解参考，不代表现在还能申请；现在是否有接续政策，请向%s咨询",
+				t.PolicyYear, zhtext.Date(today), t.Deciders)
+		}
+	}
+	rep.Notes = append(rep.Notes, fmt.Sprintf("%s。金额为估算，实际奖励以%s审核认定为准。", when, t.Deciders))
 	if rep.OtherLevelsTotalYuan > 0 {
 		rep.Notes = append(rep.Notes, "市级、省级金额由上级认定和拨付，仅供参考，不计入区级合计。")
 	}

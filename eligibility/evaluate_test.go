@@ -14,9 +14,9 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func mustProfile(t testing.TB, js string) Profile {
 	t.Helper()
-	p, err := DecodeProfile(strings.NewReader(js))
+	p, err := DecodeProfile(strings.NewReader(js), fixedNow)
 	if err != nil {
-		t.Fatalf("DecodeProfile(%s): %v", js, err)
+		t.Fatalf("DecodeProfile(%s, fixedNow): %v", js, err)
 	}
 	return p
 }
@@ -72,8 +72,12 @@ func TestEvaluateRules(t *testing.T) {
 		{"title 2019", `{"first_recognitions":[{"title":"little_giant","year":2019}]}`, nil, 0, "早于2020年", ""},
 		{"title duplicate", `{"first_recognitions":[{"title":"national_little_giant","year":2022},{"title":"national_little_giant","year":2022}]}`,
 			map[string]int64{"ind-03": 50000}, 1000000, "", "只计一次"},
-		{"title listed 2021 and 2019 counts the 2021 entry", `{"first_recognitions":[{"title":"provincial_zjtx","year":2021},{"title":"provincial_zjtx","year":2019}]}`,
-			map[string]int64{"ind-03": 20000}, 300000, "", "另有2019年的记录"},
+		{"title listed 2021 and 2019: the first recognition, 2019, is before 2020", `{"first_recognitions":[{"title":"provincial_zjtx","year":2021},{"title":"provincial_zjtx","year":2019}]}`,
+			nil, 0, "于2019年首次认定，早于2020年", "按最早的年份（首次认定）计算"},
+		{"little giant 2019 and 2021 earns nothing", `{"first_recognitions":[{"title":"little_giant","year":2019},{"title":"little_giant","year":2021}]}`,
+			nil, 0, "于2019年首次认定", "只计一次"},
+		{"title listed 2022 and 2021 counts 2021", `{"first_recognitions":[{"title":"little_giant","year":2022},{"title":"little_giant","year":2021}]}`,
+			map[string]int64{"ind-03": 30000}, 500000, "", "只计一次"},
 		{"title listed 2019 twice", `{"first_recognitions":[{"title":"provincial_zjtx","year":2019},{"title":"provincial_zjtx","year":2018}]}`,
 			nil, 0, "于2018年首次认定", "只计一次"},
 		{"title 2019 and another 2021", `{"first_recognitions":[{"title":"provincial_zjtx","year":2019},{"title":"single_champion","year":2021}]}`,
@@ -121,7 +125,7 @@ func TestEvaluateRules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := Evaluate(mustProfile(t, tc.profile))
+			r := Evaluate(mustProfile(t, tc.profile), fixedNow)
 			got := byMeasure(r, LevelDistrict)
 			want := tc.district
 			if want == nil {
@@ -207,7 +211,7 @@ func TestEvalAwards(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(row.Name, func(t *testing.T) {
-			r := Evaluate(mustProfile(t, string(row.Profile)))
+			r := Evaluate(mustProfile(t, string(row.Profile)), fixedNow)
 			if r.DistrictTotalYuan != row.District || !equalMaps(byMeasure(r, LevelDistrict), row.Items) || r.OtherLevelsTotalYuan != row.Other {
 				t.Errorf("Evaluate(%s) = district %d %v other %d, want %d %v %d", row.Profile, r.DistrictTotalYuan,
 					byMeasure(r, LevelDistrict), r.OtherLevelsTotalYuan, row.District, row.Items, row.Other)
@@ -286,7 +290,7 @@ func TestNewRowsNeedNoCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := tbl.Evaluate(mustProfile(t, `{"above_scale_industrial":true,"revenue_yuan":1000}`))
+	r := tbl.Evaluate(mustProfile(t, `{"above_scale_industrial":true,"revenue_yuan":1000}`), fixedNow)
 	if r.DistrictTotalYuan != 7 {
 		t.Errorf("Evaluate = %d, want 7 (%+v)", r.DistrictTotalYuan, r)
 	}
@@ -306,7 +310,7 @@ var goldens = []struct{ name, profile string }{
 func TestGoldenText(t *testing.T) {
 	for _, g := range goldens {
 		t.Run(g.name, func(t *testing.T) {
-			got := Evaluate(mustProfile(t, g.profile)).Text()
+			got := Evaluate(mustProfile(t, g.profile), fixedNow).Text()
 			path := filepath.Join("testdata", "report-"+g.name+".golden")
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -325,7 +329,7 @@ func TestGoldenText(t *testing.T) {
 }
 
 func TestReportJSONShape(t *testing.T) {
-	b, err := json.Marshal(Evaluate(Profile{}))
+	b, err := json.Marshal(Evaluate(Profile{}, fixedNow))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +351,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	p := mustProfile(b, goldens[2].profile)
 	b.ReportAllocs()
 	for b.Loop() {
-		Evaluate(p)
+		Evaluate(p, fixedNow)
 	}
 }
 
@@ -355,7 +359,7 @@ func BenchmarkDecodeProfile(b *testing.B) {
 	js := goldens[2].profile
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := DecodeProfile(strings.NewReader(js)); err != nil {
+		if _, err := DecodeProfile(strings.NewReader(js), fixedNow); err != nil {
 			b.Fatal(err)
 		}
 	}

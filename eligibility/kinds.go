@@ -18,31 +18,35 @@ import (
 func (t *Table) tiers(r Rule, p Profile, o outcome) outcome {
 	vals := make([]float64, len(r.Metrics))
 	var parts []string
+	missing := ""
 	for i, m := range r.Metrics {
 		v, ok := p.number(m)
 		if !ok {
-			o.excluded = "未提供" + t.label(m)
-			return o
+			if missing == "" {
+				missing = m
+			}
+			continue
 		}
 		vals[i] = v
 		parts = append(parts, t.label(m)+num(v)+r.MetricUnit)
-	}
-	if r.AllAbove != nil {
-		for i, v := range vals {
-			if v > *r.AllAbove {
-				continue
-			}
+		// A given figure that rules the award out is the reason, whatever
+		// else is missing (1-2月下降, so 3月 was never asked).
+		if r.AllAbove != nil && v <= *r.AllAbove {
 			if *r.AllAbove == 0 {
-				o.excluded = fmt.Sprintf("%s为%s%s，不是正增长（要求每期均为正增长", t.label(r.Metrics[i]), num(v), r.MetricUnit)
+				o.excluded = fmt.Sprintf("%s为%s%s，不是正增长（要求每期均为正增长", t.label(m), num(v), r.MetricUnit)
 				if v == 0 {
 					o.excluded += "，零增长不算正增长"
 				}
 				o.excluded += "）"
 			} else {
-				o.excluded = fmt.Sprintf("%s为%s%s，须大于%s%s", t.label(r.Metrics[i]), num(v), r.MetricUnit, num(*r.AllAbove), r.MetricUnit)
+				o.excluded = fmt.Sprintf("%s为%s%s，须大于%s%s", t.label(m), num(v), r.MetricUnit, num(*r.AllAbove), r.MetricUnit)
 			}
 			return o
 		}
+	}
+	if missing != "" {
+		o.excluded = "未提供" + t.label(missing)
+		return o
 	}
 	best, bi := vals[0], 0
 	for i, v := range vals {
@@ -84,9 +88,10 @@ func (t *Table) flagRule(r Rule, o outcome) outcome {
 }
 
 func (t *Table) perTitle(r Rule, p Profile, rep *Report) []outcome {
-	// A title listed twice counts once (awards.md: each distinct title with
-	// a qualifying year); its qualifying year is the earliest one since MinYear.
-	type seen struct{ qualifying, early int }
+	// A title listed twice counts once, at its earliest year: that is its
+	// first recognition (首次认定). Recognised before MinYear, it earns
+	// nothing even if listed again later.
+	type seen struct{ first int }
 	years := map[string]*seen{}
 	var order []string
 	for _, rec := range p.FirstRecognitions {
@@ -96,18 +101,10 @@ func (t *Table) perTitle(r Rule, p Profile, rep *Report) []outcome {
 			years[rec.Title] = s
 			order = append(order, rec.Title)
 		} else {
-			rep.Notes = appendOnce(rep.Notes, fmt.Sprintf("%s在首次认定列表中出现了不止一次，只计一次。", t.Titles[rec.Title]))
+			rep.Notes = appendOnce(rep.Notes, fmt.Sprintf("%s在首次认定列表中出现了不止一次，按最早的年份（首次认定）计算，只计一次。", t.Titles[rec.Title]))
 		}
-		switch {
-		case rec.Year == 0:
-		case rec.Year >= r.MinYear:
-			if s.qualifying == 0 || rec.Year < s.qualifying {
-				s.qualifying = rec.Year
-			}
-		default:
-			if s.early == 0 || rec.Year < s.early {
-				s.early = rec.Year
-			}
+		if rec.Year != 0 && (s.first == 0 || rec.Year < s.first) {
+			s.first = rec.Year
 		}
 	}
 	var outs []outcome
@@ -120,15 +117,11 @@ func (t *Table) perTitle(r Rule, p Profile, rep *Report) []outcome {
 		s := years[title]
 		o := outcome{rule: r, title: r.Title + "：" + name}
 		switch {
-		case s.qualifying != 0:
+		case s.first >= r.MinYear:
 			o.amount = amount
-			o.arithmetic = fmt.Sprintf("%s，%d年首次认定（%d年以来）→ %s", name, s.qualifying, r.MinYear, zhtext.FormatYuan(amount))
-			if s.early != 0 {
-				o.notes = append(o.notes, fmt.Sprintf("假设：画像中该称号另有%d年的记录；按列出的%d年以来认定计算，实际以首次认定年份为准（%d年首次认定的不符合条件）。",
-					s.early, r.MinYear, s.early))
-			}
-		case s.early != 0:
-			o.excluded = fmt.Sprintf("%s于%d年首次认定，早于%d年（须为%d年以来首次认定）", name, s.early, r.MinYear, r.MinYear)
+			o.arithmetic = fmt.Sprintf("%s，%d年首次认定（%d年以来）→ %s", name, s.first, r.MinYear, zhtext.FormatYuan(amount))
+		case s.first != 0:
+			o.excluded = fmt.Sprintf("%s于%d年首次认定，早于%d年（须为%d年以来首次认定）", name, s.first, r.MinYear, r.MinYear)
 		default:
 			o.excluded = fmt.Sprintf("%s未提供认定年份，无法确认是否为%d年以来首次认定", name, r.MinYear)
 		}
@@ -192,6 +185,11 @@ func (t *Table) stepsRate(r Rule, p Profile, o outcome) outcome {
 func (t *Table) crossing(r Rule, p Profile, o outcome) outcome {
 	cur, _ := p.number(r.Cur)
 	prev, hasPrev := p.number(r.Prev)
+	if cur < minTier(r.Thresholds) {
+		// Below every threshold: that is the reason, whatever the past.
+		o.excluded = fmt.Sprintf("%s%s，未达到最低门槛%s", t.label(r.Cur), zhtext.FormatYuan(floorYuan(cur)), zhtext.FormatYuan(int64(minTier(r.Thresholds))))
+		return o
+	}
 	if !hasPrev {
 		o.excluded = fmt.Sprintf("未提供%s，无法判断%s%s是否为首次突破", t.label(r.Prev), t.label(r.Cur), zhtext.FormatYuan(floorYuan(cur)))
 		return o

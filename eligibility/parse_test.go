@@ -54,9 +54,44 @@ func TestParseYesNo(t *testing.T) {
 }
 
 func TestParseYesNoUnsureSkips(t *testing.T) {
-	for _, in := range []string{"不知道", "不清楚", "跳过", "不确定"} {
+	for _, in := range []string{"不知道", "不清楚", "跳过", "不确定", "也许", "大概吧", "不太懂", "不清楚呀"} {
 		if _, err := ParseYesNo(in); !errors.Is(err, ErrUnsure) {
 			t.Errorf("ParseYesNo(%q) error = %v, want ErrUnsure", in, err)
+		}
+	}
+}
+
+// TestHedgesAndQuestions: an answer that merely holds 可能 or 不知道 is not
+// dropped; a question back is told apart from "not known".
+func TestHedgesAndQuestions(t *testing.T) {
+	tests := []struct {
+		kind, in     string
+		want         any
+		estimate     bool
+		unsure, asks bool
+	}{
+		{KindMoney, "可能有3200万", 32_000_000.0, true, false, false},
+		{KindMoney, "不太清楚，大概3000万", 30_000_000.0, true, false, false},
+		{KindMoney, "3000万", 30_000_000.0, false, false, false},
+		{KindMoney, "不知道", nil, false, true, false},
+		{KindBool, "应该是", true, true, false, false},
+		{KindBool, "可能不是", false, true, false, false},
+		{KindTitles, "不知道啥是专精特新", nil, false, false, true},
+		{KindTitles, "专精特新是什么", nil, false, false, true},
+		{KindBool, "什么是规上企业？", nil, false, false, true},
+		{KindMoney, "营业收入指的是什么", nil, false, false, true},
+		{KindGrowth, "不记得了", nil, false, true, false},
+		{KindGrowth, "1-2月大概增长了35%", 35.0, true, false, false},
+	}
+	for _, tc := range tests {
+		r, err := ParseAnswer(tc.kind, tc.in, fixedNow)
+		switch {
+		case tc.unsure || tc.asks:
+			if !errors.Is(err, ErrUnsure) == tc.unsure || !errors.Is(err, ErrQuestion) == tc.asks {
+				t.Errorf("ParseAnswer(%s, %q) error = %v, want unsure %v, question %v", tc.kind, tc.in, err, tc.unsure, tc.asks)
+			}
+		case err != nil || r.Value != tc.want || r.Estimate != tc.estimate:
+			t.Errorf("ParseAnswer(%s, %q) = %+v, %v, want %v (estimate %v)", tc.kind, tc.in, r, err, tc.want, tc.estimate)
 		}
 	}
 }
@@ -75,9 +110,12 @@ func TestParsePercent(t *testing.T) {
 		{"增长了35%", 35, false}, {"同比增长45%", 45, false}, {"12.5%", 12.5, false}, {"百分之三十五点五", 35.5, false},
 		{"30个百分点", 30, false}, {"0", 0, false}, {"持平", 0, false}, {"零增长", 0, false}, {"大约35%", 35, false},
 		{"35%左右", 35, false}, {"一百", 100, false}, {"百分之一百", 100, false}, {"29.99", 29.99, false},
-		{"多了5%", 5, false},
-		{"35%多", 0, true}, {"三十几", 0, true}, {"下降了翻一番", 0, true}, {"降了一倍", 0, true}, {"5%5", 0, true},
-		{"三四十", 0, true}, {"翻了十一番", 0, true}, {"蓝色", 0, true},
+		{"多了5%", 5, false}, {"1-2月增长了35%", 35, false}, {"1至2月合计增长35%", 35, false}, {"三月份下降了3%", -3, false},
+		{"３月增长１２％", 12, false}, {"增長了三成", 30, false},
+		// Estimates are their lower bound.
+		{"35%多", 35, false}, {"三十几", 30, false}, {"三四十", 30, false}, {"大概四成吧", 40, false}, {"翻了一番多", 100, false}, {"30%-40%", 30, false},
+		{"下降了翻一番", 0, true}, {"降了一倍", 0, true}, {"5%5", 0, true},
+		{"翻了十一番", 0, true}, {"蓝色", 0, true}, {"几", 0, true},
 	}
 	for _, in := range nonsense {
 		tests = append(tests, struct {
@@ -102,7 +140,7 @@ func TestParsePercent(t *testing.T) {
 func TestParseMoney(t *testing.T) {
 	tests := []struct {
 		in      string
-		want    int64
+		want    float64
 		wantErr bool
 	}{
 		{"3000万", 30_000_000, false}, {"三千万元", 30_000_000, false}, {"0.3亿", 30_000_000, false},
@@ -110,13 +148,18 @@ func TestParseMoney(t *testing.T) {
 		{"300万元", 3_000_000, false}, {"5千万", 50_000_000, false}, {"1亿2000万", 120_000_000, false},
 		{"一亿两千万", 120_000_000, false}, {"两个亿", 200_000_000, false}, {"三万五", 35_000, false},
 		{"3万5", 35_000, false}, {"1.5万", 15_000, false}, {"一百二十万", 1_200_000, false}, {"十万", 100_000, false},
-		{"800元", 800, false}, {"八百元", 800, false}, {"12345.6元", 12346, false}, {"¥30,000", 30_000, false},
+		{"800元", 800, false}, {"八百元", 800, false}, {"12345.6元", 12345.6, false}, {"29999999.6元", 29999999.6, false}, {"¥30,000", 30_000, false},
 		{"大约3000万左右", 30_000_000, false}, {"３０００万", 30_000_000, false}, {"30000000", 30_000_000, false},
 		{"没有", 0, false}, {"0", 0, false}, {"无", 0, false}, {"3w", 30_000, false}, {"一千零五万", 10_050_000, false},
 		{"5200万", 52_000_000, false}, {"0.52亿", 52_000_000, false}, {"三万亿", 3_000_000_000_000, false},
 		{"一千二", 0, true}, {"一千二元", 1200, false}, {"一亿二", 120_000_000, false}, {"1亿2", 120_000_000, false},
 		{"两千五百万", 25_000_000, false}, {"3000万5", 0, true}, {"一百二十万五", 0, true},
-		{"3000", 0, true}, {"800", 0, true}, {"-5万", 0, true}, {"负五万", 0, true}, {"3000多万", 0, true},
+		{"三千二百萬", 32_000_000, false}, {"沒有", 0, false}, {"没投", 0, false}, {"没有投保", 0, false},
+		// Estimates and ranges are their lower bound.
+		{"3000多万", 30_000_000, false}, {"大概两千八九百万吧", 28_000_000, false}, {"交了八万多", 80_000, false},
+		{"可能有3200万", 32_000_000, false}, {"2800-2900万", 28_000_000, false}, {"两千到三千万", 20_000_000, false},
+		{"十几万", 100_000, false}, {"三四千万", 30_000_000, false}, {"3200万左右", 32_000_000, false},
+		{"3000", 0, true}, {"800", 0, true}, {"-5万", 0, true}, {"负五万", 0, true}, {"几万", 0, true},
 		{"几百万", 0, true}, {"万", 0, true}, {"亿万", 0, true}, {"三万万", 0, true}, {"3,00", 0, true},
 		{"二〇二一万", 0, true}, {"五百三千", 0, true}, {"1e9", 0, true}, {"一万亿亿", 0, true},
 		{"99999999亿", 0, true},
@@ -124,7 +167,7 @@ func TestParseMoney(t *testing.T) {
 	for _, in := range nonsense {
 		tests = append(tests, struct {
 			in      string
-			want    int64
+			want    float64
 			wantErr bool
 		}{in, 0, true})
 	}
@@ -175,7 +218,7 @@ func TestParseCount(t *testing.T) {
 	}{
 		{"3", 3, false}, {"3年", 3, false}, {"三年", 3, false}, {"连续三年", 3, false}, {"三", 3, false},
 		{"没有", 0, false}, {"0", 0, false}, {"两年了", 2, false}, {"十年", 10, false},
-		{"2.5年", 0, true}, {"三年多", 0, true}, {"-1", 0, true}, {"999", 0, true},
+		{"三年多", 3, false}, {"2.5年", 0, true}, {"-1", 0, true}, {"999", 0, true},
 	}
 	for _, in := range nonsense {
 		tests = append(tests, struct {
@@ -207,7 +250,13 @@ func TestParseRecognitions(t *testing.T) {
 		{"国家级专精特新小巨人2020", []Recognition{{TitleNationalLittleGiant, 2020}}, false},
 		{"小巨人2021单项冠军2022", []Recognition{{TitleLittleGiant, 2021}, {TitleSingleChampion, 2022}}, false},
 		{"省级专精特新2019年、省级专精特新2021年", []Recognition{{TitleProvincialZJTX, 2019}}, false},
-		{"制造业单项冠军，二〇二二年", nil, true},
+		{"制造业单项冠军，二〇二二年", []Recognition{{TitleSingleChampion, 2022}}, false},
+		{"专精特新小巨人,2021年", []Recognition{{TitleLittleGiant, 2021}}, false},
+		{"國家級專精特新小巨人 2022年", []Recognition{{TitleNationalLittleGiant, 2022}}, false},
+		{"国家级专精特新小巨人　２０２２年", []Recognition{{TitleNationalLittleGiant, 2022}}, false},
+		{"小巨人，2021年，单项冠军，2022年", []Recognition{{TitleLittleGiant, 2021}, {TitleSingleChampion, 2022}}, false},
+		{"小巨人，单项冠军，2022年", nil, true},
+		{"沒有", []Recognition{}, false},
 		{"制造业单项冠军二〇二二年", []Recognition{{TitleSingleChampion, 2022}}, false},
 		{"没有", []Recognition{}, false}, {"都没有", []Recognition{}, false}, {"无", []Recognition{}, false},
 		{"小巨人", nil, true}, {"2021年", nil, true}, {"小巨人和单项冠军都是2022年", nil, true},

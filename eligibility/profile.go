@@ -10,7 +10,10 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"huiqi/internal/zhtext"
 )
 
 // MaxProfileBytes is the largest profile DecodeProfile reads; a real profile
@@ -97,9 +100,9 @@ func (e *ProfileError) InvalidInput() bool { return true }
 
 // DecodeProfile reads one profile strictly: unknown or repeated fields, wrong
 // types, negative money, rates outside 0–100, unknown titles, non-integer
-// years, trailing data and inputs over MaxProfileBytes are refused with a
-// *ProfileError naming the field.
-func DecodeProfile(r io.Reader) (Profile, error) {
+// years, title years after now's year, trailing data and inputs over
+// MaxProfileBytes are refused with a *ProfileError naming the field.
+func DecodeProfile(r io.Reader, now time.Time) (Profile, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxProfileBytes+1))
 	if err != nil {
 		return Profile{}, fmt.Errorf("read profile: %w", err)
@@ -118,7 +121,7 @@ func DecodeProfile(r io.Reader) (Profile, error) {
 		return Profile{}, &ProfileError{Msg: "不是有效的 JSON" + syntaxWhere(data)}
 	}
 	var p Profile
-	if err := decodeObject(reflect.ValueOf(&p).Elem(), json.RawMessage(data), ""); err != nil {
+	if err := decodeObject(reflect.ValueOf(&p).Elem(), json.RawMessage(data), "", now.In(zhtext.China()).Year()); err != nil {
 		return Profile{}, err
 	}
 	return p, nil
@@ -190,7 +193,7 @@ func join(path, key string) string {
 // decodeObject decodes a JSON object into the struct v strictly, by the
 // JSON tags and the check tags of its fields: a field added to Profile with
 // its tags is decoded and validated without new code.
-func decodeObject(v reflect.Value, raw json.RawMessage, path string) *ProfileError {
+func decodeObject(v reflect.Value, raw json.RawMessage, path string, thisYear int) *ProfileError {
 	fields, err := objectFields(raw, path)
 	if err != nil {
 		if path != "" && err.Field == path && strings.HasPrefix(err.Msg, "应为") {
@@ -207,7 +210,7 @@ func decodeObject(v reflect.Value, raw json.RawMessage, path string) *ProfileErr
 			}
 			return &ProfileError{Field: name, Msg: "未知字段（可用字段：" + fieldNames(v.Type()) + "）"}
 		}
-		if err := decodeValue(v.Field(i), v.Type().Field(i).Tag.Get("check"), kv.val, join(path, kv.key)); err != nil {
+		if err := decodeValue(v.Field(i), v.Type().Field(i).Tag.Get("check"), kv.val, join(path, kv.key), thisYear); err != nil {
 			return err
 		}
 	}
@@ -215,7 +218,7 @@ func decodeObject(v reflect.Value, raw json.RawMessage, path string) *ProfileErr
 }
 
 // decodeValue decodes one field by its check tag; JSON null leaves it unset.
-func decodeValue(fv reflect.Value, check string, val json.RawMessage, path string) *ProfileError {
+func decodeValue(fv reflect.Value, check string, val json.RawMessage, path string, thisYear int) *ProfileError {
 	if isNull(val) {
 		return nil
 	}
@@ -235,10 +238,10 @@ func decodeValue(fv reflect.Value, check string, val json.RawMessage, path strin
 	case "count":
 		out, perr = decodeCount(path, val)
 	case "titles":
-		out, perr = decodeRecognitions(path, val)
+		out, perr = decodeRecognitions(path, val, thisYear)
 	case "object":
 		ptr := reflect.New(fv.Type().Elem())
-		if perr = decodeObject(ptr.Elem(), val, path); perr != nil {
+		if perr = decodeObject(ptr.Elem(), val, path, thisYear); perr != nil {
 			return perr
 		}
 		fv.Set(ptr)
@@ -351,7 +354,7 @@ func decodeCount(key string, val json.RawMessage) (*int, *ProfileError) {
 	return &n, nil
 }
 
-func decodeRecognitions(key string, val json.RawMessage) ([]Recognition, *ProfileError) {
+func decodeRecognitions(key string, val json.RawMessage, thisYear int) ([]Recognition, *ProfileError) {
 	if isNull(val) {
 		return nil, nil
 	}
@@ -397,6 +400,9 @@ func decodeRecognitions(key string, val json.RawMessage) ([]Recognition, *Profil
 				}
 				if f < 1949 || f > 2100 {
 					return nil, &ProfileError{Field: fp, Msg: "年份不合常理（应为四位数年份，例如 2021）", Got: shorten(kv.val)}
+				}
+				if int(f) > thisYear {
+					return nil, &ProfileError{Field: fp, Msg: fmt.Sprintf("认定年份晚于今年（%d年），不可能已经认定", thisYear), Got: shorten(kv.val)}
 				}
 				rec.Year = int(f)
 			default:

@@ -23,6 +23,8 @@ func TestDecodeProfile(t *testing.T) {
 		{` {"above_scale_industrial": true} `, "", "", false},
 		{`{"above_scale_industrial": null}`, "", "", false},
 		{`{"first_recognitions":[{"title":"little_giant","year":2021.0}]}`, "", "", false},
+		{`{"first_recognitions":[{"title":"little_giant","year":2026}]}`, "", "", false},
+		{`{"first_recognitions":[{"title":"little_giant","year":2027}]}`, "first_recognitions[0].year", "晚于今年（2026年）", true},
 		{"\xef\xbb\xbf{}", "", "", false},
 		{``, "", "输入为空", true},
 		{`   `, "", "输入为空", true},
@@ -66,22 +68,22 @@ func TestDecodeProfile(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(short(tc.in), func(t *testing.T) {
-			_, err := DecodeProfile(strings.NewReader(tc.in))
+			_, err := DecodeProfile(strings.NewReader(tc.in), fixedNow)
 			if (err != nil) != tc.wantErr {
-				t.Fatalf("DecodeProfile(%q) error = %v, want error %v", short(tc.in), err, tc.wantErr)
+				t.Fatalf("DecodeProfile(%q, fixedNow) error = %v, want error %v", short(tc.in), err, tc.wantErr)
 			}
 			if err == nil {
 				return
 			}
 			var pe *ProfileError
 			if !errors.As(err, &pe) {
-				t.Fatalf("DecodeProfile(%q) error %T, want *ProfileError", short(tc.in), err)
+				t.Fatalf("DecodeProfile(%q, fixedNow) error %T, want *ProfileError", short(tc.in), err)
 			}
 			if pe.Field != tc.wantField || !strings.Contains(err.Error(), tc.wantMsg) {
-				t.Errorf("DecodeProfile(%q) = %q (field %q), want field %q and %q", short(tc.in), err, pe.Field, tc.wantField, tc.wantMsg)
+				t.Errorf("DecodeProfile(%q, fixedNow) = %q (field %q), want field %q and %q", short(tc.in), err, pe.Field, tc.wantField, tc.wantMsg)
 			}
 			if strings.Contains(err.Error(), "\n") || !pe.InvalidInput() {
-				t.Errorf("DecodeProfile(%q) error %q must be one line and InvalidInput", short(tc.in), err)
+				t.Errorf("DecodeProfile(%q, fixedNow) error %q must be one line and InvalidInput", short(tc.in), err)
 			}
 		})
 	}
@@ -138,8 +140,8 @@ func TestBadProfilesEval(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := DecodeProfile(strings.NewReader(row.Raw)); err == nil {
-			t.Errorf("DecodeProfile(%q) (%s) = nil error, want refusal", row.Raw, row.Name)
+		if _, err := DecodeProfile(strings.NewReader(row.Raw), fixedNow); err == nil {
+			t.Errorf("DecodeProfile(%q, fixedNow) (%s) = nil error, want refusal", row.Raw, row.Name)
 		}
 	}
 }
@@ -153,15 +155,15 @@ func FuzzDecodeProfile(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		p, err := DecodeProfile(strings.NewReader(in))
+		p, err := DecodeProfile(strings.NewReader(in), fixedNow)
 		if err != nil {
 			var pe *ProfileError
 			if !errors.As(err, &pe) || strings.Contains(err.Error(), "\n") {
-				t.Errorf("DecodeProfile(%q) error %v is not a one-line ProfileError", in, err)
+				t.Errorf("DecodeProfile(%q, fixedNow) error %v is not a one-line ProfileError", in, err)
 			}
 			return
 		}
-		r := Evaluate(p)
+		r := Evaluate(p, fixedNow)
 		var d, o int64
 		for _, it := range r.Items {
 			if it.AmountYuan <= 0 {

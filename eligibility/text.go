@@ -14,10 +14,16 @@ import (
 func (r Report) Text() string {
 	var b strings.Builder
 	title := "奖励测算"
-	if r.Notice != "" {
+	switch {
+	case r.Notice != "" && r.PolicyYear > 0:
+		title = fmt.Sprintf("奖励测算（依据%s，%d政策年度）", r.Notice, r.PolicyYear)
+	case r.Notice != "":
 		title = fmt.Sprintf("奖励测算（依据%s）", r.Notice)
 	}
 	b.WriteString(title + "\n")
+	if r.PolicyYearEnded {
+		fmt.Fprintf(&b, "注意：这是按%d政策年度的标准所作的估算。该年度已经结束，申报时间已过，以下金额不代表现在还能申请。\n", r.PolicyYear)
+	}
 	var district, other []Item
 	for _, it := range r.Items {
 		if it.Level == LevelDistrict {
@@ -26,19 +32,39 @@ func (r Report) Text() string {
 			other = append(other, it)
 		}
 	}
-	fmt.Fprintf(&b, "\n【区级奖励】合计 %s（区中小企业发展专项资金）\n", zhtext.FormatYuan(r.DistrictTotalYuan))
+	year := ""
+	if r.PolicyYear > 0 {
+		year = fmt.Sprintf("%d政策年度", r.PolicyYear)
+	}
+	fmt.Fprintf(&b, "\n【区级奖励】%s合计 %s（区中小企业发展专项资金）\n", year, zhtext.FormatYuan(r.DistrictTotalYuan))
 	if len(district) == 0 {
 		b.WriteString("按目前提供的情况，暂未测算出区级奖励。\n")
 	}
 	writeItems(&b, district)
 	if len(other) > 0 {
-		fmt.Fprintf(&b, "\n【市级、省级奖励】合计 %s（由上级认定和拨付，不计入区级合计）\n", zhtext.FormatYuan(r.OtherLevelsTotalYuan))
+		fmt.Fprintf(&b, "\n【市级、省级奖励】%s合计 %s（由上级认定和拨付，不计入区级合计）\n", year, zhtext.FormatYuan(r.OtherLevelsTotalYuan))
 		writeItems(&b, other)
 	}
 	if len(r.Excluded) > 0 {
 		b.WriteString("\n【未计入的奖励】\n")
 		for _, e := range r.Excluded {
 			fmt.Fprintf(&b, "- %s %s：%s\n", e.Ref, e.Title, strings.TrimSuffix(e.Reason, "。"))
+		}
+	}
+	if len(r.Unanswered) > 0 {
+		b.WriteString("\n【没有回答的问题】（回答后结果可能变化）\n")
+		for _, u := range r.Unanswered {
+			how := "跳过"
+			if u.Unsure {
+				how = "不清楚"
+			}
+			fmt.Fprintf(&b, "- %s（%s）：%s\n", u.Question, how, strings.TrimSuffix(u.Why, "。"))
+		}
+	}
+	if len(r.Estimates) > 0 {
+		b.WriteString("\n【按估计计算的回答】\n")
+		for _, e := range r.Estimates {
+			fmt.Fprintf(&b, "- 假设：%s\n", e)
 		}
 	}
 	if len(r.Benefits) > 0 {

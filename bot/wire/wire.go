@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"huiqi/bot"
@@ -71,20 +72,21 @@ func (Questionnaire) Next(raw json.RawMessage) (bot.Question, bool, error) {
 }
 
 // Apply implements bot.Questionnaire; the parsers' hints become *bot.BadAnswer.
-func (Questionnaire) Apply(raw json.RawMessage, field, input string, now time.Time) (json.RawMessage, error) {
+func (Questionnaire) Apply(raw json.RawMessage, field, input string, now time.Time) (json.RawMessage, bot.Applied, error) {
 	a, err := decode(raw)
 	if err != nil {
-		return nil, err
+		return nil, bot.Applied{}, err
 	}
 	b, err := eligibility.Apply(a, field, input, now)
 	if err != nil {
 		var ae *eligibility.AnswerError
 		if errors.As(err, &ae) {
-			return nil, &bot.BadAnswer{Hint: ae.Msg}
+			return nil, bot.Applied{}, &bot.BadAnswer{Hint: ae.Msg, Question: ae.Question}
 		}
-		return nil, fmt.Errorf("apply answer: %w", err)
+		return nil, bot.Applied{}, fmt.Errorf("apply answer: %w", err)
 	}
-	return encode(b)
+	out, err := encode(b)
+	return out, bot.Applied{Unknown: slices.Contains(b.Unsure, field), Note: b.Estimates[field]}, err
 }
 
 // Skip implements bot.Questionnaire.
@@ -115,5 +117,5 @@ func (Questionnaire) Report(raw json.RawMessage, now time.Time) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	return eligibility.Evaluate(a.Profile).Text(), nil
+	return eligibility.DialogReport(a, now).Text(), nil
 }

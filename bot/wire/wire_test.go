@@ -31,7 +31,7 @@ func TestQuestionnaire(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.field+"/"+tt.in, func(t *testing.T) {
-			_, err := q.Apply(nil, tt.field, tt.in, now)
+			_, _, err := q.Apply(nil, tt.field, tt.in, now)
 			var bad *bot.BadAnswer
 			if got := errors.As(err, &bad); got != tt.wantBad {
 				t.Fatalf("Apply(%q, %q) = %v, want bad answer %v", tt.field, tt.in, err, tt.wantBad)
@@ -41,7 +41,7 @@ func TestQuestionnaire(t *testing.T) {
 			}
 		})
 	}
-	a, err := q.Apply(nil, "above_scale_industrial", "是", now)
+	a, _, err := q.Apply(nil, "above_scale_industrial", "是", now)
 	if err != nil {
 		t.Fatal(err)
 	}
