@@ -5,10 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"huiqi/knowledge"
 	"io"
+	"os"
 	"strconv"
 	"strings"
+
+	"github.com/peterh/liner"
+	"golang.org/x/term"
+
+	"huiqi/knowledge"
 )
 
 // banner heads the terminal chat: 惠企助手 · 阳泉市城区惠企政策（城政办发〔2023〕5号）.
@@ -20,12 +25,28 @@ func banner(s knowledge.Scope) string {
 	return b
 }
 
+// lineSource is where the terminal's lines come from: a line editor on a
+// TTY, plain lines from a pipe or a file.
+type lineSource interface {
+	// prompt shows that a line is awaited (the editor draws its own).
+	prompt(w *bufio.Writer)
+	next(ctx context.Context) (line string, ok bool, err error)
+	close()
+}
+
 // RunTerminal chats with one user over a reader and a writer: a prompt,
-// replies as paragraphs, choices numbered (typing the number picks one),
-// forms asked field by field. It returns nil at end of input or when the
-// user types 退出.
+// replies as paragraphs, choices numbered (typing the number picks one).
+// On a terminal (both in and out are TTYs) lines are edited with the arrow
+// keys and history (liner, which counts a Chinese character as two columns
+// wide), and a long paste arrives whole, for the engine to refuse with its
+// message; from a pipe lines are read as they come. It returns nil at end
+// of input, on Ctrl-C or Ctrl-D, or when the user types 退出.
 func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, key Key) error {
-	sc := newLineReader(in)
+	var sc lineSource = newLineReader(in)
+	if isTTY(in) && isTTY(out) {
+		sc = newEditor()
+	}
+	defer sc.close()
 	w := bufio.NewWriter(out)
 	defer w.Flush()
 
@@ -56,7 +77,7 @@ func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, ke
 		if err := ctx.Err(); err != nil {
 			return nil
 		}
-		fmt.Fprint(w, "\n> ")
+		sc.prompt(w)
 		w.Flush()
 		line, ok, err := sc.next(ctx)
 		if !ok {
@@ -79,7 +100,7 @@ func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, ke
 	}
 }
 
-// errEndOfInput ends the chat when input ends in the middle of a form.
+// errEndOfInput ends the chat when input ends.
 var errEndOfInput = errors.New("end of input")
 
 func quiet(err error) error {
@@ -89,58 +110,61 @@ func quiet(err error) error {
 	return err
 }
 
-type formStatus int
+func isTTY(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
 
-const (
-	formDone formStatus = iota
-	formCancel
-	formEOF
-)
+// editor reads lines from the terminal with liner: cursor keys, history
+// (up and down), Ctrl-R search, and widths of wide characters, so that no
+// escape code reaches the engine as text (^[[A) and the terminal's own
+// line limit (4096 bytes, ~1,365 Chinese characters) does not cut a paste.
+type editor struct {
+	l    *liner.State
+	done bool
+}
 
-// askForm asks a form's fields one by one.
-func askForm(ctx context.Context, sc *lineReader, w *bufio.Writer, f *Form) (map[string]string, formStatus, error) {
-	vals := make(map[string]string, len(f.Fields))
-	if f.Title != "" {
-		fmt.Fprintf(w, "【%s】（逐项填写，输入“取消”放弃）\n", f.Title)
+func newEditor() *editor {
+	l := liner.NewLiner()
+	l.SetCtrlCAborts(true)
+	return &editor{l: l}
+}
+
+func (ed *editor) prompt(w *bufio.Writer) { fmt.Fprintln(w) }
+
+func (ed *editor) close() { ed.l.Close() }
+
+func (ed *editor) next(ctx context.Context) (string, bool, error) {
+	if ed.done {
+		return "", false, nil
 	}
-	for _, fd := range f.Fields {
-		for {
-			if ctx.Err() != nil {
-				return nil, formEOF, nil
-			}
-			label := fd.Label
-			if !fd.Required {
-				label += "（可不填）"
-			}
-			switch {
-			case fd.Value != "":
-				label += "〔直接回车沿用：" + clip(strings.ReplaceAll(fd.Value, "\n", " "), 40) + "〕"
-			case fd.Placeholder != "":
-				label += "〔" + fd.Placeholder + "〕"
-			}
-			fmt.Fprintf(w, "%s：", label)
-			w.Flush()
-			line, ok, err := sc.next(ctx)
-			if !ok {
-				fmt.Fprintln(w, "\n再见！")
-				return nil, formEOF, err
-			}
-			v := strings.TrimSpace(line)
-			if v == "取消" || v == "退出" {
-				return nil, formCancel, nil
-			}
-			if v == "" {
-				v = fd.Value
-			}
-			if v == "" && fd.Required {
-				fmt.Fprintln(w, "这一项必须填写。")
-				continue
-			}
-			vals[fd.Name] = v
-			break
+	type res struct {
+		line string
+		err  error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		line, err := ed.l.Prompt("> ")
+		ch <- res{line, err}
+	}()
+	select {
+	case <-ctx.Done():
+		ed.done = true
+		return "", false, nil
+	case r := <-ch:
+		switch {
+		case errors.Is(r.err, liner.ErrPromptAborted), errors.Is(r.err, io.EOF):
+			ed.done = true
+			return "", false, nil
+		case r.err != nil:
+			ed.done = true
+			return "", false, fmt.Errorf("terminal: read input: %w", r.err)
 		}
+		if strings.TrimSpace(r.line) != "" {
+			ed.l.AppendHistory(r.line)
+		}
+		return r.line, true, nil
 	}
-	return vals, formDone, nil
 }
 
 // lineReader reads a line only when asked, in a goroutine, so that a
@@ -162,6 +186,10 @@ type lineResult struct {
 func newLineReader(in io.Reader) *lineReader {
 	return &lineReader{br: bufio.NewReaderSize(in, 64*1024)}
 }
+
+func (r *lineReader) prompt(w *bufio.Writer) { fmt.Fprint(w, "\n> ") }
+
+func (r *lineReader) close() {}
 
 // maxLine is how much of one input line the terminal keeps. A longer line
 // (a pasted file) is cut here and the rest skipped rather than ending the
