@@ -245,6 +245,14 @@ func (t *turn) stayOnTopic(cur topic, f *followUp) (topic, bool) {
 		return best, true
 	case bestScore*2 >= len(f.tokens) && bestScore > 0:
 		return best, true
+	case f.refer && !a.Answered:
+		// 这个政策…: it points at the topic, and the words it adds name
+		// nothing the knowledge base answers.
+		return best, true
+	case len(f.aspects) > 0 && !a.Answered && t.charShare(han, best.ID) >= 0.5:
+		// 利息怎么算 after the loan deferral: no word of it is in the text,
+		// but its characters are (计息), and nothing else answers it.
+		return best, true
 	}
 	return topic{}, false
 }
@@ -272,6 +280,28 @@ func (t *turn) preferCandidate(cur topic, soft []string) topic {
 		}
 	}
 	return cur
+}
+
+// charShare is the share of the distinct characters of tokens that occur
+// in a measure's own text.
+func (t *turn) charShare(tokens []string, id string) float64 {
+	m, ok := t.e.d.Knowledge.Measure(id)
+	if !ok || len(tokens) == 0 {
+		return 0
+	}
+	doc := norm(m.Title + m.Text)
+	seen, in := map[rune]bool{}, 0
+	for _, tk := range tokens {
+		for _, r := range tk {
+			if !seen[r] {
+				seen[r] = true
+				if strings.ContainsRune(doc, r) {
+					in++
+				}
+			}
+		}
+	}
+	return float64(in) / float64(len(seen))
 }
 
 // textHits counts the tokens found in a measure's own title and text.

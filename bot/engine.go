@@ -54,6 +54,14 @@ type Deps struct {
 	RateWindow time.Duration
 	RateKeys   int
 	RateClock  func() time.Time
+
+	// TicketLimit is how many tickets one source (Input.Source, or the
+	// conversation when the channel gives none) may file per TicketWindow
+	// (default 5 per hour, refilled evenly); negative turns it off. A new
+	// conversation id shares its source's budget, so opening conversations
+	// does not buy more tickets.
+	TicketLimit  int
+	TicketWindow time.Duration
 }
 
 // Engine is the conversation engine. It is safe for concurrent use: turns
@@ -65,6 +73,7 @@ type Engine struct {
 	locks [256]sync.Mutex
 	turns atomic.Int64
 	rate  *ratelimit.Limiter // nil when off
+	filed *ratelimit.Limiter // tickets per source; nil when off
 	menu  string             // menuText of the knowledge base's scope
 	lang  *language          // intents.json and followups.json
 }
@@ -110,6 +119,12 @@ func New(deps Deps) (*Engine, error) {
 	if deps.RateClock == nil {
 		deps.RateClock = time.Now
 	}
+	if deps.TicketLimit == 0 {
+		deps.TicketLimit = 5
+	}
+	if deps.TicketWindow <= 0 {
+		deps.TicketWindow = time.Hour
+	}
 	lang, err := loadLanguage()
 	if err != nil {
 		return nil, err
@@ -121,6 +136,9 @@ func New(deps Deps) (*Engine, error) {
 		menu: menuText(deps.Knowledge.Scope()), lang: lang}
 	if deps.RateLimit > 0 {
 		e.rate = ratelimit.PerWindow(deps.RateLimit, deps.RateWindow, deps.RateKeys, deps.RateClock)
+	}
+	if deps.TicketLimit > 0 {
+		e.filed = ratelimit.PerWindow(deps.TicketLimit, deps.TicketWindow, deps.RateKeys, deps.RateClock)
 	}
 	if _, err := e.Prune(ctx); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -160,13 +178,13 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 		}
 	}()
 	// The limit is checked before anything else, so a flood costs no
-	// search or database work. Typed text counts, even empty or too long;
-	// actions do not: they are presses of buttons the bot itself offered
-	// (a quick run through the award questionnaire is dozens of them), and
-	// each channel already paces them (Discord per user, the web per IP).
-	// The refusal is private, so a flood in a public channel is not
-	// answered in that channel.
-	if in.Action == "" && !e.rate.Allow(key.String()) {
+	// search or database work. Every input counts: typed text, even empty
+	// or too long, and actions too, since an action id is only text a
+	// client sends (a forged button flood is a flood). A person pressing
+	// through the award questionnaire stays well inside the burst. The
+	// refusal is private, so a flood in a public channel is not answered in
+	// that channel.
+	if !e.rate.Allow(key.String()) {
 		return []Reply{{Text: msgRateLimited, Private: true}}, nil
 	}
 	in.Text = strings.TrimSpace(strings.ToValidUTF8(in.Text, ""))
@@ -192,7 +210,7 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 		e.d.Log.Error("bot: load conversation", "key", k, "err", err)
 		return []Reply{{Text: msgInternal}}, err
 	}
-	t := &turn{e: e, ctx: ctx, key: key, st: &st, now: now}
+	t := &turn{e: e, ctx: ctx, key: key, st: &st, now: now, source: in.Source}
 	if in.Action == "" {
 		// Typing a choice's label is picking it, for channels without buttons.
 		bare := strings.TrimRightFunc(in.Text, isPunct)
@@ -243,6 +261,17 @@ type turn struct {
 	now time.Time
 	// typed is the question typed in the turn before this one (or "").
 	typed string
+	// source is who is behind the conversation as the channel knows it.
+	source string
+}
+
+// ticketBudget is the key tickets are counted under: the channel's source
+// (a client address) when it gives one, else the conversation.
+func (t *turn) ticketBudget() string {
+	if t.source != "" {
+		return t.key.Channel + "@" + t.source
+	}
+	return t.key.String()
 }
 
 // fail logs an internal error and returns the apology.
@@ -354,7 +383,12 @@ func (t *turn) intent(it intent, text string) []Reply {
 			parts = append(parts, strings.TrimSpace(text))
 		}
 		return t.reportStartWith(strings.Join(parts, "\n"))
-	case "back", "restart", "skip":
+	case "restart":
+		if strings.ContainsAny(text, "算测") {
+			return t.awardStart() // 再算一次, 重新测算: a new award dialog
+		}
+		fallthrough
+	case "back", "skip":
 		words := map[string]string{"back": "上一步", "restart": "重新开始", "skip": "跳过"}[it.action]
 		return []Reply{{Text: "现在没有正在进行的测算或表单，“" + words + "”用不上。可以直接提问，或选择下面的功能：", Choices: menuChoices()}}
 	}

@@ -94,11 +94,9 @@ func (t *turn) measureReply(m *knowledge.Measure, f *followUp, aspects, levels [
 	}
 	c.Body = strings.Join(body, "\n")
 	onlyUnit := len(aspects) == 1 && aspects[0] == aspUnit
-	if q == f.text && !slices.Contains(aspects, aspUnit) && !strings.Contains(c.Body, "责任单位") {
+	if u := unitsLine(m); u != "" && q == f.text && !strings.Contains(c.Body, u) {
 		// A question of its own (not a follow-up) says whom to turn to.
-		if u := unitsLine(m); u != "" {
-			c.Fields = append(c.Fields, Field{Name: "责任单位", Value: u})
-		}
+		c.Fields = append(c.Fields, Field{Name: "责任单位", Value: u})
 	}
 	if !saidTime && !onlyUnit && v.Text != "" {
 		c.Fields = append(c.Fields, Field{Name: "有效期", Value: strings.TrimPrefix(v.Text, "时效提示：")})

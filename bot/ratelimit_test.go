@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -85,21 +86,64 @@ func TestEngineRateLimitOff(t *testing.T) {
 	}
 }
 
-// TestEngineRateLimitSparesButtons checks that pressing the buttons the
-// bot offered is not limited: a quick run through a dialog is many presses.
-func TestEngineRateLimitSparesButtons(t *testing.T) {
+// TestEngineRateLimitCountsButtons checks that pressing buttons is
+// counted like typing: an action id is only text a client sends.
+func TestEngineRateLimitCountsButtons(t *testing.T) {
 	clock := &fakeClock{t: testNow}
 	e, err := New(Deps{Knowledge: fakeKnowledge{}, Award: fakeAward{}, Tickets: newFakeTickets(),
 		DB: openTestDB(t, ""), Now: func() time.Time { return testNow },
-		RateLimit: 2, RateWindow: 10 * time.Second, RateClock: clock.now})
+		RateLimit: 3, RateWindow: 10 * time.Second, RateClock: clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	key := Key{Channel: "discord", User: "clicker"}
-	for i := range 10 {
-		rs, err := e.Handle(context.Background(), key, Input{Action: ActionStart})
-		if err != nil || rs[0].Text == msgRateLimited {
-			t.Fatalf("press %d: %v %q, want no limit on actions", i+1, err, rs[0].Text)
+	limited := 0
+	for range 10 {
+		rs, err := e.Handle(context.Background(), key, Input{Action: actHelp})
+		if err != nil {
+			t.Fatal(err)
 		}
+		if rs[0].Text == msgRateLimited {
+			limited++
+		}
+	}
+	if limited != 7 {
+		t.Errorf("10 presses with a burst of 3: %d limited, want 7", limited)
+	}
+}
+
+// TestTicketBudgetPerSource files tickets from one source through ever new
+// conversation ids: the budget is the source's, not the conversation's, and
+// the refused report is kept for later.
+func TestTicketBudgetPerSource(t *testing.T) {
+	clock := &fakeClock{t: testNow}
+	tk := newFakeTickets()
+	e, err := New(Deps{Knowledge: fakeKnowledge{}, Award: fakeAward{}, Tickets: tk,
+		DB: openTestDB(t, ""), Now: func() time.Time { return testNow }, RateLimit: -1,
+		TicketLimit: 2, TicketWindow: time.Hour, RateClock: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := func(conv, source string) string {
+		t.Helper()
+		c := &chat{tb: t, e: e, key: Key{Channel: "web", User: conv}}
+		send := func(text string) string { return c.send(Input{Text: text, Source: source}) }
+		send("反映问题")
+		send("贷款延期一直办不下来")
+		send("测试机械有限公司")
+		send("13800000000")
+		return send("确认提交")
+	}
+	for i := range 2 {
+		mustContain(t, file(fmt.Sprintf("conv-%d", i), "192.0.2.7"), "已提交")
+	}
+	got := file("conv-new", "192.0.2.7")
+	mustContain(t, got, "提交得太频繁了", "请确认", "贷款延期一直办不下来")
+	mustContain(t, file("conv-other", "198.51.100.1"), "已提交") // another source is not affected
+	clock.add(31 * time.Minute)                               // one ticket refilled (2 per hour)
+	c := &chat{tb: t, e: e, key: Key{Channel: "web", User: "conv-new"}}
+	mustContain(t, c.send(Input{Text: "确认提交", Source: "192.0.2.7"}), "已提交")
+	if len(tk.byID) != 4 {
+		t.Errorf("%d tickets filed, want 4", len(tk.byID))
 	}
 }

@@ -22,6 +22,11 @@ type Input struct {
 	Text   string            // what the user typed; may be a command such as /award
 	Action string            // the ID of a Choice the user picked; empty for text
 	Form   map[string]string // fields of a submitted Form (enterprise, contact, description)
+	// Source is who is behind the conversation as the channel knows it
+	// when its conversation ids are the client's to choose (the web: the
+	// client's address). Tickets are budgeted per source, so a fresh
+	// conversation id gets no fresh budget. Empty: the conversation key.
+	Source string
 }
 
 // Reply is one message to show. Adapters render Text as paragraphs, Choices as

@@ -305,8 +305,15 @@ func (t *turn) reportAction(a string) []Reply {
 	return t.reportSubmit()
 }
 
+// msgTooManyTickets refuses a ticket past the budget; the report is kept.
+const msgTooManyTickets = "提交得太频繁了：同一来源在短时间内提交的问题已经达到上限。请稍后再选“确认提交”，填写的内容都保留着。"
+
 func (t *turn) reportSubmit() []Reply {
 	r := t.st.Report
+	if !t.e.filed.Allow(t.ticketBudget()) {
+		r.Step = "confirm"
+		return t.reportConfirm(msgTooManyTickets)
+	}
 	// The conversation's channel (terminal, discord, web, …) is one of
 	// intake's online channels; intake says which.
 	tk, err := t.e.d.Tickets.File(t.ctx, intake.NewTicket{

@@ -176,17 +176,18 @@ func (t *turn) packageOf(name string) (*knowledge.Notice, *knowledge.Package) {
 }
 
 // packageTerm says a package's term on today's date, from the notice's own
-// words: 有效期1年，至2024年2月12日，已到期; or that it states none.
+// words: 本措施印发之日起执行,有效期1年（至2024年2月12日），已到期; or that it
+// states none.
 func (t *turn) packageTerm(n *knowledge.Notice, p *knowledge.Package) string {
 	issued := ""
 	if n != nil && !n.Issued.IsZero() {
-		issued = zhtext.Date(n.Issued) + "印发，"
+		issued = zhtext.Date(n.Issued) + "印发"
 	}
 	if p.ValidUntil.IsZero() {
-		return fmt.Sprintf("《%s》（%s）没有写明有效期，是否仍在执行，请向各条的责任单位确认。", p.Name, strings.TrimSuffix(issued, "，"))
+		return fmt.Sprintf("《%s》（%s）没有写明有效期，是否仍在执行，请向各条的责任单位确认。", p.Name, issued)
 	}
 	basis := strings.TrimSuffix(strings.TrimLeft(p.ValidityText, "一二三四五六七八九十、"), "。")
-	s := fmt.Sprintf("《%s》%s%s，有效期至%s", p.Name, issued, basis, zhtext.Date(p.ValidUntil))
+	s := fmt.Sprintf("《%s》（%s）%s（至%s）", p.Name, issued, basis, zhtext.Date(p.ValidUntil))
 	u := p.ValidUntil // a civil date, as the notice wrote it
 	if zhtext.Day(t.now).After(time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, zhtext.China())) {
 		return s + "，已到期（今天是" + zhtext.Date(t.now) + "）。现在是否有接续政策，请向各条的责任单位确认。"
@@ -209,6 +210,9 @@ func (t *turn) onPackage(name string, f *followUp) []Reply {
 			s := fmt.Sprintf("《%s》由%s于%s印发", p.Name, n.DocNo, zhtext.Date(n.Issued))
 			if !n.Published.IsZero() {
 				s += "（" + zhtext.Date(n.Published) + "发布）"
+			}
+			if p.ValidityText != "" {
+				s += "，" + strings.TrimSuffix(strings.TrimLeft(p.ValidityText, "一二三四五六七八九十、"), "。")
 			}
 			body = append(body, s+"。")
 		}

@@ -306,7 +306,9 @@ func (s *Server) apiChat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := bot.Key{Channel: "web", User: req.Conversation}
-	replies, err := s.cfg.Engine.Handle(r.Context(), key, bot.Input{Text: text, Action: action, Form: req.Form})
+	// The conversation id is the client's to choose: tickets are budgeted
+	// per client address (bot.Input.Source), not per id.
+	replies, err := s.cfg.Engine.Handle(r.Context(), key, bot.Input{Text: text, Action: action, Form: req.Form, Source: s.clientIP(r)})
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
