@@ -531,3 +531,48 @@ func scriptAnswers(t *testing.T, path string) []string {
 	}
 	return out
 }
+
+// TestWechatBinaryReport: a report filed field by field through WeChat,
+// then moved by staff with `huiqi ticket --set` on the same database while
+// the server runs; 查进度 on WeChat shows the move.
+func TestWechatBinaryReport(t *testing.T) {
+	r := newWxRig(t, false, nil)
+	const user = "oUserReport"
+	seen := r.turn(r.click(user, "huiqi_report"))
+	if !strings.Contains(seen[0], "【反映问题】（逐项回复，回复“取消”放弃）") || !strings.Contains(seen[0], "企业名称") ||
+		strings.Contains(seen[0], "表单") {
+		t.Fatalf("the report's first prompt:\n%s", seen[0])
+	}
+	r.turn(r.p.Text(user, "阳泉某某机械有限公司"))
+	r.turn(r.p.Text(user, "13800000000"))
+	seen = r.turn(r.p.Text(user, "申请小升规奖励时材料交了两个月，一直没有回音，不知道卡在哪个环节。"))
+	n, ok := numberedChoice(seen, "确认提交")
+	if !ok || !strings.Contains(seen[0], "企业名称：阳泉某某机械有限公司") {
+		t.Fatalf("the confirmation:\n%s", seen[0])
+	}
+	seen = r.turn(r.p.Text(user, n))
+	id := regexp.MustCompile(`CQ-\d{8}-\d{4}`).FindString(seen[0])
+	if id == "" || !strings.Contains(seen[0], "已提交") {
+		t.Fatalf("no ticket filed:\n%s", seen[0])
+	}
+
+	// Staff move it from the command line, on the server's database.
+	env := map[string]string{"HUIQI_NOW": wxClock, "HUIQI_DB": r.db}
+	code, out, stderr := execHuiqi(t, env, "", "ticket", id, "--json")
+	if code != 0 || !strings.Contains(out, `"enterprise":"阳泉某某机械有限公司"`) || !strings.Contains(out, `"status":"已受理"`) {
+		t.Fatalf("huiqi ticket %s = %d\n%s\n%s", id, code, out, stderr)
+	}
+	for _, move := range [][]string{
+		{"--set", "已派单", "--by", "张坐席"},
+		{"--set", "已签收", "--by", "区工信局"},
+	} {
+		if code, out, stderr := execHuiqi(t, env, "", append([]string{"ticket", id}, move...)...); code != 0 {
+			t.Fatalf("huiqi ticket %s %q = %d\n%s\n%s", id, move, code, out, stderr)
+		}
+	}
+	seen = r.turn(r.click(user, "huiqi_ticket"))
+	if !strings.Contains(strings.Join(seen, "\n"), id) || !strings.Contains(strings.Join(seen, "\n"), "已签收") {
+		t.Errorf("查进度 after the moves:\n%s", strings.Join(seen, "\n"))
+	}
+	r.proc.stop()
+}
