@@ -96,6 +96,10 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 	sort.Strings(robots)
 	e.log.Info("wechat: WeChat Work group robots", "units", strings.Join(robots, "、"))
 
+	if e.fixedClock {
+		e.log.Info("HUIQI_NOW fixes the clock at " + e.now().Format(time.RFC3339) +
+			": WeChat's callbacks are refused as stale unless their timestamps are within 5 minutes of it")
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return usagef("cannot listen on %s: %v", *addr, err)
