@@ -109,7 +109,12 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 		units = append(units, u)
 	}
 	sort.Strings(units)
-	e.log.Info("wechat: WeChat Work group robots", "units", strings.Join(units, "、"))
+	if len(units) == 0 {
+		fmt.Fprintf(e.stderr, "huiqi wechat: no WeChat Work group robots (%s<UNIT> or %s): units get no alerts here\n",
+			wechat.EnvWebhookPrefix, wechat.EnvWebhookFile)
+	} else {
+		fmt.Fprintf(e.stderr, "huiqi wechat: WeChat Work group robots for %s\n", strings.Join(units, "、"))
+	}
 	disp, err := notify.New(a.tickets, notify.Config{Every: *notifyEvery, Log: e.log},
 		wechat.NewNoticeSender(srv.Client()), robots)
 	if err != nil {

@@ -558,6 +558,9 @@ func TestWechatBinaryReport(t *testing.T) {
 			"WECOM_WEBHOOK_QZXQYFZZX": fake.RobotURL("key-desk"),
 		}
 	}, "--notify-every", "100ms")
+	if !strings.Contains(r.proc.stderr.String(), "huiqi wechat: WeChat Work group robots for 区中小企业发展中心、区工信局\n") {
+		t.Errorf("the start does not list the robots:\n%s", r.proc.stderr.String())
+	}
 	const user = "oUserReport"
 	seen := r.turn(r.click(user, "huiqi_report"))
 	if !strings.Contains(seen[0], "【反映问题】（逐项回复，回复“取消”放弃）") || !strings.Contains(seen[0], "企业名称") ||
