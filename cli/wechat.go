@@ -109,12 +109,6 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 		units = append(units, u)
 	}
 	sort.Strings(units)
-	if len(units) == 0 {
-		fmt.Fprintf(e.stderr, "huiqi wechat: no WeChat Work group robots (%s<UNIT> or %s): units get no alerts here\n",
-			wechat.EnvWebhookPrefix, wechat.EnvWebhookFile)
-	} else {
-		fmt.Fprintf(e.stderr, "huiqi wechat: WeChat Work group robots for %s\n", strings.Join(units, "、"))
-	}
 	disp, err := notify.New(a.tickets, notify.Config{Every: *notifyEvery, Log: e.log},
 		wechat.NewNoticeSender(srv.Client()), robots)
 	if err != nil {
@@ -127,6 +121,12 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return usagef("cannot listen on %s: %v", *addr, err)
+	}
+	if len(units) == 0 {
+		fmt.Fprintf(e.stderr, "huiqi wechat: no WeChat Work group robots (%s<UNIT> or %s): units get no alerts here\n",
+			wechat.EnvWebhookPrefix, wechat.EnvWebhookFile)
+	} else {
+		fmt.Fprintf(e.stderr, "huiqi wechat: WeChat Work group robots for %s\n", strings.Join(units, "、"))
 	}
 	mode := "plain mode"
 	if srv.SafeMode() {
