@@ -5,11 +5,17 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"huiqi/internal/zhtext"
 )
 
 // Ask answers a question; now decides which dates have passed.
+//
+// In order: a citation (二十条第3条) is answered with that measure; small
+// talk gets its reply; a question about the notice itself (文号, dates,
+// validity, how many measures) is answered from the notice; a question about
+// another place, another document or year, or a topic the lexicon marks out
+// of scope is declined with where to turn; otherwise the best measure is
+// answered when the calibrated confidence is high enough and the question
+// does not ask for a level's programme the measure does not state.
 func (b *Base) Ask(q string, top int, now time.Time) Answer {
 	if top <= 0 {
 		top = 3
@@ -17,18 +23,17 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 	ix := b.ix.Load()
 	rs, qq, hs := ix.search(q, max(top, 2))
 	conf := confidence(hs, qq)
+	cited := false
 	if m, ok := b.citedMeasure(q); ok {
 		// 二十条第3条是什么 / ind-03: the owner named the measure.
 		rs, hs, conf = ix.cite(m, rs, hs, qq)
+		cited = true
 	}
 	a := Answer{Results: rs, Confidence: round3(conf)}
 	if a.Results == nil {
 		a.Results = []Result{}
 	}
-	for i := range a.Results {
-		v := b.Validity(a.Results[i].Measure, now)
-		a.Results[i].Validity, a.Results[i].Expired, a.Results[i].ValidityStatus = v.Text, v.Expired, v.Status
-	}
+	b.markValidity(a.Results, now)
 	if qq.chitchat >= 0 {
 		// Small talk: the lexicon's reply; where it introduces huiqi, the
 		// coverage (the bot shows its menu instead).
@@ -41,20 +46,49 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		a.Results = a.Results[:0]
 		return a
 	}
-	strongConcept := len(hs) > 0 && qq.conceptHit[hs[0].doc] >= strongConceptHit
-	if len(hs) == 0 || conf < answerThreshold || len(qq.oosTopics) > 0 && !strongConcept {
-		a.Kind = "out_of_scope"
-		a.Text = b.abstainText(qq, ix)
-		if len(qq.oosTopics) == 0 && conf >= tentativeThreshold && len(a.Results) > 0 {
-			// Not sure enough to answer, but close: offer the candidates
-			// instead of a flat refusal.
-			a.Kind = "uncertain"
-			a.Text = tentativeText(a.Results, b.Scope())
-		}
+	decline := func(kind, text string) Answer {
+		a.Kind, a.Text = kind, text
 		if len(a.Results) > top {
 			a.Results = a.Results[:top]
 		}
 		return a
+	}
+	if !cited {
+		if p := ix.otherPlace(qq); p != nil {
+			if only := b.measuresOf(p); len(only) > 0 {
+				// A notice of that place is loaded: answer from it alone.
+				rs, hs = ix.searchWithin(qq, max(top, 2), only)
+				conf = confidence(hs, qq)
+				a.Results, a.Confidence = rs, round3(conf)
+				if a.Results == nil {
+					a.Results = []Result{}
+				}
+				b.markValidity(a.Results, now)
+			} else {
+				return decline(KindOtherPlace, b.otherPlaceText(p, a.Results, conf))
+			}
+		} else if od := b.otherDocumentIn(qq, ix); od != nil {
+			return decline(KindOtherNotice, b.otherDocumentText(od, a.Results, conf))
+		}
+	}
+	strongConcept := len(hs) > 0 && qq.conceptHit[hs[0].doc] >= strongConceptHit
+	if !cited && (len(hs) == 0 || conf < answerThreshold || len(qq.oosTopics) > 0 && !strongConcept) {
+		a.Kind = KindOutOfScope
+		a.Text = b.abstainText(qq, ix)
+		if len(qq.oosTopics) == 0 && conf >= tentativeThreshold && len(a.Results) > 0 {
+			// Not sure enough to answer, but close: offer the candidates
+			// instead of a flat refusal.
+			a.Kind = KindUncertain
+			a.Text = tentativeText(a.Results, b.Scope())
+		}
+		return decline(a.Kind, a.Text)
+	}
+	if !cited {
+		if level, lm := ix.asksLevel(qq, hs[0].doc); level != "" {
+			if ix.asksConditions(qq.norm) || !ix.levelStated(qq, hs[0].doc, level) && (ix.asksAmount(qq.norm) || ix.asksAward(qq.norm)) {
+				return decline(KindOtherLevel, b.otherLevelText(level, lm, &a.Results[0], qq, ix))
+			}
+		}
 	}
 	a.Answered = true
 	if len(hs) > 1 && hs[1].score >= hs[0].score*(1-ambiguousMargin) {
@@ -69,6 +103,14 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		a.Results = a.Results[:top]
 	}
 	return a
+}
+
+// markValidity fills each result's 时效提示 for the day of now.
+func (b *Base) markValidity(rs []Result, now time.Time) {
+	for i := range rs {
+		v := b.Validity(rs[i].Measure, now)
+		rs[i].Validity, rs[i].Expired, rs[i].ValidityStatus = v.Text, v.Expired, v.Status
+	}
 }
 
 // citeSuffixes are the words after a citation that ask for its content.
@@ -152,26 +194,7 @@ func (b *Base) compose(r *Result, qq *query, ix *index) string {
 		if quoted != "" && quoted != m.Title+"。" {
 			fmt.Fprintf(&sb, "政策原文：%s\n", quoted)
 		}
-		if e := ix.docs[d].entry; e != nil && len(e.Amounts) > 0 {
-			sb.WriteString("金额：")
-			last := "-"
-			for i, am := range pickAmounts(e.Amounts, qq, 4) {
-				if i > 0 {
-					sb.WriteString("；")
-				}
-				if l := zhtext.LevelName(am.Level); l != last {
-					if l != "" {
-						fmt.Fprintf(&sb, "%s ", l)
-					}
-					last = l
-				}
-				sb.WriteString(am.Text)
-				if am.Condition != "" {
-					fmt.Fprintf(&sb, "（%s）", am.Condition)
-				}
-			}
-			sb.WriteString("\n")
-		}
+		ix.writeAmounts(&sb, qq, d)
 		if e := ix.docs[d].entry; e != nil {
 			if c := pickCondition(e.Conditions, qq, quoted); c != "" {
 				fmt.Fprintf(&sb, "条件：%s\n", c)

@@ -96,6 +96,9 @@ var builtin = sync.OnceValues(func() (*builtinParts, error) {
 	if lerr == nil {
 		_, lerr = defaultNormalizer()
 	}
+	if lerr == nil {
+		_, lerr = builtinGazetteer()
+	}
 	res := <-ch
 	n, err := res.n, res.err
 	if err != nil {

@@ -47,7 +47,12 @@ type Concept struct {
 type Amount struct {
 	Text      string `json:"text"`
 	Condition string `json:"condition"`
-	Level     string `json:"level"`
+	// Concepts are the concept terms of the entry the amount is for, its
+	// subject first (小升规 for the 2万元 of 当年度实现小升规): a question about
+	// a concept is answered with its amounts, not every amount of the
+	// measure.
+	Concepts []string `json:"concepts,omitempty"`
+	Level    string   `json:"level"`
 	// Rule is the id of the award rule in eligibility's rules.json that
 	// computes this amount (empty for figures that are not awards, such as
 	// a guarantee rate); a test holds the two files to the same figures.
@@ -63,6 +68,18 @@ type CommonLexicon struct {
 	// AmountCues are the ways people ask "how much" (多少, 几万, 费率): such a
 	// question is answered with the part of the clause that states the sum.
 	AmountCues []string `json:"amount_cues"`
+	// Frame are the words of asking (请问, 来电人咨询, 咋, 有没有, 区里): what
+	// is left of a question without them is its content, which a measure
+	// must account for.
+	Frame []string `json:"frame"`
+	// Levels are the words that name a level of government (省里, 市级).
+	Levels []LevelWords `json:"levels"`
+	// AwardCues ask about an award or a subsidy (奖励, 补贴, 有钱拿).
+	AwardCues []string `json:"award_cues"`
+	// ConditionCues ask for the conditions or procedure of a programme.
+	ConditionCues []string `json:"condition_cues"`
+	// Documents are the words that name another document or year.
+	Documents DocumentWords `json:"documents"`
 }
 
 // OutOfScopeTopic is a subject huiqi does not cover and where to turn.
@@ -147,6 +164,17 @@ func ParseLexicon(files map[string][]byte) (*Lexicon, error) {
 			for j, c := range e.Concepts {
 				if strings.TrimSpace(c.Term) == "" {
 					return nil, fmt.Errorf("lexicon %s: %s concept %d has no term", name, e.Measure, j)
+				}
+			}
+			terms := map[string]bool{}
+			for _, c := range e.Concepts {
+				terms[c.Term] = true
+			}
+			for _, a := range e.Amounts {
+				for _, c := range a.Concepts {
+					if !terms[c] {
+						return nil, fmt.Errorf("lexicon %s: %s amount %q names concept %q, which the entry does not have", name, e.Measure, a.Text, c)
+					}
 				}
 			}
 			lx.byID[e.Measure] = e

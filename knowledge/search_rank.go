@@ -35,6 +35,17 @@ type query struct {
 	oosTopics  []int
 	chitchat   int // index of the small-talk kind when the question is only small talk, else -1
 	expanded   []string
+	// found are the lexicon concept phrases found in the question (those
+	// inside a longer phrase or an out-of-scope phrase left out).
+	found []foundPhrase
+	// places are the places the question names (gazetteer).
+	places []PlaceMention
+}
+
+// foundPhrase is a lexicon phrase at byte offsets of the normalised question.
+type foundPhrase struct {
+	start, end int
+	p          *phrase
 }
 
 type qterm struct {
@@ -89,11 +100,7 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 	}
 	// lexicon phrases in the question
 	rs := sc.spans
-	type found struct {
-		start, end int
-		p          *phrase
-	}
-	var concepts []found
+	var concepts []foundPhrase
 	for i := range rs {
 		j := i + 1
 		if j >= len(rs) || rs[j].start != rs[i].end {
@@ -113,7 +120,7 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 				})
 			}
 			if p.concept && len(p.docs) > 0 {
-				concepts = append(concepts, found{rs[i].start, rs[i].start + len(p.text), p})
+				concepts = append(concepts, foundPhrase{rs[i].start, rs[i].start + len(p.text), p})
 			}
 		}
 	}
@@ -154,6 +161,7 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 		if inside {
 			continue
 		}
+		qq.found = append(qq.found, f)
 		strength := float32(utf8.RuneCountInString(f.p.text)) / float32(len(f.p.docs))
 		for _, d := range f.p.docs {
 			if strength > qq.conceptHit[d] {
@@ -163,6 +171,9 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 	}
 	// small talk
 	qq.chitchat = ix.chat.classify(nq)
+	if ix.gaz != nil {
+		qq.places = ix.gaz.Find(nq)
+	}
 	qq.terms = make([]qterm, 0, len(qq.weights))
 	for id, w := range qq.weights {
 		qq.terms = append(qq.terms, qterm{id, w})
@@ -353,19 +364,47 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 		if i >= top {
 			break
 		}
-		d := &ix.docs[h.doc] // not a copy: sentences are filled lazily under once
-		s := conf
-		if i > 0 && hs[0].score > 0 {
-			s = conf * h.score / hs[0].score
-		}
-		out = append(out, Result{
-			ID: d.m.ID, Title: d.m.Title, Score: math.Round(s*1000) / 1000,
-			Units: unitsOf(d.m), Measure: d.m, Ref: d.m.Ref(),
-			Snippet: ix.snippet(h.doc, qq, 1),
-			Amounts: amountsOf(d.entry),
-		})
+		out = append(out, ix.result(h, hs, conf, qq))
 	}
 	return out, qq, hs
+}
+
+// searchWithin ranks only the measures in only (the notices of one place).
+func (ix *index) searchWithin(qq *query, top int, only map[int32]bool) ([]Result, []hit) {
+	sc := ix.pool.Get().(*scratch)
+	defer ix.pool.Put(sc)
+	hs := ix.rank(qq, sc, len(ix.docs))
+	kept := hs[:0]
+	for _, h := range hs {
+		if only[h.doc] {
+			kept = append(kept, h)
+		}
+	}
+	hs = kept
+	conf := confidence(hs, qq)
+	var out []Result
+	for i, h := range hs {
+		if i >= top {
+			break
+		}
+		out = append(out, ix.result(h, hs, conf, qq))
+	}
+	return out, hs
+}
+
+// result is hit h as a Result, its score relative to the best of hs.
+func (ix *index) result(h hit, hs []hit, conf float64, qq *query) Result {
+	d := &ix.docs[h.doc] // not a copy: sentences are filled lazily under once
+	s := conf
+	if h.doc != hs[0].doc && hs[0].score > 0 {
+		s = conf * h.score / hs[0].score
+	}
+	return Result{
+		ID: d.m.ID, Title: d.m.Title, Score: math.Round(s*1000) / 1000,
+		Units: unitsOf(d.m), Measure: d.m, Ref: d.m.Ref(),
+		Snippet: ix.snippet(h.doc, qq, 1),
+		Amounts: amountsOf(d.entry),
+	}
 }
 
 // cite puts a measure the question named first, with full confidence.

@@ -41,12 +41,23 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 		return ""
 	}
 	money := ix.asksAmount(qq.norm)
+	// The part that states the sum of the concept asked answers "给多少";
+	// a part stating only another concept's sum does not (小升规 is not the
+	// growth award's 5万元), and none does when the concept has no sum.
+	asked, others, none := ix.amountTexts(qq, d)
 	score := func(s *sentence) float32 {
 		// merge of two sorted id lists
 		var v float32
 		if money && reAmount.MatchString(s.text) {
-			// "给多少" is answered by the part that states the sum
-			v += ix.maxIDF
+			switch {
+			case none:
+				v -= ix.maxIDF
+			case len(asked) == 0 || containsAnyOf(s.text, asked):
+				v += ix.maxIDF
+			}
+			if len(asked) > 0 && containsOnlyOthers(s.text, asked, others) {
+				v -= 2 * ix.maxIDF
+			}
 		}
 		i, j := 0, 0
 		for i < len(qq.terms) && j < len(s.tokens) {
@@ -127,6 +138,26 @@ func (ix *index) trimSentence(s *sentence, score func(*sentence) float32) string
 		out += "…"
 	}
 	return out
+}
+
+func containsAnyOf(s string, ws []string) bool {
+	for _, w := range ws {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsOnlyOthers reports a text stating one of others' sums that is not
+// also one of asked (5万元 of the growth award when 小升规's are 2万元、3万元).
+func containsOnlyOthers(s string, asked, others []string) bool {
+	for _, o := range others {
+		if strings.Contains(s, o) && !containsAnyOf(o, asked) {
+			return true
+		}
+	}
+	return false
 }
 
 func amountsOf(e *LexEntry) []string {
