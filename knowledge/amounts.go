@@ -50,14 +50,31 @@ type amountAsk struct {
 // names a subject, the amounts of the subjects named; else those of the
 // other concepts named, unless a concept named has no figure at all (首台套
 // with 保险补偿: the 80% is 首批次's, not 首台套's).
-func askedAmounts(e *LexEntry, concepts []string) amountAsk {
+//
+// words are the question's other content words (bigrams outside the
+// concepts found and the words of asking): an amount whose condition holds
+// one is asked as well (研发 of 技改研发奖励 asks for the 研发 awards).
+func askedAmounts(e *LexEntry, concepts, words []string) amountAsk {
 	if e == nil || len(e.Amounts) == 0 {
 		return amountAsk{missing: concepts}
 	}
+	norm := func(s string) string { return basicNormalize(s) }
+	var byWords []Amount
+	for _, a := range e.Amounts {
+		c := norm(a.Condition)
+		for _, w := range words {
+			if strings.Contains(c, w) {
+				byWords = append(byWords, a)
+				break
+			}
+		}
+	}
 	if len(concepts) == 0 {
+		if len(byWords) > 0 {
+			return amountAsk{amounts: byWords}
+		}
 		return amountAsk{amounts: e.Amounts, generic: true}
 	}
-	norm := func(s string) string { return basicNormalize(s) }
 	tagged, subject := map[string]bool{}, map[string]bool{}
 	for _, a := range e.Amounts {
 		for i, c := range a.Concepts {
@@ -92,7 +109,15 @@ func askedAmounts(e *LexEntry, concepts []string) amountAsk {
 	}
 	switch {
 	case len(subjects) > 0:
-		return amountAsk{amounts: of(subjects)}
+		as := of(subjects)
+		for _, a := range byWords {
+			if !slices.ContainsFunc(as, func(x Amount) bool { return x.Text == a.Text && x.Condition == a.Condition }) {
+				as = append(as, a)
+			}
+		}
+		return amountAsk{amounts: as}
+	case len(byWords) > 0:
+		return amountAsk{amounts: byWords}
 	case len(untagged) > 0:
 		return amountAsk{missing: untagged}
 	}
@@ -101,7 +126,47 @@ func askedAmounts(e *LexEntry, concepts []string) amountAsk {
 
 // amountAskOf is askedAmounts for the question and measure d.
 func (ix *index) amountAskOf(qq *query, d int32) amountAsk {
-	return askedAmounts(ix.docs[d].entry, qq.conceptsOf(d))
+	return askedAmounts(ix.docs[d].entry, qq.conceptsOf(d), ix.contentWords(qq))
+}
+
+// contentWords are the question's bigrams of content outside the lexicon
+// phrases found: no words of asking, no award, amount or level words.
+func (ix *index) contentWords(qq *query) []string {
+	nq := qq.norm
+	sp := spans(nq, nil)
+	frame := ix.frameMask(nq, sp, make([]bool, len(sp)))
+	inPhrase := func(s span) bool {
+		for _, f := range qq.found {
+			if s.start >= f.start && s.end <= f.end {
+				return true
+			}
+		}
+		return false
+	}
+	skip := map[string]bool{}
+	for _, list := range [][]string{ix.common.AwardCues, ix.common.AmountCues} {
+		for _, w := range list {
+			skip[basicNormalize(w)] = true
+		}
+	}
+	for _, l := range ix.common.Levels {
+		for _, w := range l.Say {
+			skip[basicNormalize(w)] = true
+		}
+	}
+	var out []string
+	for i := 0; i+1 < len(sp); i++ {
+		a, b := sp[i], sp[i+1]
+		if a.end != b.start || frame[i] || frame[i+1] || inPhrase(a) || inPhrase(b) {
+			continue
+		}
+		w := nq[a.start:b.end]
+		if !isHanSpan(w) || skip[w] || stopBi[w] {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // levelStated reports whether the measure states an amount at level for
@@ -196,24 +261,40 @@ func (ix *index) seeAlso(qq *query, d int32, concept string) string {
 			continue
 		}
 		m := ix.docs[i].m
-		for _, part := range cutAfter(m.Text, "。;,\uff1b\uff0c") {
-			has := false
-			for _, w := range words {
-				if runeLen(w) >= 2 && strings.Contains(basicNormalize(part), w) {
-					has = true
+		for _, sent := range cutAfter(m.Text, "。;\uff1b") {
+			parts := cutAfter(sent, ",\uff0c")
+			for a, part := range parts {
+				if !containsAnyOf(basicNormalize(part), longWords(words)) {
+					continue
 				}
-			}
-			if !has {
-				continue
-			}
-			for _, c := range ix.common.AwardCues {
-				if runeLen(c) >= 2 && strings.Contains(part, c) {
-					return fmt.Sprintf("另见【%s】%s：“%s”\n", m.Ref(), m.Title, strings.TrimRight(part, "。;,\uff1b\uff0c"))
+				for z := a; z < len(parts) && z <= a+2; z++ {
+					if !containsAnyOf(parts[z], longWords(ix.common.AwardCues)) {
+						continue
+					}
+					quote := strings.TrimRight(strings.Join(parts[a:z+1], ""), "。;,\uff1b\uff0c")
+					if a > 0 {
+						quote = "…" + quote
+					}
+					if z < len(parts)-1 {
+						quote += "…"
+					}
+					return fmt.Sprintf("另见【%s】%s：“%s”\n", m.Ref(), m.Title, quote)
 				}
 			}
 		}
 	}
 	return ""
+}
+
+// longWords are the words of two runes or more.
+func longWords(ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		if runeLen(w) >= 2 {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // amountTexts are, for the snippet, the amount texts the question asks for
@@ -233,6 +314,12 @@ func (ix *index) amountTexts(qq *query, d int32) (asked, others []string, none b
 	for _, a := range e.Amounts {
 		if t := amountCore(a.Text); !slices.Contains(asked, t) && !slices.Contains(others, t) {
 			others = append(others, t)
+		}
+	}
+	if len(ask.amounts) == 0 {
+		others = nil
+		for _, a := range e.Amounts {
+			others = append(others, amountCore(a.Text))
 		}
 	}
 	return asked, others, len(ask.amounts) == 0

@@ -54,6 +54,11 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		return a
 	}
 	if !cited {
+		if text, ok := b.noticeFact(qq, ix, now); ok {
+			a.Answered, a.Kind, a.Text, a.Confidence = true, KindNoticeFact, text, 1
+			a.Results = a.Results[:0]
+			return a
+		}
 		if p := ix.otherPlace(qq); p != nil {
 			if only := b.measuresOf(p); len(only) > 0 {
 				// A notice of that place is loaded: answer from it alone.
@@ -192,11 +197,13 @@ func (b *Base) compose(r *Result, qq *query, ix *index) string {
 	if d, ok := ix.byID[m.ID]; ok {
 		quoted := ix.snippet(d, qq, 2)
 		if quoted != "" && quoted != m.Title+"。" {
-			fmt.Fprintf(&sb, "政策原文：%s\n", quoted)
+			fmt.Fprintf(&sb, "政策原文：%s%s\n", quoted, repairNote(m, quoted))
 		}
 		ix.writeAmounts(&sb, qq, d)
 		if e := ix.docs[d].entry; e != nil {
-			if c := pickCondition(e.Conditions, qq, quoted); c != "" {
+			// a condition stating another concept's sum is not this one's
+			_, others, _ := ix.amountTexts(qq, d)
+			if c := pickCondition(e.Conditions, qq, quoted, others); c != "" {
 				fmt.Fprintf(&sb, "条件：%s\n", c)
 			}
 		}
@@ -257,7 +264,7 @@ func pickAmounts(as []Amount, qq *query, n int) []Amount {
 
 // pickCondition returns the lexicon condition that shares most words with
 // the question, unless the quoted snippet already says it.
-func pickCondition(cs []string, qq *query, snippet string) string {
+func pickCondition(cs []string, qq *query, snippet string, avoid []string) string {
 	qn := 0
 	for _, r := range qq.norm {
 		if isHan(r) && !stopUni[string(r)] {
@@ -266,6 +273,9 @@ func pickCondition(cs []string, qq *query, snippet string) string {
 	}
 	best, bestScore := "", 0
 	for _, c := range cs {
+		if containsAnyOf(c, avoid) {
+			continue
+		}
 		score, quoted, n := 0, 0, 0
 		for _, r := range c {
 			if !isHan(r) || stopUni[string(r)] {
@@ -318,4 +328,57 @@ func unitsLine(m *Measure) string {
 		return m.Units[0]
 	}
 	return m.Units[0] + "（牵头）、" + strings.Join(m.Units[1:], "、")
+}
+
+// repairNote says where a quote holds a reviewed repair of a misprint of
+// the notice (source/notices.json), so that the words quoted never differ
+// from the notice's silently: （原文印作“首控次”，应为“首批次”）.
+func repairNote(m *Measure, quoted string) string {
+	if m.OriginalText == "" || quoted == "" {
+		return ""
+	}
+	data, err := loadNoticeData()
+	if err != nil {
+		return ""
+	}
+	var notes []string
+	for _, r := range data.Repairs {
+		if !strings.Contains(m.OriginalText, r.From) || !strings.Contains(m.Text, r.To) {
+			continue
+		}
+		from, to := minimalDiff(r.From, r.To)
+		switch {
+		case to == "" || !strings.Contains(quoted, strings.Trim(r.To, "。;,")):
+			continue
+		case from == "":
+			notes = append(notes, fmt.Sprintf("原文漏印“%s”，引文已补上", to))
+		default:
+			notes = append(notes, fmt.Sprintf("原文印作“%s”，应为“%s”", from, to))
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return "（" + strings.Join(notes, "；") + "）"
+}
+
+// minimalDiff strips the common prefix and suffix of a and b, in runes:
+// 首控次/首批次 → 控/批.
+func minimalDiff(a, b string) (string, string) {
+	ra, rb := []rune(a), []rune(b)
+	i := 0
+	for i < len(ra) && i < len(rb) && ra[i] == rb[i] {
+		i++
+	}
+	j := 0
+	for j < len(ra)-i && j < len(rb)-i && ra[len(ra)-1-j] == rb[len(rb)-1-j] {
+		j++
+	}
+	if len(ra)-j > i && len(rb)-j > i && len(ra)-i-j <= 2 {
+		// a changed character: name the word around it
+		lo, hi := max(0, i-1), min(len(rb), len(rb)-j+1)
+		lo2, hi2 := max(0, i-1), min(len(ra), len(ra)-j+1)
+		return string(ra[lo2:hi2]), string(rb[lo:hi])
+	}
+	return string(ra[i : len(ra)-j]), string(rb[i : len(rb)-j])
 }

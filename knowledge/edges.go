@@ -165,7 +165,7 @@ func (ix *index) asksLevel(qq *query, d int32) (level string, m levelMention) {
 		if level != "" {
 			continue
 		}
-		if ix.titleLevel(qq, doc, lm) {
+		if ix.titleLevel(qq, doc, lm) || ix.levelAsWritten(qq, doc, lm) {
 			continue
 		}
 		level, m = lm.level, lm
@@ -199,6 +199,17 @@ func (ix *index) titleLevel(qq *query, doc *docInfo, lm levelMention) bool {
 		}
 	}
 	return false
+}
+
+// levelAsWritten reports a level word the question uses as the measure's
+// own text does (中央预算内 of inv-12, 国家首台 of ind-16): the question then
+// asks about what the district does with that level's programme.
+func (ix *index) levelAsWritten(qq *query, doc *docInfo, lm levelMention) bool {
+	rest := []rune(qq.norm[lm.end:])
+	if len(rest) < 2 {
+		return false
+	}
+	return strings.Contains(basicNormalize(doc.m.Text), lm.text+string(rest[:2]))
 }
 
 func amountsOfEntry(e *LexEntry) []Amount {
@@ -287,7 +298,9 @@ func (b *Base) otherDocumentIn(qq *query, ix *index) *otherDocument {
 			return &otherDocument{name: m[1] + "年"}
 		}
 	}
-	if w := has(dw.New); w != "" {
+	// 有新标准没, 有变化吗: another year's policy when nothing of a measure
+	// is named or a year is (限行的政策有没有调整 asks about the measure).
+	if w := has(dw.New); w != "" && (len(qq.found) == 0 || has(dw.Times) != "") {
 		return &otherDocument{name: w}
 	}
 	if t := has(dw.Times); t != "" {

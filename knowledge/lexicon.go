@@ -80,6 +80,8 @@ type CommonLexicon struct {
 	ConditionCues []string `json:"condition_cues"`
 	// Documents are the words that name another document or year.
 	Documents DocumentWords `json:"documents"`
+	// Facts are the words that ask for a fact of the notice itself.
+	Facts FactCues `json:"facts"`
 }
 
 // OutOfScopeTopic is a subject huiqi does not cover and where to turn.
@@ -238,11 +240,25 @@ func (lx *Lexicon) terms() []string {
 	return ts
 }
 
-// keepWords are the out-of-scope phrases: real words, never typos of a term.
+// keepWords are real words, never typos of a term: the out-of-scope
+// phrases, the words of asking, and the words that ask for a level, a
+// document or a fact of the notice (文号 is not a misspelt 限号).
 func (lx *Lexicon) keepWords() []string {
 	var ks []string
 	for _, t := range lx.Common.OutOfScope {
 		ks = append(ks, t.Say...)
+	}
+	ks = append(ks, lx.Common.Frame...)
+	for _, l := range lx.Common.Levels {
+		ks = append(ks, l.Say...)
+	}
+	d := lx.Common.Documents
+	for _, list := range [][]string{d.Kinds, d.Issuers, d.New, d.Times, d.Verbs, d.Interpretation} {
+		ks = append(ks, list...)
+	}
+	f := lx.Common.Facts
+	for _, list := range [][]string{f.DocNo, f.Issued, f.Published, f.When, f.Issuer, f.Addressees, f.Validity, f.Count, f.Basis, f.Subjects} {
+		ks = append(ks, list...)
 	}
 	return ks
 }

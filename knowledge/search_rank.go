@@ -59,6 +59,12 @@ type hit struct {
 	score    float64
 	coverage float64
 	qsim     float64 // best similarity to a typical question of the measure
+	// explained is the share of the question's content the measure
+	// accounts for; adjacent is set when unexplained content touches one
+	// of its phrases (search_explain.go).
+	explained float64
+	adjacent  bool
+	raw       float64 // the score before rerank
 }
 
 func (ix *index) analyse(q string, sc *scratch) *query {
@@ -328,7 +334,7 @@ func confidence(hs []hit, qq *query) float64 {
 		concept = math.Min(1, float64(s)/3)
 	}
 	z := confBias + confCoverage*top.coverage + confConcept*concept +
-		confScore*math.Min(1, top.score/20) + confQSim*top.qsim
+		confScore*math.Min(1, rawScore(top)/20) + confQSim*top.qsim
 	return 1 / (1 + math.Exp(-z))
 }
 
@@ -358,6 +364,7 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 		top = 5
 	}
 	hs := ix.rank(qq, sc, max(top, minRanked))
+	ix.rerank(qq, hs)
 	conf := confidence(hs, qq)
 	var out []Result
 	for i, h := range hs {
@@ -369,11 +376,36 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 	return out, qq, hs
 }
 
+// rerankFloor is the share of its score a measure keeps when it explains
+// none of the question's content.
+const rerankFloor = 0.5
+
+// rerank weighs each ranked measure's score by how much of the question's
+// content it explains, and sorts again: a measure that matches one phrase
+// of a question (谁牵头) loses to one that accounts for the rest of it too
+// (三个平台…搭建).
+func (ix *index) rerank(qq *query, hs []hit) {
+	for i := range hs {
+		e := ix.explain(qq, hs[i].doc)
+		hs[i].explained = e.ratio()
+		hs[i].adjacent = e.adjacent
+		hs[i].raw = hs[i].score
+		hs[i].score *= rerankFloor + (1-rerankFloor)*hs[i].explained
+	}
+	sort.SliceStable(hs, func(i, j int) bool {
+		if hs[i].score != hs[j].score {
+			return hs[i].score > hs[j].score
+		}
+		return hs[i].doc < hs[j].doc
+	})
+}
+
 // searchWithin ranks only the measures in only (the notices of one place).
 func (ix *index) searchWithin(qq *query, top int, only map[int32]bool) ([]Result, []hit) {
 	sc := ix.pool.Get().(*scratch)
 	defer ix.pool.Put(sc)
 	hs := ix.rank(qq, sc, len(ix.docs))
+	ix.rerank(qq, hs)
 	kept := hs[:0]
 	for _, h := range hs {
 		if only[h.doc] {
@@ -470,4 +502,12 @@ func (qb *questionBank) similar(qq *query, sc *scratch) map[int32]float64 {
 		}
 	}
 	return out
+}
+
+// rawScore is a hit's score before rerank (cite's hits are never reranked).
+func rawScore(h hit) float64 {
+	if h.raw != 0 {
+		return h.raw
+	}
+	return h.score
 }
