@@ -61,19 +61,19 @@ func placeName(p *Place) string {
 
 // sameKind names the district's measure a declined question resembles, when
 // the match is good enough to be worth saying.
-func sameKind(rs []Result, conf float64) string {
-	if len(rs) == 0 || conf < answerThreshold {
+func sameKind(rs []Result, sure bool) string {
+	if len(rs) == 0 || !sure {
 		return ""
 	}
 	return fmt.Sprintf("【%s】%s", rs[0].Ref, rs[0].Title)
 }
 
-func (b *Base) otherPlaceText(p *Place, rs []Result, conf float64) string {
+func (b *Base) otherPlaceText(p *Place, rs []Result, sure bool) string {
 	sc := b.Scope()
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "您问的是%s的政策。惠企助手只收录了%s的惠企政策（%s），没有%s的政策文件，不能代%s回答；%s的政策请向当地政府的有关部门咨询。",
 		placeName(p), sc.Place, sc.Docs(), p.Name, p.Name, p.Name)
-	if k := sameKind(rs, conf); k != "" {
+	if k := sameKind(rs, sure); k != "" {
 		fmt.Fprintf(&sb, "如果企业在%s，%s的同类规定是%s，可以直接问我。", sc.Local, sc.Local, k)
 	} else {
 		sb.WriteString(b.Coverage())
@@ -81,7 +81,7 @@ func (b *Base) otherPlaceText(p *Place, rs []Result, conf float64) string {
 	return sb.String()
 }
 
-func (b *Base) otherDocumentText(od *otherDocument, rs []Result, conf float64) string {
+func (b *Base) otherDocumentText(od *otherDocument, rs []Result, sure bool) string {
 	sc := b.Scope()
 	var sb strings.Builder
 	issued := ""
@@ -99,13 +99,13 @@ func (b *Base) otherDocumentText(od *otherDocument, rs []Result, conf float64) s
 	default:
 		fmt.Fprintf(&sb, "您问的是“%s”的政策或文件。惠企助手只收录了%s%s中的%s，没有其他文件或之后年份出台的政策；是否有新的政策，请向",
 			od.name, sc.Docs(), issued, sc.Cited())
-		if len(rs) > 0 && conf >= answerThreshold && len(rs[0].Units) > 0 {
+		if len(rs) > 0 && sure && len(rs[0].Units) > 0 {
 			fmt.Fprintf(&sb, "%s等有关部门咨询。", rs[0].Units[0])
 		} else {
 			sb.WriteString("区里的有关部门咨询。")
 		}
 	}
-	if k := sameKind(rs, conf); k != "" {
+	if k := sameKind(rs, sure); k != "" {
 		fmt.Fprintf(&sb, "%s现有的相关规定是%s。", sc.Cited(), k)
 	} else {
 		sb.WriteString(b.Coverage())
@@ -179,4 +179,50 @@ func sentenceWith(text string, words []string) string {
 		}
 	}
 	return best
+}
+
+// absentTopic is the first out-of-scope topic of the question that is a
+// programme the notices lack, with the phrase that named it.
+func (ix *index) absentTopic(qq *query) (*OutOfScopeTopic, string) {
+	for _, t := range qq.oosTopics {
+		if t >= len(ix.common.OutOfScope) || !ix.common.OutOfScope[t].Absent {
+			continue
+		}
+		tp := &ix.common.OutOfScope[t]
+		phrase := ""
+		for _, s := range tp.Say {
+			if s = basicNormalize(s); strings.Contains(qq.norm, s) && runeLen(s) > runeLen(phrase) {
+				phrase = s
+			}
+		}
+		return tp, phrase
+	}
+	return nil, ""
+}
+
+// absentText says plainly that the notices do not contain a programme, and
+// offers the measure that points at higher levels' policies as where to ask.
+func (b *Base) absentText(t *OutOfScopeTopic, phrase string, qq *query, ix *index) string {
+	sc := b.Scope()
+	var sb strings.Builder
+	if phrase == "" {
+		phrase = t.Topic
+	}
+	fmt.Fprintf(&sb, "%s（%s）中没有“%s”的规定，惠企助手不能回答它的标准和办法。", sc.Cited(), sc.Docs(), phrase)
+	if m, ok := b.Measure(t.Pointer); ok {
+		quote := ""
+		if d, ok := ix.byID[m.ID]; ok {
+			quote = strings.TrimRight(ix.snippet(d, qq, 1), "。")
+		}
+		if quote != "" && quote != m.Title {
+			fmt.Fprintf(&sb, "【%s】%s只写了“%s”，", m.Ref(), m.Title, quote)
+		} else {
+			fmt.Fprintf(&sb, "【%s】%s只是要求落实已出台的各项政策，", m.Ref(), m.Title)
+		}
+		fmt.Fprintf(&sb, "具体可以向%s咨询。", strings.Join(m.Units, "、"))
+	}
+	if t.Refer != "" {
+		sb.WriteString(t.Refer)
+	}
+	return sb.String()
 }

@@ -82,6 +82,15 @@ type CommonLexicon struct {
 	Documents DocumentWords `json:"documents"`
 	// Facts are the words that ask for a fact of the notice itself.
 	Facts FactCues `json:"facts"`
+	// English are the English words owners mix into questions, with the
+	// Chinese they stand for (loan → 贷款): normalisation writes them so.
+	// An English word not listed stays, and counts as content no measure
+	// explains.
+	English map[string]string `json:"english"`
+	// Domain are the everyday words of enterprises and their business
+	// (机器, 订单, 客户): content a measure need not explain, unlike a word
+	// of another domain (路由器, 图书馆).
+	Domain []string `json:"domain"`
 }
 
 // OutOfScopeTopic is a subject huiqi does not cover and where to turn.
@@ -89,6 +98,14 @@ type OutOfScopeTopic struct {
 	Topic string   `json:"topic"`
 	Say   []string `json:"say"`
 	Refer string   `json:"refer"`
+	// Absent marks a programme enterprises ask about that no clause of the
+	// notices contains (稳岗返还, 研发费用加计扣除): the reply says plainly
+	// that the notice does not contain it.
+	Absent bool `json:"absent,omitempty"`
+	// Pointer is the measure that only points at such policies (ind-13:
+	// 持续落实国家、省、市…各项惠企政策), offered as where to ask, never as
+	// the answer.
+	Pointer string `json:"pointer,omitempty"`
 }
 
 // ChitchatKind is small talk huiqi recognises (greeting, thanks, who, bye,
