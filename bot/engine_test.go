@@ -502,6 +502,10 @@ func TestUncertainAndChitchat(t *testing.T) {
 	got = c.say("哈哈哈")
 	mustContain(t, got, "很高兴和您聊天", "算奖励")
 	mustNotContain(t, got, "记录为问题", "【")
+	// A fact of the notice is answered by its text, not declined.
+	got = c.say("文号是多少")
+	mustContain(t, got, "文号是测试〔2023〕1号", "算奖励")
+	mustNotContain(t, got, "不在", "记录为问题")
 }
 
 // The menu and the terminal's banner name the notices the knowledge base

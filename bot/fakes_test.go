@@ -57,6 +57,8 @@ func (fakeKnowledge) Ask(q string, top int, now time.Time) knowledge.Answer {
 	case strings.Contains(q, "大概"):
 		return knowledge.Answer{Kind: "uncertain", Results: []knowledge.Result{resB, resA},
 			Text: "我不太确定您问的是哪条政策，可能相关的是：测试措施乙、测试措施甲。"}
+	case strings.Contains(q, "文号"):
+		return knowledge.Answer{Answered: true, Kind: knowledge.KindNoticeFact, Results: []knowledge.Result{}, Text: "文号是测试〔2023〕1号。"}
 	case strings.Contains(q, "哈哈"):
 		return knowledge.Answer{Kind: "chitchat:laugh", Text: "很高兴和您聊天。"}
 	case strings.Contains(q, "含糊"):

@@ -141,6 +141,11 @@ func (ix *index) contentWords(qq *query) []string {
 				return true
 			}
 		}
+		for _, m := range qq.places {
+			if s.start >= m.Start && s.end <= m.End {
+				return true // where, not what
+			}
+		}
 		return false
 	}
 	skip := map[string]bool{}

@@ -20,80 +20,49 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 	if top <= 0 {
 		top = 3
 	}
-	ix := b.ix.Load()
-	rs, qq, hs := ix.search(q, max(top, 2))
-	conf := confidence(hs, qq)
-	cited := false
-	if m, ok := b.citedMeasure(q); ok {
-		// 二十条第3条是什么 / ind-03: the owner named the measure.
-		rs, hs, conf = ix.cite(m, rs, hs, qq)
-		cited = true
-	}
-	a := Answer{Results: rs, Confidence: round3(conf)}
+	st := b.prepare(q, max(top, 2))
+	ix, qq := st.ix, st.qq
+	a := Answer{Results: st.rs, Confidence: round3(st.conf)}
 	if a.Results == nil {
 		a.Results = []Result{}
 	}
 	b.markValidity(a.Results, now)
-	if qq.chitchat >= 0 {
-		// Small talk: the lexicon's reply; where it introduces huiqi, the
-		// coverage (the bot shows its menu instead).
-		st := ix.common.Chitchat[qq.chitchat].smallTalk()
-		a.Kind = "chitchat:" + st.Kind
-		a.Text = st.Reply
-		if st.Then == AfterIntroduce {
-			a.Text += b.Coverage()
+	if r, ok := b.rule(st, now); ok {
+		// the place's own notice may have changed the results
+		a.Results, a.Confidence = st.rs, round3(st.conf)
+		if a.Results == nil {
+			a.Results = []Result{}
 		}
-		a.Results = a.Results[:0]
-		return a
-	}
-	decline := func(kind, text string) Answer {
-		a.Kind, a.Text = kind, text
+		a.Answered, a.Kind, a.Text = r.answered, r.kind, r.text
+		if r.answered {
+			a.Confidence = 1
+		}
+		if r.noResults {
+			a.Results = a.Results[:0]
+		}
 		if len(a.Results) > top {
 			a.Results = a.Results[:top]
 		}
 		return a
 	}
-	if !cited {
-		if text, ok := b.noticeFact(qq, ix, now); ok {
-			a.Answered, a.Kind, a.Text, a.Confidence = true, KindNoticeFact, text, 1
-			a.Results = a.Results[:0]
-			return a
-		}
-		if p := ix.otherPlace(qq); p != nil {
-			if only := b.measuresOf(p); len(only) > 0 {
-				// A notice of that place is loaded: answer from it alone.
-				rs, hs = ix.searchWithin(qq, max(top, 2), only)
-				conf = confidence(hs, qq)
-				a.Results, a.Confidence = rs, round3(conf)
-				if a.Results == nil {
-					a.Results = []Result{}
-				}
-				b.markValidity(a.Results, now)
-			} else {
-				return decline(KindOtherPlace, b.otherPlaceText(p, a.Results, conf))
-			}
-		} else if od := b.otherDocumentIn(qq, ix); od != nil {
-			return decline(KindOtherNotice, b.otherDocumentText(od, a.Results, conf))
-		}
+	if st.restricted {
+		a.Results, a.Confidence = st.rs, round3(st.conf)
+		b.markValidity(a.Results, now)
 	}
-	strongConcept := len(hs) > 0 && qq.conceptHit[hs[0].doc] >= strongConceptHit
-	if !cited && (len(hs) == 0 || conf < answerThreshold || len(qq.oosTopics) > 0 && !strongConcept) {
+	hs := st.hs
+	if !st.cited && (len(hs) == 0 || st.conf < ix.cal.Answer) {
 		a.Kind = KindOutOfScope
 		a.Text = b.abstainText(qq, ix)
-		if len(qq.oosTopics) == 0 && conf >= tentativeThreshold && len(a.Results) > 0 {
+		if st.conf >= ix.cal.Tentative && len(a.Results) > 0 {
 			// Not sure enough to answer, but close: offer the candidates
 			// instead of a flat refusal.
 			a.Kind = KindUncertain
 			a.Text = tentativeText(a.Results, b.Scope())
 		}
-		return decline(a.Kind, a.Text)
-	}
-	if !cited {
-		if level, lm := ix.asksLevel(qq, hs[0].doc); level != "" {
-			if ix.asksConditions(qq.norm) || !ix.levelStated(qq, hs[0].doc, level) && (ix.asksAmount(qq.norm) || ix.asksAward(qq.norm)) {
-				return decline(KindOtherLevel, b.otherLevelText(level, lm, &a.Results[0], qq, ix))
-			}
+		if len(a.Results) > top {
+			a.Results = a.Results[:top]
 		}
+		return a
 	}
 	a.Answered = true
 	if len(hs) > 1 && hs[1].score >= hs[0].score*(1-ambiguousMargin) {
@@ -108,6 +77,95 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		a.Results = a.Results[:top]
 	}
 	return a
+}
+
+// asking is a question on its way through Ask: analysed, ranked, scored.
+type asking struct {
+	ix    *index
+	qq    *query
+	hs    []hit
+	rs    []Result
+	conf  float64
+	top   int
+	cited bool // the question cites a measure (二十条第3条)
+	// restricted is set when the results are those of another place's
+	// notice (the question named that place).
+	restricted bool
+}
+
+// prepare analyses and ranks a question, a cited measure first.
+func (b *Base) prepare(q string, top int) *asking {
+	ix := b.ix.Load()
+	rs, qq, hs := ix.search(q, top)
+	st := &asking{ix: ix, qq: qq, hs: hs, rs: rs, conf: ix.confidence(hs, qq), top: top}
+	if m, ok := b.citedMeasure(q); ok {
+		// 二十条第3条是什么 / ind-03: the owner named the measure.
+		st.rs, st.hs, st.conf = ix.cite(m, rs, hs, qq)
+		st.cited = true
+	}
+	return st
+}
+
+// ruling is what one of Ask's rules decided.
+type ruling struct {
+	kind, text string
+	answered   bool
+	noResults  bool // the reply is not about a measure
+}
+
+// rule applies Ask's rules, which decide a question by what it names rather
+// than by the confidence: small talk; the notice's own facts; another place,
+// document or year; a topic the lexicon marks out of scope or a programme no
+// clause has; a level's own programme the measure does not state. A
+// question naming another place whose notice is loaded is ranked again
+// within that notice (st is changed) and left to the confidence.
+func (b *Base) rule(st *asking, now time.Time) (ruling, bool) {
+	ix, qq := st.ix, st.qq
+	if qq.chitchat >= 0 {
+		// Small talk: the lexicon's reply; where it introduces huiqi, the
+		// coverage (the bot shows its menu instead).
+		sm := ix.common.Chitchat[qq.chitchat].smallTalk()
+		text := sm.Reply
+		if sm.Then == AfterIntroduce {
+			text += b.Coverage()
+		}
+		return ruling{kind: "chitchat:" + sm.Kind, text: text, noResults: true}, true
+	}
+	if st.cited {
+		return ruling{}, false
+	}
+	if text, ok := b.noticeFact(qq, ix, now); ok {
+		return ruling{kind: KindNoticeFact, text: text, answered: true, noResults: true}, true
+	}
+	sure := st.conf >= ix.cal.Answer
+	if p := ix.otherPlace(qq); p != nil {
+		only := b.measuresOf(p)
+		if len(only) == 0 {
+			return ruling{kind: KindOtherPlace, text: b.otherPlaceText(p, st.rs, sure)}, true
+		}
+		// A notice of that place is loaded: answer from it alone.
+		st.rs, st.hs = ix.searchWithin(qq, st.top, only)
+		st.conf = ix.confidence(st.hs, qq)
+		st.restricted = true
+	} else if od := b.otherDocumentIn(qq, ix); od != nil {
+		return ruling{kind: KindOtherNotice, text: b.otherDocumentText(od, st.rs, sure)}, true
+	}
+	strongConcept := len(st.hs) > 0 && qq.conceptHit[st.hs[0].doc] >= strongConceptHit
+	if len(qq.oosTopics) > 0 && !strongConcept {
+		if t, phrase := ix.absentTopic(qq); t != nil {
+			return ruling{kind: KindNotInNotice, text: b.absentText(t, phrase, qq, ix)}, true
+		}
+		return ruling{kind: KindOutOfScope, text: b.abstainText(qq, ix)}, true
+	}
+	if len(st.hs) > 0 && len(st.rs) > 0 {
+		d := st.hs[0].doc
+		if level, lm := ix.asksLevel(qq, d); level != "" {
+			if ix.asksConditions(qq.norm) || !ix.levelStated(qq, d, level) && (ix.asksAmount(qq.norm) || ix.asksAward(qq.norm)) {
+				return ruling{kind: KindOtherLevel, text: b.otherLevelText(level, lm, &st.rs[0], qq, ix)}, true
+			}
+		}
+	}
+	return ruling{}, false
 }
 
 // markValidity fills each result's 时效提示 for the day of now.
@@ -139,9 +197,6 @@ func (b *Base) citedMeasure(q string) (*Measure, bool) {
 	return ParseMeasureRef(q, b.measures)
 }
 
-// tentativeThreshold: below answerThreshold but above this, huiqi names
-// the likely measures and asks the owner to say more (still answered=false).
-const tentativeThreshold = 0.2
 
 func tentativeText(rs []Result, sc Scope) string {
 	var sb strings.Builder

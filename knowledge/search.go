@@ -85,7 +85,10 @@ type index struct {
 	docTokens [][]int32
 	// frame are the lexicon's words of asking by first rune, longest first.
 	frame map[rune][]string
+	// domain are the lexicon's everyday words of enterprises, likewise.
+	domain map[rune][]string
 	gaz   *Gazetteer
+	cal   *calibration // the confidence model; checked when the builtin base is made
 	// unitNames are the spellings of the responsible units, longest first
 	// (a level word inside one is the unit's: 国家税务总局…).
 	unitNames []string
@@ -139,6 +142,7 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 		ix.buildLexicon(ms, lx)
 		// checked when the builtin base is made: an error leaves places unread
 		ix.gaz, _ = builtinGazetteer()
+		ix.cal, _ = builtinCalibration()
 	}()
 	// Documents are indexed one after the other, so postings come out
 	// sorted by document; tf is accumulated densely over the vocabulary.
@@ -319,6 +323,17 @@ func (ix *index) buildLexicon(ms []*Measure, lx *Lexicon) {
 	for r, fs := range ix.frame {
 		sort.SliceStable(fs, func(i, j int) bool { return len(fs[i]) > len(fs[j]) })
 		ix.frame[r] = fs
+	}
+	ix.domain = map[rune][]string{}
+	for _, f := range lx.Common.Domain {
+		if f = basicNormalize(f); f != "" && !hasTradOnly(f) {
+			r, _ := utf8.DecodeRuneInString(f)
+			ix.domain[r] = append(ix.domain[r], f)
+		}
+	}
+	for r, fs := range ix.domain {
+		sort.SliceStable(fs, func(i, j int) bool { return len(fs[i]) > len(fs[j]) })
+		ix.domain[r] = fs
 	}
 	seenUnit := map[string]bool{}
 	for _, m := range ms {

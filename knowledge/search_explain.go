@@ -25,6 +25,10 @@ type explanation struct {
 	// of the measure inside one run of text (路由器白名单, 肯德基加盟特许经营):
 	// the phrase is then a part of another compound.
 	adjacent bool
+	// substance is the explained content weighed by how particular the
+	// words explaining it are (idf, 1 for a lexicon phrase): 不够 explains
+	// little, 专精特新 much.
+	substance float64
 }
 
 // ratio is the explained share of the content (1 for a question of frame
@@ -34,6 +38,16 @@ func (e explanation) ratio() float64 {
 		return 1
 	}
 	return float64(e.explained) / float64(e.content)
+}
+
+// weighted is the explained share of the content, each unit weighed by how
+// particular the words explaining it are: 钱不够 is all explained, but by a
+// common 不够.
+func (e explanation) weighted() float64 {
+	if e.content == 0 {
+		return 0
+	}
+	return e.substance / float64(e.content)
 }
 
 // frameMask marks the spans of nq that are words of asking: the lexicon's
@@ -53,6 +67,24 @@ func (ix *index) frameMask(nq string, sp []span, covered []bool) []bool {
 	}
 	for i := range sp {
 		r, _ := utf8.DecodeRuneInString(nq[sp[i].start:])
+		// Enterprise words (机器, 订单) a measure need not explain are
+		// neutral where the measure does not use them.
+		for _, f := range ix.domain[r] {
+			if !strings.HasPrefix(nq[sp[i].start:], f) {
+				continue
+			}
+			end := sp[i].start + len(f)
+			all := true
+			for j := i; j < len(sp) && sp[j].end <= end; j++ {
+				all = all && !covered[j]
+			}
+			if all {
+				for j := i; j < len(sp) && sp[j].end <= end; j++ {
+					frame[j] = true
+				}
+			}
+			break
+		}
 		for _, f := range ix.frame[r] {
 			if !strings.HasPrefix(nq[sp[i].start:], f) {
 				continue
@@ -84,21 +116,27 @@ func (ix *index) explain(qq *query, d int32) explanation {
 	nq := qq.norm
 	sp := spans(nq, nil)
 	covered := make([]bool, len(sp))
+	weight := make([]float64, len(sp))
 	toks := ix.docTokens[d]
-	has := func(tok string) bool {
+	has := func(tok string) (float64, bool) {
 		id, ok := ix.vocab[tok]
 		if !ok {
-			return false
+			return 0, false
 		}
 		_, found := slices.BinarySearch(toks, id)
-		return found
+		return float64(ix.idf[id] / ix.maxIDF), found
 	}
 	for i := range sp {
-		if i+1 < len(sp) && sp[i+1].start == sp[i].end && has(nq[sp[i].start:sp[i+1].end]) {
-			covered[i], covered[i+1] = true, true
+		if i+1 < len(sp) && sp[i+1].start == sp[i].end {
+			if w, ok := has(nq[sp[i].start:sp[i+1].end]); ok {
+				covered[i], covered[i+1] = true, true
+				weight[i], weight[i+1] = max(weight[i], w), max(weight[i+1], w)
+			}
 		}
-		if isLatinSpan(nq[sp[i].start:sp[i].end]) && has(nq[sp[i].start:sp[i].end]) {
-			covered[i] = true
+		if isLatinSpan(nq[sp[i].start:sp[i].end]) {
+			if w, ok := has(nq[sp[i].start:sp[i].end]); ok {
+				covered[i], weight[i] = true, max(weight[i], w)
+			}
 		}
 	}
 	// lexicon phrases of the measure found in the question
@@ -110,7 +148,7 @@ func (ix *index) explain(qq *query, d int32) explanation {
 		phraseSpans = append(phraseSpans, [2]int{f.start, f.end})
 		for i, s := range sp {
 			if s.start >= f.start && s.end <= f.end {
-				covered[i] = true
+				covered[i], weight[i] = true, 1
 			}
 		}
 	}
@@ -135,9 +173,15 @@ func (ix *index) explain(qq *query, d int32) explanation {
 			flush(i - 1)
 			continue
 		}
-		e.content++
+		// an English word is a word, as two Han runes are
+		units := 1
+		if isLatinSpan(nq[s.start:s.end]) {
+			units = 2
+		}
+		e.content += units
 		if covered[i] {
-			e.explained++
+			e.explained += units
+			e.substance += float64(units) * weight[i]
 			flush(i - 1)
 			continue
 		}

@@ -319,41 +319,18 @@ func (ix *index) fuzzyBoost(nq string, acc, cov []float32, sc *scratch) {
 
 const fuzzyBonus = 2.0
 
-// confidence maps the top hit to [0,1]: a logistic on how much of the
-// question the best measure explains (coverage), its score, how close the
-// question is to one of the measure's typical questions, and whether a
-// lexicon phrase named it. How far it leads the next one is left out on
+// confidence is the calibrated confidence that the best hit answers the
+// question (calibrate.go). How far it leads the next one is left out on
 // purpose: two close measures make a question ambiguous, not out of scope.
-func confidence(hs []hit, qq *query) float64 {
-	if len(hs) == 0 {
+func (ix *index) confidence(hs []hit, qq *query) float64 {
+	if len(hs) == 0 || ix.cal == nil {
 		return 0
 	}
-	top := hs[0]
-	concept := 0.0
-	if s := qq.conceptHit[top.doc]; s > 0 {
-		concept = math.Min(1, float64(s)/3)
-	}
-	z := confBias + confCoverage*top.coverage + confConcept*concept +
-		confScore*math.Min(1, rawScore(top)/20) + confQSim*top.qsim
-	return 1 / (1 + math.Exp(-z))
+	return ix.cal.score(ix.features(hs, qq))
 }
 
-// Calibrated by an L2-regularised logistic regression on the project's
-// evaluation set (testdata/eval: in-scope questions against out-of-scope
-// ones that name no out-of-scope topic), classes weighted equally.
-const (
-	confBias     = -7.48
-	confCoverage = 5.0
-	confConcept  = 3.41
-	confScore    = 4.11
-	confQSim     = 4.29
-	// answerThreshold is the confidence below which huiqi abstains: on the
-	// evaluation set it keeps ~98% of in-scope questions answered and
-	// refuses every out-of-scope one.
-	answerThreshold = 0.4
-	// ambiguousMargin: top two closer than this (relative) are offered both.
-	ambiguousMargin = 0.06
-)
+// ambiguousMargin: top two closer than this (relative) are offered both.
+const ambiguousMargin = 0.06
 
 // search ranks and returns results with confidence; snippet from the query.
 func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
@@ -365,7 +342,7 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 	}
 	hs := ix.rank(qq, sc, max(top, minRanked))
 	ix.rerank(qq, hs)
-	conf := confidence(hs, qq)
+	conf := ix.confidence(hs, qq)
 	var out []Result
 	for i, h := range hs {
 		if i >= top {
@@ -413,7 +390,7 @@ func (ix *index) searchWithin(qq *query, top int, only map[int32]bool) ([]Result
 		}
 	}
 	hs = kept
-	conf := confidence(hs, qq)
+	conf := ix.confidence(hs, qq)
 	var out []Result
 	for i, h := range hs {
 		if i >= top {
@@ -443,7 +420,7 @@ func (ix *index) result(h hit, hs []hit, conf float64, qq *query) Result {
 func (ix *index) cite(m *Measure, rs []Result, hs []hit, qq *query) ([]Result, []hit, float64) {
 	d, ok := ix.byID[m.ID]
 	if !ok {
-		return rs, hs, confidence(hs, qq)
+		return rs, hs, ix.confidence(hs, qq)
 	}
 	top := hit{doc: d, score: math.Inf(1), coverage: 1, qsim: 1}
 	hs2 := []hit{top}
