@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"runtime/debug"
 	"strings"
@@ -54,6 +56,9 @@ type Deps struct {
 	RateWindow time.Duration
 	RateKeys   int
 	RateClock  func() time.Time
+
+	// Rand names each report's confirmation (default crypto/rand).
+	Rand io.Reader
 }
 
 // Engine is the conversation engine. It is safe for concurrent use: turns
@@ -108,6 +113,9 @@ func New(deps Deps) (*Engine, error) {
 	}
 	if deps.RateClock == nil {
 		deps.RateClock = time.Now
+	}
+	if deps.Rand == nil {
+		deps.Rand = rand.Reader
 	}
 	if err := sqlite.Migrate(ctx, deps.DB, "bot", migrations); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -349,7 +357,7 @@ func (t *turn) action(in Input) []Reply {
 		return t.awardAction(a)
 	case a == actForm:
 		return t.reportForm(in.Form)
-	case a == actConfirm || a == actEdit:
+	case a == actConfirm || strings.HasPrefix(a, actConfirm+":") || a == actEdit:
 		return t.reportAction(a)
 	}
 	return t.menu("这个选项已经失效了，请重新选择：")

@@ -165,6 +165,7 @@ func (fakeAward) Report(raw json.RawMessage, now time.Time) (string, error) {
 type fakeTickets struct {
 	mu         sync.Mutex
 	byID       map[string]intake.Ticket
+	keys       map[string]string // filing key → ticket id
 	unanswered []string
 	n          int
 }
@@ -174,7 +175,20 @@ func newFakeTickets() *fakeTickets { return &fakeTickets{byID: map[string]intake
 func (f *fakeTickets) File(ctx context.Context, nt intake.NewTicket) (intake.Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if id, ok := f.keys[nt.Key]; ok && nt.Key != "" { // intake's filing keys
+		t := f.byID[id]
+		t.Replayed = true
+		return t, nil
+	}
 	f.n++
+	defer func() {
+		if nt.Key != "" {
+			if f.keys == nil {
+				f.keys = map[string]string{}
+			}
+			f.keys[nt.Key] = fmt.Sprintf("CQ-20261127-%04d", f.n)
+		}
+	}()
 	t := intake.Ticket{Summary: intake.Summary{ID: fmt.Sprintf("CQ-20261127-%04d", f.n), Status: intake.StatusReceived, LeadUnit: "测试中心",
 		Due: intake.Date{Year: 2026, Month: 12, Day: 4}, CreatedAt: testNow}, Secret: fmt.Sprintf("S%05d", f.n), ReporterKey: nt.ReporterKey}
 	f.byID[t.ID] = t

@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"encoding/base64"
 	"errors"
+	"io"
 	"strings"
 
 	"huiqi/intake"
@@ -105,7 +107,7 @@ func (t *turn) reportText(text string) []Reply {
 		if msg := validContact(text); msg != "" {
 			return []Reply{{Text: msg + "，例如 13800000000。", Private: true}}
 		}
-		r.Contact, r.Step = text, fieldProblem
+		r.Contact, r.Step, r.Nonce = text, fieldProblem, ""
 		if r.Problem != "" { // prefilled: confirm it, 修改 changes it
 			r.Step = "confirm"
 		}
@@ -113,11 +115,11 @@ func (t *turn) reportText(text string) []Reply {
 		if msg := validProblem(text); msg != "" {
 			return []Reply{{Text: msg + "：", Private: true}}
 		}
-		r.Problem, r.Step = text, "confirm"
+		r.Problem, r.Step, r.Nonce = text, "confirm", ""
 	case "confirm":
 		switch strings.TrimRightFunc(text, isPunct) {
 		case "确认", "确认提交", "提交", "是", "对", "好", "好的", "可以", "确定":
-			return t.reportSubmit()
+			return t.reportSubmit(r)
 		case "修改", "改", "重填":
 			return t.reportAction(actEdit)
 		}
@@ -146,12 +148,15 @@ func (t *turn) reportForm(form map[string]string) []Reply {
 		r.Enterprise, r.Contact, r.Problem = clip(ent, 100), clip(con, 100), prob
 		return []Reply{{Text: "表单还需要补充：" + strings.Join(msgs, "；") + "。请重新填写：", Form: reportForm(r), Private: true}}
 	}
-	r.Enterprise, r.Contact, r.Problem, r.Step = ent, con, prob, "confirm"
+	r.Enterprise, r.Contact, r.Problem, r.Step, r.Nonce = ent, con, prob, "confirm", ""
 	return t.reportConfirm()
 }
 
 func (t *turn) reportConfirm() []Reply {
 	r := t.st.Report
+	if err := t.nameReport(r); err != nil {
+		return t.fail("name the report", err)
+	}
 	return []Reply{{
 		Text: "请确认要提交的内容：",
 		Card: &Card{Title: "反映问题", Fields: []Field{
@@ -160,7 +165,7 @@ func (t *turn) reportConfirm() []Reply {
 			{Name: "问题描述", Value: clip(r.Problem, 300)},
 		}},
 		Choices: []Choice{
-			{ID: actConfirm, Label: "确认提交", Style: "primary"},
+			{ID: actConfirm + ":" + r.Nonce, Label: "确认提交", Style: "primary"},
 			{ID: actEdit, Label: "修改"},
 			{ID: actCancel, Label: "取消", Style: "danger"},
 		},
@@ -170,7 +175,16 @@ func (t *turn) reportConfirm() []Reply {
 
 func (t *turn) reportAction(a string) []Reply {
 	r := t.st.Report
-	if r == nil || t.st.Mode != "report" || (a == actConfirm && r.Step != "confirm") {
+	nonce, confirm := strings.CutPrefix(a, actConfirm+":")
+	confirm = confirm || a == actConfirm
+	if confirm && nonce != "" && t.st.Filed != nil && t.st.Filed.Nonce == nonce {
+		// This confirmation was filed already: answer with its ticket again.
+		return t.reportSubmit(t.st.Filed)
+	}
+	if confirm && nonce != "" && r != nil && r.Nonce != "" && r.Nonce != nonce {
+		r = nil // the button of an earlier confirmation
+	}
+	if r == nil || t.st.Mode != "report" || (confirm && r.Step != "confirm") {
 		return []Reply{{Text: "这次反映已经提交或取消了。需要再反映问题吗？", Choices: []Choice{{ID: actReport, Label: "反映问题"}, {ID: actHelp, Label: "菜单"}}}}
 	}
 	if a == actEdit {
@@ -179,22 +193,43 @@ func (t *turn) reportAction(a string) []Reply {
 		t.st.Report = &reportState{Step: fieldEnterprise}
 		return []Reply{{Text: "好的，请重新填写（或直接回复企业名称，我逐项询问）：", Form: reportForm(&prev), Private: true}}
 	}
-	return t.reportSubmit()
+	return t.reportSubmit(r)
 }
 
-func (t *turn) reportSubmit() []Reply {
-	r := t.st.Report
+// nameReport gives r the name its confirmation files it under, once.
+func (t *turn) nameReport(r *reportState) error {
+	if r.Nonce != "" {
+		return nil
+	}
+	b := make([]byte, 12)
+	if _, err := io.ReadFull(t.e.d.Rand, b); err != nil {
+		return err
+	}
+	r.Nonce = base64.RawURLEncoding.EncodeToString(b)
+	return nil
+}
+
+// reportSubmit files r under its confirmation's name: filing it again
+// answers with the same ticket.
+func (t *turn) reportSubmit(r *reportState) []Reply {
+	if err := t.nameReport(r); err != nil {
+		return t.fail("name the report", err)
+	}
 	// The conversation's channel (terminal, discord, web, …) is one of
 	// intake's online channels; intake says which.
 	tk, err := t.e.d.Tickets.File(t.ctx, intake.NewTicket{
 		Text: r.Problem, Enterprise: r.Enterprise, Contact: r.Contact,
 		Channel: t.key.Channel, ReporterKey: t.key.String(),
+		Key: "chat:" + t.key.String() + ":" + r.Nonce,
 	})
 	if err != nil {
 		return t.fail("file ticket", err)
 	}
-	t.st.Mode = ""
-	t.st.Report = nil
+	if r == t.st.Report { // not an earlier confirmation answered again
+		t.st.Mode = ""
+		t.st.Report = nil
+	}
+	t.st.Filed = r
 	c := ticketCard(tk)
 	if tk.Secret != "" {
 		c.Fields = append(c.Fields, Field{Name: "查询码", Value: tk.Secret})
