@@ -145,7 +145,7 @@ func TestConsolePages(t *testing.T) {
 		{"/console/lookup?q=稳岗&partial=1", 200, []string{"二十条第7条"}},
 		{"/console/tickets", 200, []string{"CQ-20261118-0003", "CQ-20261120-0002", "超期 1 件"}},
 		{"/console/tickets?unit=区工信局", 200, []string{"CQ-20261120-0002"}},
-		{"/console/tickets/CQ-20261120-0001", 200, []string{"阳泉某机械有限公司", "张经理", "办理记录", "当前没有您可以办理的下一步"}},
+		{"/console/tickets/CQ-20261120-0001", 200, []string{"阳泉某机械有限公司", "张经理", "所在镇街</dt><dd>义井镇", "二十条第7条</span> 着力做好稳岗用工工作", "办理记录", "当前没有您可以办理的下一步"}},
 		{"/console/tickets/CQ-20990101-0001", 404, []string{"没有找到"}},
 		{"/console/new", 200, []string{"代企业登记工单"}},
 		{"/console/unanswered", 200, []string{"用工荒怎么办", "一键挂到措施"}},
@@ -259,9 +259,12 @@ func TestConsoleFileAndAttach(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "请填写问题描述") || !strings.Contains(body, "来电企业") {
 		t.Errorf("filing without text = %d, want 400 with the form kept", resp.StatusCode)
 	}
-	resp, body = b.post("/console/new", url.Values{"csrf": {csrf}, "text": {"招工难，来电咨询"}, "enterprise": {"来电企业"}, "contact": {"赵先生"}})
-	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, "查询码 SECRET0001") || !strings.Contains(body, "来电企业") {
-		t.Errorf("filing = %d, want 201 showing the secret", resp.StatusCode)
+	resp, _ = b.post("/console/new", url.Values{"csrf": {csrf}, "text": {"招工难，来电咨询"}, "enterprise": {"来电企业"}, "contact": {"赵先生"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/tickets/CQ-20261127-0001?filed=1" {
+		t.Fatalf("filing = %d to %q, want 303 to the ticket", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, body = b.get(resp.Header.Get("Location")); !strings.Contains(body, "查询码 SECRET0001") || !strings.Contains(body, "来电企业") {
+		t.Errorf("the ticket page after filing does not show the secret: %s", body)
 	}
 	if tk, err := te.be.Get(t.Context(), "CQ-20261127-0001"); err != nil || tk.Channel != intake.ChannelHotline {
 		t.Errorf("filed ticket channel = %q, %v, want %s", tk.Channel, err, intake.ChannelHotline)
@@ -484,5 +487,50 @@ func TestLoginCookieClearedOnItsPath(t *testing.T) {
 		if c.Name == loginCookie {
 			t.Errorf("the browser still holds %s after signing in", loginCookie)
 		}
+	}
+}
+
+// TestConsoleFilingIsPostRedirectGet: the filing form answers with a
+// redirect to the ticket, a refresh of that page files nothing, and the
+// same form sent twice (a double click, a browser's retry) files one
+// ticket and leads to it both times; the same form changed is refused once
+// and then filed as a ticket of its own.
+func TestConsoleFilingIsPostRedirectGet(t *testing.T) {
+	te := newTestEnv(t, nil)
+	b := newBrowser(t, te)
+	csrf := b.signIn("hl")
+	_, page := b.get("/console/new")
+	m := regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the filing form has no key: %s", page)
+	}
+	before := te.be.count()
+	form := url.Values{"csrf": {csrf}, "key": {m[1]}, "text": {"招工难，来电咨询"}, "enterprise": {"来电企业"}, "contact": {"赵先生"}, "location": {"义井镇"}}
+	first, _ := b.post("/console/new", form)
+	second, _ := b.post("/console/new", form)
+	if first.StatusCode != http.StatusSeeOther || second.Header.Get("Location") != first.Header.Get("Location") {
+		t.Fatalf("the form sent twice = %d to %q, then %d to %q; want both 303 to one ticket",
+			first.StatusCode, first.Header.Get("Location"), second.StatusCode, second.Header.Get("Location"))
+	}
+	for range 2 { // the page and its refresh
+		resp, body := b.get(first.Header.Get("Location"))
+		if resp.StatusCode != 200 || !strings.Contains(body, "查询码 SECRET") || !strings.Contains(body, "义井镇") {
+			t.Errorf("ticket page after filing = %d, want the secret and every field entered", resp.StatusCode)
+		}
+	}
+	if n := te.be.count() - before; n != 1 {
+		t.Errorf("%d tickets filed by one form sent twice and refreshed, want 1", n)
+	}
+	form.Set("text", "招工难，来电咨询（补充：还缺电工）")
+	resp, body := b.post("/console/new", form)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "已经登记过") || strings.Contains(body, `value="`+m[1]+`"`) {
+		t.Fatalf("the filed form sent again changed = %d, want 400 with a fresh key", resp.StatusCode)
+	}
+	form.Set("key", regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(body)[1])
+	if resp, _ := b.post("/console/new", form); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the changed form confirmed = %d, want 303", resp.StatusCode)
+	}
+	if n := te.be.count() - before; n != 2 {
+		t.Errorf("%d tickets, want 2", n)
 	}
 }

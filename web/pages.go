@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"sort"
@@ -46,16 +47,29 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) 
 }
 
 type ticketData struct {
-	T       intake.Ticket
-	Moves   []Move
-	Reroute bool // the user may re-route it now
+	T     intake.Ticket
+	Moves []Move
+	// Measures are the ticket's measures as people cite them (二十条第6条)
+	// with their titles.
+	Measures []measureRef
+	Reroute  bool // the user may re-route it now
 	// RerouteOpen unfolds the re-route form: the ticket was sent back.
 	RerouteOpen bool
 	Units       []string // for the re-route form
 }
 
+// measureRef is a measure as a ticket page names it.
+type measureRef struct{ ID, Ref, Title string }
+
 func (s *Server) ticketData(u User, t intake.Ticket) ticketData {
 	d := ticketData{T: t, Moves: s.movesFor(u, t)}
+	for _, id := range t.Measures {
+		mr := measureRef{ID: id, Ref: id}
+		if m, ok := s.kb.Measure(id); ok {
+			mr.Ref, mr.Title = m.Ref(), m.Title
+		}
+		d.Measures = append(d.Measures, mr)
+	}
 	if s.roles.MayReroute(staffOf(u), t) {
 		d.Reroute, d.Units = true, s.units()
 		// A ticket a unit sent back waits for the desk to send it elsewhere.
@@ -73,6 +87,12 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, ss *Session)
 	p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: s.ticketData(ss.User, t)}
 	if r.URL.Query().Get("moved") != "" {
 		p.Flash = "已更新为“" + string(t.Status) + "”"
+	}
+	if c, err := r.Cookie(filedCookie); err == nil && c.Value != "" {
+		// Shown while the filing's cookie lasts, if it is this ticket's code.
+		if _, err := s.tickets.GetForReporter(r.Context(), t.ID, "", c.Value); err == nil {
+			p.Flash = "工单已登记。请告诉来电企业：工单编号 " + t.ID + "，查询码 " + c.Value + "（凭编号和查询码可查进度）"
+		}
 	}
 	s.render(w, r, http.StatusOK, "ticket.html", p)
 }
@@ -110,7 +130,15 @@ func (s *Server) rerouteSubmit(w http.ResponseWriter, r *http.Request, ss *Sessi
 
 type newData struct {
 	Text, Enterprise, Contact, Location string
+	// Key names this filing: sent twice (a double click, a refresh of a
+	// failed page), the form files one ticket.
+	Key string
 }
+
+// filedCookie carries a new ticket's secret code from the filing to the
+// ticket page it redirects to, on that page's path only: the code is shown
+// to the hotline once filed and never travels in a URL.
+const filedCookie = "huiqi_filed"
 
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, ss *Session) {
 	if !s.may(ss.User, intake.AbilityFile) {
@@ -118,26 +146,32 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, ss *Session) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "new.html", page{Title: "代企业登记工单", Nav: "new", Session: ss,
-		D: newData{Text: r.URL.Query().Get("text")}})
+		D: newData{Text: r.URL.Query().Get("text"), Key: randomToken(18)}})
 }
 
+// newSubmit files for a caller and redirects to the ticket (post, redirect,
+// get): a refresh shows the ticket again, and the form's key makes a second
+// submission of the same form answer with the same ticket.
 func (s *Server) newSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
 	if !s.may(ss.User, intake.AbilityFile) {
 		s.renderError(w, r, ss, errForbiddenFile)
 		return
 	}
 	f := r.PostForm
-	req := fileRequest{Text: f.Get("text"), Enterprise: f.Get("enterprise"), Contact: f.Get("contact"), Location: f.Get("location")}
+	d := newData{Text: f.Get("text"), Enterprise: f.Get("enterprise"), Contact: f.Get("contact"), Location: f.Get("location"), Key: f.Get("key")}
+	if !validKey(d.Key) {
+		d.Key = randomToken(18) // a form from before keys: file it once, now
+	}
+	req := fileRequest{Text: d.Text, Enterprise: d.Enterprise, Contact: d.Contact, Location: d.Location}
 	nt, err := req.ticket(intake.ChannelHotline, s.byName(ss.User))
 	if err == nil {
+		nt.Key = staffScope(ss.User) + ":" + d.Key
 		var t intake.Ticket
-		t, err = s.tickets.File(r.Context(), nt)
-		if err == nil {
-			// Rendered here rather than redirected, so the secret never
-			// travels in a URL (history, logs).
-			p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: s.ticketData(ss.User, t),
-				Flash: "工单已登记。请告诉来电企业：工单编号 " + t.ID + "，查询码 " + t.Secret + "（凭编号和查询码可查进度）"}
-			s.render(w, r, http.StatusCreated, "ticket.html", p)
+		if t, err = s.tickets.File(r.Context(), nt); err == nil {
+			path := "/console/tickets/" + url.PathEscape(t.ID)
+			http.SetCookie(w, &http.Cookie{Name: filedCookie, Value: t.Secret, Path: path, MaxAge: 600,
+				HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
+			http.Redirect(w, r, path+"?filed=1", http.StatusSeeOther)
 			return
 		}
 	}
@@ -146,8 +180,13 @@ func (s *Server) newSubmit(w http.ResponseWriter, r *http.Request, ss *Session) 
 		s.renderError(w, r, ss, err)
 		return
 	}
-	s.render(w, r, http.StatusBadRequest, "new.html", page{Title: "代企业登记工单", Nav: "new", Session: ss, Error: e.Message,
-		D: newData(req)})
+	if errors.Is(err, intake.ErrKeyReused) {
+		// The form came back changed after it was filed: submitting it
+		// again files the new content as a ticket of its own.
+		d.Key = randomToken(18)
+		e = &Error{Code: CodeInvalid, Message: "这张表单已经登记过，内容却改了。若要把改过的内容另行登记，请再点一次“登记并分派”。"}
+	}
+	s.render(w, r, http.StatusBadRequest, "new.html", page{Title: "代企业登记工单", Nav: "new", Session: ss, Error: e.Message, D: d})
 }
 
 type reviewItem struct {

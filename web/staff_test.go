@@ -220,7 +220,7 @@ func TestCanSeeAndMoves(t *testing.T) {
 		{intake.StatusDispatched, User{Role: RoleUnit, Unit: "区人社局"}, true, 2},
 		{intake.StatusDispatched, User{Role: RoleUnit, Unit: "区财政局"}, true, 0},
 		{intake.StatusDispatched, User{Role: RoleUnit, Unit: "区工信局"}, false, 0},
-		{intake.StatusClosed, User{Role: RoleHotline}, true, 1}, // 回访 is the desk's
+		{intake.StatusClosed, User{Role: RoleHotline}, true, 1},   // 回访 is the desk's
 		{intake.StatusHandling, User{Role: RoleHotline}, true, 0}, // 办结 with the reply is the unit's
 		{intake.StatusHandling, User{Role: RoleAdmin}, true, 2},
 		{intake.StatusClosed, User{Role: RoleUnit, Unit: "区人社局"}, true, 0},
