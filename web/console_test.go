@@ -534,3 +534,30 @@ func TestConsoleFilingIsPostRedirectGet(t *testing.T) {
 		t.Errorf("%d tickets, want 2", n)
 	}
 }
+
+// TestConsoleMoveTwiceActsOnce: a move form sent twice (a double click on
+// 申请延期 would extend twice) acts once; the second lands on the ticket as
+// it is now.
+func TestConsoleMoveTwiceActsOnce(t *testing.T) {
+	te := newTestEnv(t, nil)
+	b := newBrowser(t, te)
+	csrf := b.signIn("rs")
+	_, page := b.get("/console/tickets/CQ-20261120-0001")
+	seen := regexp.MustCompile(`name="seen" value="(\d+)"`).FindStringSubmatch(page)
+	if seen == nil {
+		t.Fatalf("the move form does not say what it saw: %s", page)
+	}
+	form := url.Values{"csrf": {csrf}, "seen": {seen[1]}, "to": {"已签收"}, "note": {"收到"}}
+	first, _ := b.post("/console/tickets/CQ-20261120-0001/move", form)
+	second, _ := b.post("/console/tickets/CQ-20261120-0001/move", form)
+	if first.StatusCode != http.StatusSeeOther || second.StatusCode != http.StatusSeeOther || !strings.Contains(second.Header.Get("Location"), "stale=1") {
+		t.Fatalf("the move sent twice = %d, %d to %q; want both 303, the second to the ticket as it is", first.StatusCode, second.StatusCode, second.Header.Get("Location"))
+	}
+	if _, body := b.get(second.Header.Get("Location")); !strings.Contains(body, "没有再次办理") {
+		t.Error("the ticket page does not say the second submission did nothing")
+	}
+	tk, _ := te.be.Get(t.Context(), "CQ-20261120-0001")
+	if n := len(tk.Events); n != 2 || tk.Status != intake.StatusSigned {
+		t.Errorf("after the move sent twice: %d events, status %s; want 2 and 已签收", n, tk.Status)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"huiqi/intake"
@@ -85,8 +86,11 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, ss *Session)
 		return
 	}
 	p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: s.ticketData(ss.User, t)}
-	if r.URL.Query().Get("moved") != "" {
+	switch {
+	case r.URL.Query().Get("moved") != "":
 		p.Flash = "已更新为“" + string(t.Status) + "”"
+	case r.URL.Query().Get("stale") != "":
+		p.Flash = "这张工单刚刚已有更新（也可能是重复提交），没有再次办理。当前状态是“" + string(t.Status) + "”，请看最新的办理记录。"
 	}
 	if c, err := r.Cookie(filedCookie); err == nil && c.Value != "" {
 		// Shown while the filing's cookie lasts, if it is this ticket's code.
@@ -107,7 +111,27 @@ func (s *Server) findTicket(w http.ResponseWriter, r *http.Request, ss *Session)
 	http.Redirect(w, r, "/console/tickets/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
+// stale reports whether a ticket form was made before the ticket last
+// changed (its hidden seen field counts the events it showed): sent twice
+// by a double click, or after someone else moved the ticket. It redirects
+// to the ticket as it is now rather than act on an old picture of it.
+func (s *Server) stale(w http.ResponseWriter, r *http.Request, ss *Session) bool {
+	seen, err := strconv.Atoi(r.PostForm.Get("seen"))
+	if err != nil {
+		return false // a form from before the field: act on it
+	}
+	t, err := s.loadTicket(r.Context(), ss.User, r.PathValue("id"))
+	if err != nil || len(t.Events) <= seen {
+		return false
+	}
+	http.Redirect(w, r, "/console/tickets/"+url.PathEscape(t.ID)+"?stale=1", http.StatusSeeOther)
+	return true
+}
+
 func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
+	if s.stale(w, r, ss) {
+		return
+	}
 	id := r.PathValue("id")
 	t, err := s.move(r.Context(), ss.User, id, r.PostForm.Get("to"), r.PostForm.Get("note"))
 	if err != nil {
@@ -118,6 +142,9 @@ func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, ss *Session)
 }
 
 func (s *Server) rerouteSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
+	if s.stale(w, r, ss) {
+		return
+	}
 	f := r.PostForm
 	t, err := s.reroute(r.Context(), ss.User, r.PathValue("id"),
 		rerouteRequest{LeadUnit: f.Get("lead_unit"), CoUnits: f["co_units"], Note: f.Get("note")})
