@@ -1,17 +1,21 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"huiqi/intake"
+	"huiqi/knowledge"
 )
 
 // browser is a cookie-keeping client that does not follow redirects.
@@ -138,10 +142,10 @@ func TestConsolePages(t *testing.T) {
 	}{
 		{"/console/", 303, nil},
 		{"/console/lookup", 200, []string{`id="q"`, "政策查询"}},
-		{"/console/lookup?q=稳岗", 200, []string{"二十条第7条", "着力做好稳岗用工工作", "1000元", "区人社局", "已过期", "话术", "您好，您咨询的事项对应二十条第7条"}},
+		{"/console/lookup?q=稳岗", 200, []string{"二十条第7条", "着力做好稳岗用工工作", "1000元", "区人社局", "已过期", "话术", "您好，您问的是二十条第7条，着力做好稳岗用工工作。"}},
 		// A unit's own measures carry knowledge's validity too.
 		{"/console/lookup?q=rsj", 200, []string{"责任单位：<strong>区人社局</strong>", "着力做好稳岗用工工作", "有效期至2024年2月12日，已过期", "依据 城政办发〔2023〕5号"}},
-		{"/console/lookup?q=天气", 200, []string{"没有找到相关措施"}},
+		{"/console/lookup?q=天气", 200, []string{"不在惠企措施范围内", `id="file-it"`, "/console/new?text=%e5%a4%a9%e6%b0%94"}},
 		{"/console/lookup?q=稳岗&partial=1", 200, []string{"二十条第7条"}},
 		{"/console/tickets", 200, []string{"CQ-20261118-0003", "CQ-20261120-0002", "超期 1 件"}},
 		{"/console/tickets?unit=区工信局", 200, []string{"CQ-20261120-0002"}},
@@ -343,27 +347,156 @@ func TestLooksLikeUnit(t *testing.T) {
 }
 
 func TestScript(t *testing.T) {
+	until := time.Date(2024, 2, 12, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		in   lookupItem
+		name string
+		in   spoken
 		want []string
 	}{
-		{lookupItem{Ref: "二十条第3条", Title: "支持中小微企业发展", Snippet: "首次认定的奖励2万元。", Amounts: []string{"2万元"},
-			Units: []string{"区中小企业发展中心", "区财政局"}, Validity: "有效期至2024年2月12日，已过期"},
-			[]string{"二十条第3条「支持中小微企业发展」", "政策原文是：首次认定的奖励2万元。", "涉及的标准有：2万元。",
-				"由区中小企业发展中心牵头，区财政局配合", "请注意，这批措施有效期至2024年2月12日，已过期。", "以责任单位审核为准"}},
-		{lookupItem{Title: "设立审批绿色通道", Units: []string{"区行政审批局"}, Validity: "时效提示：已过期。"},
-			[]string{"「设立审批绿色通道」", "这项措施由区行政审批局负责。", "请注意：时效提示：已过期。"}},
+		{"amounts with their conditions, district first", spoken{Ref: "二十条第3条", Title: "支持中小微企业发展", Snippet: "在省市分别给予30万元…区级分别配套奖励2万元…",
+			Amounts: []knowledge.Amount{
+				{Text: "30万元", Condition: "2020年以来首次认定的省级“专精特新”企业（省市奖励）", Level: "province"},
+				{Text: "2万元", Condition: "2020年以来首次认定的省级“专精特新”企业，区级配套奖励", Level: "district"},
+				{Text: "1万元", Condition: "营业收入首次突破3000万元", Level: "district"}},
+			Units: []string{"区中小企业发展中心", "区财政局"}, V: knowledge.Validity{Status: knowledge.NoTerm}},
+			[]string{"您好，您问的是二十条第3条，支持中小微企业发展。2020年以来首次认定的省级“专精特新”企业，区级配套奖励2万元。营业收入首次突破3000万元，区级1万元。2020年以来",
+				"（省市奖励），省级30万元。", "能不能享受、具体金额", "这项由区中小企业发展中心牵头，区财政局配合。", "文件没有写明有效期，现在是否仍在执行，请向区中小企业发展中心确认。",
+				"以区中小企业发展中心审核为准"}},
+		{"a condition quoting its figure is read as it stands", spoken{Title: "t", Amounts: []knowledge.Amount{
+			{Text: "最高5万元", Condition: "按采购额的1%奖励，最高不超过5万元", Level: "district"}}},
+			[]string{"按采购额的1%奖励，最高不超过5万元。能不能享受"}},
+		{"the amounts the caller asked about first", spoken{Query: "小升规给多少", Title: "t", Amounts: []knowledge.Amount{
+			{Text: "2万元", Condition: "规上工业企业每月产值均正增长", Level: "district"},
+			{Text: "2万元", Condition: "“小升规”重点培育企业当年度实现“小升规”", Level: "district"}}},
+			[]string{"t。“小升规”重点培育企业当年度实现“小升规”，区级2万元。规上"}},
+		{"more amounts than are read out", spoken{Title: "t", Amounts: []knowledge.Amount{{Text: "1万元", Level: "district"}, {Text: "2万元", Level: "district"},
+			{Text: "3万元", Level: "district"}, {Text: "4万元", Level: "district"}, {Text: "5万元", Level: "district"}}},
+			[]string{"区级3万元。另外还有两项标准"}},
+		{"no amounts: the clause, cut at its last whole sentence", spoken{Title: "缓解小微企业资金周转压力", Units: []string{"区政府办公室", "区财政局", "区中小企业发展中心", "区人社局"},
+			Snippet: "还本付息日期原则上最长可延至2023年6月30日,延期贷款正常计息;免收罚息,相关征信记录按照…",
+			V:       knowledge.Validity{Status: knowledge.Passed, Windows: []knowledge.WindowState{{Window: knowledge.Window{Until: time.Date(2023, 6, 30, 0, 0, 0, 0, time.UTC)}, Passed: true}}}},
+			[]string{"政策内容是：还本付息日期原则上最长可延至2023年6月30日，延期贷款正常计息。免收罚息。",
+				"这项由区政府办公室牵头，区财政局、区中小企业发展中心等三个单位配合。",
+				"这条写明的时限到2023年6月30日，已经过了，现在有没有接续政策，请向区政府办公室确认。"}},
+		{"a package's term ended", spoken{Title: "设立审批绿色通道", Units: []string{"区行政审批局"}, V: knowledge.Validity{Status: knowledge.Passed, Until: until, Expired: true}},
+			[]string{"这项由区行政审批局负责。", "这批措施的有效期到2024年2月12日，已经结束，现在有没有接续政策，请向区行政审批局确认。"}},
+		{"in force to a date", spoken{Title: "x", V: knowledge.Validity{Status: knowledge.InForce, Until: until}}, []string{"这批措施的有效期到2024年2月12日。"}},
 	}
 	for _, tt := range tests {
-		got := script(tt.in)
-		for _, w := range tt.want {
-			if !strings.Contains(got, w) {
-				t.Errorf("script(%q) = %q, want it to contain %q", tt.in.Title, got, w)
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.in.script()
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("script() = %q\nwant it to contain %q", got, w)
+				}
 			}
+			checkSpoken(t, got)
+		})
+	}
+}
+
+// checkSpoken holds a 话术 to being read aloud: whole sentences, no labels
+// or marks a reader would stumble on.
+func checkSpoken(t *testing.T, got string) {
+	t.Helper()
+	for _, bad := range []string{"。。", "…", "时效提示", "请注意：", "：。", ",", ";"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("script %q contains %q", got, bad)
 		}
-		if strings.Contains(got, "。。") {
-			t.Errorf("script(%q) = %q has a doubled 。", tt.in.Title, got)
+	}
+	if !strings.HasSuffix(got, "。") {
+		t.Errorf("script %q does not end a sentence", got)
+	}
+}
+
+// TestScriptsOfTheNotice reads every measure of the built-in notice as the
+// lookup shows it (testdata/scripts.golden, rewritten by go test -update):
+// each a script to read aloud, its date warning one sentence.
+func TestScriptsOfTheNotice(t *testing.T) {
+	kb, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	te := newTestEnv(t, func(c *Config) { c.Knowledge = kb })
+	var out strings.Builder
+	for _, m := range kb.Measures() {
+		it := te.srv.item(m.ID, "", nil, fixedNow)
+		checkSpoken(t, it.Script)
+		v := kb.Validity(m, fixedNow)
+		lead := "责任单位"
+		if len(m.Units) > 0 {
+			lead = m.Units[0]
 		}
+		if ds := dateSentence(v, lead); strings.Count(ds, "。") > 1 || v.Status != knowledge.InForce && ds == "" {
+			t.Errorf("%s: the date warning %q is not one sentence", m.ID, ds)
+		}
+		fmt.Fprintf(&out, "%s\n%s\n\n", m.ID, it.Script)
+	}
+	golden := filepath.Join("testdata", "scripts.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if string(want) != out.String() {
+		t.Errorf("the scripts differ from %s (run go test -update to accept):\n%s", golden, out.String())
+	}
+}
+
+// TestLookupOutOfScopeLeadsWithReferral: a question huiqi does not answer
+// (工伤怎么赔) shows where to turn and the 登记工单 action first, and the
+// loose matches only folded below them.
+func TestLookupOutOfScopeLeadsWithReferral(t *testing.T) {
+	kb, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	te := newTestEnv(t, func(c *Config) { c.Knowledge = kb })
+	b := newBrowser(t, te)
+	b.signIn("hl")
+	_, body := b.get("/console/lookup?q=" + url.QueryEscape("工伤怎么赔"))
+	refer, action, fold, card := strings.Index(body, `id="refer"`), strings.Index(body, `id="file-it"`),
+		strings.Index(body, `<details class="loose">`), strings.Index(body, `<article`)
+	if refer < 0 || action < refer || (card >= 0 && (fold < 0 || card < fold)) {
+		t.Errorf("out-of-scope lookup: referral at %d, 登记工单 at %d, fold at %d, first card at %d; want the referral and the action first, cards only inside the fold", refer, action, fold, card)
+	}
+	if !strings.Contains(body, "不在惠企助手能回答的范围内") {
+		t.Error("no referral text")
+	}
+	// Unit staff, who do not file, get the referral without the action.
+	u := newBrowser(t, te)
+	u.signIn("rs")
+	if _, body := u.get("/console/lookup?q=" + url.QueryEscape("工伤怎么赔")); strings.Contains(body, `id="file-it"`) {
+		t.Error("unit staff are offered 登记工单, which their role may not do")
+	}
+}
+
+// TestLookupPlaceholderIsInTheNotice: the search box suggests only words
+// the notice has (it once suggested 贷款贴息, which it lacks).
+func TestLookupPlaceholderIsInTheNotice(t *testing.T) {
+	kb, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join("..", "knowledge", "source", "chengzhengbanfa-2023-5.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range lookupExamples {
+		u := kb.Unit(ex)
+		if !strings.Contains(string(src), ex) && !(looksLikeUnit(ex, u.Unit) && u.Unit != "") {
+			t.Errorf("the placeholder suggests %q, which is neither in the notice nor a unit's initials", ex)
+		}
+		if !strings.Contains(lookupPlaceholder(), ex) {
+			t.Errorf("the placeholder lacks %q", ex)
+		}
+	}
+	if strings.Contains(string(src), "贴息") {
+		t.Log("the notice now mentions 贴息") // the check above still holds each example to it
 	}
 }
 

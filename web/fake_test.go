@@ -69,6 +69,15 @@ func (k *fakeKnowledge) Measure(ref string) (*knowledge.Measure, bool) {
 
 func (k *fakeKnowledge) Measures() []*knowledge.Measure { return fakeMeasures }
 
+func (k *fakeKnowledge) Lexicon(id string) *knowledge.LexEntry {
+	if id == "ind-03" {
+		return &knowledge.LexEntry{Measure: id, Amounts: []knowledge.Amount{
+			{Text: "30万元", Condition: "首次认定的省级“专精特新”企业（省市奖励）", Level: "province"},
+			{Text: "2万元", Condition: "首次认定的省级“专精特新”企业，区级配套奖励", Level: "district"}}}
+	}
+	return nil
+}
+
 func (k *fakeKnowledge) Scope() knowledge.Scope {
 	return knowledge.Scope{Place: "阳泉市城区", Local: "城区", DocNos: []string{"城政办发〔2023〕5号"}}
 }
