@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,14 +89,15 @@ func (s *Server) staffAPI(h staffHandler) http.HandlerFunc {
 	}
 }
 
-// loginAllowed applies the sign-in limits per client IP and per name.
-func (s *Server) loginAllowed(r *http.Request, name string) bool {
-	okIP := s.logins.Allow("ip:" + limitKey(s.clientIP(r)))
-	okName := s.logins.Allow("name:" + strings.ToLower(strings.TrimSpace(name)))
-	return okIP && okName
+// tooManyLogins says how long to wait, in Chinese.
+func tooManyLogins(wait time.Duration) *Error {
+	secs := int(wait.Round(time.Second) / time.Second)
+	when := fmt.Sprintf("%d 秒", max(secs, 1))
+	if secs >= 90 {
+		when = fmt.Sprintf("%d 分钟", (secs+59)/60)
+	}
+	return &Error{Code: CodeRateLimited, Message: "密码错误次数较多，为保护账号，请 " + when + "后再试"}
 }
-
-var errTooManyLogins = &Error{Code: CodeRateLimited, Message: "登录尝试过于频繁，请稍后再试"}
 var errBadLogin = &Error{Code: CodeUnauthorized, Message: "账号或密码不正确"}
 
 type loginRequest struct {
@@ -115,20 +118,41 @@ type userView struct {
 	Unit string `json:"unit,omitempty"`
 }
 
-// login checks the credentials (rate-limited) and starts a session.
+// login checks the credentials (slowed by the sign-in guard) and starts a
+// session.
 func (s *Server) login(ctx context.Context, r *http.Request, name, password string) (string, Session, error) {
-	if !s.loginAllowed(r, name) {
-		return "", Session{}, errTooManyLogins
+	addr := limitKey(s.clientIP(r))
+	if ok, wait := s.signins.allow(addr, name); !ok {
+		return "", Session{}, &retryAfter{tooManyLogins(wait), wait}
 	}
 	u, err := s.acc.Authenticate(ctx, name, password)
 	if errors.Is(err, ErrBadLogin) {
+		s.signins.failed(addr, name)
 		s.log.InfoContext(ctx, "sign-in refused", "ip", s.clientIP(r))
 		return "", Session{}, errBadLogin
 	}
 	if err != nil {
 		return "", Session{}, err
 	}
+	s.signins.succeeded(addr)
 	return s.acc.NewSession(ctx, u)
+}
+
+// retryAfter is an error that tells the client when to come back.
+type retryAfter struct {
+	err  *Error
+	wait time.Duration
+}
+
+func (e *retryAfter) Error() string { return e.err.Error() }
+func (e *retryAfter) Unwrap() error { return e.err }
+
+// setRetryAfter sets the Retry-After header of an error that carries one.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var ra *retryAfter
+	if errors.As(err, &ra) {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((ra.wait+time.Second-1)/time.Second))))
+	}
 }
 
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
@@ -139,6 +163,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, ss, err := s.login(r.Context(), r, req.Name, req.Password)
 	if err != nil {
+		setRetryAfter(w, err)
 		writeError(w, r, s.log, err)
 		return
 	}

@@ -209,6 +209,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, nil, err)
 			return
 		}
+		setRetryAfter(w, err)
 		fresh := randomToken(24)
 		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: fresh, Path: loginPath,
 			HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode, MaxAge: 3600})

@@ -392,7 +392,7 @@ func newTestEnvAt(t testing.TB, start time.Time, mod func(*Config)) *testEnv {
 		CoUnits: []string{}, Mode: "分类", Due: day(2026, 11, 25), Overdue: true, CreatedAt: fixedNow.AddDate(0, 0, -9)},
 		Text: "社保补贴申请材料", Enterprise: "某商贸公司", Contact: "王女士"}, "S3")
 	cfg := Config{Knowledge: kb, Awarder: fakeAwarder{}, Router: fakeRouter{}, Engine: fakeEngine{}, Tickets: be, Questions: be,
-		DB: db, Accounts: acc, Now: clock, RatePerSecond: -1, LoginPerMinute: -1}
+		DB: db, Accounts: acc, Now: clock, RatePerSecond: -1, LoginFree: -1}
 	if mod != nil {
 		mod(&cfg)
 	}

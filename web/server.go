@@ -93,10 +93,17 @@ type Config struct {
 	// (defaults 5/s, burst 30); a negative RatePerSecond disables the limit.
 	RatePerSecond float64
 	RateBurst     int
-	// LoginPerMinute limits sign-in attempts per client IP and per name
-	// (default 10/min, burst 10); negative disables.
-	LoginPerMinute float64
-	// MaxClients bounds the rate limiters' maps (default 10000).
+	// LoginFree is how many failed sign-ins in a row an address or a name
+	// makes before each further attempt waits (default 5); LoginDelay is
+	// the first wait (default 1 s), doubled with every failure up to
+	// LoginMaxDelay (default 15 min). A name in its wait still lets a clean
+	// address try: the owner is slowed, never locked out (see signinGuard).
+	// A negative LoginFree turns the guard off.
+	LoginFree     int
+	LoginDelay    time.Duration
+	LoginMaxDelay time.Duration
+	// MaxClients bounds the rate limiters' and the sign-in guard's maps
+	// (default 10000 each).
 	MaxClients int
 	// RateClock is the rate limiters' clock (default Now). A server whose
 	// Now is fixed for a demonstration (HUIQI_NOW) must pass a real clock,
@@ -124,7 +131,7 @@ type Server struct {
 	acc     *Accounts
 	roles   *intake.Roles
 	public  *ratelimit.Limiter
-	logins  *ratelimit.Limiter
+	signins *signinGuard
 	pages   map[string]*template.Template
 	handler http.Handler
 
@@ -160,16 +167,22 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = 30
 	}
-	if cfg.LoginPerMinute == 0 {
-		cfg.LoginPerMinute = 10
+	if cfg.LoginFree == 0 {
+		cfg.LoginFree = 5
+	}
+	if cfg.LoginDelay <= 0 {
+		cfg.LoginDelay = time.Second
+	}
+	if cfg.LoginMaxDelay <= 0 {
+		cfg.LoginMaxDelay = 15 * time.Minute
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, tickets: cfg.Tickets, qs: cfg.Questions,
 		db: cfg.DB, acc: cfg.Accounts, roles: cfg.Accounts.Roles(), record: make(chan string, 1024)}
 	if cfg.RatePerSecond > 0 {
 		s.public = ratelimit.New(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.RateClock)
 	}
-	if cfg.LoginPerMinute > 0 {
-		s.logins = ratelimit.New(cfg.LoginPerMinute/60, int(cfg.LoginPerMinute), cfg.MaxClients, cfg.RateClock)
+	if cfg.LoginFree > 0 {
+		s.signins = newSigninGuard(cfg.RateClock, cfg.LoginFree, cfg.LoginDelay, cfg.LoginMaxDelay, cfg.MaxClients)
 	}
 	pages, err := parsePages(pageFuncs(s.roles))
 	if err != nil {
