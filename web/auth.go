@@ -138,6 +138,51 @@ func (s *Server) login(ctx context.Context, r *http.Request, name, password stri
 	return s.acc.NewSession(ctx, u)
 }
 
+var errBadCurrent = &Error{Code: CodeUnauthorized, Message: "原密码不正确"}
+
+// changePassword changes u's password when current is right (checked under
+// the sign-in guard), ends all of u's sessions and starts a new one.
+func (s *Server) changePassword(r *http.Request, u User, current, password string) (string, Session, error) {
+	ctx := r.Context()
+	addr := limitKey(s.clientIP(r))
+	if ok, wait := s.signins.allow(addr, u.Name); !ok {
+		return "", Session{}, &retryAfter{tooManyLogins(wait), wait}
+	}
+	err := s.acc.ChangePassword(ctx, u, current, password)
+	if errors.Is(err, ErrBadLogin) {
+		s.signins.failed(addr, u.Name)
+		return "", Session{}, errBadCurrent
+	}
+	if err != nil {
+		return "", Session{}, err
+	}
+	s.log.InfoContext(ctx, "password changed", "user", u.Name, "ip", s.clientIP(r))
+	return s.acc.NewSession(ctx, u)
+}
+
+type passwordRequest struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
+}
+
+// apiPassword changes the caller's password; the answer carries the new
+// session, the old token (and every other) no longer works.
+func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request, ss *Session) {
+	var req passwordRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	tok, ns, err := s.changePassword(r, ss.User, req.Current, req.New)
+	if err != nil {
+		setRetryAfter(w, err)
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, loginResponse{Token: tok, CSRF: ns.CSRF, Expires: ns.Expires,
+		User: userView{Name: ns.User.Name, Role: ns.User.Role, Unit: ns.User.Unit}})
+}
+
 // retryAfter is an error that tells the client when to come back.
 type retryAfter struct {
 	err  *Error

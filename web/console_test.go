@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -529,9 +530,16 @@ func TestSessionAtAnyClock(t *testing.T) {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("console after sign-in at %s = %d, want 200", name, resp.StatusCode)
 			}
-			*te.now = te.now.Add(te.acc.TTL - time.Minute)
-			if resp, _ := b.get("/console/tickets"); resp.StatusCode != http.StatusOK {
-				t.Errorf("a minute before the session ends = %d, want 200", resp.StatusCode)
+			// In use every 20 minutes (within the idle timeout) to the end.
+			end := te.now.Add(te.acc.TTL - time.Minute)
+			for te.now.Before(end) {
+				*te.now = te.now.Add(20 * time.Minute)
+				if te.now.After(end) {
+					*te.now = end
+				}
+				if resp, _ := b.get("/console/tickets"); resp.StatusCode != http.StatusOK {
+					t.Fatalf("%s before the session ends = %d, want 200", end.Sub(*te.now)+time.Minute, resp.StatusCode)
+				}
 			}
 			*te.now = te.now.Add(2 * time.Minute)
 			if resp, _ := b.get("/console/tickets"); resp.StatusCode != http.StatusSeeOther {
@@ -692,5 +700,58 @@ func TestConsoleMoveTwiceActsOnce(t *testing.T) {
 	tk, _ := te.be.Get(t.Context(), "CQ-20261120-0001")
 	if n := len(tk.Events); n != 2 || tk.Status != intake.StatusSigned {
 		t.Errorf("after the move sent twice: %d events, status %s; want 2 and 已签收", n, tk.Status)
+	}
+}
+
+// TestConsolePasswordChange: the console's password change ends every
+// session of the account but the browser's own new one, refuses a wrong
+// current password and a repeat that differs, and answers with a redirect.
+func TestConsolePasswordChange(t *testing.T) {
+	te := newTestEnv(t, nil)
+	mine, elsewhere := newBrowser(t, te), newBrowser(t, te)
+	csrf := mine.signIn("hl")
+	elsewhere.signIn("hl")
+	form := func(cur, nw, rep string) url.Values {
+		return url.Values{"csrf": {csrf}, "current": {cur}, "new": {nw}, "repeat": {rep}}
+	}
+	if resp, body := mine.post("/console/password", form("wrong", "a new password", "a new password")); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "原密码不正确") {
+		t.Errorf("wrong current password = %d, want 401 saying so", resp.StatusCode)
+	}
+	if resp, body := mine.post("/console/password", form(testPassword, "a new password", "another one")); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "不一致") {
+		t.Errorf("repeat differs = %d, want 400 saying so", resp.StatusCode)
+	}
+	if resp, body := mine.post("/console/password", form(testPassword, "short", "short")); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "密码太短") || strings.Contains(body, "at least") {
+		t.Errorf("short new password = %d, want 400 in Chinese", resp.StatusCode)
+	}
+	resp, _ := mine.post("/console/password", form(testPassword, "a new password", "a new password"))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/password?changed=1" {
+		t.Fatalf("password change = %d to %q, want 303", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, body := mine.get(resp.Header.Get("Location")); resp.StatusCode != 200 || !strings.Contains(body, "密码已修改") {
+		t.Errorf("after the change this browser = %d, want still signed in with a note", resp.StatusCode)
+	}
+	if resp, _ := elsewhere.get("/console/tickets"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the other browser after the change = %d, want signed out", resp.StatusCode)
+	}
+	if _, err := te.acc.Authenticate(t.Context(), "hl", "a new password"); err != nil {
+		t.Errorf("the new password does not sign in: %v", err)
+	}
+}
+
+// TestStaffAPIPasswordChange: the staff API's password change answers with
+// a new token; the old one stops working.
+func TestStaffAPIPasswordChange(t *testing.T) {
+	te := newTestEnv(t, nil)
+	tok, _ := te.login(t, "hl")
+	w := te.do(t, "POST", "/api/staff/password", jsonCT, `{"current":"`+testPassword+`","new":"a new password"}`, bearer(tok))
+	var got loginResponse
+	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &got) != nil || got.Token == "" || got.Token == tok {
+		t.Fatalf("password change = %d %s, want 200 with a new token", w.Code, w.Body)
+	}
+	if w := te.do(t, "GET", "/api/staff/stats", "", "", bearer(tok)); w.Code != 401 {
+		t.Errorf("the old token after the change = %d, want 401", w.Code)
+	}
+	if w := te.do(t, "GET", "/api/staff/stats", "", "", bearer(got.Token)); w.Code != 200 {
+		t.Errorf("the new token = %d, want 200", w.Code)
 	}
 }

@@ -25,6 +25,7 @@
 //
 //	POST /api/staff/login                {"name","password"} → {"token","csrf","expires","user"}
 //	POST /api/staff/logout
+//	POST /api/staff/password             {"current","new"} → a new session as for login; every other ends
 //	GET  /api/staff/tickets?unit=U       → {"unit","tickets":[…]} (unit staff: own unit only)
 //	POST /api/staff/tickets              {"text","enterprise","contact","location"} → 201 (hotline, admin; channel 热线)
 //	GET  /api/staff/tickets/{id}         → the ticket with text, enterprise, contact, channel, moves
@@ -34,9 +35,10 @@
 //	POST /api/staff/unanswered/{id}/attach {"measure"}        (hotline, admin)
 //	GET  /api/staff/stats                → {"by_unit","overdue","total","answered","unanswered"}
 //
-// Console (HTML, CSRF token in every form): /console/login, /console/lookup,
-// /console/tickets, /console/tickets/{id}, /console/new, /console/unanswered,
-// /console/dashboard.
+// Console (HTML, CSRF token in every form, every form answered by a
+// redirect): /console/login, /console/lookup, /console/tickets,
+// /console/tickets/{id}, /console/new, /console/unanswered,
+// /console/dashboard, /console/password.
 //
 // Errors are {"error":{"code","message"}} with code invalid (400),
 // unauthorized (401), forbidden (403), not_found (404), method_not_allowed
@@ -329,6 +331,7 @@ func (s *Server) routes() http.Handler {
 	// Staff API: bearer token or session cookie (+ X-CSRF-Token on POST).
 	m.handle("POST", "/api/staff/login", s.apiLogin)
 	m.handle("POST", "/api/staff/logout", s.staffAPI(s.apiLogout))
+	m.handle("POST", "/api/staff/password", s.staffAPI(s.apiPassword))
 	m.handle("GET", "/api/staff/tickets", s.staffAPI(s.apiQueue))
 	m.handle("POST", "/api/staff/tickets", s.staffAPI(s.apiStaffFile))
 	m.handle("GET", "/api/staff/tickets/{id}", s.staffAPI(s.apiStaffTicket))
@@ -345,6 +348,8 @@ func (s *Server) routes() http.Handler {
 	m.handle("GET", "/console/login", s.loginPage)
 	m.handle("POST", "/console/login", s.loginSubmit)
 	m.handle("POST", "/console/logout", s.console(s.logoutSubmit))
+	m.handle("GET", "/console/password", s.console(s.passwordPage))
+	m.handle("POST", "/console/password", s.console(s.passwordSubmit))
 	m.handle("GET", "/console/{$}", s.console(func(w http.ResponseWriter, r *http.Request, ss *Session) {
 		http.Redirect(w, r, s.home(ss.User), http.StatusSeeOther)
 	}))
