@@ -13,6 +13,7 @@ require (
 	github.com/mozillazg/go-pinyin v0.21.0
 	github.com/sahilm/fuzzy v0.1.3
 	golang.org/x/crypto v0.59.0
+	golang.org/x/net v0.62.0
 	modernc.org/sqlite v1.62.0
 )
 

@@ -407,6 +407,7 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, channel, by, scope
 	if t.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
+	w.Header().Set("Cache-Control", "no-store") // the receipt carries the secret
 	writeJSON(w, http.StatusCreated, t.Receipt())
 }
 
@@ -435,5 +436,6 @@ func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only what intake lets the enterprise see: no reporter names, no
 	// filing text, no internal routing remarks.
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, t.Public())
 }

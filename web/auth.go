@@ -81,6 +81,9 @@ func (s *Server) staffAPI(h staffHandler) http.HandlerFunc {
 			writeError(w, r, s.log, err)
 			return
 		}
+		// Staff answers carry enterprises' names and contacts: no cache,
+		// shared or private, may keep them.
+		w.Header().Set("Cache-Control", "no-store")
 		if viaCookie && unsafeMethod(r.Method) && !equalTokens(r.Header.Get("X-CSRF-Token"), ss.CSRF) {
 			writeError(w, r, s.log, errorf(CodeForbidden, "请求缺少有效的 CSRF 令牌，请刷新页面后重试"))
 			return
@@ -201,6 +204,7 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 }
 
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store") // the answer is a token
 	var req loginRequest
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		writeError(w, r, s.log, err)

@@ -60,6 +60,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"huiqi/intake"
 	"huiqi/ratelimit"
 	"huiqi/sqlite"
@@ -104,6 +106,10 @@ type Config struct {
 	LoginFree     int
 	LoginDelay    time.Duration
 	LoginMaxDelay time.Duration
+	// MaxConns caps the connections served at once (default 1000): a flood
+	// of half-open connections waits in the listen queue instead of costing
+	// memory; each is dropped after ReadHeaderTimeout.
+	MaxConns int
 	// MaxClients bounds the rate limiters' and the sign-in guard's maps
 	// (default 10000 each).
 	MaxClients int
@@ -169,6 +175,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = 30
 	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 1000
+	}
 	if cfg.LoginFree == 0 {
 		cfg.LoginFree = 5
 	}
@@ -224,7 +233,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		close(stopRecording)
 		<-recorded
 	}()
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(netutil.LimitListener(ln, s.cfg.MaxConns)) }()
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
