@@ -290,6 +290,10 @@ func TestConfirmTwiceFilesOnce(t *testing.T) {
 	if tk.n != 2 {
 		t.Errorf("%d tickets, want 2", tk.n)
 	}
+	// A button from before the names (report:confirm alone) still confirms.
+	c.say("反映问题")
+	c.send(Input{Action: actForm, Form: map[string]string{fieldEnterprise: "测试公司", fieldContact: "0353-1234567", fieldProblem: "第三件事：融资担保"}})
+	mustContain(t, c.send(Input{Action: actConfirm}), "CQ-20261127-0003")
 }
 
 // TestRestartResumes stops an engine half-way through a dialog and starts

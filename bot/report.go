@@ -176,7 +176,9 @@ func (t *turn) reportConfirm() []Reply {
 func (t *turn) reportAction(a string) []Reply {
 	r := t.st.Report
 	nonce, confirm := strings.CutPrefix(a, actConfirm+":")
-	confirm = confirm || a == actConfirm
+	if !confirm {
+		nonce, confirm = "", a == actConfirm // a button from before the names
+	}
 	if confirm && nonce != "" && t.st.Filed != nil && t.st.Filed.Nonce == nonce {
 		// This confirmation was filed already: answer with its ticket again.
 		return t.reportSubmit(t.st.Filed)
