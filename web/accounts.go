@@ -240,8 +240,11 @@ func (a *Accounts) NewSession(ctx context.Context, u User) (token string, s Sess
 			return "", Session{}, fmt.Errorf("new session: %w", err)
 		}
 	}
-	if _, err := a.db.ExecContext(ctx, `INSERT INTO web_sessions (token_hash, user_id, csrf, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		hashToken(token), u.ID, s.CSRF, now.UTC().Format(time.RFC3339), s.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)); err != nil {
+	if _, err := a.db.ExecContext(ctx, `INSERT INTO web_sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		hashToken(token), u.ID, s.CSRF, now.UTC().Format(time.RFC3339), s.Expires.UTC().Format(time.RFC3339)); err != nil {
+		return "", Session{}, fmt.Errorf("new session: %w", err)
+	}
+	if err := a.used(ctx, token, now); err != nil {
 		return "", Session{}, fmt.Errorf("new session: %w", err)
 	}
 	return token, s, nil
@@ -256,8 +259,9 @@ func (a *Accounts) Session(ctx context.Context, token string) (Session, error) {
 	}
 	var s Session
 	var expires, used string
-	err := a.db.QueryRowContext(ctx, `SELECT u.id, u.name, u.role, u.unit, s.csrf, s.expires_at, s.used_at
-		FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.token_hash = ?`, hashToken(token)).
+	err := a.db.QueryRowContext(ctx, `SELECT u.id, u.name, u.role, u.unit, s.csrf, s.expires_at, COALESCE(x.used_at, '')
+		FROM web_sessions s JOIN web_users u ON u.id = s.user_id LEFT JOIN web_session_use x ON x.token_hash = s.token_hash
+		WHERE s.token_hash = ?`, hashToken(token)).
 		Scan(&s.User.ID, &s.User.Name, &s.User.Role, &s.User.Unit, &s.CSRF, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNoSession
@@ -281,11 +285,17 @@ func (a *Accounts) Session(ctx context.Context, token string) (Session, error) {
 			return s, nil
 		}
 	}
-	if _, err := a.db.ExecContext(ctx, `UPDATE web_sessions SET used_at = ? WHERE token_hash = ?`,
-		now.UTC().Format(time.RFC3339), hashToken(token)); err != nil {
+	if err := a.used(ctx, token, now); err != nil {
 		return Session{}, fmt.Errorf("session: %w", err)
 	}
 	return s, nil
+}
+
+// used records that the session of token was used at now.
+func (a *Accounts) used(ctx context.Context, token string, now time.Time) error {
+	_, err := a.db.ExecContext(ctx, `INSERT INTO web_session_use (token_hash, used_at) VALUES (?, ?)
+		ON CONFLICT(token_hash) DO UPDATE SET used_at = excluded.used_at`, hashToken(token), now.UTC().Format(time.RFC3339))
+	return err
 }
 
 // SetPassword gives the account name a new password and ends every one of
