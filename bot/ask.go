@@ -52,6 +52,11 @@ func (t *turn) ask(q string, f *followUp) []Reply {
 		}
 		t.setTopic(tp)
 		return []Reply{r}
+	case a.Answered:
+		// A fact of the notice itself (文号, dates, validity): the text is
+		// the answer, about no one measure.
+		t.st.LastQuestion = ""
+		return []Reply{{Text: a.Text, Choices: menuChoices()}}
 	case strings.HasPrefix(a.Kind, "chitchat"):
 		// Small talk the knowledge base recognised: its line and the menu,
 		// nothing to record.

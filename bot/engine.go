@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"runtime/debug"
 	"strings"
@@ -62,6 +64,9 @@ type Deps struct {
 	// does not buy more tickets.
 	TicketLimit  int
 	TicketWindow time.Duration
+
+	// Rand names each report's confirmation (default crypto/rand).
+	Rand io.Reader
 }
 
 // Engine is the conversation engine. It is safe for concurrent use: turns
@@ -118,6 +123,9 @@ func New(deps Deps) (*Engine, error) {
 	}
 	if deps.RateClock == nil {
 		deps.RateClock = time.Now
+	}
+	if deps.Rand == nil {
+		deps.Rand = rand.Reader
 	}
 	if deps.TicketLimit == 0 {
 		deps.TicketLimit = 5
@@ -422,7 +430,7 @@ func (t *turn) action(in Input) []Reply {
 		return t.awardAction(a)
 	case a == actForm:
 		return t.reportForm(in.Form)
-	case a == actConfirm || a == actEdit:
+	case a == actConfirm || strings.HasPrefix(a, actConfirm+":") || a == actEdit:
 		return t.reportAction(a)
 	}
 	return t.menu("这个选项已经失效了，请重新选择：")

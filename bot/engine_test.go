@@ -310,6 +310,47 @@ func TestReportAndTicket(t *testing.T) {
 	mustContain(t, c.choose("取消"), "没有提交")
 }
 
+// TestConfirmTwiceFilesOnce: the confirm button pressed twice (a double
+// click, a retried request, a stale copy of the message) files one ticket
+// and answers with it again; the button of a later report is its own.
+func TestConfirmTwiceFilesOnce(t *testing.T) {
+	e, tk := newFakeEngine(t, nil)
+	c := newChat(t, e, "clicker")
+	c.say("反映问题")
+	c.send(Input{Action: actForm, Form: map[string]string{fieldEnterprise: "测试公司", fieldContact: "0353-1234567", fieldProblem: "用电报装一直没人来"}})
+	var confirm string
+	for _, ch := range c.last[0].Choices {
+		if ch.Label == "确认提交" {
+			confirm = ch.ID
+		}
+	}
+	if !strings.HasPrefix(confirm, actConfirm+":") || len(confirm) < len(actConfirm)+10 {
+		t.Fatalf("confirm button id = %q, want %s:<the confirmation's name>", confirm, actConfirm)
+	}
+	first := c.send(Input{Action: confirm})
+	again := c.send(Input{Action: confirm})
+	mustContain(t, first, "CQ-20261127-0001", "查询码：S00001")
+	mustContain(t, again, "CQ-20261127-0001", "查询码：S00001")
+	if tk.n != 1 {
+		t.Errorf("%d tickets filed for one confirmation pressed twice, want 1", tk.n)
+	}
+	c.say("反映问题")
+	c.send(Input{Action: actForm, Form: map[string]string{fieldEnterprise: "测试公司", fieldContact: "0353-1234567", fieldProblem: "另一件事：招工难"}})
+	// The first report's button answers with the first ticket again, and
+	// leaves the report being confirmed as it was: its own button files it.
+	next := c.last
+	mustContain(t, c.send(Input{Action: confirm}), "CQ-20261127-0001")
+	c.last = next
+	mustContain(t, c.choose("确认提交"), "CQ-20261127-0002")
+	if tk.n != 2 {
+		t.Errorf("%d tickets, want 2", tk.n)
+	}
+	// A button from before the names (report:confirm alone) still confirms.
+	c.say("反映问题")
+	c.send(Input{Action: actForm, Form: map[string]string{fieldEnterprise: "测试公司", fieldContact: "0353-1234567", fieldProblem: "第三件事：融资担保"}})
+	mustContain(t, c.send(Input{Action: actConfirm}), "CQ-20261127-0003")
+}
+
 // TestRestartResumes stops an engine half-way through a dialog and starts
 // a new one on the same database file: it asks the same question.
 func TestRestartResumes(t *testing.T) {
@@ -558,6 +599,10 @@ func TestUncertainAndChitchat(t *testing.T) {
 	got = c.say("哈哈哈")
 	mustContain(t, got, "很高兴和您聊天", "算奖励")
 	mustNotContain(t, got, "记录为问题", "【")
+	// A fact of the notice is answered by its text, not declined.
+	got = c.say("文号是多少")
+	mustContain(t, got, "文号是测试〔2023〕1号", "算奖励")
+	mustNotContain(t, got, "不在", "记录为问题")
 }
 
 // The menu and the terminal's banner name the notices the knowledge base

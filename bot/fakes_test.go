@@ -95,6 +95,8 @@ func (fakeKnowledge) Ask(q string, top int, now time.Time) knowledge.Answer {
 	case strings.Contains(q, "大概"):
 		return knowledge.Answer{Kind: "uncertain", Results: []knowledge.Result{resB, resA},
 			Text: "我不太确定您问的是哪条政策，可能相关的是：测试措施乙、测试措施甲。"}
+	case strings.Contains(q, "文号"):
+		return knowledge.Answer{Answered: true, Kind: knowledge.KindNoticeFact, Results: []knowledge.Result{}, Text: "文号是测试〔2023〕1号。"}
 	case strings.Contains(q, "哈哈"):
 		return knowledge.Answer{Kind: "chitchat:laugh", Text: "很高兴和您聊天。"}
 	case strings.Contains(q, "含糊"):
@@ -206,6 +208,7 @@ func (fakeAward) Report(raw json.RawMessage, now time.Time) (string, error) {
 type fakeTickets struct {
 	mu         sync.Mutex
 	byID       map[string]intake.Ticket
+	keys       map[string]string // filing key → ticket id
 	unanswered []string
 	n          int
 }
@@ -215,7 +218,20 @@ func newFakeTickets() *fakeTickets { return &fakeTickets{byID: map[string]intake
 func (f *fakeTickets) File(ctx context.Context, nt intake.NewTicket) (intake.Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if id, ok := f.keys[nt.Key]; ok && nt.Key != "" { // intake's filing keys
+		t := f.byID[id]
+		t.Replayed = true
+		return t, nil
+	}
 	f.n++
+	defer func() {
+		if nt.Key != "" {
+			if f.keys == nil {
+				f.keys = map[string]string{}
+			}
+			f.keys[nt.Key] = fmt.Sprintf("CQ-20261127-%04d", f.n)
+		}
+	}()
 	t := intake.Ticket{Summary: intake.Summary{ID: fmt.Sprintf("CQ-20261127-%04d", f.n), Status: intake.StatusReceived, LeadUnit: "测试中心",
 		Due: intake.Date{Year: 2026, Month: 12, Day: 4}, CreatedAt: testNow}, Secret: fmt.Sprintf("S%05d", f.n), ReporterKey: nt.ReporterKey}
 	f.byID[t.ID] = t

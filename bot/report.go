@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"encoding/base64"
 	"errors"
+	"io"
 	"regexp"
 	"strings"
 	"unicode"
@@ -186,7 +188,7 @@ func (t *turn) reportText(text string) []Reply {
 	if r.Step == "confirm" {
 		switch strings.TrimRightFunc(text, isPunct) {
 		case "确认", "确认提交", "提交", "是", "对", "好", "好的", "可以", "确定":
-			return t.reportSubmit()
+			return t.reportSubmit(r)
 		case "修改", "改", "重填", "改一下":
 			return t.reportAction(actEdit)
 		}
@@ -208,7 +210,8 @@ func (t *turn) reportText(text string) []Reply {
 	case fieldContact:
 		r.Contact = normContact(v)
 	}
-	r.Step = nextStep(r.Step)
+	r.Step, r.Nonce = nextStep(r.Step), "" // what is confirmed next is a new filing
+
 	return t.reportPrompt("")
 }
 
@@ -266,12 +269,15 @@ func (t *turn) reportForm(form map[string]string) []Reply {
 	if len(msgs) > 0 {
 		return []Reply{{Text: "表单还需要补充：" + strings.Join(msgs, "；") + "。请修改后再提交（填好的内容都保留着）：", Form: reportForm(r), Private: true}}
 	}
-	r.Contact = normContact(r.Contact)
+	r.Contact, r.Nonce = normContact(r.Contact), ""
 	return t.reportConfirm("")
 }
 
 func (t *turn) reportConfirm(lead string) []Reply {
 	r := t.st.Report
+	if err := t.nameReport(r); err != nil {
+		return t.fail("name the report", err)
+	}
 	text := "请确认要提交的内容："
 	if lead != "" {
 		text = lead + "\n" + text
@@ -284,7 +290,7 @@ func (t *turn) reportConfirm(lead string) []Reply {
 			{Name: "联系方式", Value: clip(r.Contact, 100)},
 		}},
 		Choices: []Choice{
-			{ID: actConfirm, Label: "确认提交", Style: "primary"},
+			{ID: actConfirm + ":" + r.Nonce, Label: "确认提交", Style: "primary"},
 			{ID: actEdit, Label: "修改"},
 			{ID: actCancel, Label: "取消", Style: "danger"},
 		},
@@ -294,7 +300,18 @@ func (t *turn) reportConfirm(lead string) []Reply {
 
 func (t *turn) reportAction(a string) []Reply {
 	r := t.st.Report
-	if r == nil || t.st.Mode != "report" || (a == actConfirm && r.Step != "confirm") {
+	nonce, confirm := strings.CutPrefix(a, actConfirm+":")
+	if !confirm {
+		nonce, confirm = "", a == actConfirm // a button from before the names
+	}
+	if confirm && nonce != "" && t.st.Filed != nil && t.st.Filed.Nonce == nonce {
+		// This confirmation was filed already: answer with its ticket again.
+		return t.reportSubmit(t.st.Filed)
+	}
+	if confirm && nonce != "" && r != nil && r.Nonce != "" && r.Nonce != nonce {
+		r = nil // the button of an earlier confirmation
+	}
+	if r == nil || t.st.Mode != "report" || (confirm && r.Step != "confirm") {
 		return []Reply{{Text: "这次反映已经提交或取消了。需要再反映问题吗？", Choices: []Choice{{ID: actReport, Label: "反映问题"}, {ID: actHelp, Label: "菜单"}}}}
 	}
 	if a == actEdit {
@@ -302,15 +319,33 @@ func (t *turn) reportAction(a string) []Reply {
 		r.Step = reportSteps[0]
 		return t.reportPrompt("好的，我们逐项核对，不需要改的回复“好”即可。")
 	}
-	return t.reportSubmit()
+	return t.reportSubmit(r)
 }
 
 // msgTooManyTickets refuses a ticket past the budget; the report is kept.
 const msgTooManyTickets = "提交得太频繁了：同一来源在短时间内提交的问题已经达到上限。请稍后再选“确认提交”，填写的内容都保留着。"
 
-func (t *turn) reportSubmit() []Reply {
-	r := t.st.Report
-	if !t.e.filed.Allow(t.ticketBudget()) {
+// nameReport gives r the name its confirmation files it under, once.
+func (t *turn) nameReport(r *reportState) error {
+	if r.Nonce != "" {
+		return nil
+	}
+	b := make([]byte, 12)
+	if _, err := io.ReadFull(t.e.d.Rand, b); err != nil {
+		return err
+	}
+	r.Nonce = base64.RawURLEncoding.EncodeToString(b)
+	return nil
+}
+
+// reportSubmit files r under its confirmation's name: filing it again
+// answers with the same ticket. A new filing spends the source's ticket
+// budget; answering a filed one again does not.
+func (t *turn) reportSubmit(r *reportState) []Reply {
+	if err := t.nameReport(r); err != nil {
+		return t.fail("name the report", err)
+	}
+	if r != t.st.Filed && !t.e.filed.Allow(t.ticketBudget()) {
 		r.Step = "confirm"
 		return t.reportConfirm(msgTooManyTickets)
 	}
@@ -319,12 +354,16 @@ func (t *turn) reportSubmit() []Reply {
 	tk, err := t.e.d.Tickets.File(t.ctx, intake.NewTicket{
 		Text: r.Problem, Enterprise: r.Enterprise, Contact: r.Contact,
 		Channel: t.key.Channel, ReporterKey: t.key.String(),
+		Key: "chat:" + t.key.String() + ":" + r.Nonce,
 	})
 	if err != nil {
 		return t.fail("file ticket", err)
 	}
-	t.st.Mode = ""
-	t.st.Report = nil
+	if r == t.st.Report { // not an earlier confirmation answered again
+		t.st.Mode = ""
+		t.st.Report = nil
+	}
+	t.st.Filed = r
 	c := ticketCard(tk)
 	if tk.Secret != "" {
 		c.Fields = append(c.Fields, Field{Name: "查询码", Value: tk.Secret})

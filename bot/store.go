@@ -24,6 +24,9 @@ type convState struct {
 	Mode   string       `json:"mode,omitempty"` // "", "award", "report"
 	Award  *awardState  `json:"award,omitempty"`
 	Report *reportState `json:"report,omitempty"`
+	// Filed is the report last filed, kept so its confirm button pressed
+	// again (a double click, a retried request) answers with the same ticket.
+	Filed *reportState `json:"filed,omitempty"`
 	// Offers are the candidates of an ambiguous answer ("A 还是 B?").
 	Offers []offer `json:"offers,omitempty"`
 	// LastQuestion is the last question huiqi could not answer, kept so
@@ -58,6 +61,10 @@ type reportState struct {
 	Enterprise string `json:"enterprise,omitempty"`
 	Contact    string `json:"contact,omitempty"`
 	Problem    string `json:"problem,omitempty"`
+	// Nonce names this filing once it is shown for confirmation: the
+	// confirm button carries it and the ticket is filed under it, so one
+	// confirmation files one ticket however often it arrives.
+	Nonce string `json:"nonce,omitempty"`
 }
 
 type offered struct {

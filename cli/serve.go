@@ -26,6 +26,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (when a TLS proxy is in front)")
 	rate := fs.Float64("rate", 5, "public API requests per second per client IP (negative: no limit)")
 	burst := fs.Int("burst", 30, "public API burst per client IP")
+	maxConns := fs.Int("max-conns", 1000, "connections served at once; more wait in the listen queue")
 	trustProxy := fs.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (only behind your own reverse proxy)")
 	cors := fs.String("cors-origin", "", "comma-separated origins whose pages may call the public API (e.g. https://platform.example)")
 	logLevel := fs.String("log-level", "info", "request log level: debug, info, warn or error")
@@ -56,7 +57,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	warnCalendar(e)
 	srv, closeAll, err := newWebServer(ctx, e, *dbPath, e.clockMayWrite(*demo, "the escalation sweep and idle-state pruning"), icfg,
-		web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst, CORSOrigins: origins, TrustProxy: *trustProxy})
+		web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst, CORSOrigins: origins, TrustProxy: *trustProxy,
+			MaxConns: *maxConns})
 	if err != nil {
 		return err
 	}

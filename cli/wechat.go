@@ -8,15 +8,18 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"huiqi/bot"
+	"huiqi/intake"
 	"huiqi/knowledge"
+	"huiqi/notify"
 	"huiqi/wechat"
 )
 
 const wechatUsage = "usage: huiqi wechat [--addr HOST:PORT] [--db PATH] [--appid ID] [--wechat-api URL] " +
-	"[--ticket-template SPEC] [--webhooks FILE] [--wecom-api URL] [--reply-budget DURATION] [--demo], " +
+	"[--ticket-template SPEC] [--webhooks FILE] [--wecom-api URL] [--reply-budget DURATION] [--notify-every DURATION] [--demo], " +
 	"or huiqi wechat menu [--apply] " +
 	"(env: WECHAT_TOKEN, WECHAT_APPID, WECHAT_SECRET required; WECHAT_AES_KEY for safe mode; " +
 	"WECHAT_API, WECHAT_TICKET_TEMPLATE, WECOM_WEBHOOK_<UNIT>, WECOM_WEBHOOK_FILE, WECOM_API optional)"
@@ -41,7 +44,8 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 	hooks := fs.String("webhooks", e.getenv(wechat.EnvWebhookFile), "JSON file of unit name to WeChat Work robot webhook (default $WECOM_WEBHOOK_FILE)")
 	wecomAPI := fs.String("wecom-api", e.getenv(wechat.EnvWeComAPI), "WeChat Work API base for bare robot keys (default $WECOM_API, else "+wechat.DefaultWeComAPI+")")
 	budget := fs.Duration("reply-budget", 4*time.Second, "how long a callback waits for the answer before it goes through the customer-service API (WeChat waits 5s); 0 sends every answer through the API")
-	demo := fs.Bool("demo", false, "under HUIQI_NOW, still prune idle conversations")
+	notifyEvery := fs.Duration("notify-every", 5*time.Second, "how often the notifications outbox is drained into WeChat and WeChat Work")
+	demo := fs.Bool("demo", false, "under HUIQI_NOW, still prune idle conversations and warn units of deadlines about to pass")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v (%s)", err, wechatUsage)
 	}
@@ -51,6 +55,9 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 	icfg, err := limits.config()
 	if err != nil {
 		return err
+	}
+	if *notifyEvery <= 0 {
+		return usagef("--notify-every must be positive, got %v", *notifyEvery)
 	}
 	if *budget < 0 || *budget >= 5*time.Second {
 		return usagef("--reply-budget must be at least 0 and under WeChat's 5s, got %v", *budget)
@@ -77,7 +84,8 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	eng, err := a.engine(bot.Deps{KeepIdle: !e.clockMayWrite(*demo, "pruning idle conversations")})
+	clockWrites := e.clockMayWrite(*demo, "pruning idle conversations and the due-soon warnings")
+	eng, err := a.engine(bot.Deps{KeepIdle: !clockWrites})
 	if err != nil {
 		return err
 	}
@@ -88,17 +96,37 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 	if err := checkToken(ctx, e, srv.Client()); err != nil {
 		return err
 	}
-	// The robots are ready for the unit alerts of the notifications outbox.
-	robots := make([]string, 0, len(webhooks))
-	for u := range webhooks {
-		robots = append(robots, u)
+	// The outbox's WeChat senders: notices to the followers who filed, and
+	// unit alerts to the groups whose robots this process knows (their
+	// targets replace the channel's previous ones, so a robot removed from
+	// the configuration is told nothing more).
+	robots := wechat.NewRobotSender(wechat.NewWeComRobot(nil, e.log), webhooks)
+	if err := a.tickets.SetUnitTargets(ctx, wechat.WeComChannel, robots.Targets()); err != nil {
+		return err
 	}
-	sort.Strings(robots)
-	e.log.Info("wechat: WeChat Work group robots", "units", strings.Join(robots, "、"))
-
+	units := make([]string, 0, len(webhooks))
+	for u := range webhooks {
+		units = append(units, u)
+	}
+	sort.Strings(units)
+	disp, err := notify.New(a.tickets, notify.Config{Every: *notifyEvery, Log: e.log},
+		wechat.NewNoticeSender(srv.Client()), robots)
+	if err != nil {
+		return err
+	}
+	if e.fixedClock {
+		e.log.Info("HUIQI_NOW fixes the clock at " + e.now().Format(time.RFC3339) +
+			": WeChat's callbacks are refused as stale unless their timestamps are within 5 minutes of it")
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return usagef("cannot listen on %s: %v", *addr, err)
+	}
+	if len(units) == 0 {
+		fmt.Fprintf(e.stderr, "huiqi wechat: no WeChat Work group robots (%s<UNIT> or %s): units get no alerts here\n",
+			wechat.EnvWebhookPrefix, wechat.EnvWebhookFile)
+	} else {
+		fmt.Fprintf(e.stderr, "huiqi wechat: WeChat Work group robots for %s\n", strings.Join(units, "、"))
 	}
 	mode := "plain mode"
 	if srv.SafeMode() {
@@ -106,7 +134,38 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "huiqi wechat: listening on http://%s%s (%s, account %s); Ctrl-C to stop\n",
 		ln.Addr(), wechat.Path, mode, cfg.AppID)
-	return srv.Serve(ctx, ln)
+	var bg sync.WaitGroup
+	bg.Go(func() { disp.Run(ctx) })
+	if clockWrites {
+		bg.Go(func() { warnDueSoon(ctx, e, a.tickets, disp, 10*time.Minute) })
+	}
+	err = srv.Serve(ctx, ln)
+	bg.Wait() // the database closes after the last delivery is recorded
+	return err
+}
+
+// warnDueSoon writes the outbox's warnings of deadlines about to pass now
+// and every interval until ctx ends, and wakes the dispatcher when it did.
+// Every process that runs all day may do it: a ticket and deadline is
+// warned of once.
+func warnDueSoon(ctx context.Context, e *env, st *intake.Store, d *notify.Dispatcher, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		n, err := st.WarnDueSoon(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			e.log.WarnContext(ctx, "warn of deadlines about to pass", "err", err)
+		case n > 0:
+			e.log.InfoContext(ctx, "warned units of deadlines about to pass", "tickets", n)
+			d.Wake()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // runWechatMenu prints the custom menu as the JSON WeChat takes; with

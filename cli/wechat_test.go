@@ -66,8 +66,9 @@ type wxRig struct {
 }
 
 // newWxRig starts the fake API and `huiqi wechat` on a new database; safe
-// sets WECHAT_AES_KEY, args are more flags.
-func newWxRig(t *testing.T, safe bool, env map[string]string, args ...string) *wxRig {
+// sets WECHAT_AES_KEY, env more variables (it may name the fake's URL),
+// args more flags.
+func newWxRig(t *testing.T, safe bool, env func(fake *wechattest.Server) map[string]string, args ...string) *wxRig {
 	t.Helper()
 	fake := wechattest.New(t, wxAppID, wxSecret, wxNow)
 	r := &wxRig{t: t, db: filepath.Join(t.TempDir(), "huiqi.db"), fake: fake, env: map[string]string{
@@ -78,8 +79,10 @@ func newWxRig(t *testing.T, safe bool, env map[string]string, args ...string) *w
 	if safe {
 		r.env["WECHAT_AES_KEY"] = wxAESKey
 	}
-	for k, v := range env {
-		r.env[k] = v
+	if env != nil {
+		for k, v := range env(fake) {
+			r.env[k] = v
+		}
 	}
 	r.proc = startWx(t, r.env, args...)
 	r.p = wechattest.NewPlatform(r.proc.url, wxToken, wxAppID, wxAccount, wxNow)
@@ -87,6 +90,15 @@ func newWxRig(t *testing.T, safe bool, env map[string]string, args ...string) *w
 		r.p.AESKey = wxAESKey
 	}
 	return r
+}
+
+// restart stops the server and starts another on the same database and
+// fake API, with args.
+func (r *wxRig) restart(args ...string) {
+	r.t.Helper()
+	r.proc.stop()
+	r.proc = startWx(r.t, r.env, args...)
+	r.p.URL = r.proc.url
 }
 
 var wxListening = regexp.MustCompile(`listening on (http://\S+/wechat) `)
@@ -530,4 +542,161 @@ func scriptAnswers(t *testing.T, path string) []string {
 		}
 	}
 	return out
+}
+
+// TestWechatBinaryReport: a report filed field by field through WeChat,
+// moved by staff with `huiqi ticket --set` on the same database while the
+// server runs; the outbox tells the enterprise by template message and the
+// units' WeChat Work groups by robot, each once. A move made while no
+// server runs is told by the next one, which with --demo also warns of a
+// deadline about to pass.
+func TestWechatBinaryReport(t *testing.T) {
+	r := newWxRig(t, false, func(fake *wechattest.Server) map[string]string {
+		return map[string]string{
+			"WECHAT_TICKET_TEMPLATE":  "TPL_TICKET ticket=character_string1 status=phrase2 unit=thing3 reply=thing4 due=time5",
+			"WECOM_WEBHOOK_QGXJ":      fake.RobotURL("key-gxj"),
+			"WECOM_WEBHOOK_QZXQYFZZX": fake.RobotURL("key-desk"),
+		}
+	}, "--notify-every", "100ms")
+	if !strings.Contains(r.proc.stderr.String(), "huiqi wechat: WeChat Work group robots for 区中小企业发展中心、区工信局\n") {
+		t.Errorf("the start does not list the robots:\n%s", r.proc.stderr.String())
+	}
+	const user = "oUserReport"
+	seen := r.turn(r.click(user, "huiqi_report"))
+	if !strings.Contains(seen[0], "【反映问题】（逐项回复，回复“取消”放弃）") || !strings.Contains(seen[0], "企业名称") ||
+		strings.Contains(seen[0], "表单") {
+		t.Fatalf("the report's first prompt:\n%s", seen[0])
+	}
+	r.turn(r.p.Text(user, "阳泉某某机械有限公司"))
+	r.turn(r.p.Text(user, "13800000000"))
+	seen = r.turn(r.p.Text(user, "申请小升规奖励时材料交了两个月，一直没有回音，不知道卡在哪个环节。"))
+	n, ok := numberedChoice(seen, "确认提交")
+	if !ok || !strings.Contains(seen[0], "企业名称：阳泉某某机械有限公司") {
+		t.Fatalf("the confirmation:\n%s", seen[0])
+	}
+	seen = r.turn(r.p.Text(user, n))
+	id := regexp.MustCompile(`CQ-\d{8}-\d{4}`).FindString(seen[0])
+	if id == "" || !strings.Contains(seen[0], "已提交") {
+		t.Fatalf("no ticket filed:\n%s", seen[0])
+	}
+	// The desk's group hears of the new ticket.
+	r.waitRobot("key-desk", 1)
+
+	// Staff move it from the command line, on the server's database.
+	env := map[string]string{"HUIQI_NOW": wxClock, "HUIQI_DB": r.db}
+	ticket := func(args ...string) {
+		t.Helper()
+		if code, out, stderr := execHuiqi(t, env, "", append([]string{"ticket", id}, args...)...); code != 0 {
+			t.Fatalf("huiqi ticket %s %q = %d\n%s\n%s", id, args, code, out, stderr)
+		}
+	}
+	ticket("--set", "已派单", "--by", "张坐席")
+	ticket("--set", "已签收", "--by", "区工信局")
+	notices := r.waitTemplates(2)
+	for i, want := range [][]string{{"已派单", "区工信局", "2026年12月8日"}, {"已签收", "区工信局"}} {
+		if !hasAll(notices[i], append(want, `"touser":"`+user+`"`, `"template_id":"TPL_TICKET"`, id)...) {
+			t.Errorf("notice %d: %s, want %q", i+1, notices[i], want)
+		}
+	}
+	if got := r.waitRobot("key-gxj", 1); !hasAll(got[0], id, "已派至区工信局，请及时签收", "问题：申请小升规奖励") {
+		t.Errorf("区工信局's group: %q", got)
+	}
+	if got := r.waitRobot("key-desk", 2); !hasAll(got[0], id, "已受理，等待派单") || !hasAll(got[1], id, "已派至区中小企业发展中心") {
+		t.Errorf("the desk's group: %q", got)
+	}
+	seen = r.turn(r.click(user, "huiqi_ticket"))
+	if all := strings.Join(seen, "\n"); !strings.Contains(all, id) || !strings.Contains(all, "已签收") {
+		t.Errorf("查进度 after the moves:\n%s", all)
+	}
+
+	// Closed while no server runs; another ticket filed at the desk.
+	r.proc.stop()
+	ticket("--set", "办理中", "--by", "区工信局")
+	ticket("--set", "已办结", "--by", "区工信局", "--note", "材料已补齐，已转区中小企业发展中心审核。")
+	code, out, stderr := execHuiqi(t, env, "", "report", "--enterprise", "阳泉某某物流有限公司", "--contact", "13900000000", "--json",
+		"企业用电报装一直没有办下来，影响复产。")
+	id2 := regexp.MustCompile(`CQ-\d{8}-\d{4}`).FindString(out)
+	if code != 0 || id2 == "" {
+		t.Fatalf("huiqi report = %d\n%s\n%s", code, out, stderr)
+	}
+	if n := len(r.templates()); n != 2 {
+		t.Fatalf("%d notices with no server running", n)
+	}
+	r.restart("--notify-every", "100ms", "--demo")
+	if got := r.waitTemplates(3); !hasAll(got[2], id, "已办结", "材料已补齐", `"touser":"`+user+`"`) {
+		t.Errorf("the 办结 notice after the restart: %s", got[2])
+	}
+	// The desk: ticket 2 filed, and (--demo lets the fixed clock warn) its
+	// sign deadline, the next working day, about to pass.
+	got := r.waitRobot("key-desk", 4)
+	if !hasAll(got[2]+got[3], id2, "已受理，等待派单", "期限即将届满") {
+		t.Errorf("the desk's group after the restart: %q", got[2:])
+	}
+	r.proc.stop()
+	if n := len(r.templates()); n != 3 {
+		t.Errorf("%d notices, want 3: none sent twice", n)
+	}
+	if got := r.robot("key-desk"); len(got) != 4 {
+		t.Errorf("the desk's group got %d alerts, want 4: %q", len(got), got)
+	}
+	if got := r.robot("key-gxj"); len(got) != 1 {
+		t.Errorf("区工信局's group got %d alerts, want 1: %q", len(got), got)
+	}
+}
+
+func hasAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
+
+// templates are the bodies of the accepted template messages, in order.
+func (r *wxRig) templates() []string {
+	var out []string
+	for _, c := range r.fake.Calls("/cgi-bin/message/template/send") {
+		if c.ErrCode == 0 {
+			out = append(out, string(c.Body))
+		}
+	}
+	return out
+}
+
+// robot is the texts a robot's group accepted, in order.
+func (r *wxRig) robot(key string) []string {
+	var out []string
+	for _, c := range r.fake.Calls("/cgi-bin/webhook/send") {
+		if c.ErrCode == 0 && c.Token == key {
+			if text, ok := c.JSON()["text"].(map[string]any); ok {
+				out = append(out, text["content"].(string))
+			}
+		}
+	}
+	return out
+}
+
+func (r *wxRig) waitTemplates(n int) []string {
+	r.t.Helper()
+	return r.waitFor(func() []string { return r.templates() }, n, "template messages")
+}
+
+func (r *wxRig) waitRobot(key string, n int) []string {
+	r.t.Helper()
+	return r.waitFor(func() []string { return r.robot(key) }, n, "alerts to robot "+key)
+}
+
+func (r *wxRig) waitFor(get func() []string, n int, what string) []string {
+	r.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if got := get(); len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("waited 30s for %d %s, have %q\nstderr:\n%s", n, what, get(), r.proc.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -101,7 +101,7 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 	if utf8.RuneCountInString(text) > maxTextRunes || !utf8.ValidString(text) {
 		return Ticket{}, fmt.Errorf("%w: 问题描述过长或含无效字符(最多%d字)", ErrInvalid, maxTextRunes)
 	}
-	for _, f := range []string{nt.Enterprise, nt.Contact, nt.Location, nt.Channel, nt.ReporterKey, nt.By} {
+	for _, f := range []string{nt.Enterprise, nt.Contact, nt.Location, nt.Channel, nt.ReporterKey, nt.By, nt.Key} {
 		if utf8.RuneCountInString(f) > maxFieldRunes || !utf8.ValidString(f) {
 			return Ticket{}, fmt.Errorf("%w: 企业名称、联系方式等字段过长(最多%d字)", ErrInvalid, maxFieldRunes)
 		}
@@ -144,7 +144,21 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 	if !rt.Matched {
 		note += ";未匹配到措施,由平台坐席人工分派"
 	}
+	var print, sealed, replay string
+	if nt.Key != "" {
+		print = fingerprint(t.Text, t.Enterprise, t.Contact, t.Location, t.Channel, by, t.ReporterKey)
+		if sealed, err = seal(nt.Key, secret, s.cfg.Rand); err != nil {
+			return Ticket{}, fmt.Errorf("intake: file: %w", err)
+		}
+	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
+		if nt.Key != "" {
+			id, was, err := filedBefore(ctx, tx, nt.Key, print) // filingkey.go
+			if err != nil || id != "" {
+				replay, sealed = id, was
+				return err
+			}
+		}
 		day := now.Format("20060102")
 		var seq int
 		if err := tx.QueryRowContext(ctx, `INSERT INTO intake_counters (day, last) VALUES (?, 1)
@@ -167,10 +181,21 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 		if err := insertEvent(ctx, tx, t.ID, 1, ev); err != nil {
 			return err
 		}
+		if nt.Key != "" {
+			if err := saveFilingKey(ctx, tx, nt.Key, print, t.ID, sealed, now); err != nil {
+				return err
+			}
+		}
 		return s.queueNotifications(ctx, tx, &t, ev, 1) // outbox.go
 	})
+	if errors.Is(err, ErrKeyReused) {
+		return Ticket{}, err
+	}
 	if err != nil {
 		return Ticket{}, fmt.Errorf("intake: file: %w", err)
+	}
+	if replay != "" {
+		return s.replayed(ctx, replay, nt.Key, sealed)
 	}
 	t.Secret = secret
 	s.mark(&t, now)

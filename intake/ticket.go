@@ -44,6 +44,12 @@ type NewTicket struct {
 	By string
 	// Route is where it goes; nil routes it with Config.Router.
 	Route *Route
+	// Key names this filing (a form's hidden key, an Idempotency-Key, a
+	// chat's confirm button), scoped by the caller to whoever sends it:
+	// filing again with the same key and the same content files nothing and
+	// returns the first ticket, secret included (Ticket.Replayed); with
+	// other content it is ErrKeyReused. "" files every time.
+	Key string
 }
 
 // Event is one entry of a ticket's history; never edited or deleted.
@@ -114,6 +120,9 @@ type Ticket struct {
 	// (the store keeps a hash): show it once.
 	Secret string  `json:"secret,omitempty"`
 	Events []Event `json:"events"`
+	// Replayed is set on the ticket File returns for a key that had filed
+	// it before: nothing new was filed.
+	Replayed bool `json:"-"`
 }
 
 // PublicTicket is what the reporting enterprise sees of its ticket: status,

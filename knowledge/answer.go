@@ -5,50 +5,58 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"huiqi/internal/zhtext"
 )
 
 // Ask answers a question; now decides which dates have passed.
+//
+// In order: a citation (二十条第3条) is answered with that measure; small
+// talk gets its reply; a question about the notice itself (文号, dates,
+// validity, how many measures) is answered from the notice; a question about
+// another place, another document or year, or a topic the lexicon marks out
+// of scope is declined with where to turn; otherwise the best measure is
+// answered when the calibrated confidence is high enough and the question
+// does not ask for a level's programme the measure does not state.
 func (b *Base) Ask(q string, top int, now time.Time) Answer {
 	if top <= 0 {
 		top = 3
 	}
-	ix := b.ix.Load()
-	rs, qq, hs := ix.search(q, max(top, 2))
-	conf := confidence(hs, qq)
-	if m, ok := b.citedMeasure(q); ok {
-		// 二十条第3条是什么 / ind-03: the owner named the measure.
-		rs, hs, conf = ix.cite(m, rs, hs, qq)
-	}
-	a := Answer{Results: rs, Confidence: round3(conf)}
+	st := b.prepare(q, max(top, 2))
+	ix, qq := st.ix, st.qq
+	a := Answer{Results: st.rs, Confidence: round3(st.conf)}
 	if a.Results == nil {
 		a.Results = []Result{}
 	}
-	for i := range a.Results {
-		v := b.Validity(a.Results[i].Measure, now)
-		a.Results[i].Validity, a.Results[i].Expired, a.Results[i].ValidityStatus = v.Text, v.Expired, v.Status
-	}
-	if qq.chitchat >= 0 {
-		// Small talk: the lexicon's reply; where it introduces huiqi, the
-		// coverage (the bot shows its menu instead).
-		st := ix.common.Chitchat[qq.chitchat].smallTalk()
-		a.Kind = "chitchat:" + st.Kind
-		a.Text = st.Reply
-		if st.Then == AfterIntroduce {
-			a.Text += b.Coverage()
+	b.markValidity(a.Results, now)
+	if r, ok := b.rule(st, now); ok {
+		// the place's own notice may have changed the results
+		a.Results, a.Confidence = st.rs, round3(st.conf)
+		if a.Results == nil {
+			a.Results = []Result{}
 		}
-		a.Results = a.Results[:0]
+		a.Answered, a.Kind, a.Text = r.answered, r.kind, r.text
+		if r.answered {
+			a.Confidence = 1
+		}
+		if r.noResults {
+			a.Results = a.Results[:0]
+		}
+		if len(a.Results) > top {
+			a.Results = a.Results[:top]
+		}
 		return a
 	}
-	strongConcept := len(hs) > 0 && qq.conceptHit[hs[0].doc] >= strongConceptHit
-	if len(hs) == 0 || conf < answerThreshold || len(qq.oosTopics) > 0 && !strongConcept {
-		a.Kind = "out_of_scope"
+	if st.restricted {
+		a.Results, a.Confidence = st.rs, round3(st.conf)
+		b.markValidity(a.Results, now)
+	}
+	hs := st.hs
+	if !st.cited && (len(hs) == 0 || st.conf < ix.cal.Answer) {
+		a.Kind = KindOutOfScope
 		a.Text = b.abstainText(qq, ix)
-		if len(qq.oosTopics) == 0 && conf >= tentativeThreshold && len(a.Results) > 0 {
+		if st.conf >= ix.cal.Tentative && len(a.Results) > 0 {
 			// Not sure enough to answer, but close: offer the candidates
 			// instead of a flat refusal.
-			a.Kind = "uncertain"
+			a.Kind = KindUncertain
 			a.Text = tentativeText(a.Results, b.Scope())
 		}
 		if len(a.Results) > top {
@@ -69,6 +77,103 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		a.Results = a.Results[:top]
 	}
 	return a
+}
+
+// asking is a question on its way through Ask: analysed, ranked, scored.
+type asking struct {
+	ix    *index
+	qq    *query
+	hs    []hit
+	rs    []Result
+	conf  float64
+	top   int
+	cited bool // the question cites a measure (二十条第3条)
+	// restricted is set when the results are those of another place's
+	// notice (the question named that place).
+	restricted bool
+}
+
+// prepare analyses and ranks a question, a cited measure first.
+func (b *Base) prepare(q string, top int) *asking {
+	ix := b.ix.Load()
+	rs, qq, hs := ix.search(q, top)
+	st := &asking{ix: ix, qq: qq, hs: hs, rs: rs, conf: ix.confidence(hs, qq), top: top}
+	if m, ok := b.citedMeasure(q); ok {
+		// 二十条第3条是什么 / ind-03: the owner named the measure.
+		st.rs, st.hs, st.conf = ix.cite(m, rs, hs, qq)
+		st.cited = true
+	}
+	return st
+}
+
+// ruling is what one of Ask's rules decided.
+type ruling struct {
+	kind, text string
+	answered   bool
+	noResults  bool // the reply is not about a measure
+}
+
+// rule applies Ask's rules, which decide a question by what it names rather
+// than by the confidence: small talk; the notice's own facts; another place,
+// document or year; a topic the lexicon marks out of scope or a programme no
+// clause has; a level's own programme the measure does not state. A
+// question naming another place whose notice is loaded is ranked again
+// within that notice (st is changed) and left to the confidence.
+func (b *Base) rule(st *asking, now time.Time) (ruling, bool) {
+	ix, qq := st.ix, st.qq
+	if qq.chitchat >= 0 {
+		// Small talk: the lexicon's reply; where it introduces huiqi, the
+		// coverage (the bot shows its menu instead).
+		sm := ix.common.Chitchat[qq.chitchat].smallTalk()
+		text := sm.Reply
+		if sm.Then == AfterIntroduce {
+			text += b.Coverage()
+		}
+		return ruling{kind: "chitchat:" + sm.Kind, text: text, noResults: true}, true
+	}
+	if st.cited {
+		return ruling{}, false
+	}
+	if text, ok := b.noticeFact(qq, ix, now); ok {
+		return ruling{kind: KindNoticeFact, text: text, answered: true, noResults: true}, true
+	}
+	sure := st.conf >= ix.cal.Answer
+	if p := ix.otherPlace(qq); p != nil {
+		only := b.measuresOf(p)
+		if len(only) == 0 {
+			return ruling{kind: KindOtherPlace, text: b.otherPlaceText(p, st.rs, sure)}, true
+		}
+		// A notice of that place is loaded: answer from it alone.
+		st.rs, st.hs = ix.searchWithin(qq, st.top, only)
+		st.conf = ix.confidence(st.hs, qq)
+		st.restricted = true
+	} else if od := b.otherDocumentIn(qq, ix); od != nil {
+		return ruling{kind: KindOtherNotice, text: b.otherDocumentText(od, st.rs, sure)}, true
+	}
+	strongConcept := len(st.hs) > 0 && qq.conceptHit[st.hs[0].doc] >= strongConceptHit
+	if len(qq.oosTopics) > 0 && !strongConcept {
+		if t, phrase := ix.absentTopic(qq); t != nil {
+			return ruling{kind: KindNotInNotice, text: b.absentText(t, phrase, qq, ix)}, true
+		}
+		return ruling{kind: KindOutOfScope, text: b.abstainText(qq, ix)}, true
+	}
+	if len(st.hs) > 0 && len(st.rs) > 0 {
+		d := st.hs[0].doc
+		if level, lm := ix.asksLevel(qq, d); level != "" {
+			if ix.asksConditions(qq.norm) || !ix.levelStated(qq, d, level) && (ix.asksAmount(qq.norm) || ix.asksAward(qq.norm)) {
+				return ruling{kind: KindOtherLevel, text: b.otherLevelText(level, lm, &st.rs[0], qq, ix)}, true
+			}
+		}
+	}
+	return ruling{}, false
+}
+
+// markValidity fills each result's 时效提示 for the day of now.
+func (b *Base) markValidity(rs []Result, now time.Time) {
+	for i := range rs {
+		v := b.Validity(rs[i].Measure, now)
+		rs[i].Validity, rs[i].Expired, rs[i].ValidityStatus = v.Text, v.Expired, v.Status
+	}
 }
 
 // citeSuffixes are the words after a citation that ask for its content.
@@ -92,9 +197,6 @@ func (b *Base) citedMeasure(q string) (*Measure, bool) {
 	return ParseMeasureRef(q, b.measures)
 }
 
-// tentativeThreshold: below answerThreshold but above this, huiqi names
-// the likely measures and asks the owner to say more (still answered=false).
-const tentativeThreshold = 0.2
 
 func tentativeText(rs []Result, sc Scope) string {
 	var sb strings.Builder
@@ -150,30 +252,13 @@ func (b *Base) compose(r *Result, qq *query, ix *index) string {
 	if d, ok := ix.byID[m.ID]; ok {
 		quoted := ix.snippet(d, qq, 2)
 		if quoted != "" && quoted != m.Title+"。" {
-			fmt.Fprintf(&sb, "政策原文：%s\n", quoted)
+			fmt.Fprintf(&sb, "政策原文：%s%s\n", quoted, repairNote(m, quoted))
 		}
-		if e := ix.docs[d].entry; e != nil && len(e.Amounts) > 0 {
-			sb.WriteString("金额：")
-			last := "-"
-			for i, am := range pickAmounts(e.Amounts, qq, 4) {
-				if i > 0 {
-					sb.WriteString("；")
-				}
-				if l := zhtext.LevelName(am.Level); l != last {
-					if l != "" {
-						fmt.Fprintf(&sb, "%s ", l)
-					}
-					last = l
-				}
-				sb.WriteString(am.Text)
-				if am.Condition != "" {
-					fmt.Fprintf(&sb, "（%s）", am.Condition)
-				}
-			}
-			sb.WriteString("\n")
-		}
+		ix.writeAmounts(&sb, qq, d)
 		if e := ix.docs[d].entry; e != nil {
-			if c := pickCondition(e.Conditions, qq, quoted); c != "" {
+			// a condition stating another concept's sum is not this one's
+			_, others, _ := ix.amountTexts(qq, d)
+			if c := pickCondition(e.Conditions, qq, quoted, others); c != "" {
 				fmt.Fprintf(&sb, "条件：%s\n", c)
 			}
 		}
@@ -234,7 +319,7 @@ func pickAmounts(as []Amount, qq *query, n int) []Amount {
 
 // pickCondition returns the lexicon condition that shares most words with
 // the question, unless the quoted snippet already says it.
-func pickCondition(cs []string, qq *query, snippet string) string {
+func pickCondition(cs []string, qq *query, snippet string, avoid []string) string {
 	qn := 0
 	for _, r := range qq.norm {
 		if isHan(r) && !stopUni[string(r)] {
@@ -243,6 +328,9 @@ func pickCondition(cs []string, qq *query, snippet string) string {
 	}
 	best, bestScore := "", 0
 	for _, c := range cs {
+		if containsAnyOf(c, avoid) {
+			continue
+		}
 		score, quoted, n := 0, 0, 0
 		for _, r := range c {
 			if !isHan(r) || stopUni[string(r)] {
@@ -295,4 +383,57 @@ func unitsLine(m *Measure) string {
 		return m.Units[0]
 	}
 	return m.Units[0] + "（牵头）、" + strings.Join(m.Units[1:], "、")
+}
+
+// repairNote says where a quote holds a reviewed repair of a misprint of
+// the notice (source/notices.json), so that the words quoted never differ
+// from the notice's silently: （原文印作“首控次”，应为“首批次”）.
+func repairNote(m *Measure, quoted string) string {
+	if m.OriginalText == "" || quoted == "" {
+		return ""
+	}
+	data, err := loadNoticeData()
+	if err != nil {
+		return ""
+	}
+	var notes []string
+	for _, r := range data.Repairs {
+		if !strings.Contains(m.OriginalText, r.From) || !strings.Contains(m.Text, r.To) {
+			continue
+		}
+		from, to := minimalDiff(r.From, r.To)
+		switch {
+		case to == "" || !strings.Contains(quoted, strings.Trim(r.To, "。;,")):
+			continue
+		case from == "":
+			notes = append(notes, fmt.Sprintf("原文漏印“%s”，引文已补上", to))
+		default:
+			notes = append(notes, fmt.Sprintf("原文印作“%s”，应为“%s”", from, to))
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return "（" + strings.Join(notes, "；") + "）"
+}
+
+// minimalDiff strips the common prefix and suffix of a and b, in runes:
+// 首控次/首批次 → 控/批.
+func minimalDiff(a, b string) (string, string) {
+	ra, rb := []rune(a), []rune(b)
+	i := 0
+	for i < len(ra) && i < len(rb) && ra[i] == rb[i] {
+		i++
+	}
+	j := 0
+	for j < len(ra)-i && j < len(rb)-i && ra[len(ra)-1-j] == rb[len(rb)-1-j] {
+		j++
+	}
+	if len(ra)-j > i && len(rb)-j > i && len(ra)-i-j <= 2 {
+		// a changed character: name the word around it
+		lo, hi := max(0, i-1), min(len(rb), len(rb)-j+1)
+		lo2, hi2 := max(0, i-1), min(len(ra), len(ra)-j+1)
+		return string(ra[lo2:hi2]), string(rb[lo:hi])
+	}
+	return string(ra[i : len(ra)-j]), string(rb[i : len(rb)-j])
 }

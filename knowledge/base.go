@@ -96,6 +96,12 @@ var builtin = sync.OnceValues(func() (*builtinParts, error) {
 	if lerr == nil {
 		_, lerr = defaultNormalizer()
 	}
+	if lerr == nil {
+		_, lerr = builtinGazetteer()
+	}
+	if lerr == nil {
+		_, lerr = builtinCalibration()
+	}
 	res := <-ch
 	n, err := res.n, res.err
 	if err != nil {
@@ -285,6 +291,11 @@ func (b *Base) AddQuestion(measureID, question string) error {
 }
 
 // MinConfidence is the confidence (Result.Score of the best result) below
-// which Ask abstains; routing may use the same bar to decide that no
-// measure fits.
-const MinConfidence = answerThreshold
+// which Ask abstains (calibration.json); routing may use the same bar to
+// decide that no measure fits.
+func (b *Base) MinConfidence() float64 {
+	if ix := b.ix.Load(); ix != nil && ix.cal != nil {
+		return ix.cal.Answer
+	}
+	return 1
+}

@@ -47,7 +47,12 @@ type Concept struct {
 type Amount struct {
 	Text      string `json:"text"`
 	Condition string `json:"condition"`
-	Level     string `json:"level"`
+	// Concepts are the concept terms of the entry the amount is for, its
+	// subject first (小升规 for the 2万元 of 当年度实现小升规): a question about
+	// a concept is answered with its amounts, not every amount of the
+	// measure.
+	Concepts []string `json:"concepts,omitempty"`
+	Level    string   `json:"level"`
 	// Rule is the id of the award rule in eligibility's rules.json that
 	// computes this amount (empty for figures that are not awards, such as
 	// a guarantee rate); a test holds the two files to the same figures.
@@ -63,6 +68,29 @@ type CommonLexicon struct {
 	// AmountCues are the ways people ask "how much" (多少, 几万, 费率): such a
 	// question is answered with the part of the clause that states the sum.
 	AmountCues []string `json:"amount_cues"`
+	// Frame are the words of asking (请问, 来电人咨询, 咋, 有没有, 区里): what
+	// is left of a question without them is its content, which a measure
+	// must account for.
+	Frame []string `json:"frame"`
+	// Levels are the words that name a level of government (省里, 市级).
+	Levels []LevelWords `json:"levels"`
+	// AwardCues ask about an award or a subsidy (奖励, 补贴, 有钱拿).
+	AwardCues []string `json:"award_cues"`
+	// ConditionCues ask for the conditions or procedure of a programme.
+	ConditionCues []string `json:"condition_cues"`
+	// Documents are the words that name another document or year.
+	Documents DocumentWords `json:"documents"`
+	// Facts are the words that ask for a fact of the notice itself.
+	Facts FactCues `json:"facts"`
+	// English are the English words owners mix into questions, with the
+	// Chinese they stand for (loan → 贷款): normalisation writes them so.
+	// An English word not listed stays, and counts as content no measure
+	// explains.
+	English map[string]string `json:"english"`
+	// Domain are the everyday words of enterprises and their business
+	// (机器, 订单, 客户): content a measure need not explain, unlike a word
+	// of another domain (路由器, 图书馆).
+	Domain []string `json:"domain"`
 }
 
 // OutOfScopeTopic is a subject huiqi does not cover and where to turn.
@@ -70,6 +98,14 @@ type OutOfScopeTopic struct {
 	Topic string   `json:"topic"`
 	Say   []string `json:"say"`
 	Refer string   `json:"refer"`
+	// Absent marks a programme enterprises ask about that no clause of the
+	// notices contains (稳岗返还, 研发费用加计扣除): the reply says plainly
+	// that the notice does not contain it.
+	Absent bool `json:"absent,omitempty"`
+	// Pointer is the measure that only points at such policies (ind-13:
+	// 持续落实国家、省、市…各项惠企政策), offered as where to ask, never as
+	// the answer.
+	Pointer string `json:"pointer,omitempty"`
 }
 
 // ChitchatKind is small talk huiqi recognises (greeting, thanks, who, bye,
@@ -149,6 +185,17 @@ func ParseLexicon(files map[string][]byte) (*Lexicon, error) {
 					return nil, fmt.Errorf("lexicon %s: %s concept %d has no term", name, e.Measure, j)
 				}
 			}
+			terms := map[string]bool{}
+			for _, c := range e.Concepts {
+				terms[c.Term] = true
+			}
+			for _, a := range e.Amounts {
+				for _, c := range a.Concepts {
+					if !terms[c] {
+						return nil, fmt.Errorf("lexicon %s: %s amount %q names concept %q, which the entry does not have", name, e.Measure, a.Text, c)
+					}
+				}
+			}
 			lx.byID[e.Measure] = e
 			lx.Entries = append(lx.Entries, e)
 		}
@@ -210,11 +257,25 @@ func (lx *Lexicon) terms() []string {
 	return ts
 }
 
-// keepWords are the out-of-scope phrases: real words, never typos of a term.
+// keepWords are real words, never typos of a term: the out-of-scope
+// phrases, the words of asking, and the words that ask for a level, a
+// document or a fact of the notice (文号 is not a misspelt 限号).
 func (lx *Lexicon) keepWords() []string {
 	var ks []string
 	for _, t := range lx.Common.OutOfScope {
 		ks = append(ks, t.Say...)
+	}
+	ks = append(ks, lx.Common.Frame...)
+	for _, l := range lx.Common.Levels {
+		ks = append(ks, l.Say...)
+	}
+	d := lx.Common.Documents
+	for _, list := range [][]string{d.Kinds, d.Issuers, d.New, d.Times, d.Verbs, d.Interpretation} {
+		ks = append(ks, list...)
+	}
+	f := lx.Common.Facts
+	for _, list := range [][]string{f.DocNo, f.Issued, f.Published, f.When, f.Issuer, f.Addressees, f.Validity, f.Count, f.Basis, f.Subjects} {
+		ks = append(ks, list...)
 	}
 	return ks
 }

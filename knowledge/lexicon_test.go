@@ -90,6 +90,7 @@ func TestParseLexicon(t *testing.T) {
 		{"duplicate", map[string][]byte{"lexicon/ind.json": []byte(`[{"measure":"ind-01"},{"measure":"ind-01"}]`)}, []string{"ind-01"}, "twice"},
 		{"no id", map[string][]byte{"lexicon/ind.json": []byte(`[{"questions":["x"]}]`)}, nil, "no measure id"},
 		{"empty term", map[string][]byte{"lexicon/ind.json": []byte(`[{"measure":"ind-01","concepts":[{"term":" ","say":[]}]}]`)}, []string{"ind-01"}, "no term"},
+		{"amount of an unknown concept", map[string][]byte{"lexicon/ind.json": []byte(`[{"measure":"ind-01","concepts":[{"term":"煤炭","say":[]}],"amounts":[{"text":"2万元","concepts":["小升规"]}]}]`)}, []string{"ind-01"}, "does not have"},
 		{"bad json", map[string][]byte{"lexicon/common.json": []byte(`{"typos":`)}, nil, "unexpected EOF"},
 		{"empty typo", map[string][]byte{"lexicon/common.json": []byte(`{"typos":{"担宝":""}}`)}, nil, "empty typo"},
 		{"small talk without a reply", map[string][]byte{"lexicon/common.json": []byte(`{"chitchat":[{"kind":"greeting","say":["你好"]}]}`)}, nil, "has no reply"},

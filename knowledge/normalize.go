@@ -31,7 +31,9 @@ var defaultNormalizer = sync.OnceValues(func() (*normalizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newNormalizer(lx.Common.Typos, lx.terms(), lx.keepWords()), nil
+	n := newNormalizer(lx.Common.Typos, lx.terms(), lx.keepWords())
+	n.setEnglish(lx.Common.English)
+	return n, nil
 })
 
 // normalizer holds the data-driven parts of normalisation. It is immutable
@@ -40,6 +42,49 @@ type normalizer struct {
 	typos    []typo          // longest first
 	typoHead map[rune][]typo // typos by first rune, longest first
 	homo     *homophones
+	english  []typo // English words and phrases → Chinese, longest first
+}
+
+// setEnglish sets the English words normalisation writes in Chinese.
+func (n *normalizer) setEnglish(words map[string]string) {
+	for from, to := range words {
+		if from = strings.ToLower(strings.TrimSpace(from)); from != "" && to != "" {
+			n.english = append(n.english, typo{from, to})
+		}
+	}
+	sortTypos(n.english)
+}
+
+// fixEnglish writes the English words of s it knows in Chinese: whole
+// words only (a loan, not the loan in sloan), phrases before words.
+func (n *normalizer) fixEnglish(s string) string {
+	var b strings.Builder
+	letter := func(c byte) bool { return c >= 'a' && c <= 'z' || c == '&' || c == '-' }
+	for i := 0; i < len(s); {
+		if !letter(s[i]) || i > 0 && letter(s[i-1]) {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		hit := false
+		for _, e := range n.english {
+			if strings.HasPrefix(s[i:], e.from) && (i+len(e.from) == len(s) || !letter(s[i+len(e.from)])) {
+				b.WriteString(e.to)
+				i += len(e.from)
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			j := i
+			for j < len(s) && letter(s[j]) {
+				j++
+			}
+			b.WriteString(s[i:j])
+			i = j
+		}
+	}
+	return b.String()
 }
 
 type typo struct{ from, to string }
@@ -92,6 +137,9 @@ func less(a, b typo) bool {
 
 func (n *normalizer) normalize(q string) string {
 	s := basicNormalize(q)
+	if len(n.english) > 0 && hasLatin(s) {
+		s = n.fixEnglish(s)
+	}
 	if len(n.typos) > 0 {
 		s = n.fixTypos(s)
 	}
@@ -186,6 +234,15 @@ func (n *normalizer) fixTypos(s string) string {
 		return s
 	}
 	return b.String()
+}
+
+func hasLatin(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'a' && s[i] <= 'z' {
+			return true
+		}
+	}
+	return false
 }
 
 // hasTradOnly reports text holding a character of traditional script.

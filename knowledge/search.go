@@ -80,6 +80,18 @@ type index struct {
 	fuzzyBy  map[rune][]int32 // rune → fuzzy targets containing it
 	qbank    questionBank
 	pool     sync.Pool
+	// docTokens are the sorted token ids of each measure (its text and
+	// lexicon), for explaining a question by one measure.
+	docTokens [][]int32
+	// frame are the lexicon's words of asking by first rune, longest first.
+	frame map[rune][]string
+	// domain are the lexicon's everyday words of enterprises, likewise.
+	domain map[rune][]string
+	gaz   *Gazetteer
+	cal   *calibration // the confidence model; checked when the builtin base is made
+	// unitNames are the spellings of the responsible units, longest first
+	// (a level word inside one is the unit's: 国家税务总局…).
+	unitNames []string
 }
 
 type fuzzyTarget struct {
@@ -128,6 +140,9 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 	go func() {
 		defer close(lexDone)
 		ix.buildLexicon(ms, lx)
+		// checked when the builtin base is made: an error leaves places unread
+		ix.gaz, _ = builtinGazetteer()
+		ix.cal, _ = builtinCalibration()
 	}()
 	// Documents are indexed one after the other, so postings come out
 	// sorted by document; tf is accumulated densely over the vocabulary.
@@ -202,6 +217,12 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 		ix.idf[id] = float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
 	}
 	ix.maxIDF = float32(math.Log(1 + (n+0.5)/0.5))
+	ix.docTokens = make([][]int32, len(ms))
+	for id, ps := range ix.postings {
+		for _, p := range ps {
+			ix.docTokens[p.doc] = append(ix.docTokens[p.doc], int32(id))
+		}
+	}
 	var total float32
 	for _, l := range lens {
 		total += l
@@ -292,6 +313,40 @@ func (ix *index) buildLexicon(ms []*Measure, lx *Lexicon) {
 		}
 	}
 	ix.chat = newChatter(lx.Common.Chitchat)
+	ix.frame = map[rune][]string{}
+	for _, f := range lx.Common.Frame {
+		if f = basicNormalize(f); f != "" && !hasTradOnly(f) {
+			r, _ := utf8.DecodeRuneInString(f)
+			ix.frame[r] = append(ix.frame[r], f)
+		}
+	}
+	for r, fs := range ix.frame {
+		sort.SliceStable(fs, func(i, j int) bool { return len(fs[i]) > len(fs[j]) })
+		ix.frame[r] = fs
+	}
+	ix.domain = map[rune][]string{}
+	for _, f := range lx.Common.Domain {
+		if f = basicNormalize(f); f != "" && !hasTradOnly(f) {
+			r, _ := utf8.DecodeRuneInString(f)
+			ix.domain[r] = append(ix.domain[r], f)
+		}
+	}
+	for r, fs := range ix.domain {
+		sort.SliceStable(fs, func(i, j int) bool { return len(fs[i]) > len(fs[j]) })
+		ix.domain[r] = fs
+	}
+	seenUnit := map[string]bool{}
+	for _, m := range ms {
+		for _, u := range m.Units {
+			for _, n := range append([]string{u}, UnitAliases(u)...) {
+				if n = basicNormalize(n); n != "" && !seenUnit[n] {
+					seenUnit[n] = true
+					ix.unitNames = append(ix.unitNames, n)
+				}
+			}
+		}
+	}
+	sort.Slice(ix.unitNames, func(i, j int) bool { return len(ix.unitNames[i]) > len(ix.unitNames[j]) })
 	for _, f := range ft {
 		ix.fuzzy = append(ix.fuzzy, *f)
 	}

@@ -35,6 +35,17 @@ type query struct {
 	oosTopics  []int
 	chitchat   int // index of the small-talk kind when the question is only small talk, else -1
 	expanded   []string
+	// found are the lexicon concept phrases found in the question (those
+	// inside a longer phrase or an out-of-scope phrase left out).
+	found []foundPhrase
+	// places are the places the question names (gazetteer).
+	places []PlaceMention
+}
+
+// foundPhrase is a lexicon phrase at byte offsets of the normalised question.
+type foundPhrase struct {
+	start, end int
+	p          *phrase
 }
 
 type qterm struct {
@@ -48,6 +59,12 @@ type hit struct {
 	score    float64
 	coverage float64
 	qsim     float64 // best similarity to a typical question of the measure
+	// explained is the share of the question's content the measure
+	// accounts for; adjacent is set when unexplained content touches one
+	// of its phrases (search_explain.go).
+	explained float64
+	adjacent  bool
+	raw       float64 // the score before rerank
 }
 
 func (ix *index) analyse(q string, sc *scratch) *query {
@@ -89,11 +106,7 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 	}
 	// lexicon phrases in the question
 	rs := sc.spans
-	type found struct {
-		start, end int
-		p          *phrase
-	}
-	var concepts []found
+	var concepts []foundPhrase
 	for i := range rs {
 		j := i + 1
 		if j >= len(rs) || rs[j].start != rs[i].end {
@@ -113,7 +126,7 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 				})
 			}
 			if p.concept && len(p.docs) > 0 {
-				concepts = append(concepts, found{rs[i].start, rs[i].start + len(p.text), p})
+				concepts = append(concepts, foundPhrase{rs[i].start, rs[i].start + len(p.text), p})
 			}
 		}
 	}
@@ -154,6 +167,7 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 		if inside {
 			continue
 		}
+		qq.found = append(qq.found, f)
 		strength := float32(utf8.RuneCountInString(f.p.text)) / float32(len(f.p.docs))
 		for _, d := range f.p.docs {
 			if strength > qq.conceptHit[d] {
@@ -163,6 +177,9 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 	}
 	// small talk
 	qq.chitchat = ix.chat.classify(nq)
+	if ix.gaz != nil {
+		qq.places = ix.gaz.Find(nq)
+	}
 	qq.terms = make([]qterm, 0, len(qq.weights))
 	for id, w := range qq.weights {
 		qq.terms = append(qq.terms, qterm{id, w})
@@ -302,41 +319,18 @@ func (ix *index) fuzzyBoost(nq string, acc, cov []float32, sc *scratch) {
 
 const fuzzyBonus = 2.0
 
-// confidence maps the top hit to [0,1]: a logistic on how much of the
-// question the best measure explains (coverage), its score, how close the
-// question is to one of the measure's typical questions, and whether a
-// lexicon phrase named it. How far it leads the next one is left out on
+// confidence is the calibrated confidence that the best hit answers the
+// question (calibrate.go). How far it leads the next one is left out on
 // purpose: two close measures make a question ambiguous, not out of scope.
-func confidence(hs []hit, qq *query) float64 {
-	if len(hs) == 0 {
+func (ix *index) confidence(hs []hit, qq *query) float64 {
+	if len(hs) == 0 || ix.cal == nil {
 		return 0
 	}
-	top := hs[0]
-	concept := 0.0
-	if s := qq.conceptHit[top.doc]; s > 0 {
-		concept = math.Min(1, float64(s)/3)
-	}
-	z := confBias + confCoverage*top.coverage + confConcept*concept +
-		confScore*math.Min(1, top.score/20) + confQSim*top.qsim
-	return 1 / (1 + math.Exp(-z))
+	return ix.cal.score(ix.features(hs, qq))
 }
 
-// Calibrated by an L2-regularised logistic regression on the project's
-// evaluation set (testdata/eval: in-scope questions against out-of-scope
-// ones that name no out-of-scope topic), classes weighted equally.
-const (
-	confBias     = -7.48
-	confCoverage = 5.0
-	confConcept  = 3.41
-	confScore    = 4.11
-	confQSim     = 4.29
-	// answerThreshold is the confidence below which huiqi abstains: on the
-	// evaluation set it keeps ~98% of in-scope questions answered and
-	// refuses every out-of-scope one.
-	answerThreshold = 0.4
-	// ambiguousMargin: top two closer than this (relative) are offered both.
-	ambiguousMargin = 0.06
-)
+// ambiguousMargin: top two closer than this (relative) are offered both.
+const ambiguousMargin = 0.06
 
 // search ranks and returns results with confidence; snippet from the query.
 func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
@@ -347,32 +341,86 @@ func (ix *index) search(q string, top int) ([]Result, *query, []hit) {
 		top = 5
 	}
 	hs := ix.rank(qq, sc, max(top, minRanked))
-	conf := confidence(hs, qq)
+	ix.rerank(qq, hs)
+	conf := ix.confidence(hs, qq)
 	var out []Result
 	for i, h := range hs {
 		if i >= top {
 			break
 		}
-		d := &ix.docs[h.doc] // not a copy: sentences are filled lazily under once
-		s := conf
-		if i > 0 && hs[0].score > 0 {
-			s = conf * h.score / hs[0].score
-		}
-		out = append(out, Result{
-			ID: d.m.ID, Title: d.m.Title, Score: math.Round(s*1000) / 1000,
-			Units: unitsOf(d.m), Measure: d.m, Ref: d.m.Ref(),
-			Snippet: ix.snippet(h.doc, qq, 1),
-			Amounts: amountsOf(d.entry),
-		})
+		out = append(out, ix.result(h, hs, conf, qq))
 	}
 	return out, qq, hs
+}
+
+// rerankFloor is the share of its score a measure keeps when it explains
+// none of the question's content.
+const rerankFloor = 0.5
+
+// rerank weighs each ranked measure's score by how much of the question's
+// content it explains, and sorts again: a measure that matches one phrase
+// of a question (谁牵头) loses to one that accounts for the rest of it too
+// (三个平台…搭建).
+func (ix *index) rerank(qq *query, hs []hit) {
+	for i := range hs {
+		e := ix.explain(qq, hs[i].doc)
+		hs[i].explained = e.ratio()
+		hs[i].adjacent = e.adjacent
+		hs[i].raw = hs[i].score
+		hs[i].score *= rerankFloor + (1-rerankFloor)*hs[i].explained
+	}
+	sort.SliceStable(hs, func(i, j int) bool {
+		if hs[i].score != hs[j].score {
+			return hs[i].score > hs[j].score
+		}
+		return hs[i].doc < hs[j].doc
+	})
+}
+
+// searchWithin ranks only the measures in only (the notices of one place).
+func (ix *index) searchWithin(qq *query, top int, only map[int32]bool) ([]Result, []hit) {
+	sc := ix.pool.Get().(*scratch)
+	defer ix.pool.Put(sc)
+	hs := ix.rank(qq, sc, len(ix.docs))
+	ix.rerank(qq, hs)
+	kept := hs[:0]
+	for _, h := range hs {
+		if only[h.doc] {
+			kept = append(kept, h)
+		}
+	}
+	hs = kept
+	conf := ix.confidence(hs, qq)
+	var out []Result
+	for i, h := range hs {
+		if i >= top {
+			break
+		}
+		out = append(out, ix.result(h, hs, conf, qq))
+	}
+	return out, hs
+}
+
+// result is hit h as a Result, its score relative to the best of hs.
+func (ix *index) result(h hit, hs []hit, conf float64, qq *query) Result {
+	d := &ix.docs[h.doc] // not a copy: sentences are filled lazily under once
+	s := conf
+	if h.doc != hs[0].doc && hs[0].score > 0 {
+		s = conf * h.score / hs[0].score
+	}
+	return Result{
+		ID: d.m.ID, Title: d.m.Title, Score: math.Round(s*1000) / 1000,
+		Units: unitsOf(d.m), Measure: d.m, Ref: d.m.Ref(),
+		Snippet: ix.snippet(h.doc, qq, 1),
+		Amounts: amountsOf(d.entry),
+	}
 }
 
 // cite puts a measure the question named first, with full confidence.
 func (ix *index) cite(m *Measure, rs []Result, hs []hit, qq *query) ([]Result, []hit, float64) {
 	d, ok := ix.byID[m.ID]
 	if !ok {
-		return rs, hs, confidence(hs, qq)
+		return rs, hs, ix.confidence(hs, qq)
 	}
 	top := hit{doc: d, score: math.Inf(1), coverage: 1, qsim: 1}
 	hs2 := []hit{top}
@@ -431,4 +479,12 @@ func (qb *questionBank) similar(qq *query, sc *scratch) map[int32]float64 {
 		}
 	}
 	return out
+}
+
+// rawScore is a hit's score before rerank (cite's hits are never reranked).
+func rawScore(h hit) float64 {
+	if h.raw != 0 {
+		return h.raw
+	}
+	return h.score
 }

@@ -6,6 +6,7 @@ package knowledge
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -41,12 +42,26 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 		return ""
 	}
 	money := ix.asksAmount(qq.norm)
-	score := func(s *sentence) float32 {
+	// The part that states the sum of the concept asked answers "给多少";
+	// a part stating only another concept's sum does not (小升规 is not the
+	// growth award's 5万元), and none does when the concept has no sum.
+	asked, _, none := ix.amountTexts(qq, d)
+	// score weighs a sentence, or a part of the sentence whole (which says
+	// whose sum a part states).
+	score := func(s *sentence, whole string) float32 {
 		// merge of two sorted id lists
 		var v float32
 		if money && reAmount.MatchString(s.text) {
-			// "给多少" is answered by the part that states the sum
-			v += ix.maxIDF
+			switch {
+			case none:
+				v -= ix.maxIDF
+			case len(asked) == 0:
+				v += ix.maxIDF
+			case containsAnyOf(s.text, asked) && ix.namesFound(qq, d, whole):
+				v += ix.maxIDF
+			default:
+				v -= ix.maxIDF / 2
+			}
 		}
 		i, j := 0, 0
 		for i < len(qq.terms) && j < len(s.tokens) {
@@ -69,7 +84,7 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 	}
 	var sc []scored
 	for i := range ss {
-		sc = append(sc, scored{i, score(&ss[i])})
+		sc = append(sc, scored{i, score(&ss[i], ss[i].text)})
 	}
 	sort.SliceStable(sc, func(a, b int) bool { return sc[a].s > sc[b].s })
 	if sc[0].s == 0 {
@@ -81,8 +96,12 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 	}
 	sort.Ints(pick)
 	var b strings.Builder
-	for _, i := range pick {
-		b.WriteString(ix.trimSentence(&ss[i], score))
+	for k, i := range pick {
+		if k > 0 && i != pick[k-1]+1 && !strings.HasSuffix(b.String(), "…") {
+			b.WriteString("…") // the sentences between are left out
+		}
+		whole := ss[i].text
+		b.WriteString(ix.trimSentence(&ss[i], func(p *sentence) float32 { return score(p, whole) }))
 	}
 	return b.String()
 }
@@ -127,6 +146,33 @@ func (ix *index) trimSentence(s *sentence, score func(*sentence) float32) string
 		out += "…"
 	}
 	return out
+}
+
+func containsAnyOf(s string, ws []string) bool {
+	for _, w := range ws {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesFound reports a text holding one of the lexicon phrases of measure d
+// the question used (or their concept terms): the part of 小升规, not of the
+// growth award, though both state 2万元.
+func (ix *index) namesFound(qq *query, d int32, text string) bool {
+	t := basicNormalize(text)
+	any := false
+	for _, f := range qq.found {
+		if !slices.Contains(f.p.docs, d) {
+			continue
+		}
+		any = true
+		if strings.Contains(t, f.p.text) || f.p.expand != "" && strings.Contains(t, f.p.expand) {
+			return true
+		}
+	}
+	return !any
 }
 
 func amountsOf(e *LexEntry) []string {

@@ -45,6 +45,9 @@ type Validity struct {
 	Basis string `json:"basis,omitempty"`
 	// Windows are the clause's own time limits, each marked passed or not.
 	Windows []WindowState `json:"windows,omitempty"`
+	// Since is an open-ended start the clause states (从2023年起): a start,
+	// never an end.
+	Since string `json:"since,omitempty"`
 	// Text says it in Chinese for the enterprise, naming whom to ask: the
 	// 时效提示 of an answer. It is "" only for a measure in force without
 	// any stated date.
@@ -97,6 +100,9 @@ func measureValidity(m *Measure, p *Package, n *Notice, now time.Time) Validity 
 			gone = append(gone, w)
 		}
 	}
+	if mm := reSince.FindString(m.Text); mm != "" {
+		v.Since = strings.Join(strings.Fields(mm), "")
+	}
 	termEnded := !v.Until.IsZero() && passed(v.Until)
 	switch {
 	case termEnded || len(v.Windows) > 0 && len(gone) == len(v.Windows):
@@ -143,6 +149,9 @@ func validityText(m *Measure, v Validity, gone []Window, termEnded bool, n *Noti
 		issued := ""
 		if n != nil && !n.Issued.IsZero() {
 			issued = "（" + zhtext.Date(n.Issued) + "印发）"
+		}
+		if v.Since != "" {
+			return fmt.Sprintf("时效提示：本条写明“%s”执行，没有截止日期；《%s》%s也没有写明有效期。是否仍在执行，请向%s确认。", v.Since, pkg, issued, lead)
 		}
 		return fmt.Sprintf("时效提示：《%s》%s没有写明有效期，本条也没有截止日期；是否仍在执行，请向%s确认。", pkg, issued, lead)
 	}

@@ -30,8 +30,9 @@ func TestValidity(t *testing.T) {
 		{"ind-03", fixedNow, NoTerm, "", []string{"《二十条》", "没有写明有效期", "2023年2月13日印发", "区中小企业发展中心"}, []string{"已过", "阶段性"}},
 		{"ind-03", day(2023, 3, 1, 9), NoTerm, "", []string{"没有写明有效期"}, nil},
 		{"ind-07", day(2031, 1, 1, 9), NoTerm, "", []string{"区人社局"}, []string{"已过"}},
-		// 从2023年起 starts an award; it sets no end.
-		{"ind-14", fixedNow, NoTerm, "", []string{"没有写明有效期"}, []string{"2023年起"}},
+		// 从2023年起 starts an award; it sets no end, and the answer says so
+		// (issue 13: it was once called a period that had passed).
+		{"ind-14", fixedNow, NoTerm, "", []string{"没有写明有效期", "“从2023年起”执行，没有截止日期"}, []string{"已过", "到期"}},
 		// A clause's own limit: loans may be deferred to 2023-06-30.
 		{"ind-11", day(2023, 6, 30, 22), InForce, "", []string{"“付息日期原则上最长可延至2023年6月30日”的期限尚未到"}, []string{"时效提示"}},
 		{"ind-11", day(2023, 7, 1, 8), Passed, "", []string{"“付息日期原则上最长可延至2023年6月30日”的期限已过", "请向区政府办公室确认"}, nil},

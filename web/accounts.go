@@ -36,11 +36,39 @@ var ErrBadLogin = errors.New("wrong name or password")
 // ErrNoSession is returned for a missing, unknown or expired session.
 var ErrNoSession = errors.New("no valid session")
 
-// invalidErr marks bad input to account commands.
-type invalidErr struct{ msg string }
+// invalidErr marks bad input to account commands: in Chinese for the
+// console's users and in English for the operator at the command line
+// (Error says both, as the command line's messages do).
+type invalidErr struct{ zh, en string }
 
-func (e invalidErr) Error() string      { return e.msg }
+func (e invalidErr) Error() string      { return e.zh + " / " + e.en }
 func (e invalidErr) InvalidInput() bool { return true }
+
+// Chinese is the message for the console's users.
+func (e invalidErr) Chinese() string { return e.zh }
+
+func invalidf(zh, en string, a ...any) invalidErr {
+	return invalidErr{fmt.Sprintf(zh, a...), fmt.Sprintf(en, a...)}
+}
+
+// Password limits: bcrypt reads at most 72 bytes.
+const (
+	minPassword = 8
+	maxPassword = 72
+)
+
+// checkPassword says what is wrong with a new password, if anything.
+func checkPassword(p string) error {
+	switch {
+	case len(p) < minPassword:
+		return invalidf("密码太短：至少 %d 个字节（一个汉字算 3 个）", "password must be at least %d bytes", minPassword)
+	case len(p) > maxPassword:
+		return invalidf("密码太长：最多 %d 个字节（一个汉字算 3 个）", "password must be at most %d bytes", maxPassword)
+	case strings.TrimSpace(p) != p:
+		return invalidf("密码的开头或结尾不能是空格", "password must not start or end with a space")
+	}
+	return nil
+}
 
 // User is a staff account.
 type User struct {
@@ -64,8 +92,10 @@ type Accounts struct {
 	now func() time.Time
 	// Cost is the bcrypt cost for new passwords; tests lower it.
 	Cost int
-	// TTL is how long a session lasts.
-	TTL time.Duration
+	// TTL is how long a session lasts at most; Idle ends one unused this
+	// long (default 30 minutes).
+	TTL  time.Duration
+	Idle time.Duration
 	// KeepExpired leaves expired sessions in the database (they are still
 	// refused): a fixed demonstration clock must not delete real sessions.
 	KeepExpired bool
@@ -90,7 +120,7 @@ func OpenAccounts(ctx context.Context, db *sqlite.DB, now func() time.Time) (*Ac
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	a := &Accounts{db: db.DB, now: now, Cost: bcrypt.DefaultCost, TTL: 12 * time.Hour, roles: roles}
+	a := &Accounts{db: db.DB, now: now, Cost: bcrypt.DefaultCost, TTL: 12 * time.Hour, Idle: 30 * time.Minute, roles: roles}
 	return a, nil
 }
 
@@ -105,17 +135,16 @@ func (a *Accounts) Add(ctx context.Context, name, role, unit, password string) (
 	r, known := a.roles.Get(role)
 	switch {
 	case name == "" || utf8.RuneCountInString(name) > 64:
-		return User{}, invalidErr{"name must be 1 to 64 characters"}
+		return User{}, invalidf("账号名须为 1 到 64 个字", "name must be 1 to 64 characters")
 	case !known:
-		return User{}, invalidErr{fmt.Sprintf("role must be %s, got %q", a.roles.IDs(", "), role)}
+		return User{}, invalidf("角色须为 %s 之一，不是 %q", "role must be %[1]s, got %[2]q", a.roles.IDs("、"), role)
 	case r.NeedsUnit() && unit == "":
-		return User{}, invalidErr{fmt.Sprintf("role %s needs --unit", role)}
+		return User{}, invalidf("角色 %s 须用 --unit 指定单位", "role %s needs --unit", role)
 	case !r.NeedsUnit() && unit != "":
-		return User{}, invalidErr{fmt.Sprintf("--unit is only for a role that acts for one unit, not %s", role)}
-	case len(password) < 8:
-		return User{}, invalidErr{"password must be at least 8 bytes"}
-	case len(password) > 72:
-		return User{}, invalidErr{"password must be at most 72 bytes"}
+		return User{}, invalidf("--unit 只用于代表一个单位的角色，%s 不是", "--unit is only for a role that acts for one unit, not %s", role)
+	}
+	if err := checkPassword(password); err != nil {
+		return User{}, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), a.Cost)
 	if err != nil {
@@ -126,7 +155,7 @@ func (a *Accounts) Add(ctx context.Context, name, role, unit, password string) (
 		name, role, unit, hash, now.UTC().Format(time.RFC3339))
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
-			return User{}, invalidErr{fmt.Sprintf("user %q already exists", name)}
+			return User{}, invalidf("账号 %q 已存在", "user %q already exists", name)
 		}
 		return User{}, fmt.Errorf("add user: %w", err)
 	}
@@ -141,7 +170,7 @@ func (a *Accounts) Remove(ctx context.Context, name string) error {
 		return fmt.Errorf("remove user: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return invalidErr{fmt.Sprintf("no user %q", name)}
+		return invalidf("没有账号 %q", "no user %q", name)
 	}
 	return nil
 }
@@ -215,30 +244,103 @@ func (a *Accounts) NewSession(ctx context.Context, u User) (token string, s Sess
 		hashToken(token), u.ID, s.CSRF, now.UTC().Format(time.RFC3339), s.Expires.UTC().Format(time.RFC3339)); err != nil {
 		return "", Session{}, fmt.Errorf("new session: %w", err)
 	}
+	if err := a.used(ctx, token, now); err != nil {
+		return "", Session{}, fmt.Errorf("new session: %w", err)
+	}
 	return token, s, nil
 }
 
-// Session returns the live session of token.
+// Session returns the live session of token: not past its TTL, and used
+// within Idle. Using it keeps it alive (the time of use is written at most
+// once a minute).
 func (a *Accounts) Session(ctx context.Context, token string) (Session, error) {
 	if token == "" || len(token) > 128 {
 		return Session{}, ErrNoSession
 	}
 	var s Session
-	var expires string
-	err := a.db.QueryRowContext(ctx, `SELECT u.id, u.name, u.role, u.unit, s.csrf, s.expires_at
-		FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.token_hash = ?`, hashToken(token)).
-		Scan(&s.User.ID, &s.User.Name, &s.User.Role, &s.User.Unit, &s.CSRF, &expires)
+	var expires, used string
+	err := a.db.QueryRowContext(ctx, `SELECT u.id, u.name, u.role, u.unit, s.csrf, s.expires_at, COALESCE(x.used_at, '')
+		FROM web_sessions s JOIN web_users u ON u.id = s.user_id LEFT JOIN web_session_use x ON x.token_hash = s.token_hash
+		WHERE s.token_hash = ?`, hashToken(token)).
+		Scan(&s.User.ID, &s.User.Name, &s.User.Role, &s.User.Unit, &s.CSRF, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNoSession
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("session: %w", err)
 	}
+	now := a.now()
 	s.Expires, _ = time.Parse(time.RFC3339, expires)
-	if !a.now().Before(s.Expires) {
+	if !now.Before(s.Expires) {
 		return Session{}, ErrNoSession
 	}
+	if last, err := time.Parse(time.RFC3339, used); err == nil && a.Idle > 0 {
+		if now.Sub(last) >= a.Idle {
+			if !a.KeepExpired {
+				a.EndSession(ctx, token)
+			}
+			return Session{}, ErrNoSession
+		}
+		if now.Sub(last) < time.Minute {
+			return s, nil
+		}
+	}
+	if err := a.used(ctx, token, now); err != nil {
+		return Session{}, fmt.Errorf("session: %w", err)
+	}
 	return s, nil
+}
+
+// used records that the session of token was used at now.
+func (a *Accounts) used(ctx context.Context, token string, now time.Time) error {
+	_, err := a.db.ExecContext(ctx, `INSERT INTO web_session_use (token_hash, used_at) VALUES (?, ?)
+		ON CONFLICT(token_hash) DO UPDATE SET used_at = excluded.used_at`, hashToken(token), now.UTC().Format(time.RFC3339))
+	return err
+}
+
+// SetPassword gives the account name a new password and ends every one of
+// its sessions (the operator's `huiqi user passwd`).
+func (a *Accounts) SetPassword(ctx context.Context, name, password string) error {
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), a.Cost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	tx, err := a.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	defer tx.Rollback()
+	var id int64
+	err = tx.QueryRowContext(ctx, `UPDATE web_users SET password_hash = ? WHERE name = ? RETURNING id`, hash, strings.TrimSpace(name)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return invalidf("没有账号 %q", "no user %q", name)
+	}
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM web_sessions WHERE user_id = ?`, id); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}
+
+// ChangePassword is a signed-in user changing their own password: the
+// current one must be right (ErrBadLogin otherwise), and every session of
+// the account ends, the caller's own included.
+func (a *Accounts) ChangePassword(ctx context.Context, u User, current, password string) error {
+	if _, err := a.Authenticate(ctx, u.Name, current); err != nil {
+		return err
+	}
+	if current == password {
+		return invalidf("新密码不能与原密码相同", "the new password is the old one")
+	}
+	return a.SetPassword(ctx, u.Name, password)
 }
 
 // EndSession signs a session out.

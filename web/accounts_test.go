@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,9 +102,23 @@ func TestAccountsSessions(t *testing.T) {
 			t.Errorf("Session(%q) = %v, want ErrNoSession", bad, err)
 		}
 	}
-	*now = now.Add(12 * time.Hour)
+	// Idle: used within 30 minutes it lives on, unused for 30 it ends.
+	for range 3 {
+		*now = now.Add(29 * time.Minute)
+		if _, err := acc.Session(ctx, tok); err != nil {
+			t.Fatalf("Session used after 29 min = %v, want it alive", err)
+		}
+	}
+	if _, err := acc.Session(ctx, tok2); !errors.Is(err, ErrNoSession) {
+		t.Errorf("Session unused for 87 min = %v, want ErrNoSession (idle)", err)
+	}
+	tok2, _, _ = acc.NewSession(ctx, u)
+	for now.Before(fixedNow.Add(12 * time.Hour)) {
+		*now = now.Add(25 * time.Minute)
+		acc.Session(ctx, tok)
+	}
 	if _, err := acc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
-		t.Errorf("Session after 12h = %v, want ErrNoSession", err)
+		t.Errorf("Session after 12h, in use all along = %v, want ErrNoSession", err)
 	}
 	if err := acc.EndSession(ctx, tok2); err != nil {
 		t.Fatal(err)
@@ -117,6 +132,55 @@ func TestAccountsSessions(t *testing.T) {
 	}
 	if err := acc.Remove(ctx, "hl"); err == nil {
 		t.Error("removing a missing user succeeded")
+	}
+}
+
+// TestPasswordChangeEndsSessions: a new password ends every session of the
+// account; the old password no longer signs in; a wrong current password
+// or a bad new one changes nothing.
+func TestPasswordChangeEndsSessions(t *testing.T) {
+	ctx := context.Background()
+	acc, _ := openTestAccounts(t)
+	u, err := acc.Add(ctx, "hl", RoleHotline, "", "longenough")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := acc.Add(ctx, "ad", RoleAdmin, "", "longenough")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok1, _, _ := acc.NewSession(ctx, u)
+	tok2, _, _ := acc.NewSession(ctx, u)
+	keep, _, _ := acc.NewSession(ctx, other)
+	if err := acc.ChangePassword(ctx, u, "wrong", "a new password"); !errors.Is(err, ErrBadLogin) {
+		t.Errorf("ChangePassword with a wrong current one = %v, want ErrBadLogin", err)
+	}
+	var ii invalidInput
+	if err := acc.ChangePassword(ctx, u, "longenough", "short"); !errors.As(err, &ii) || !strings.Contains(err.Error(), "至少 8 个字节") || !strings.Contains(err.Error(), "at least 8 bytes") {
+		t.Errorf("ChangePassword to a short one = %v, want bad input in Chinese and English", err)
+	}
+	if _, err := acc.Session(ctx, tok1); err != nil {
+		t.Fatalf("a refused change ended a session: %v", err)
+	}
+	if err := acc.ChangePassword(ctx, u, "longenough", "a new password"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{tok1, tok2} {
+		if _, err := acc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
+			t.Errorf("a session from before the change = %v, want ErrNoSession", err)
+		}
+	}
+	if _, err := acc.Session(ctx, keep); err != nil {
+		t.Errorf("another account's session ended: %v", err)
+	}
+	if _, err := acc.Authenticate(ctx, "hl", "longenough"); !errors.Is(err, ErrBadLogin) {
+		t.Error("the old password still signs in")
+	}
+	if _, err := acc.Authenticate(ctx, "hl", "a new password"); err != nil {
+		t.Errorf("the new password does not sign in: %v", err)
+	}
+	if err := acc.SetPassword(ctx, "nobody", "a new password"); !errors.As(err, &ii) {
+		t.Errorf("SetPassword of a missing user = %v, want bad input", err)
 	}
 }
 

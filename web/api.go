@@ -344,10 +344,50 @@ func (req fileRequest) ticket(channel, by string) (intake.NewTicket, error) {
 	return nt, nil
 }
 
+// idempotencyKey is the request's Idempotency-Key header ("" without one),
+// as a string or as the structured-field string ("…") of the IETF draft.
+func idempotencyKey(r *http.Request) (string, error) {
+	k := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	if len(k) >= 2 && k[0] == '"' && k[len(k)-1] == '"' {
+		k = k[1 : len(k)-1]
+	}
+	if k == "" && r.Header.Get("Idempotency-Key") == "" {
+		return "", nil
+	}
+	if !validKey(k) {
+		return "", errorf(CodeInvalid, "Idempotency-Key 应为 1 到 %d 个可见 ASCII 字符", maxKey)
+	}
+	return k, nil
+}
+
+// maxKey is the longest filing key a client may send.
+const maxKey = 128
+
+// validKey reports whether k is 1 to maxKey visible ASCII characters.
+func validKey(k string) bool {
+	if k == "" || len(k) > maxKey {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] <= ' ' || k[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 // file files the request's issue and answers 201 with the reporter's
 // receipt (the report object of cli.md plus the secret): the public API
 // for the enterprise itself, the staff API for a caller (channel 热线).
-func (s *Server) file(w http.ResponseWriter, r *http.Request, channel, by string) {
+// With an Idempotency-Key, scoped to scope (the public API, one staff
+// account), the same request again files nothing and answers with the
+// same receipt, marked Idempotent-Replayed.
+func (s *Server) file(w http.ResponseWriter, r *http.Request, channel, by, scope string) {
+	key, err := idempotencyKey(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
 	var req fileRequest
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		writeError(w, r, s.log, err)
@@ -358,16 +398,23 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, channel, by string
 		writeError(w, r, s.log, err)
 		return
 	}
+	if key != "" {
+		nt.Key = scope + ":" + key
+	}
 	t, err := s.tickets.File(r.Context(), nt)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
+	if t.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("Cache-Control", "no-store") // the receipt carries the secret
 	writeJSON(w, http.StatusCreated, t.Receipt())
 }
 
 func (s *Server) apiFile(w http.ResponseWriter, r *http.Request) {
-	s.file(w, r, intake.ChannelOnline, "企业")
+	s.file(w, r, intake.ChannelOnline, "企业", "api")
 }
 
 // apiTicket is the reporter's lookup: without the right secret every answer
@@ -391,5 +438,6 @@ func (s *Server) apiTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only what intake lets the enterprise see: no reporter names, no
 	// filing text, no internal routing remarks.
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, t.Public())
 }

@@ -384,3 +384,128 @@ func TestClientIP(t *testing.T) {
 		}
 	}
 }
+
+// TestFilingWithIdempotencyKey: POST /api/tickets and the staff API with
+// one Idempotency-Key file one ticket and answer twice with the same
+// receipt, secret included; keys are per staff account; a bad key is 400.
+func TestFilingWithIdempotencyKey(t *testing.T) {
+	te := newTestEnv(t, nil)
+	hl, _ := te.login(t, "hl")
+	ad, _ := te.login(t, "ad")
+	body := `{"text":"招工难，想了解稳岗补贴","enterprise":"阳泉测试机械有限公司"}`
+	before := te.be.count()
+	var receipts []string
+	for i := range 3 {
+		w := te.do(t, "POST", "/api/tickets", jsonCT, body, map[string]string{"Idempotency-Key": "retry-7f3a"})
+		if w.Code != http.StatusCreated {
+			t.Fatalf("POST #%d = %d %s", i, w.Code, w.Body)
+		}
+		if got := w.Header().Get("Idempotent-Replayed"); (i > 0) != (got == "true") {
+			t.Errorf("POST #%d Idempotent-Replayed = %q", i, got)
+		}
+		receipts = append(receipts, w.Body.String())
+	}
+	if receipts[1] != receipts[0] || receipts[2] != receipts[0] || !strings.Contains(receipts[0], `"secret":"SECRET`) {
+		t.Errorf("the retries answered %v, want the first receipt with its secret again", receipts)
+	}
+	if n := te.be.count() - before; n != 1 {
+		t.Errorf("%d tickets from one key, want 1", n)
+	}
+	staff := func(tok string) string {
+		w := te.do(t, "POST", "/api/staff/tickets", jsonCT, body, map[string]string{"Authorization": "Bearer " + tok, "Idempotency-Key": `"call-1"`})
+		if w.Code != http.StatusCreated {
+			t.Fatalf("staff POST = %d %s", w.Code, w.Body)
+		}
+		var r struct{ ID string }
+		json.Unmarshal(w.Body.Bytes(), &r)
+		return r.ID
+	}
+	a1, a2, b1 := staff(hl), staff(hl), staff(ad)
+	if a1 != a2 || a1 == b1 {
+		t.Errorf("staff filings = %s, %s (one account, one key), %s (another account); want the first two equal and the third its own", a1, a2, b1)
+	}
+	if n := te.be.count() - before; n != 3 {
+		t.Errorf("%d tickets, want 3", n)
+	}
+	for _, k := range []string{strings.Repeat("k", 129), "with space", "中文"} {
+		if w := te.do(t, "POST", "/api/tickets", jsonCT, body, map[string]string{"Idempotency-Key": k}); w.Code != 400 || !strings.Contains(w.Body.String(), "Idempotency-Key") {
+			t.Errorf("Idempotency-Key %q = %d %s, want 400", k, w.Code, w.Body)
+		}
+	}
+	if w := te.do(t, "POST", "/api/tickets", jsonCT, `{"text":"另一件事"}`, map[string]string{"Idempotency-Key": "retry-7f3a"}); w.Code != 400 {
+		t.Errorf("the key again with other content = %d, want 400", w.Code)
+	}
+}
+
+// TestServeCapsConnections: with MaxConns connections held open (idle,
+// half-open, slowloris), the next client waits in the listen queue and is
+// served once one of them goes.
+func TestServeCapsConnections(t *testing.T) {
+	te := newTestEnv(t, func(c *Config) { c.MaxConns = 2 })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- te.srv.Serve(ctx, ln) }()
+	defer func() { cancel(); <-done }()
+	addr := ln.Addr().String()
+	get := func(timeout time.Duration) error {
+		c := &http.Client{Timeout: timeout, Transport: &http.Transport{DisableKeepAlives: true}}
+		resp, err := c.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	if err := get(10 * time.Second); err != nil {
+		t.Fatalf("GET /healthz = %v", err)
+	}
+	var held []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n")) // never finished
+		held = append(held, c)
+	}
+	if err := get(300 * time.Millisecond); err == nil {
+		t.Error("a third connection was served while two held the cap of 2")
+	}
+	held[0].Close()
+	if err := get(10 * time.Second); err != nil {
+		t.Errorf("GET /healthz after a held connection closed = %v, want served", err)
+	}
+	held[1].Close()
+}
+
+// TestStaffAnswersAreNotStored: staff JSON (names, contacts) and the
+// reporter's receipt are sent with Cache-Control: no-store.
+func TestStaffAnswersAreNotStored(t *testing.T) {
+	te := newTestEnv(t, nil)
+	tok, _ := te.login(t, "hl")
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/api/staff/tickets", ""},
+		{"GET", "/api/staff/tickets/CQ-20261120-0001", ""},
+		{"GET", "/api/staff/unanswered", ""},
+		{"GET", "/api/staff/stats", ""},
+		{"POST", "/api/staff/tickets", `{"text":"招工难","contact":"13800000000"}`},
+		{"GET", "/api/staff/tickets/CQ-20990101-0001", ""},
+	} {
+		w := te.do(t, c.method, c.path, jsonCT, c.body, bearer(tok))
+		if got := w.Header().Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s %s: Cache-Control %q, want no-store", c.method, c.path, got)
+		}
+	}
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/api/staff/login", `{"name":"hl","password":"` + testPassword + `"}`},
+		{"POST", "/api/tickets", `{"text":"招工难"}`},
+		{"GET", "/api/tickets/CQ-20261120-0001?secret=S1", ""},
+	} {
+		if w := te.do(t, c.method, c.path, jsonCT, c.body, nil); w.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("%s %s (%d): Cache-Control %q, want no-store", c.method, c.path, w.Code, w.Header().Get("Cache-Control"))
+		}
+	}
+}

@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,6 +81,9 @@ func (s *Server) staffAPI(h staffHandler) http.HandlerFunc {
 			writeError(w, r, s.log, err)
 			return
 		}
+		// Staff answers carry enterprises' names and contacts: no cache,
+		// shared or private, may keep them.
+		w.Header().Set("Cache-Control", "no-store")
 		if viaCookie && unsafeMethod(r.Method) && !equalTokens(r.Header.Get("X-CSRF-Token"), ss.CSRF) {
 			writeError(w, r, s.log, errorf(CodeForbidden, "请求缺少有效的 CSRF 令牌，请刷新页面后重试"))
 			return
@@ -87,14 +92,15 @@ func (s *Server) staffAPI(h staffHandler) http.HandlerFunc {
 	}
 }
 
-// loginAllowed applies the sign-in limits per client IP and per name.
-func (s *Server) loginAllowed(r *http.Request, name string) bool {
-	okIP := s.logins.Allow("ip:" + limitKey(s.clientIP(r)))
-	okName := s.logins.Allow("name:" + strings.ToLower(strings.TrimSpace(name)))
-	return okIP && okName
+// tooManyLogins says how long to wait, in Chinese.
+func tooManyLogins(wait time.Duration) *Error {
+	secs := int(wait.Round(time.Second) / time.Second)
+	when := fmt.Sprintf("%d 秒", max(secs, 1))
+	if secs >= 90 {
+		when = fmt.Sprintf("%d 分钟", (secs+59)/60)
+	}
+	return &Error{Code: CodeRateLimited, Message: "密码错误次数较多，为保护账号，请 " + when + "后再试"}
 }
-
-var errTooManyLogins = &Error{Code: CodeRateLimited, Message: "登录尝试过于频繁，请稍后再试"}
 var errBadLogin = &Error{Code: CodeUnauthorized, Message: "账号或密码不正确"}
 
 type loginRequest struct {
@@ -115,23 +121,90 @@ type userView struct {
 	Unit string `json:"unit,omitempty"`
 }
 
-// login checks the credentials (rate-limited) and starts a session.
+// login checks the credentials (slowed by the sign-in guard) and starts a
+// session.
 func (s *Server) login(ctx context.Context, r *http.Request, name, password string) (string, Session, error) {
-	if !s.loginAllowed(r, name) {
-		return "", Session{}, errTooManyLogins
+	addr := limitKey(s.clientIP(r))
+	if ok, wait := s.signins.allow(addr, name); !ok {
+		return "", Session{}, &retryAfter{tooManyLogins(wait), wait}
 	}
 	u, err := s.acc.Authenticate(ctx, name, password)
 	if errors.Is(err, ErrBadLogin) {
+		s.signins.failed(addr, name)
 		s.log.InfoContext(ctx, "sign-in refused", "ip", s.clientIP(r))
 		return "", Session{}, errBadLogin
 	}
 	if err != nil {
 		return "", Session{}, err
 	}
+	s.signins.succeeded(addr)
 	return s.acc.NewSession(ctx, u)
 }
 
+var errBadCurrent = &Error{Code: CodeUnauthorized, Message: "原密码不正确"}
+
+// changePassword changes u's password when current is right (checked under
+// the sign-in guard), ends all of u's sessions and starts a new one.
+func (s *Server) changePassword(r *http.Request, u User, current, password string) (string, Session, error) {
+	ctx := r.Context()
+	addr := limitKey(s.clientIP(r))
+	if ok, wait := s.signins.allow(addr, u.Name); !ok {
+		return "", Session{}, &retryAfter{tooManyLogins(wait), wait}
+	}
+	err := s.acc.ChangePassword(ctx, u, current, password)
+	if errors.Is(err, ErrBadLogin) {
+		s.signins.failed(addr, u.Name)
+		return "", Session{}, errBadCurrent
+	}
+	if err != nil {
+		return "", Session{}, err
+	}
+	s.log.InfoContext(ctx, "password changed", "user", u.Name, "ip", s.clientIP(r))
+	return s.acc.NewSession(ctx, u)
+}
+
+type passwordRequest struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
+}
+
+// apiPassword changes the caller's password; the answer carries the new
+// session, the old token (and every other) no longer works.
+func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request, ss *Session) {
+	var req passwordRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	tok, ns, err := s.changePassword(r, ss.User, req.Current, req.New)
+	if err != nil {
+		setRetryAfter(w, err)
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, loginResponse{Token: tok, CSRF: ns.CSRF, Expires: ns.Expires,
+		User: userView{Name: ns.User.Name, Role: ns.User.Role, Unit: ns.User.Unit}})
+}
+
+// retryAfter is an error that tells the client when to come back.
+type retryAfter struct {
+	err  *Error
+	wait time.Duration
+}
+
+func (e *retryAfter) Error() string { return e.err.Error() }
+func (e *retryAfter) Unwrap() error { return e.err }
+
+// setRetryAfter sets the Retry-After header of an error that carries one.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var ra *retryAfter
+	if errors.As(err, &ra) {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((ra.wait+time.Second-1)/time.Second))))
+	}
+}
+
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store") // the answer is a token
 	var req loginRequest
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		writeError(w, r, s.log, err)
@@ -139,6 +212,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, ss, err := s.login(r.Context(), r, req.Name, req.Password)
 	if err != nil {
+		setRetryAfter(w, err)
 		writeError(w, r, s.log, err)
 		return
 	}

@@ -209,6 +209,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, nil, err)
 			return
 		}
+		setRetryAfter(w, err)
 		fresh := randomToken(24)
 		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: fresh, Path: loginPath,
 			HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
@@ -233,4 +234,39 @@ func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request, ss *Sessio
 	}
 	s.clearCookie(w, r, sessionCookie, "/")
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+}
+
+func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, ss *Session) {
+	p := page{Title: "修改密码", Nav: "password", Session: ss}
+	if r.URL.Query().Get("changed") != "" {
+		p.Flash = "密码已修改。这个账号在其他地方的登录都已退出。"
+	}
+	s.render(w, r, http.StatusOK, "password.html", p)
+}
+
+// passwordSubmit changes the signed-in user's password: every session of
+// the account ends, and this browser gets a new one (post, redirect, get).
+// Wrong current passwords count as failed sign-ins.
+func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
+	f := r.PostForm
+	again := func(status int, msg string) {
+		s.render(w, r, status, "password.html", page{Title: "修改密码", Nav: "password", Session: ss, Error: msg})
+	}
+	if f.Get("new") != f.Get("repeat") {
+		again(http.StatusBadRequest, "两次输入的新密码不一致")
+		return
+	}
+	tok, ns, err := s.changePassword(r, ss.User, f.Get("current"), f.Get("new"))
+	if err != nil {
+		e := classify(err)
+		if e.Code == CodeInvalid || e.Code == CodeUnauthorized || e.Code == CodeRateLimited {
+			setRetryAfter(w, err)
+			again(statusOf(e.Code), e.Message)
+			return
+		}
+		s.renderError(w, r, ss, err)
+		return
+	}
+	s.setSessionCookie(w, r, tok, ns.Expires)
+	http.Redirect(w, r, "/console/password?changed=1", http.StatusSeeOther)
 }

@@ -1,17 +1,22 @@
 package web
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"huiqi/intake"
+	"huiqi/knowledge"
 )
 
 // browser is a cookie-keeping client that does not follow redirects.
@@ -138,14 +143,14 @@ func TestConsolePages(t *testing.T) {
 	}{
 		{"/console/", 303, nil},
 		{"/console/lookup", 200, []string{`id="q"`, "政策查询"}},
-		{"/console/lookup?q=稳岗", 200, []string{"二十条第7条", "着力做好稳岗用工工作", "1000元", "区人社局", "已过期", "话术", "您好，您咨询的事项对应二十条第7条"}},
+		{"/console/lookup?q=稳岗", 200, []string{"二十条第7条", "着力做好稳岗用工工作", "1000元", "区人社局", "已过期", "话术", "您好，您问的是二十条第7条，着力做好稳岗用工工作。"}},
 		// A unit's own measures carry knowledge's validity too.
 		{"/console/lookup?q=rsj", 200, []string{"责任单位：<strong>区人社局</strong>", "着力做好稳岗用工工作", "有效期至2024年2月12日，已过期", "依据 城政办发〔2023〕5号"}},
-		{"/console/lookup?q=天气", 200, []string{"没有找到相关措施"}},
+		{"/console/lookup?q=天气", 200, []string{"不在惠企措施范围内", `id="file-it"`, "/console/new?text=%e5%a4%a9%e6%b0%94"}},
 		{"/console/lookup?q=稳岗&partial=1", 200, []string{"二十条第7条"}},
 		{"/console/tickets", 200, []string{"CQ-20261118-0003", "CQ-20261120-0002", "超期 1 件"}},
 		{"/console/tickets?unit=区工信局", 200, []string{"CQ-20261120-0002"}},
-		{"/console/tickets/CQ-20261120-0001", 200, []string{"阳泉某机械有限公司", "张经理", "办理记录", "当前没有您可以办理的下一步"}},
+		{"/console/tickets/CQ-20261120-0001", 200, []string{"阳泉某机械有限公司", "张经理", "所在镇街</dt><dd>义井镇", "二十条第7条</span> 着力做好稳岗用工工作", "办理记录", "当前没有您可以办理的下一步"}},
 		{"/console/tickets/CQ-20990101-0001", 404, []string{"没有找到"}},
 		{"/console/new", 200, []string{"代企业登记工单"}},
 		{"/console/unanswered", 200, []string{"用工荒怎么办", "一键挂到措施"}},
@@ -259,9 +264,12 @@ func TestConsoleFileAndAttach(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "请填写问题描述") || !strings.Contains(body, "来电企业") {
 		t.Errorf("filing without text = %d, want 400 with the form kept", resp.StatusCode)
 	}
-	resp, body = b.post("/console/new", url.Values{"csrf": {csrf}, "text": {"招工难，来电咨询"}, "enterprise": {"来电企业"}, "contact": {"赵先生"}})
-	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, "查询码 SECRET0001") || !strings.Contains(body, "来电企业") {
-		t.Errorf("filing = %d, want 201 showing the secret", resp.StatusCode)
+	resp, _ = b.post("/console/new", url.Values{"csrf": {csrf}, "text": {"招工难，来电咨询"}, "enterprise": {"来电企业"}, "contact": {"赵先生"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/tickets/CQ-20261127-0001?filed=1" {
+		t.Fatalf("filing = %d to %q, want 303 to the ticket", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, body = b.get(resp.Header.Get("Location")); !strings.Contains(body, "查询码 SECRET0001") || !strings.Contains(body, "来电企业") {
+		t.Errorf("the ticket page after filing does not show the secret: %s", body)
 	}
 	if tk, err := te.be.Get(t.Context(), "CQ-20261127-0001"); err != nil || tk.Channel != intake.ChannelHotline {
 		t.Errorf("filed ticket channel = %q, %v, want %s", tk.Channel, err, intake.ChannelHotline)
@@ -340,27 +348,156 @@ func TestLooksLikeUnit(t *testing.T) {
 }
 
 func TestScript(t *testing.T) {
+	until := time.Date(2024, 2, 12, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		in   lookupItem
+		name string
+		in   spoken
 		want []string
 	}{
-		{lookupItem{Ref: "二十条第3条", Title: "支持中小微企业发展", Snippet: "首次认定的奖励2万元。", Amounts: []string{"2万元"},
-			Units: []string{"区中小企业发展中心", "区财政局"}, Validity: "有效期至2024年2月12日，已过期"},
-			[]string{"二十条第3条「支持中小微企业发展」", "政策原文是：首次认定的奖励2万元。", "涉及的标准有：2万元。",
-				"由区中小企业发展中心牵头，区财政局配合", "请注意，这批措施有效期至2024年2月12日，已过期。", "以责任单位审核为准"}},
-		{lookupItem{Title: "设立审批绿色通道", Units: []string{"区行政审批局"}, Validity: "时效提示：已过期。"},
-			[]string{"「设立审批绿色通道」", "这项措施由区行政审批局负责。", "请注意：时效提示：已过期。"}},
+		{"amounts with their conditions, district first", spoken{Ref: "二十条第3条", Title: "支持中小微企业发展", Snippet: "在省市分别给予30万元…区级分别配套奖励2万元…",
+			Amounts: []knowledge.Amount{
+				{Text: "30万元", Condition: "2020年以来首次认定的省级“专精特新”企业（省市奖励）", Level: "province"},
+				{Text: "2万元", Condition: "2020年以来首次认定的省级“专精特新”企业，区级配套奖励", Level: "district"},
+				{Text: "1万元", Condition: "营业收入首次突破3000万元", Level: "district"}},
+			Units: []string{"区中小企业发展中心", "区财政局"}, V: knowledge.Validity{Status: knowledge.NoTerm}},
+			[]string{"您好，您问的是二十条第3条，支持中小微企业发展。2020年以来首次认定的省级“专精特新”企业，区级配套奖励2万元。营业收入首次突破3000万元，区级1万元。2020年以来",
+				"（省市奖励），省级30万元。", "能不能享受、具体金额", "这项由区中小企业发展中心牵头，区财政局配合。", "文件没有写明有效期，现在是否仍在执行，请向区中小企业发展中心确认。",
+				"以区中小企业发展中心审核为准"}},
+		{"a condition quoting its figure is read as it stands", spoken{Title: "t", Amounts: []knowledge.Amount{
+			{Text: "最高5万元", Condition: "按采购额的1%奖励，最高不超过5万元", Level: "district"}}},
+			[]string{"按采购额的1%奖励，最高不超过5万元。能不能享受"}},
+		{"the amounts the caller asked about first", spoken{Query: "小升规给多少", Title: "t", Amounts: []knowledge.Amount{
+			{Text: "2万元", Condition: "规上工业企业每月产值均正增长", Level: "district"},
+			{Text: "2万元", Condition: "“小升规”重点培育企业当年度实现“小升规”", Level: "district"}}},
+			[]string{"t。“小升规”重点培育企业当年度实现“小升规”，区级2万元。规上"}},
+		{"more amounts than are read out", spoken{Title: "t", Amounts: []knowledge.Amount{{Text: "1万元", Level: "district"}, {Text: "2万元", Level: "district"},
+			{Text: "3万元", Level: "district"}, {Text: "4万元", Level: "district"}, {Text: "5万元", Level: "district"}}},
+			[]string{"区级3万元。另外还有两项标准"}},
+		{"no amounts: the clause, cut at its last whole sentence", spoken{Title: "缓解小微企业资金周转压力", Units: []string{"区政府办公室", "区财政局", "区中小企业发展中心", "区人社局"},
+			Snippet: "还本付息日期原则上最长可延至2023年6月30日,延期贷款正常计息;免收罚息,相关征信记录按照…",
+			V:       knowledge.Validity{Status: knowledge.Passed, Windows: []knowledge.WindowState{{Window: knowledge.Window{Until: time.Date(2023, 6, 30, 0, 0, 0, 0, time.UTC)}, Passed: true}}}},
+			[]string{"政策内容是：还本付息日期原则上最长可延至2023年6月30日，延期贷款正常计息。免收罚息。",
+				"这项由区政府办公室牵头，区财政局、区中小企业发展中心等三个单位配合。",
+				"这条写明的时限到2023年6月30日，已经过了，现在有没有接续政策，请向区政府办公室确认。"}},
+		{"a package's term ended", spoken{Title: "设立审批绿色通道", Units: []string{"区行政审批局"}, V: knowledge.Validity{Status: knowledge.Passed, Until: until, Expired: true}},
+			[]string{"这项由区行政审批局负责。", "这批措施的有效期到2024年2月12日，已经结束，现在有没有接续政策，请向区行政审批局确认。"}},
+		{"in force to a date", spoken{Title: "x", V: knowledge.Validity{Status: knowledge.InForce, Until: until}}, []string{"这批措施的有效期到2024年2月12日。"}},
 	}
 	for _, tt := range tests {
-		got := script(tt.in)
-		for _, w := range tt.want {
-			if !strings.Contains(got, w) {
-				t.Errorf("script(%q) = %q, want it to contain %q", tt.in.Title, got, w)
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.in.script()
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("script() = %q\nwant it to contain %q", got, w)
+				}
 			}
+			checkSpoken(t, got)
+		})
+	}
+}
+
+// checkSpoken holds a 话术 to being read aloud: whole sentences, no labels
+// or marks a reader would stumble on.
+func checkSpoken(t *testing.T, got string) {
+	t.Helper()
+	for _, bad := range []string{"。。", "…", "时效提示", "请注意：", "：。", ",", ";"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("script %q contains %q", got, bad)
 		}
-		if strings.Contains(got, "。。") {
-			t.Errorf("script(%q) = %q has a doubled 。", tt.in.Title, got)
+	}
+	if !strings.HasSuffix(got, "。") {
+		t.Errorf("script %q does not end a sentence", got)
+	}
+}
+
+// TestScriptsOfTheNotice reads every measure of the built-in notice as the
+// lookup shows it (testdata/scripts.golden, rewritten by go test -update):
+// each a script to read aloud, its date warning one sentence.
+func TestScriptsOfTheNotice(t *testing.T) {
+	kb, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	te := newTestEnv(t, func(c *Config) { c.Knowledge = kb })
+	var out strings.Builder
+	for _, m := range kb.Measures() {
+		it := te.srv.item(m.ID, "", nil, fixedNow)
+		checkSpoken(t, it.Script)
+		v := kb.Validity(m, fixedNow)
+		lead := "责任单位"
+		if len(m.Units) > 0 {
+			lead = m.Units[0]
 		}
+		if ds := dateSentence(v, lead); strings.Count(ds, "。") > 1 || v.Status != knowledge.InForce && ds == "" {
+			t.Errorf("%s: the date warning %q is not one sentence", m.ID, ds)
+		}
+		fmt.Fprintf(&out, "%s\n%s\n\n", m.ID, it.Script)
+	}
+	golden := filepath.Join("testdata", "scripts.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if string(want) != out.String() {
+		t.Errorf("the scripts differ from %s (run go test -update to accept):\n%s", golden, out.String())
+	}
+}
+
+// TestLookupOutOfScopeLeadsWithReferral: a question huiqi does not answer
+// (工伤怎么赔) shows where to turn and the 登记工单 action first, and the
+// loose matches only folded below them.
+func TestLookupOutOfScopeLeadsWithReferral(t *testing.T) {
+	kb, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	te := newTestEnv(t, func(c *Config) { c.Knowledge = kb })
+	b := newBrowser(t, te)
+	b.signIn("hl")
+	_, body := b.get("/console/lookup?q=" + url.QueryEscape("工伤怎么赔"))
+	refer, action, fold, card := strings.Index(body, `id="refer"`), strings.Index(body, `id="file-it"`),
+		strings.Index(body, `<details class="loose">`), strings.Index(body, `<article`)
+	if refer < 0 || action < refer || (card >= 0 && (fold < 0 || card < fold)) {
+		t.Errorf("out-of-scope lookup: referral at %d, 登记工单 at %d, fold at %d, first card at %d; want the referral and the action first, cards only inside the fold", refer, action, fold, card)
+	}
+	if !strings.Contains(body, "不在惠企助手能回答的范围内") {
+		t.Error("no referral text")
+	}
+	// Unit staff, who do not file, get the referral without the action.
+	u := newBrowser(t, te)
+	u.signIn("rs")
+	if _, body := u.get("/console/lookup?q=" + url.QueryEscape("工伤怎么赔")); strings.Contains(body, `id="file-it"`) {
+		t.Error("unit staff are offered 登记工单, which their role may not do")
+	}
+}
+
+// TestLookupPlaceholderIsInTheNotice: the search box suggests only words
+// the notice has (it once suggested 贷款贴息, which it lacks).
+func TestLookupPlaceholderIsInTheNotice(t *testing.T) {
+	kb, err := knowledge.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join("..", "knowledge", "source", "chengzhengbanfa-2023-5.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range lookupExamples {
+		u := kb.Unit(ex)
+		if !strings.Contains(string(src), ex) && !(looksLikeUnit(ex, u.Unit) && u.Unit != "") {
+			t.Errorf("the placeholder suggests %q, which is neither in the notice nor a unit's initials", ex)
+		}
+		if !strings.Contains(lookupPlaceholder(), ex) {
+			t.Errorf("the placeholder lacks %q", ex)
+		}
+	}
+	if strings.Contains(string(src), "贴息") {
+		t.Log("the notice now mentions 贴息") // the check above still holds each example to it
 	}
 }
 
@@ -393,9 +530,16 @@ func TestSessionAtAnyClock(t *testing.T) {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("console after sign-in at %s = %d, want 200", name, resp.StatusCode)
 			}
-			*te.now = te.now.Add(te.acc.TTL - time.Minute)
-			if resp, _ := b.get("/console/tickets"); resp.StatusCode != http.StatusOK {
-				t.Errorf("a minute before the session ends = %d, want 200", resp.StatusCode)
+			// In use every 20 minutes (within the idle timeout) to the end.
+			end := te.now.Add(te.acc.TTL - time.Minute)
+			for te.now.Before(end) {
+				*te.now = te.now.Add(20 * time.Minute)
+				if te.now.After(end) {
+					*te.now = end
+				}
+				if resp, _ := b.get("/console/tickets"); resp.StatusCode != http.StatusOK {
+					t.Fatalf("%s before the session ends = %d, want 200", end.Sub(*te.now)+time.Minute, resp.StatusCode)
+				}
 			}
 			*te.now = te.now.Add(2 * time.Minute)
 			if resp, _ := b.get("/console/tickets"); resp.StatusCode != http.StatusSeeOther {
@@ -484,5 +628,130 @@ func TestLoginCookieClearedOnItsPath(t *testing.T) {
 		if c.Name == loginCookie {
 			t.Errorf("the browser still holds %s after signing in", loginCookie)
 		}
+	}
+}
+
+// TestConsoleFilingIsPostRedirectGet: the filing form answers with a
+// redirect to the ticket, a refresh of that page files nothing, and the
+// same form sent twice (a double click, a browser's retry) files one
+// ticket and leads to it both times; the same form changed is refused once
+// and then filed as a ticket of its own.
+func TestConsoleFilingIsPostRedirectGet(t *testing.T) {
+	te := newTestEnv(t, nil)
+	b := newBrowser(t, te)
+	csrf := b.signIn("hl")
+	_, page := b.get("/console/new")
+	m := regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the filing form has no key: %s", page)
+	}
+	before := te.be.count()
+	form := url.Values{"csrf": {csrf}, "key": {m[1]}, "text": {"招工难，来电咨询"}, "enterprise": {"来电企业"}, "contact": {"赵先生"}, "location": {"义井镇"}}
+	first, _ := b.post("/console/new", form)
+	second, _ := b.post("/console/new", form)
+	if first.StatusCode != http.StatusSeeOther || second.Header.Get("Location") != first.Header.Get("Location") {
+		t.Fatalf("the form sent twice = %d to %q, then %d to %q; want both 303 to one ticket",
+			first.StatusCode, first.Header.Get("Location"), second.StatusCode, second.Header.Get("Location"))
+	}
+	for range 2 { // the page and its refresh
+		resp, body := b.get(first.Header.Get("Location"))
+		if resp.StatusCode != 200 || !strings.Contains(body, "查询码 SECRET") || !strings.Contains(body, "义井镇") {
+			t.Errorf("ticket page after filing = %d, want the secret and every field entered", resp.StatusCode)
+		}
+	}
+	if n := te.be.count() - before; n != 1 {
+		t.Errorf("%d tickets filed by one form sent twice and refreshed, want 1", n)
+	}
+	form.Set("text", "招工难，来电咨询（补充：还缺电工）")
+	resp, body := b.post("/console/new", form)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "已经登记过") || strings.Contains(body, `value="`+m[1]+`"`) {
+		t.Fatalf("the filed form sent again changed = %d, want 400 with a fresh key", resp.StatusCode)
+	}
+	form.Set("key", regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(body)[1])
+	if resp, _ := b.post("/console/new", form); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the changed form confirmed = %d, want 303", resp.StatusCode)
+	}
+	if n := te.be.count() - before; n != 2 {
+		t.Errorf("%d tickets, want 2", n)
+	}
+}
+
+// TestConsoleMoveTwiceActsOnce: a move form sent twice (a double click on
+// 申请延期 would extend twice) acts once; the second lands on the ticket as
+// it is now.
+func TestConsoleMoveTwiceActsOnce(t *testing.T) {
+	te := newTestEnv(t, nil)
+	b := newBrowser(t, te)
+	csrf := b.signIn("rs")
+	_, page := b.get("/console/tickets/CQ-20261120-0001")
+	seen := regexp.MustCompile(`name="seen" value="(\d+)"`).FindStringSubmatch(page)
+	if seen == nil {
+		t.Fatalf("the move form does not say what it saw: %s", page)
+	}
+	form := url.Values{"csrf": {csrf}, "seen": {seen[1]}, "to": {"已签收"}, "note": {"收到"}}
+	first, _ := b.post("/console/tickets/CQ-20261120-0001/move", form)
+	second, _ := b.post("/console/tickets/CQ-20261120-0001/move", form)
+	if first.StatusCode != http.StatusSeeOther || second.StatusCode != http.StatusSeeOther || !strings.Contains(second.Header.Get("Location"), "stale=1") {
+		t.Fatalf("the move sent twice = %d, %d to %q; want both 303, the second to the ticket as it is", first.StatusCode, second.StatusCode, second.Header.Get("Location"))
+	}
+	if _, body := b.get(second.Header.Get("Location")); !strings.Contains(body, "没有再次办理") {
+		t.Error("the ticket page does not say the second submission did nothing")
+	}
+	tk, _ := te.be.Get(t.Context(), "CQ-20261120-0001")
+	if n := len(tk.Events); n != 2 || tk.Status != intake.StatusSigned {
+		t.Errorf("after the move sent twice: %d events, status %s; want 2 and 已签收", n, tk.Status)
+	}
+}
+
+// TestConsolePasswordChange: the console's password change ends every
+// session of the account but the browser's own new one, refuses a wrong
+// current password and a repeat that differs, and answers with a redirect.
+func TestConsolePasswordChange(t *testing.T) {
+	te := newTestEnv(t, nil)
+	mine, elsewhere := newBrowser(t, te), newBrowser(t, te)
+	csrf := mine.signIn("hl")
+	elsewhere.signIn("hl")
+	form := func(cur, nw, rep string) url.Values {
+		return url.Values{"csrf": {csrf}, "current": {cur}, "new": {nw}, "repeat": {rep}}
+	}
+	if resp, body := mine.post("/console/password", form("wrong", "a new password", "a new password")); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "原密码不正确") {
+		t.Errorf("wrong current password = %d, want 401 saying so", resp.StatusCode)
+	}
+	if resp, body := mine.post("/console/password", form(testPassword, "a new password", "another one")); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "不一致") {
+		t.Errorf("repeat differs = %d, want 400 saying so", resp.StatusCode)
+	}
+	if resp, body := mine.post("/console/password", form(testPassword, "short", "short")); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "密码太短") || strings.Contains(body, "at least") {
+		t.Errorf("short new password = %d, want 400 in Chinese", resp.StatusCode)
+	}
+	resp, _ := mine.post("/console/password", form(testPassword, "a new password", "a new password"))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/password?changed=1" {
+		t.Fatalf("password change = %d to %q, want 303", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, body := mine.get(resp.Header.Get("Location")); resp.StatusCode != 200 || !strings.Contains(body, "密码已修改") {
+		t.Errorf("after the change this browser = %d, want still signed in with a note", resp.StatusCode)
+	}
+	if resp, _ := elsewhere.get("/console/tickets"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the other browser after the change = %d, want signed out", resp.StatusCode)
+	}
+	if _, err := te.acc.Authenticate(t.Context(), "hl", "a new password"); err != nil {
+		t.Errorf("the new password does not sign in: %v", err)
+	}
+}
+
+// TestStaffAPIPasswordChange: the staff API's password change answers with
+// a new token; the old one stops working.
+func TestStaffAPIPasswordChange(t *testing.T) {
+	te := newTestEnv(t, nil)
+	tok, _ := te.login(t, "hl")
+	w := te.do(t, "POST", "/api/staff/password", jsonCT, `{"current":"`+testPassword+`","new":"a new password"}`, bearer(tok))
+	var got loginResponse
+	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &got) != nil || got.Token == "" || got.Token == tok {
+		t.Fatalf("password change = %d %s, want 200 with a new token", w.Code, w.Body)
+	}
+	if w := te.do(t, "GET", "/api/staff/stats", "", "", bearer(tok)); w.Code != 401 {
+		t.Errorf("the old token after the change = %d, want 401", w.Code)
+	}
+	if w := te.do(t, "GET", "/api/staff/stats", "", "", bearer(got.Token)); w.Code != 200 {
+		t.Errorf("the new token = %d, want 200", w.Code)
 	}
 }

@@ -16,6 +16,9 @@ type Knowledge interface {
 	Ask(q string, top int, now time.Time) knowledge.Answer
 	Measure(ref string) (*knowledge.Measure, bool)
 	Measures() []*knowledge.Measure
+	// Lexicon is a measure's lexicon entry (its amounts with their
+	// conditions), nil when it has none.
+	Lexicon(measureID string) *knowledge.LexEntry
 	Unit(name string) knowledge.UnitResult
 	// Validity says whether m is in force on the day of now.
 	Validity(m *knowledge.Measure, now time.Time) knowledge.Validity

@@ -85,6 +85,10 @@ func classify(err error) *Error {
 	if errors.Is(err, intake.ErrBadMove) {
 		return &Error{Code: CodeInvalid, Message: "当前状态下不能进行这一步办理", Err: err}
 	}
+	var zh interface{ Chinese() string }
+	if errors.As(err, &zh) {
+		return &Error{Code: CodeInvalid, Message: zh.Chinese(), Err: err}
+	}
 	var ii invalidInput
 	if errors.As(err, &ii) && ii.InvalidInput() {
 		return &Error{Code: CodeInvalid, Message: "输入有误：" + err.Error(), Err: err}

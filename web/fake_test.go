@@ -69,6 +69,15 @@ func (k *fakeKnowledge) Measure(ref string) (*knowledge.Measure, bool) {
 
 func (k *fakeKnowledge) Measures() []*knowledge.Measure { return fakeMeasures }
 
+func (k *fakeKnowledge) Lexicon(id string) *knowledge.LexEntry {
+	if id == "ind-03" {
+		return &knowledge.LexEntry{Measure: id, Amounts: []knowledge.Amount{
+			{Text: "30万元", Condition: "首次认定的省级“专精特新”企业（省市奖励）", Level: "province"},
+			{Text: "2万元", Condition: "首次认定的省级“专精特新”企业，区级配套奖励", Level: "district"}}}
+	}
+	return nil
+}
+
 func (k *fakeKnowledge) Scope() knowledge.Scope {
 	return knowledge.Scope{Place: "阳泉市城区", Local: "城区", DocNos: []string{"城政办发〔2023〕5号"}}
 }
@@ -149,10 +158,22 @@ type fakeBackend struct {
 	questions  []intake.Unanswered
 	resolved   map[string]string
 	unanswered []string
+	keys       map[string]fakeKey
+	filed      []intake.NewTicket // what File was given, in order
 }
 
+type fakeKey struct{ id, print string }
+
 func newFakeBackend() *fakeBackend {
-	return &fakeBackend{tickets: map[string]*intake.Ticket{}, secrets: map[string]string{}, resolved: map[string]string{}}
+	return &fakeBackend{tickets: map[string]*intake.Ticket{}, secrets: map[string]string{}, resolved: map[string]string{},
+		keys: map[string]fakeKey{}}
+}
+
+// count is how many tickets the backend holds.
+func (b *fakeBackend) count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.tickets)
 }
 
 func (b *fakeBackend) add(t intake.Ticket, secret string) intake.Ticket {
@@ -168,8 +189,21 @@ func (b *fakeBackend) add(t intake.Ticket, secret string) intake.Ticket {
 
 func (b *fakeBackend) File(ctx context.Context, nt intake.NewTicket) (intake.Ticket, error) {
 	b.mu.Lock()
+	if k, ok := b.keys[nt.Key]; ok && nt.Key != "" { // intake's filing keys
+		t := *b.tickets[k.id]
+		b.mu.Unlock()
+		if k.print != nt.Text+"|"+nt.Enterprise+"|"+nt.Contact+"|"+nt.Location {
+			return intake.Ticket{}, intake.ErrKeyReused
+		}
+		t.Secret, t.Replayed = b.secrets[t.ID], true
+		return t, nil
+	}
 	b.seq++
 	id := fmt.Sprintf("CQ-20261127-%04d", b.seq)
+	if nt.Key != "" {
+		b.keys[nt.Key] = fakeKey{id, nt.Text + "|" + nt.Enterprise + "|" + nt.Contact + "|" + nt.Location}
+	}
+	b.filed = append(b.filed, nt)
 	b.mu.Unlock()
 	lead := "区中小企业发展中心"
 	if strings.Contains(nt.Text, "招工") {
@@ -177,7 +211,7 @@ func (b *fakeBackend) File(ctx context.Context, nt intake.NewTicket) (intake.Tic
 	}
 	t := b.add(intake.Ticket{Summary: intake.Summary{ID: id, Status: intake.StatusReceived, LeadUnit: lead, CoUnits: []string{},
 		Measures: []string{}, Mode: "分类", Due: day(2026, 12, 4), CreatedAt: fixedNow},
-		Text: nt.Text, Enterprise: nt.Enterprise, Contact: nt.Contact, Channel: intake.NormalizeChannel(nt.Channel)},
+		Text: nt.Text, Enterprise: nt.Enterprise, Contact: nt.Contact, Location: nt.Location, Channel: intake.NormalizeChannel(nt.Channel)},
 		"SECRET"+id[len(id)-4:])
 	t.Secret = "SECRET" + id[len(id)-4:]
 	return t, nil
@@ -349,8 +383,8 @@ func newTestEnvAt(t testing.TB, start time.Time, mod func(*Config)) *testEnv {
 	kb := &fakeKnowledge{}
 	be := newFakeBackend()
 	be.add(intake.Ticket{Summary: intake.Summary{ID: "CQ-20261120-0001", Status: intake.StatusDispatched, LeadUnit: "区人社局",
-		CoUnits: []string{}, Mode: "分类", Due: day(2026, 11, 30), CreatedAt: fixedNow.AddDate(0, 0, -7)},
-		Text: "招工难，想了解稳岗补贴", Enterprise: "阳泉某机械有限公司", Contact: "张经理"}, "S1")
+		CoUnits: []string{}, Measures: []string{"ind-07"}, Mode: "分类", Due: day(2026, 11, 30), CreatedAt: fixedNow.AddDate(0, 0, -7)},
+		Text: "招工难，想了解稳岗补贴", Enterprise: "阳泉某机械有限公司", Contact: "张经理", Location: "义井镇"}, "S1")
 	be.add(intake.Ticket{Summary: intake.Summary{ID: "CQ-20261120-0002", Status: intake.StatusDispatched, LeadUnit: "区工信局",
 		CoUnits: []string{"区财政局"}, Mode: "综合", Due: day(2026, 11, 30), CreatedAt: fixedNow.AddDate(0, 0, -7)},
 		Text: "专精特新奖励何时发放", Enterprise: "城区某新材料公司", Contact: "李会计"}, "S2")
@@ -358,7 +392,7 @@ func newTestEnvAt(t testing.TB, start time.Time, mod func(*Config)) *testEnv {
 		CoUnits: []string{}, Mode: "分类", Due: day(2026, 11, 25), Overdue: true, CreatedAt: fixedNow.AddDate(0, 0, -9)},
 		Text: "社保补贴申请材料", Enterprise: "某商贸公司", Contact: "王女士"}, "S3")
 	cfg := Config{Knowledge: kb, Awarder: fakeAwarder{}, Router: fakeRouter{}, Engine: fakeEngine{}, Tickets: be, Questions: be,
-		DB: db, Accounts: acc, Now: clock, RatePerSecond: -1, LoginPerMinute: -1}
+		DB: db, Accounts: acc, Now: clock, RatePerSecond: -1, LoginFree: -1}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"huiqi/intake"
@@ -46,16 +48,29 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) 
 }
 
 type ticketData struct {
-	T       intake.Ticket
-	Moves   []Move
-	Reroute bool // the user may re-route it now
+	T     intake.Ticket
+	Moves []Move
+	// Measures are the ticket's measures as people cite them (二十条第6条)
+	// with their titles.
+	Measures []measureRef
+	Reroute  bool // the user may re-route it now
 	// RerouteOpen unfolds the re-route form: the ticket was sent back.
 	RerouteOpen bool
 	Units       []string // for the re-route form
 }
 
+// measureRef is a measure as a ticket page names it.
+type measureRef struct{ ID, Ref, Title string }
+
 func (s *Server) ticketData(u User, t intake.Ticket) ticketData {
 	d := ticketData{T: t, Moves: s.movesFor(u, t)}
+	for _, id := range t.Measures {
+		mr := measureRef{ID: id, Ref: id}
+		if m, ok := s.kb.Measure(id); ok {
+			mr.Ref, mr.Title = m.Ref(), m.Title
+		}
+		d.Measures = append(d.Measures, mr)
+	}
 	if s.roles.MayReroute(staffOf(u), t) {
 		d.Reroute, d.Units = true, s.units()
 		// A ticket a unit sent back waits for the desk to send it elsewhere.
@@ -71,8 +86,17 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, ss *Session)
 		return
 	}
 	p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: s.ticketData(ss.User, t)}
-	if r.URL.Query().Get("moved") != "" {
+	switch {
+	case r.URL.Query().Get("moved") != "":
 		p.Flash = "已更新为“" + string(t.Status) + "”"
+	case r.URL.Query().Get("stale") != "":
+		p.Flash = "这张工单刚刚已有更新（也可能是重复提交），没有再次办理。当前状态是“" + string(t.Status) + "”，请看最新的办理记录。"
+	}
+	if c, err := r.Cookie(filedCookie); err == nil && c.Value != "" {
+		// Shown while the filing's cookie lasts, if it is this ticket's code.
+		if _, err := s.tickets.GetForReporter(r.Context(), t.ID, "", c.Value); err == nil {
+			p.Flash = "工单已登记。请告诉来电企业：工单编号 " + t.ID + "，查询码 " + c.Value + "（凭编号和查询码可查进度）"
+		}
 	}
 	s.render(w, r, http.StatusOK, "ticket.html", p)
 }
@@ -87,7 +111,27 @@ func (s *Server) findTicket(w http.ResponseWriter, r *http.Request, ss *Session)
 	http.Redirect(w, r, "/console/tickets/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
+// stale reports whether a ticket form was made before the ticket last
+// changed (its hidden seen field counts the events it showed): sent twice
+// by a double click, or after someone else moved the ticket. It redirects
+// to the ticket as it is now rather than act on an old picture of it.
+func (s *Server) stale(w http.ResponseWriter, r *http.Request, ss *Session) bool {
+	seen, err := strconv.Atoi(r.PostForm.Get("seen"))
+	if err != nil {
+		return false // a form from before the field: act on it
+	}
+	t, err := s.loadTicket(r.Context(), ss.User, r.PathValue("id"))
+	if err != nil || len(t.Events) <= seen {
+		return false
+	}
+	http.Redirect(w, r, "/console/tickets/"+url.PathEscape(t.ID)+"?stale=1", http.StatusSeeOther)
+	return true
+}
+
 func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
+	if s.stale(w, r, ss) {
+		return
+	}
 	id := r.PathValue("id")
 	t, err := s.move(r.Context(), ss.User, id, r.PostForm.Get("to"), r.PostForm.Get("note"))
 	if err != nil {
@@ -98,6 +142,9 @@ func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, ss *Session)
 }
 
 func (s *Server) rerouteSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
+	if s.stale(w, r, ss) {
+		return
+	}
 	f := r.PostForm
 	t, err := s.reroute(r.Context(), ss.User, r.PathValue("id"),
 		rerouteRequest{LeadUnit: f.Get("lead_unit"), CoUnits: f["co_units"], Note: f.Get("note")})
@@ -110,7 +157,15 @@ func (s *Server) rerouteSubmit(w http.ResponseWriter, r *http.Request, ss *Sessi
 
 type newData struct {
 	Text, Enterprise, Contact, Location string
+	// Key names this filing: sent twice (a double click, a refresh of a
+	// failed page), the form files one ticket.
+	Key string
 }
+
+// filedCookie carries a new ticket's secret code from the filing to the
+// ticket page it redirects to, on that page's path only: the code is shown
+// to the hotline once filed and never travels in a URL.
+const filedCookie = "huiqi_filed"
 
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, ss *Session) {
 	if !s.may(ss.User, intake.AbilityFile) {
@@ -118,26 +173,32 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, ss *Session) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "new.html", page{Title: "代企业登记工单", Nav: "new", Session: ss,
-		D: newData{Text: r.URL.Query().Get("text")}})
+		D: newData{Text: r.URL.Query().Get("text"), Key: randomToken(18)}})
 }
 
+// newSubmit files for a caller and redirects to the ticket (post, redirect,
+// get): a refresh shows the ticket again, and the form's key makes a second
+// submission of the same form answer with the same ticket.
 func (s *Server) newSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {
 	if !s.may(ss.User, intake.AbilityFile) {
 		s.renderError(w, r, ss, errForbiddenFile)
 		return
 	}
 	f := r.PostForm
-	req := fileRequest{Text: f.Get("text"), Enterprise: f.Get("enterprise"), Contact: f.Get("contact"), Location: f.Get("location")}
+	d := newData{Text: f.Get("text"), Enterprise: f.Get("enterprise"), Contact: f.Get("contact"), Location: f.Get("location"), Key: f.Get("key")}
+	if !validKey(d.Key) {
+		d.Key = randomToken(18) // a form from before keys: file it once, now
+	}
+	req := fileRequest{Text: d.Text, Enterprise: d.Enterprise, Contact: d.Contact, Location: d.Location}
 	nt, err := req.ticket(intake.ChannelHotline, s.byName(ss.User))
 	if err == nil {
+		nt.Key = staffScope(ss.User) + ":" + d.Key
 		var t intake.Ticket
-		t, err = s.tickets.File(r.Context(), nt)
-		if err == nil {
-			// Rendered here rather than redirected, so the secret never
-			// travels in a URL (history, logs).
-			p := page{Title: "工单 " + t.ID, Nav: "tickets", Session: ss, D: s.ticketData(ss.User, t),
-				Flash: "工单已登记。请告诉来电企业：工单编号 " + t.ID + "，查询码 " + t.Secret + "（凭编号和查询码可查进度）"}
-			s.render(w, r, http.StatusCreated, "ticket.html", p)
+		if t, err = s.tickets.File(r.Context(), nt); err == nil {
+			path := "/console/tickets/" + url.PathEscape(t.ID)
+			http.SetCookie(w, &http.Cookie{Name: filedCookie, Value: t.Secret, Path: path, MaxAge: 600,
+				HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
+			http.Redirect(w, r, path+"?filed=1", http.StatusSeeOther)
 			return
 		}
 	}
@@ -146,8 +207,13 @@ func (s *Server) newSubmit(w http.ResponseWriter, r *http.Request, ss *Session) 
 		s.renderError(w, r, ss, err)
 		return
 	}
-	s.render(w, r, http.StatusBadRequest, "new.html", page{Title: "代企业登记工单", Nav: "new", Session: ss, Error: e.Message,
-		D: newData(req)})
+	if errors.Is(err, intake.ErrKeyReused) {
+		// The form came back changed after it was filed: submitting it
+		// again files the new content as a ticket of its own.
+		d.Key = randomToken(18)
+		e = &Error{Code: CodeInvalid, Message: "这张表单已经登记过，内容却改了。若要把改过的内容另行登记，请再点一次“登记并分派”。"}
+	}
+	s.render(w, r, http.StatusBadRequest, "new.html", page{Title: "代企业登记工单", Nav: "new", Session: ss, Error: e.Message, D: d})
 }
 
 type reviewItem struct {

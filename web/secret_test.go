@@ -48,7 +48,11 @@ func TestSecretNeverInRequestLog(t *testing.T) {
 
 	b := newBrowser(t, te)
 	csrf := b.signIn("hl")
-	_, body := b.post("/console/new", url.Values{"csrf": {csrf}, "text": {"专精特新奖励何时发放"}, "enterprise": {"阳泉测试新材料公司"}, "contact": {"0353-1234567"}})
+	resp, _ := b.post("/console/new", url.Values{"csrf": {csrf}, "text": {"专精特新奖励何时发放"}, "enterprise": {"阳泉测试新材料公司"}, "contact": {"0353-1234567"}})
+	if loc := resp.Header.Get("Location"); regexp.MustCompile(`secret|SECRET`).MatchString(loc) {
+		t.Errorf("the filing redirects to %q, with the secret in the URL", loc)
+	}
+	_, body := b.get(resp.Header.Get("Location"))
 	m := regexp.MustCompile(`查询码 ([A-Za-z0-9]+)`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("the console's filing page shows no secret: %s", body)

@@ -25,6 +25,7 @@
 //
 //	POST /api/staff/login                {"name","password"} → {"token","csrf","expires","user"}
 //	POST /api/staff/logout
+//	POST /api/staff/password             {"current","new"} → a new session as for login; every other ends
 //	GET  /api/staff/tickets?unit=U       → {"unit","tickets":[…]} (unit staff: own unit only)
 //	POST /api/staff/tickets              {"text","enterprise","contact","location"} → 201 (hotline, admin; channel 热线)
 //	GET  /api/staff/tickets/{id}         → the ticket with text, enterprise, contact, channel, moves
@@ -34,9 +35,10 @@
 //	POST /api/staff/unanswered/{id}/attach {"measure"}        (hotline, admin)
 //	GET  /api/staff/stats                → {"by_unit","overdue","total","answered","unanswered"}
 //
-// Console (HTML, CSRF token in every form): /console/login, /console/lookup,
-// /console/tickets, /console/tickets/{id}, /console/new, /console/unanswered,
-// /console/dashboard.
+// Console (HTML, CSRF token in every form, every form answered by a
+// redirect): /console/login, /console/lookup, /console/tickets,
+// /console/tickets/{id}, /console/new, /console/unanswered,
+// /console/dashboard, /console/password.
 //
 // Errors are {"error":{"code","message"}} with code invalid (400),
 // unauthorized (401), forbidden (403), not_found (404), method_not_allowed
@@ -57,6 +59,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"huiqi/intake"
 	"huiqi/ratelimit"
@@ -93,10 +97,21 @@ type Config struct {
 	// (defaults 5/s, burst 30); a negative RatePerSecond disables the limit.
 	RatePerSecond float64
 	RateBurst     int
-	// LoginPerMinute limits sign-in attempts per client IP and per name
-	// (default 10/min, burst 10); negative disables.
-	LoginPerMinute float64
-	// MaxClients bounds the rate limiters' maps (default 10000).
+	// LoginFree is how many failed sign-ins in a row an address or a name
+	// makes before each further attempt waits (default 5); LoginDelay is
+	// the first wait (default 1 s), doubled with every failure up to
+	// LoginMaxDelay (default 15 min). A name in its wait still lets a clean
+	// address try: the owner is slowed, never locked out (see signinGuard).
+	// A negative LoginFree turns the guard off.
+	LoginFree     int
+	LoginDelay    time.Duration
+	LoginMaxDelay time.Duration
+	// MaxConns caps the connections served at once (default 1000): a flood
+	// of half-open connections waits in the listen queue instead of costing
+	// memory; each is dropped after ReadHeaderTimeout.
+	MaxConns int
+	// MaxClients bounds the rate limiters' and the sign-in guard's maps
+	// (default 10000 each).
 	MaxClients int
 	// RateClock is the rate limiters' clock (default Now). A server whose
 	// Now is fixed for a demonstration (HUIQI_NOW) must pass a real clock,
@@ -124,7 +139,7 @@ type Server struct {
 	acc     *Accounts
 	roles   *intake.Roles
 	public  *ratelimit.Limiter
-	logins  *ratelimit.Limiter
+	signins *signinGuard
 	pages   map[string]*template.Template
 	handler http.Handler
 
@@ -160,16 +175,25 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = 30
 	}
-	if cfg.LoginPerMinute == 0 {
-		cfg.LoginPerMinute = 10
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 1000
+	}
+	if cfg.LoginFree == 0 {
+		cfg.LoginFree = 5
+	}
+	if cfg.LoginDelay <= 0 {
+		cfg.LoginDelay = time.Second
+	}
+	if cfg.LoginMaxDelay <= 0 {
+		cfg.LoginMaxDelay = 15 * time.Minute
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, tickets: cfg.Tickets, qs: cfg.Questions,
 		db: cfg.DB, acc: cfg.Accounts, roles: cfg.Accounts.Roles(), record: make(chan string, 1024)}
 	if cfg.RatePerSecond > 0 {
 		s.public = ratelimit.New(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.RateClock)
 	}
-	if cfg.LoginPerMinute > 0 {
-		s.logins = ratelimit.New(cfg.LoginPerMinute/60, int(cfg.LoginPerMinute), cfg.MaxClients, cfg.RateClock)
+	if cfg.LoginFree > 0 {
+		s.signins = newSigninGuard(cfg.RateClock, cfg.LoginFree, cfg.LoginDelay, cfg.LoginMaxDelay, cfg.MaxClients)
 	}
 	pages, err := parsePages(pageFuncs(s.roles))
 	if err != nil {
@@ -209,7 +233,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		close(stopRecording)
 		<-recorded
 	}()
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(netutil.LimitListener(ln, s.cfg.MaxConns)) }()
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
@@ -316,6 +340,7 @@ func (s *Server) routes() http.Handler {
 	// Staff API: bearer token or session cookie (+ X-CSRF-Token on POST).
 	m.handle("POST", "/api/staff/login", s.apiLogin)
 	m.handle("POST", "/api/staff/logout", s.staffAPI(s.apiLogout))
+	m.handle("POST", "/api/staff/password", s.staffAPI(s.apiPassword))
 	m.handle("GET", "/api/staff/tickets", s.staffAPI(s.apiQueue))
 	m.handle("POST", "/api/staff/tickets", s.staffAPI(s.apiStaffFile))
 	m.handle("GET", "/api/staff/tickets/{id}", s.staffAPI(s.apiStaffTicket))
@@ -332,6 +357,8 @@ func (s *Server) routes() http.Handler {
 	m.handle("GET", "/console/login", s.loginPage)
 	m.handle("POST", "/console/login", s.loginSubmit)
 	m.handle("POST", "/console/logout", s.console(s.logoutSubmit))
+	m.handle("GET", "/console/password", s.console(s.passwordPage))
+	m.handle("POST", "/console/password", s.console(s.passwordSubmit))
 	m.handle("GET", "/console/{$}", s.console(func(w http.ResponseWriter, r *http.Request, ss *Session) {
 		http.Redirect(w, r, s.home(ss.User), http.StatusSeeOther)
 	}))

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"huiqi/intake"
@@ -172,8 +173,12 @@ func (s *Server) apiStaffFile(w http.ResponseWriter, r *http.Request, ss *Sessio
 		writeError(w, r, s.log, errForbiddenFile)
 		return
 	}
-	s.file(w, r, intake.ChannelHotline, s.byName(ss.User))
+	s.file(w, r, intake.ChannelHotline, s.byName(ss.User), staffScope(ss.User))
 }
+
+// staffScope scopes a staff member's filing keys to their account, on the
+// staff API and in the console alike.
+func staffScope(u User) string { return "staff:" + strconv.FormatInt(u.ID, 10) }
 
 var errForbiddenFile = &Error{Code: CodeForbidden, Message: "只有热线坐席和管理员可以代为登记工单"}
 

@@ -17,6 +17,7 @@ func TestEveryStaffRouteRefusesStrangers(t *testing.T) {
 		wantLocation       string
 	}{
 		{"POST", "/api/staff/logout", `{}`, 401, ""},
+		{"POST", "/api/staff/password", `{"current":"x","new":"yyyyyyyy"}`, 401, ""},
 		{"GET", "/api/staff/tickets", "", 401, ""},
 		{"POST", "/api/staff/tickets", `{"text":"招工难","enterprise":"阳泉某公司","contact":"13800000000"}`, 401, ""},
 		{"GET", "/api/staff/tickets/" + id, "", 401, ""},
@@ -33,6 +34,7 @@ func TestEveryStaffRouteRefusesStrangers(t *testing.T) {
 		{"GET", "/console/new", "", 303, "/console/login"},
 		{"GET", "/console/unanswered", "", 303, "/console/login"},
 		{"GET", "/console/dashboard", "", 303, "/console/login"},
+		{"GET", "/console/password", "", 303, "/console/login"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

@@ -165,32 +165,40 @@ func (c *Client) Check(ctx context.Context) error {
 // access token; when WeChat refuses the token it fetches a new one and
 // tries once more.
 func (c *Client) post(ctx context.Context, op string, body any) error {
+	_, err := c.postMsg(ctx, op, body)
+	return err
+}
+
+// postMsg is post for the APIs that name what they sent: it returns the
+// msgid of the answer (0 when there is none).
+func (c *Client) postMsg(ctx context.Context, op string, body any) (int64, error) {
 	payload, err := json.Marshal(body)
 	if err != nil {
-		return fmt.Errorf("wechat: %s: %w", op, err)
+		return 0, fmt.Errorf("wechat: %s: %w", op, err)
 	}
 	stale := ""
 	for attempt := 0; ; attempt++ {
 		tok, err := c.accessToken(ctx, stale)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		var res struct {
 			ErrCode int    `json:"errcode"`
 			ErrMsg  string `json:"errmsg"`
+			MsgID   int64  `json:"msgid"`
 		}
 		if err := c.do(ctx, http.MethodPost, c.endpoint(op, url.Values{"access_token": {tok}}), payload, &res); err != nil {
-			return fmt.Errorf("wechat: %s: %w", op, err)
+			return 0, fmt.Errorf("wechat: %s: %w", op, err)
 		}
 		if res.ErrCode == 0 {
-			return nil
+			return res.MsgID, nil
 		}
 		if tokenError(res.ErrCode) && attempt == 0 {
 			c.log.Warn("wechat: access token refused, fetching a new one", "op", op, "errcode", res.ErrCode)
 			stale = tok
 			continue
 		}
-		return &APIError{Op: op, Code: res.ErrCode, Msg: res.ErrMsg}
+		return 0, &APIError{Op: op, Code: res.ErrCode, Msg: res.ErrMsg}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -13,19 +14,22 @@ import (
 )
 
 // TicketNotice is what the enterprise that filed a ticket is told when it
-// moves (派单, 签收, 办结 with the reply, 退回, 延期 with the new date).
+// moves (派单, 签收, 办结 with the reply, 退单, 延期 with the new date, 督办):
+// an outbox notification as a template's parts, and its wording.
 type TicketNotice struct {
 	TicketID string      // CQ-20261127-0001
-	Status   string      // the new status, e.g. 已办结
-	Unit     string      // the lead unit
-	Reply    string      // the unit's reply or the note of the move; may be empty
-	Due      intake.Date // the close deadline; zero when none
+	Status   string      // the status after the move, e.g. 已办结
+	Unit     string      // the unit that acted (the lead unit; the escalation office at 督办)
+	Reply    string      // the unit's reply (办结); may be empty
+	Due      intake.Date // the deadline it names (the new one after 延期); zero when none
+	// Text is the wording, intake's Notification.Text (one wording for
+	// every channel): what a customer-service notice says.
+	Text string
 }
 
-// NoticeFor is the notice of a ticket as it now stands; the caller may
-// put the note of the move (a reason, a new date) in Reply.
-func NoticeFor(s intake.Summary) TicketNotice {
-	return TicketNotice{TicketID: s.ID, Status: string(s.Status), Unit: s.LeadUnit, Reply: s.Reply, Due: s.Due}
+// NoticeOf is the notice of an outbox notification to a reporter.
+func NoticeOf(n intake.Notification) TicketNotice {
+	return TicketNotice{TicketID: n.TicketID, Status: string(n.Status), Unit: n.Unit, Reply: n.Note, Due: n.Due, Text: n.Text()}
 }
 
 // Template is a template message (模板消息) or subscribe message (订阅通知)
@@ -102,13 +106,15 @@ func keywordLimit(keyword string) int {
 // SendTicketNotice tells the follower openID that a ticket moved: as the
 // configured template or subscribe message, else as customer-service text
 // (which WeChat delivers only within 48 hours of the user's last message).
-// An *APIError whose Permanent is true will not succeed on a retry.
-func (c *Client) SendTicketNotice(ctx context.Context, openID string, n TicketNotice) error {
-	if openID == "" || n.TicketID == "" {
-		return errors.New("wechat: ticket notice: an OpenID and a ticket id are required")
+// It returns WeChat's name for the message: "template:MSGID" when WeChat
+// gives one, else the API used. An *APIError whose Permanent is true will
+// not succeed on a retry.
+func (c *Client) SendTicketNotice(ctx context.Context, openID string, n TicketNotice) (receipt string, err error) {
+	if openID == "" || n.TicketID == "" || strings.TrimSpace(n.Text) == "" {
+		return "", errors.New("wechat: ticket notice: an OpenID, a ticket id and the text are required")
 	}
 	if c.tmpl.ID == "" {
-		return c.SendText(ctx, openID, NoticeText(n))
+		return "custom", c.SendText(ctx, openID, NoticeText(n))
 	}
 	data := map[string]map[string]string{}
 	for part, kw := range c.tmpl.Fields {
@@ -117,10 +123,18 @@ func (c *Client) SendTicketNotice(ctx context.Context, openID string, n TicketNo
 		}
 	}
 	body := map[string]any{"touser": openID, "template_id": c.tmpl.ID, "data": data}
+	op, kind := "message/template/send", "template"
 	if c.tmpl.Subscribe {
-		return c.post(ctx, "message/subscribe/bizsend", body)
+		op, kind = "message/subscribe/bizsend", "subscribe"
 	}
-	return c.post(ctx, "message/template/send", body)
+	id, err := c.postMsg(ctx, op, body)
+	if err != nil {
+		return "", err
+	}
+	if id != 0 {
+		return kind + ":" + strconv.FormatInt(id, 10), nil
+	}
+	return kind, nil
 }
 
 // noticeValue is one part of a notice as the keyword kw takes it.
@@ -152,23 +166,8 @@ func noticeValue(n TicketNotice, part, kw string) string {
 	return v
 }
 
-// NoticeText is a ticket notice as plain text (customer-service messages,
-// and what the other channels may show).
+// NoticeText is a ticket notice as customer-service text: its wording
+// and how to look the ticket up from the account.
 func NoticeText(n TicketNotice) string {
-	var b strings.Builder
-	b.WriteString("您反映的问题有新进展：\n工单号：" + n.TicketID)
-	if n.Status != "" {
-		b.WriteString("\n状态：" + n.Status)
-	}
-	if n.Unit != "" {
-		b.WriteString("\n责任单位：" + n.Unit)
-	}
-	if n.Reply != "" {
-		b.WriteString("\n答复：" + n.Reply)
-	}
-	if !n.Due.IsZero() {
-		b.WriteString("\n办理时限：" + n.Due.Format("2006年1月2日") + "前")
-	}
-	b.WriteString("\n回复“查进度 " + n.TicketID + "”可查看详情。")
-	return b.String()
+	return strings.TrimSpace(n.Text) + "\n回复“查进度 " + n.TicketID + "”可查看详情。"
 }

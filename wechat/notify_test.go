@@ -39,11 +39,12 @@ func TestParseTemplate(t *testing.T) {
 	}
 }
 
-var notice = wechat.TicketNotice{
-	TicketID: "CQ-20261201-0001", Status: "已办结", Unit: "区中小企业发展中心",
-	Reply: "经核实，贵企业符合二十条第2条的条件，奖励将于审核后拨付，请留意后续通知并备好相关材料。",
-	Due:   intake.Date{Year: 2026, Month: 12, Day: 15},
-}
+var notice = wechat.NoticeOf(intake.Notification{
+	TicketID: "CQ-20261201-0001", Kind: intake.NotifyClosed, Audience: intake.AudienceReporter,
+	Status: intake.StatusClosed, Unit: "区中小企业发展中心",
+	Note: "经核实，贵企业符合二十条第2条的条件，奖励将于审核后拨付，请留意后续通知并备好相关材料。",
+	Due:  intake.Date{Year: 2026, Month: 12, Day: 15},
+})
 
 func TestSendTicketNotice(t *testing.T) {
 	spec := "TPL1 ticket=character_string1 status=phrase2 unit=thing3 reply=thing4 due=time5"
@@ -53,8 +54,12 @@ func TestSendTicketNotice(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := newRig(t, &fakeEngine{}, false, func(c *wechat.Config) { c.TicketTemplate = tmpl })
-		if err := r.s.Client().SendTicketNotice(t.Context(), "oUserR", notice); err != nil {
+		receipt, err := r.s.Client().SendTicketNotice(t.Context(), "oUserR", notice)
+		if err != nil {
 			t.Fatalf("subscribe=%v: %v", subscribe, err)
+		}
+		if want := map[bool]string{false: "template:1", true: "subscribe"}[subscribe]; receipt != want {
+			t.Errorf("subscribe=%v: receipt %q, want %q", subscribe, receipt, want)
 		}
 		path := "/cgi-bin/message/template/send"
 		if subscribe {
@@ -80,15 +85,18 @@ func TestSendTicketNotice(t *testing.T) {
 	}
 	// Without a template: customer-service text.
 	r := newRig(t, &fakeEngine{}, false)
-	if err := r.s.Client().SendTicketNotice(t.Context(), "oUserR", notice); err != nil {
-		t.Fatal(err)
+	if receipt, err := r.s.Client().SendTicketNotice(t.Context(), "oUserR", notice); err != nil || receipt != "custom" {
+		t.Fatal(receipt, err)
 	}
 	got := r.fake.Custom()
-	if len(got) != 1 || !has(got[0].Content, "工单号：CQ-20261201-0001", "状态：已办结", "答复：经核实", "办理时限：2026年12月15日前", "查进度 CQ-20261201-0001") {
+	if len(got) != 1 || !strings.HasPrefix(got[0].Content, notice.Text) || !has(got[0].Content, "工单 CQ-20261201-0001", "已办结", "答复：经核实", "回复“查进度 CQ-20261201-0001”") {
 		t.Errorf("the text notice: %+v", got)
 	}
-	if err := r.s.Client().SendTicketNotice(t.Context(), "", notice); err == nil {
+	if _, err := r.s.Client().SendTicketNotice(t.Context(), "", notice); err == nil {
 		t.Error("a notice without an OpenID was sent")
+	}
+	if _, err := r.s.Client().SendTicketNotice(t.Context(), "oUserR", wechat.TicketNotice{TicketID: "CQ-20261201-0001"}); err == nil {
+		t.Error("a notice without its text was sent")
 	}
 }
 
@@ -112,11 +120,11 @@ func TestOpenID(t *testing.T) {
 	}
 }
 
-func TestNoticeFor(t *testing.T) {
-	s := intake.Summary{ID: "CQ-20261201-0003", Status: intake.StatusClosed, LeadUnit: "区工信局",
-		Reply: "已答复", Due: intake.Date{Year: 2026, Month: 12, Day: 9}}
-	want := wechat.TicketNotice{TicketID: s.ID, Status: "已办结", Unit: "区工信局", Reply: "已答复", Due: s.Due}
-	if got := wechat.NoticeFor(s); got != want {
-		t.Errorf("NoticeFor = %+v, want %+v", got, want)
+func TestNoticeOf(t *testing.T) {
+	n := intake.Notification{TicketID: "CQ-20261201-0003", Kind: intake.NotifyClosed, Audience: intake.AudienceReporter,
+		Status: intake.StatusClosed, Unit: "区工信局", Note: "已答复", Due: intake.Date{Year: 2026, Month: 12, Day: 9}}
+	want := wechat.TicketNotice{TicketID: n.TicketID, Status: "已办结", Unit: "区工信局", Reply: "已答复", Due: n.Due, Text: n.Text()}
+	if got := wechat.NoticeOf(n); got != want {
+		t.Errorf("NoticeOf = %+v, want %+v", got, want)
 	}
 }

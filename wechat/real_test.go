@@ -15,6 +15,7 @@ import (
 	"huiqi/bot/wire"
 	"huiqi/intake"
 	"huiqi/knowledge"
+	"huiqi/notify"
 	"huiqi/sqlite"
 	"huiqi/wechat"
 )
@@ -246,7 +247,8 @@ func TestRealReportThenNotice(t *testing.T) {
 		t.Fatalf("tickets of %s: %v, %v", user, list, err)
 	}
 
-	// Staff move it; the enterprise is told (the outbox will do this call).
+	// Staff move it; the outbox tells the enterprise of each move, through
+	// the dispatcher and the notice sender.
 	r.clock.Add(2 * time.Hour)
 	for _, to := range []intake.Status{intake.StatusDispatched, intake.StatusSigned, intake.StatusHandling} {
 		if _, err := r.store.Move(ctx, id, to, "区工信局", ""); err != nil {
@@ -257,16 +259,40 @@ func TestRealReportThenNotice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	openID, ok := wechat.OpenID(tk.ReporterKey)
-	if !ok || openID != user {
+	if openID, ok := wechat.OpenID(tk.ReporterKey); !ok || openID != user {
 		t.Fatalf("reporter key %q", tk.ReporterKey)
 	}
-	if err := r.s.Client().SendTicketNotice(ctx, openID, wechat.NoticeFor(tk.Summary)); err != nil {
+	d, err := notify.New(r.store, notify.Config{Now: r.clock.Now}, wechat.NewNoticeSender(r.s.Client()))
+	if err != nil {
 		t.Fatal(err)
 	}
+	res, err := d.Drain(ctx)
+	if err != nil || res.Sent != 3 {
+		t.Fatalf("drain: %+v, %v; want 3 sent (派单, 签收, 办结)", res, err)
+	}
 	calls := r.fake.Calls("/cgi-bin/message/template/send")
-	if len(calls) != 1 || calls[0].ErrCode != 0 || !has(string(calls[0].Body), `"touser":"`+user+`"`, id, "已办结", tk.Due.Format("2006年1月2日")) {
-		t.Fatalf("the notice: %v", calls)
+	if len(calls) != 3 {
+		t.Fatalf("template calls: %v", calls)
+	}
+	last := calls[2]
+	if last.ErrCode != 0 || !has(string(last.Body), `"touser":"`+user+`"`, id, "已办结", "材料已补齐", tk.Due.Format("2006年1月2日")) {
+		t.Fatalf("the 办结 notice: %s", last.Body)
+	}
+	ns, err := r.store.Notifications(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	for _, n := range ns {
+		if n.Channel == wechat.Channel && n.State == intake.NotifySent && strings.HasPrefix(n.Receipt, "template:") {
+			sent++
+		}
+	}
+	if sent != 3 {
+		t.Errorf("%d notifications recorded as sent with a receipt, want 3: %+v", sent, ns)
+	}
+	if res, err := d.Drain(ctx); err != nil || res.Sent != 0 {
+		t.Errorf("a second drain: %+v, %v; want nothing sent again", res, err)
 	}
 	// 查进度 shows the new status.
 	seen = r.click(user, "huiqi_ticket")

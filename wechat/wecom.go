@@ -17,7 +17,6 @@ import (
 
 	"github.com/mozillazg/go-pinyin"
 
-	"huiqi/intake"
 	"huiqi/knowledge"
 )
 
@@ -96,44 +95,6 @@ func (r *WeComRobot) send(ctx context.Context, webhookURL, msgType, content stri
 		}
 	}
 	return nil
-}
-
-// UnitAlert is what a unit's group is told: a new ticket in its queue
-// (Kind "new") or one about to pass its deadline (Kind "due").
-type UnitAlert struct {
-	Kind     string
-	TicketID string
-	Unit     string
-	Summary  string // the issue, shortened by the caller or here
-	Due      intake.Date
-}
-
-// AlertText is a unit alert as a robot's text message.
-func AlertText(a UnitAlert) string {
-	head := "【新工单】"
-	if a.Kind == "due" {
-		head = "【即将超期】"
-	}
-	var b strings.Builder
-	b.WriteString(head + a.TicketID)
-	if a.Unit != "" {
-		b.WriteString("\n责任单位：" + a.Unit)
-	}
-	if !a.Due.IsZero() {
-		b.WriteString("\n办理时限：" + a.Due.Format("2006年1月2日") + "前")
-	}
-	if s := strings.TrimSpace(a.Summary); s != "" {
-		if r := []rune(s); len(r) > 200 {
-			s = string(r[:200]) + "…"
-		}
-		b.WriteString("\n问题：" + s)
-	}
-	if a.Kind == "due" {
-		b.WriteString("\n请尽快办理并答复企业。")
-	} else {
-		b.WriteString("\n请及时签收办理。")
-	}
-	return b.String()
 }
 
 // Webhooks maps canonical unit names to their robots' webhook URLs.

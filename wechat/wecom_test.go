@@ -108,9 +108,10 @@ func TestWeComRobot(t *testing.T) {
 	fake := wechattest.New(t, appID, secret, func() time.Time { return start })
 	robot := wechat.NewWeComRobot(nil, nil)
 	ctx := t.Context()
-	alert := wechat.AlertText(wechat.UnitAlert{Kind: "new", TicketID: "CQ-20261201-0002", Unit: "区工信局",
-		Summary: "企业反映奖励资金迟迟未到账", Due: intake.Date{Year: 2026, Month: 12, Day: 15}})
-	if !has(alert, "【新工单】CQ-20261201-0002", "责任单位：区工信局", "办理时限：2026年12月15日前", "问题：企业反映奖励资金迟迟未到账") {
+	n := intake.Notification{TicketID: "CQ-20261201-0002", Kind: intake.NotifyDispatched, Audience: intake.AudienceUnit,
+		Unit: "区工信局", Status: intake.StatusDispatched, Note: "企业反映奖励资金迟迟未到账", Due: intake.Date{Year: 2026, Month: 12, Day: 15}}
+	alert := wechat.RobotText(n)
+	if alert != n.Text() || !has(alert, "CQ-20261201-0002", "区工信局", "问题：企业反映奖励资金迟迟未到账") {
 		t.Errorf("alert text:\n%s", alert)
 	}
 	if err := robot.Send(ctx, fake.RobotURL("unit-key-1"), alert); err != nil {

@@ -54,7 +54,12 @@
       r.choices.forEach(function (ch) {
         var b = el("button", "chip", ch.label);
         b.type = "button";
-        b.addEventListener("click", function () { send({ action: ch.id }, ch.label); });
+        b.addEventListener("click", function () {
+          // One press per choice: the group's buttons are spent (the server
+          // also answers a repeated confirmation with the same ticket).
+          cs.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+          send({ action: ch.id }, ch.label);
+        });
         cs.appendChild(b);
       });
       box.appendChild(cs);
@@ -77,6 +82,7 @@
       f.appendChild(sb);
       f.addEventListener("submit", function (ev) {
         ev.preventDefault();
+        sb.disabled = true;
         var vals = {};
         r.form.fields.forEach(function (ff) { vals[ff.name] = f.elements[ff.name].value; });
         send({ action: r.form.id, form: vals }, "（已提交）");

@@ -55,6 +55,7 @@ type Server struct {
 	ttl      time.Duration
 	tokens   map[string]time.Time // token → expiry, by now
 	issued   int
+	msgID    int64 // the last template message's msgid
 	failNext []int
 	calls    []Call
 	changed  chan struct{}
@@ -220,6 +221,11 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	s.record(c)
 	if c.ErrCode != 0 {
 		writeJSON(w, errAnswer(c.ErrCode, fmt.Sprintf("fake error %d", c.ErrCode)))
+		return
+	}
+	if r.URL.Path == "/cgi-bin/message/template/send" {
+		s.msgID++
+		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": s.msgID})
 		return
 	}
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
