@@ -57,6 +57,12 @@ type Deps struct {
 	RateKeys   int
 	RateClock  func() time.Time
 
+	// ActionLimit is how many actions (button presses, form submissions)
+	// one conversation key may send per RateWindow (default 60: a person
+	// pressing through the award questionnaire never meets it, a forged
+	// flood does); negative turns it off.
+	ActionLimit int
+
 	// TicketLimit is how many tickets one source (Input.Source, or the
 	// conversation when the channel gives none) may file per TicketWindow
 	// (default 5 per hour, refilled evenly); negative turns it off. A new
@@ -77,8 +83,9 @@ type Engine struct {
 	st    *store
 	locks [256]sync.Mutex
 	turns atomic.Int64
-	rate  *ratelimit.Limiter // nil when off
-	filed *ratelimit.Limiter // tickets per source; nil when off
+	rate    *ratelimit.Limiter // typed text per key; nil when off
+	actions *ratelimit.Limiter // actions per key; nil when off
+	filed   *ratelimit.Limiter // tickets per source; nil when off
 	menu  string             // menuText of the knowledge base's scope
 	lang  *language          // intents.json and followups.json
 }
@@ -127,6 +134,9 @@ func New(deps Deps) (*Engine, error) {
 	if deps.Rand == nil {
 		deps.Rand = rand.Reader
 	}
+	if deps.ActionLimit == 0 {
+		deps.ActionLimit = 60
+	}
 	if deps.TicketLimit == 0 {
 		deps.TicketLimit = 5
 	}
@@ -144,6 +154,9 @@ func New(deps Deps) (*Engine, error) {
 		menu: menuText(deps.Knowledge.Scope()), lang: lang}
 	if deps.RateLimit > 0 {
 		e.rate = ratelimit.PerWindow(deps.RateLimit, deps.RateWindow, deps.RateKeys, deps.RateClock)
+	}
+	if deps.ActionLimit > 0 {
+		e.actions = ratelimit.PerWindow(deps.ActionLimit, deps.RateWindow, deps.RateKeys, deps.RateClock)
 	}
 	if deps.TicketLimit > 0 {
 		e.filed = ratelimit.PerWindow(deps.TicketLimit, deps.TicketWindow, deps.RateKeys, deps.RateClock)
@@ -187,12 +200,16 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 	}()
 	// The limit is checked before anything else, so a flood costs no
 	// search or database work. Every input counts: typed text, even empty
-	// or too long, and actions too, since an action id is only text a
-	// client sends (a forged button flood is a flood). A person pressing
-	// through the award questionnaire stays well inside the burst. The
-	// refusal is private, so a flood in a public channel is not answered in
-	// that channel.
-	if !e.rate.Allow(key.String()) {
+	// or too long, in one bucket; actions in another, more generous one,
+	// since an action id is only text a client sends (a forged button flood
+	// is a flood) but a person pressing through the award questionnaire
+	// sends many quickly. The refusal is private, so a flood in a public
+	// channel is not answered in that channel.
+	limit := e.rate
+	if in.Action != "" {
+		limit = e.actions
+	}
+	if !limit.Allow(key.String()) {
 		return []Reply{{Text: msgRateLimited, Private: true}}, nil
 	}
 	in.Text = strings.TrimSpace(strings.ToValidUTF8(in.Text, ""))

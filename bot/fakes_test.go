@@ -292,7 +292,7 @@ func newFakeEngine(tb testing.TB, db *sqlite.DB) (*Engine, *fakeTickets) {
 	// The rate limits are tested on their own clock (ratelimit_test.go);
 	// here a limiter on the real clock would make tests depend on speed.
 	e, err := New(Deps{Knowledge: fakeKnowledge{}, Award: fakeAward{}, Tickets: tk, DB: db,
-		Now: func() time.Time { return testNow }, RateLimit: -1, TicketLimit: -1})
+		Now: func() time.Time { return testNow }, RateLimit: -1, ActionLimit: -1, TicketLimit: -1})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func newRealEngine(tb testing.TB, opts ...func(*bot.Deps)) *bot.Engine {
 	// transcripts do not change from run to run.
 	// No limiter on the real clock unless a test asks for one: results
 	// must not depend on how fast the machine runs the test.
-	deps := bot.Deps{RateLimit: -1, TicketLimit: -1}
+	deps := bot.Deps{RateLimit: -1, ActionLimit: -1, TicketLimit: -1}
 	for _, o := range opts {
 		o(&deps)
 	}

@@ -92,7 +92,7 @@ func TestEngineRateLimitCountsButtons(t *testing.T) {
 	clock := &fakeClock{t: testNow}
 	e, err := New(Deps{Knowledge: fakeKnowledge{}, Award: fakeAward{}, Tickets: newFakeTickets(),
 		DB: openTestDB(t, ""), Now: func() time.Time { return testNow },
-		RateLimit: 3, RateWindow: 10 * time.Second, RateClock: clock.now})
+		RateLimit: 3, ActionLimit: 3, RateWindow: 10 * time.Second, RateClock: clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,11 +36,11 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	defer a.Close()
 	// The terminal is the local operator at the keyboard (no network, no
 	// stranger), and piped scripts of many questions are a legitimate use,
-	// so the engine's per-user rate limit and ticket budget are off here;
+	// so the engine's per-user rate limits and ticket budget are off here;
 	// Discord and the web keep them.
 	warnCalendar(e)
 	keep := !e.clockMayWrite(*demo, "pruning idle conversations")
-	eng, err := a.engine(bot.Deps{RateLimit: -1, TicketLimit: -1, KeepIdle: keep})
+	eng, err := a.engine(bot.Deps{RateLimit: -1, ActionLimit: -1, TicketLimit: -1, KeepIdle: keep})
 	if err != nil {
 		return err
 	}

@@ -382,7 +382,7 @@ func TestWechatBinaryPlain(t *testing.T) {
 		t.Errorf("only %d answers went by number", byNumber)
 	}
 	all := strings.Join(seen, "\n")
-	for _, line := range []string{"【区级奖励】", "营业收入首次突破奖励（二十条第15条，区级）：5万元", "【市级、省级奖励】合计 30万元", "还需要什么帮助？"} {
+	for _, line := range []string{"【区级奖励】", "营业收入首次突破奖励（二十条第15条，区级）：5万元", "【市级、省级奖励】2023政策年度合计 30万元", "还需要什么帮助？"} {
 		if !strings.Contains(all, line) {
 			t.Errorf("the report lacks %q:\n%s", line, all)
 		}
@@ -567,9 +567,10 @@ func TestWechatBinaryReport(t *testing.T) {
 		strings.Contains(seen[0], "表单") {
 		t.Fatalf("the report's first prompt:\n%s", seen[0])
 	}
+	// The form asks what happened first, then who and how to reach them.
+	r.turn(r.p.Text(user, "申请小升规奖励时材料交了两个月，一直没有回音，不知道卡在哪个环节。"))
 	r.turn(r.p.Text(user, "阳泉某某机械有限公司"))
-	r.turn(r.p.Text(user, "13800000000"))
-	seen = r.turn(r.p.Text(user, "申请小升规奖励时材料交了两个月，一直没有回音，不知道卡在哪个环节。"))
+	seen = r.turn(r.p.Text(user, "13800000000"))
 	n, ok := numberedChoice(seen, "确认提交")
 	if !ok || !strings.Contains(seen[0], "企业名称：阳泉某某机械有限公司") {
 		t.Fatalf("the confirmation:\n%s", seen[0])

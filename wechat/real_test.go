@@ -229,9 +229,10 @@ func TestRealReportThenNotice(t *testing.T) {
 	if !has(seen[0], "【反映问题】（逐项回复，回复“取消”放弃）", "企业名称") {
 		t.Fatalf("the report's first prompt:\n%s", seen[0])
 	}
+	// The form asks what happened first, then who and how to reach them.
+	r.text(user, "申请小升规奖励时材料交了两个月，一直没有回音，不知道卡在哪个环节。")
 	r.text(user, "阳泉某某机械有限公司")
-	r.text(user, "13800000000")
-	seen = r.text(user, "申请小升规奖励时材料交了两个月，一直没有回音，不知道卡在哪个环节。")
+	seen = r.text(user, "13800000000")
 	n, ok := numbered(seen, "确认提交")
 	if !ok || !has(seen[0], "企业名称：阳泉某某机械有限公司", "联系方式：13800000000") {
 		t.Fatalf("the confirmation:\n%s", seen[0])
