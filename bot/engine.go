@@ -79,15 +79,15 @@ type Deps struct {
 // of one conversation are serialised, different conversations run in
 // parallel.
 type Engine struct {
-	d     Deps
-	st    *store
-	locks [256]sync.Mutex
-	turns atomic.Int64
+	d       Deps
+	st      *store
+	locks   [256]sync.Mutex
+	turns   atomic.Int64
 	rate    *ratelimit.Limiter // typed text per key; nil when off
 	actions *ratelimit.Limiter // actions per key; nil when off
 	filed   *ratelimit.Limiter // tickets per source; nil when off
-	menu  string             // menuText of the knowledge base's scope
-	lang  *language          // intents.json and followups.json
+	menu    string             // menuText of the knowledge base's scope
+	lang    *language          // intents.json and followups.json
 }
 
 // New checks deps, migrates the "bot" tables and returns the engine.
