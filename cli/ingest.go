@@ -102,7 +102,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return ingestError{file, fmt.Errorf("无法读取文件: %w", err)}
 	}
 	// Parse before touching the database: a bad file creates nothing.
-	n, err := knowledge.ParseNotice(src)
+	n, err := knowledge.ParseNoticeFile(file, src, knowledge.ParseOptions{})
 	if err != nil {
 		return ingestError{file, err}
 	}

@@ -57,7 +57,47 @@ type Amount struct {
 	// computes this amount (empty for figures that are not awards, such as
 	// a guarantee rate); a test holds the two files to the same figures.
 	Rule string `json:"rule,omitempty"`
+
+	// The figure as data (Text parsed; for ingested notices read from the
+	// clause): what kind of figure it is, its unit, the sum in whole yuan or
+	// the percentage, a cap, and how often it is paid.
+	Kind AmountKind `json:"kind,omitempty"`
+	// Unit is the unit as written: 元, 万元, 亿元 or %.
+	Unit string `json:"unit,omitempty"`
+	// Yuan is the sum in yuan: the award, the most a range or a capped
+	// award pays, or the threshold.
+	Yuan int64 `json:"yuan,omitempty"`
+	// MinYuan is the least a range pays (0.5万元-20万元 → 5000).
+	MinYuan int64 `json:"min_yuan,omitempty"`
+	// Percent is a rate in percent (50 for 50%).
+	Percent float64 `json:"percent,omitempty"`
+	// Cap is set when Yuan is a maximum (最高, 不超过, 封顶).
+	Cap bool `json:"cap,omitempty"`
+	// CapYuan is the most a rate pays (按1%奖励,最高不超过50万元).
+	CapYuan int64 `json:"cap_yuan,omitempty"`
+	// Per is how often: once (一次性) or year (每年, 年度); "" when unsaid.
+	Per string `json:"per,omitempty"`
+	// Basis is the sentence of the clause the figure is in.
+	Basis string `json:"basis,omitempty"`
 }
+
+// AmountKind says what a figure of a clause is.
+type AmountKind string
+
+const (
+	// KindAward is a sum paid to an enterprise (给予一次性奖励15万元).
+	KindAward AmountKind = "award"
+	// KindRange is a sum paid within bounds (给予0.5万元-20万元的扶持奖励).
+	KindRange AmountKind = "range"
+	// KindRate is a percentage paid of some base (贴息50%, 按采购额的1%奖励).
+	KindRate AmountKind = "rate"
+	// KindThreshold is a figure an enterprise must reach to qualify
+	// (年销售收入首次突破1000万元的): a condition, not a payment.
+	KindThreshold AmountKind = "threshold"
+	// KindFund is money the government sets aside or raises, not paid to
+	// one enterprise (安排专项资金500万元, 首期规模不低于2亿元的基金).
+	KindFund AmountKind = "fund"
+)
 
 // CommonLexicon is the data shared by all measures.
 type CommonLexicon struct {

@@ -23,10 +23,17 @@ var unitsJSON []byte
 
 // unitTable is units.json: canonical names and their aliases.
 type unitTable struct {
+	// Place is the place the units are of (the built-in notice's).
+	Place string `json:"place"`
 	Units []struct {
 		Unit    string   `json:"unit"`
 		Aliases []string `json:"aliases"`
 	} `json:"units"`
+	// Forms are how any place writes a unit in full and for short.
+	Forms []struct {
+		Full  string `json:"full"`
+		Short string `json:"short"`
+	} `json:"forms"`
 	canonical map[string]string // any spelling → canonical
 	aliases   map[string][]string
 	order     []string
@@ -69,9 +76,10 @@ func cleanUnit(raw string) string {
 	}
 }
 
-// CanonicalUnit returns the canonical name of a responsible unit
-// (区审批局 → 区行政审批局, 项目推进中心 → 区项目推进中心); a unit the table
-// does not know is returned cleaned (spaces, brackets and a trailing 等 dropped).
+// CanonicalUnit returns the canonical name of a responsible unit of the
+// home place (区审批局 → 区行政审批局, 项目推进中心 → 区项目推进中心); a unit
+// the table does not know is returned cleaned (spaces, brackets and a
+// trailing 等 dropped) in its short form (区科学技术局 → 区科技局).
 func CanonicalUnit(raw string) string {
 	s := cleanUnit(raw)
 	ut, err := loadUnitTable()
@@ -83,6 +91,64 @@ func CanonicalUnit(raw string) string {
 	}
 	if c, ok := ut.canonical["区"+s]; ok {
 		return c
+	}
+	if f := shortForm(ut, s); f != s {
+		if c, ok := ut.canonical[f]; ok {
+			return c
+		}
+		return f
+	}
+	return s
+}
+
+// HomePlace is the place whose units units.json holds: 阳泉市城区.
+func HomePlace() string {
+	ut, err := loadUnitTable()
+	if err != nil {
+		return ""
+	}
+	return ut.Place
+}
+
+// isHomePlace reports whether place is the home place (or unknown, which
+// the built-in notice's units are read as).
+func isHomePlace(place string) bool {
+	home := HomePlace()
+	return place == "" || place == home || home != "" && place == localPlace(home)
+}
+
+// canonicalUnitIn is a unit's canonical name within a place: the home
+// place's table for the home place; for another place only its short form,
+// with the place's own name cut (南昌市商务局 → 市商务局), so that 南昌's
+// 市商务局 never becomes 阳泉's 区商务局.
+func canonicalUnitIn(place, raw string) string {
+	if isHomePlace(place) {
+		return CanonicalUnit(raw)
+	}
+	s := cleanUnit(raw)
+	if s == "" {
+		return s
+	}
+	for _, p := range []string{place, localPlace(place)} {
+		r, size := utf8.DecodeLastRuneInString(p)
+		if rest, ok := strings.CutPrefix(s, p); ok && rest != "" && strings.ContainsRune(placeEnds, r) && utf8.RuneCountInString(p) >= 2 {
+			s = p[len(p)-size:] + rest
+			break
+		}
+	}
+	if ut, err := loadUnitTable(); err == nil {
+		s = shortForm(ut, s)
+	}
+	return s
+}
+
+// shortForm writes a unit's department in its short form: 区发展和改革局 →
+// 区发改局.
+func shortForm(ut *unitTable, s string) string {
+	for _, f := range ut.Forms {
+		if f.Full != "" && strings.HasSuffix(s, f.Full) && f.Full != f.Short && !strings.HasSuffix(s, f.Short) {
+			return strings.TrimSuffix(s, f.Full) + f.Short
+		}
 	}
 	return s
 }
