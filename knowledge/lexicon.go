@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -161,6 +163,63 @@ type ChitchatKind struct {
 	// Then is what follows the reply: "" the menu is offered, "introduce"
 	// huiqi says what it does, "end" nothing (the person is leaving).
 	Then After `json:"then,omitempty"`
+}
+
+// withAwards is the lexicon with an entry for every measure of notices
+// (ingested, so without a reviewed entry) whose text states money: its
+// amounts are the measure's Awards, so answers and `measure` quote them as
+// they quote the built-in notice's. lx itself is not changed.
+func (lx *Lexicon) withAwards(notices []*Notice) *Lexicon {
+	out := &Lexicon{Entries: slices.Clone(lx.Entries), Common: lx.Common, byID: maps.Clone(lx.byID)}
+	for _, n := range notices {
+		for pi := range n.Packages {
+			for mi := range n.Packages[pi].Measures {
+				m := &n.Packages[pi].Measures[mi]
+				if len(m.Awards) == 0 || out.byID[m.ID] != nil {
+					continue
+				}
+				e := &LexEntry{Measure: m.ID, Amounts: m.Awards}
+				out.byID[m.ID] = e
+				out.Entries = append(out.Entries, e)
+			}
+		}
+	}
+	return out
+}
+
+// enrichAmounts fills the data of the reviewed lexicon's amounts from their
+// text (2万元 → award, 20000 yuan; 最高50万元 → a cap), where the lexicon
+// does not set it.
+func enrichAmounts(lx *Lexicon) {
+	for _, e := range lx.Entries {
+		for i := range e.Amounts {
+			a := &e.Amounts[i]
+			if a.Kind != "" {
+				continue
+			}
+			text := strings.Join(strings.Fields(a.Text), "")
+			figs := sentenceFigures(text)
+			if len(figs) != 1 {
+				continue
+			}
+			f := figs[0]
+			a.Unit = f.unit
+			switch {
+			case strings.Contains(text, "以上") || strings.Contains(text, "以下"):
+				a.Kind, a.Yuan = KindThreshold, f.yuan
+			case f.unit == "%":
+				a.Kind, a.Percent = KindRate, f.pct
+			case f.rng:
+				a.Kind, a.Yuan, a.MinYuan = KindRange, f.yuan, f.min
+			default:
+				a.Kind, a.Yuan = KindAward, f.yuan
+				a.Cap = capWord(text[:f.st]) != ""
+			}
+			if strings.Contains(a.Condition, "一次性") {
+				a.Per = "once"
+			}
+		}
+	}
 }
 
 // Entry returns the lexicon of a measure (nil when it has none).

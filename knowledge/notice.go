@@ -71,17 +71,6 @@ var loadNoticeData = sync.OnceValues(func() (*noticeData, error) {
 	return &d, nil
 })
 
-// noticePlace is where a notice applies: the reviewed place of a known
-// notice, else the place in its issuing office's name.
-func noticePlace(data *noticeData, n *Notice) string {
-	for _, k := range data.Known {
-		if k.DocNo != "" && k.DocNo == n.DocNo && k.Place != "" {
-			return k.Place
-		}
-	}
-	return placeOf(n.Office)
-}
-
 // simplifiedHalfWidth converts traditional characters to simplified (only
 // when there are any) and full-width ASCII forms to half-width.
 func simplifiedHalfWidth(s string) string {
@@ -250,7 +239,6 @@ func parseNotice(text string, opt ParseOptions) (n *Notice, err error) {
 	for _, sg := range segs {
 		titles = append(titles, sg.title)
 	}
-	n.Place = noticePlace(data, n)
 	keys := packageKeys(data, n, titles, p.t[:min(len(p.t), 4000)])
 	var firstErr error
 	for i, s := range segs {

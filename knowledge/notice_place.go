@@ -48,14 +48,23 @@ func validPlace(p string) bool {
 	return true
 }
 
-// noticePlace decides a notice's place: the one given, the issuer's, the
-// 文号 prefix's, or the place its title begins with.
+// noticePlace decides a notice's place: the one given, the reviewed one of
+// a known notice (source/notices.json), the issuer's, the 文号 prefix's, or
+// the place its title begins with.
 func noticePlace(n *Notice, given string) string {
 	if g := strings.TrimSpace(given); g != "" {
 		return g
 	}
 	if n.Place != "" {
 		return n.Place
+	}
+	if data, err := loadNoticeData(); err == nil {
+		// A known notice's place is reviewed.
+		for _, k := range data.Known {
+			if k.DocNo != "" && k.DocNo == n.DocNo && k.Place != "" {
+				return k.Place
+			}
+		}
 	}
 	if p := placeOfOffice(n.Office); p != "" {
 		return p

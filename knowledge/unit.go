@@ -455,3 +455,92 @@ func packageNamed(cited, name string) bool {
 	r, _ := utf8.DecodeLastRuneInString(strings.TrimSuffix(cited, name))
 	return !strings.ContainsRune(cnNumeralChars, r) && !unicode.IsDigit(r)
 }
+
+// placedUnit is a unit within its place.
+type placedUnit struct{ place, name string }
+
+// Unit finds a responsible unit by partial name, variant or pinyin initials.
+// Units are canonical within their place: a name several loaded notices'
+// places use (区发改局 of 阳泉市城区 and of 昆明市官渡区) is the unit of the
+// place the query names (官渡区发改局), else of the notice loaded last; the
+// other places' are candidates, written 区发改局(阳泉市城区).
+func (b *Base) Unit(name string) UnitResult {
+	q, place := b.placeInQuery(name)
+	var names []string
+	for _, u := range b.units {
+		if (place == "" || u.place == place) && !slices.Contains(names, u.name) {
+			names = append(names, u.name)
+		}
+	}
+	best, cands := FindUnits(q, names)
+	r := UnitResult{Unit: best, Measures: []string{}, Candidates: cands}
+	if r.Candidates == nil {
+		r.Candidates = []string{}
+	}
+	if best == "" {
+		return r
+	}
+	// The places that have this unit, the last loaded notice's first.
+	var places []string
+	for i := len(b.notices) - 1; i >= 0; i-- {
+		n := b.notices[i]
+		np := n.Place
+		if np == "" {
+			np = HomePlace()
+		}
+		if place != "" && np != place || slices.Contains(places, np) {
+			continue
+		}
+		if slices.Contains(b.units, placedUnit{np, best}) {
+			places = append(places, np)
+		}
+	}
+	if len(places) == 0 {
+		return r
+	}
+	r.Place = places[0]
+	if isHomePlace(r.Place) {
+		r.Aliases = UnitAliases(best)
+	}
+	for _, m := range b.measures {
+		n := b.noticeOf[m.ID]
+		np := n.Place
+		if np == "" {
+			np = HomePlace()
+		}
+		if np == r.Place && slices.Contains(m.Units, best) {
+			r.Measures = append(r.Measures, m.ID)
+		}
+	}
+	for _, p := range places[1:] {
+		r.Candidates = append([]string{best + "(" + p + ")"}, r.Candidates...)
+	}
+	return r
+}
+
+// placeInQuery splits a place the query opens with off it: 官渡区发改局 →
+// 区发改局 of 昆明市官渡区, 南昌市商务局 → 市商务局 of 南昌市; the places are
+// those of the loaded notices.
+func (b *Base) placeInQuery(q string) (string, string) {
+	q = strings.TrimSpace(simplifiedHalfWidth(q))
+	best, bestPlace := "", ""
+	for _, n := range b.notices {
+		place := n.Place
+		if place == "" {
+			place = HomePlace()
+		}
+		for _, form := range []string{place, localPlace(place)} {
+			r, size := utf8.DecodeLastRuneInString(form)
+			if utf8.RuneCountInString(form) < 2 || !strings.ContainsRune(placeEnds, r) {
+				continue
+			}
+			if rest, ok := strings.CutPrefix(q, form); ok && rest != "" && len(form) > len(best) {
+				best, bestPlace = form[len(form)-size:]+rest, place
+			}
+		}
+	}
+	if best == "" {
+		return q, ""
+	}
+	return best, bestPlace
+}
