@@ -27,7 +27,7 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		a.Results = []Result{}
 	}
 	b.markValidity(a.Results, now)
-	b.preferInForce(a.Results, st.hs)
+	b.rerankAcrossNotices(a.Results, st.hs)
 	if r, ok := b.rule(st, now); ok {
 		// the place's own notice may have changed the results
 		a.Results, a.Confidence = st.rs, round3(st.conf)

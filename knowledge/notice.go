@@ -217,7 +217,9 @@ func parseNotice(text string, opt ParseOptions) (n *Notice, err error) {
 			if !ok {
 				continue
 			}
-			segs = append(segs, seg{title: title, start: st, from: en})
+			// The title as printed on its own line (《》 where the body
+			// cited it with 〈〉).
+			segs = append(segs, seg{title: strings.Join(strings.Fields(p.t[st:en]), ""), start: st, from: en})
 			at = en
 		}
 		if len(segs) > 0 {
@@ -258,6 +260,21 @@ func parseNotice(text string, opt ParseOptions) (n *Notice, err error) {
 	if len(n.Packages) == 0 {
 		return nil, firstErr
 	}
+	if n.Place == "" {
+		// A notice without a header: its place from its package's title,
+		// and its units canonical within it.
+		if n.Place = noticePlace(n, ""); n.Place != "" {
+			n.Level, p.place = placeLevel(n.Place), n.Place
+			for i := range n.Packages {
+				for j := range n.Packages[i].Measures {
+					m := &n.Packages[i].Measures[j]
+					for k, u := range m.Units {
+						m.Units[k] = p.canon(u)
+					}
+				}
+			}
+		}
+	}
 	p.closingDates(n)
 	// The money of a notice the lexicon reviews is the lexicon's (one home
 	// for every figure); any other notice's is read from its text.
@@ -285,7 +302,7 @@ func (p *noticeParser) ownPackageTitle(n *Notice) string {
 	}
 	if i := strings.Index(t, "印发"); i >= 0 && strings.HasSuffix(t, "的通知") {
 		x := strings.TrimSuffix(t[i+len("印发"):], "的通知")
-		return strings.Trim(x, "《》")
+		return strings.Trim(x, "《》〈〉<>")
 	}
 	return strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(t, "关于印发"), "关于"), "的通知")
 }
@@ -322,9 +339,11 @@ const (
 )
 
 var (
-	reIssuingTitle = regexp.MustCompile(`(?:关于)?印发[^\n。;]{2,200}?的通知`)
-	reNoticeTitle  = regexp.MustCompile(`关于[^\n。《》;]{0,200}?的通知`)
-	reSelfTitle    = regexp.MustCompile(`关于[^\n。《》;]{2,200}?的(?:实施意见|指导意见|若干意见|意见|决定)`)
+	// Titles may be printed over a few short lines (关于印发《…经济 / 增长…》
+	// 的通知): titleLines checks the breaks.
+	reIssuingTitle = regexp.MustCompile(`(?:关于)?印发[^。;]{2,200}?的通知`)
+	reNoticeTitle  = regexp.MustCompile(`关于[^。《》;]{0,200}?的通知`)
+	reSelfTitle    = regexp.MustCompile(`关于[^。《》;]{2,200}?的(?:实施意见|指导意见|若干意见|意见|决定)`)
 	rePublished    = regexp.MustCompile(`(?:发布日期|发布时间|发文日期|公开日期)\s*:?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
 	reWritten      = regexp.MustCompile(`成文日期\s*:?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
 	reSignature    = regexp.MustCompile(`([^\s。,:;()《》“”\d]{2,30}?(?:人民政府办公室|人民政府|办公室|委员会|局|厅))\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
@@ -370,7 +389,17 @@ func (p *noticeParser) cited(st int) bool {
 	ss := p.sentenceStart(st)
 	before := p.t[ss:st]
 	if strings.Count(before, "《") > strings.Count(before, "》") {
-		return true
+		// A page that prints its own title in 《》 on a line of its own
+		// (京政办发〔2016〕26号《…的通知》) is not citing it.
+		open := strings.LastIndex(before, "《")
+		lead := strings.TrimSpace(before[:open])
+		if loc := reDocNo.FindStringIndex(lead); loc != nil && loc[0] == 0 {
+			lead = strings.TrimSpace(lead[loc[1]:])
+		}
+		if lead != "" || strings.LastIndexAny(p.t[:ss], "。;") > p.lineStart(st) {
+			return true
+		}
+		return false
 	}
 	return reCiting.MatchString(before)
 }
@@ -388,7 +417,7 @@ func (p *noticeParser) findNoticeTitle() (titleMatch, bool) {
 	}{{reIssuingTitle, titleIssuing}, {reNoticeTitle, titleNotice}, {reSelfTitle, titleSelf}} {
 		for _, loc := range c.re.FindAllStringIndex(t, 40) {
 			st, en := loc[0], loc[1]
-			if p.cited(st) || strings.Contains(t[st:en], "印发给") || strings.Contains(t[st:en], "现印发") {
+			if p.cited(st) || strings.Contains(t[st:en], "印发给") || strings.Contains(t[st:en], "现印发") || !titleLines(t[st:en]) {
 				continue
 			}
 			ls, le := p.lineStart(st), min(p.lineEnd(en), len(t))
@@ -425,8 +454,27 @@ func (p *noticeParser) findNoticeTitle() (titleMatch, bool) {
 	return titleMatch{}, false
 }
 
+// titleLines reports whether a title found across line breaks is one title
+// printed over a few short lines, not text running into another paragraph.
+func titleLines(s string) bool {
+	lines := strings.Split(s, "\n")
+	if len(lines) > 5 {
+		return false
+	}
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if i > 0 && l == "" {
+			return false
+		}
+		if i < len(lines)-1 && (utf8.RuneCountInString(l) > 30 || strings.ContainsAny(l, ",:")) {
+			return false
+		}
+	}
+	return true
+}
+
 var (
-	rePolicyTitleLine = regexp.MustCompile(`(?:措施|办法|细则|方案|规定|政策|意见|决定|条例|若干条)$`)
+	rePolicyTitleLine = regexp.MustCompile(`(?:措施|办法|细则|方案|规定|政策|意见|决定|条例|若干条|要点|计划)$`)
 	reFirstHeading    = regexp.MustCompile(`(?m)^\s*(?:一、|\(一\)|1[.、]\D|第一条|第一章)`)
 )
 
@@ -538,10 +586,18 @@ func (p *noticeParser) header(n *Notice) (bodyFrom, bodyTo, after int) {
 	if m := reWritten.FindStringSubmatch(t); m != nil {
 		n.Issued = ymd(m[1], m[2], m[3])
 	}
-	if n.Office == "" && found {
+	if n.Office == "" {
 		// The office is printed before the title, on the line before or
-		// as the page's first line (the site's name).
-		before := strings.TrimRight(t[:tm.st], " \t\n")
+		// as the page's first line (the site's name); without a title,
+		// before the first heading.
+		stop := tm.st
+		if !found {
+			stop = min(len(t), 2000)
+			if loc := reFirstHeading.FindStringIndex(t); loc != nil {
+				stop = loc[0]
+			}
+		}
+		before := strings.TrimRight(t[:stop], " \t\n")
 		ls := strings.LastIndexByte(before, '\n') + 1
 		if cand := strings.TrimSpace(before[ls:]); reOfficeEnd.MatchString(cand) && utf8.RuneCountInString(cand) <= 30 {
 			n.Office = cand
@@ -605,7 +661,13 @@ func looksLikeAddressees(cand string) bool {
 func splitAddressees(cand string) []string {
 	var out []string
 	for _, a := range splitTopLevel(cand, "、,;\n ") {
-		if a = strings.TrimSpace(a); a != "" {
+		a = strings.TrimSpace(a)
+		switch {
+		case a == "":
+		case utf8.RuneCountInString(a) == 1 && len(out) > 0:
+			// 市政府各委、办、局: one name listing its kinds.
+			out[len(out)-1] += "、" + a
+		default:
 			out = append(out, a)
 		}
 	}
@@ -634,7 +696,7 @@ func splitTopLevel(s, seps string) []string {
 }
 
 var (
-	reDocNo      = regexp.MustCompile(`(\p{Han}{1,12})\s*(?:[〔\[(【]\s*((?:19|20)\d{2})\s*[〕\])】]?|((?:19|20)\d{2})\s*[〕\])】])\s*(\d{1,4})\s*号?`)
+	reDocNo      = regexp.MustCompile(`(\p{Han}{1,12})\s*(?:[〔\[(【„〖]\s*((?:19|20)\d{2})\s*[〕\])】‟〗]?|((?:19|20)\d{2})\s*[〕\])】‟〗])\s*(\d{1,4})\s*号?`)
 	reDocNoLabel = regexp.MustCompile(`(?:发文字号|文号|文\s+号)\s*:?\s*$`)
 )
 
@@ -794,7 +856,7 @@ func (p *noticeParser) findTitle(title string, from int) (int, int, bool) {
 				j += size
 				continue
 			}
-			if r != want[k] {
+			if bookBracket(r) != bookBracket(want[k]) {
 				break
 			}
 			j += size
@@ -816,6 +878,18 @@ func knownNotice(data *noticeData, n *Notice) bool {
 		}
 	}
 	return false
+}
+
+// bookBracket folds the inner title marks into the outer ones: a title
+// cited as 《A〈B〉C》 is printed on its own line as A《B》C.
+func bookBracket(r rune) rune {
+	switch r {
+	case '〈', '<':
+		return '《'
+	case '〉', '>':
+		return '》'
+	}
+	return r
 }
 
 var reDocNoParts = regexp.MustCompile(`〔(\d{4})〕(\d+)号`)
@@ -909,10 +983,15 @@ func (p *noticeParser) parsePackage(data *noticeData, n *Notice, title, key stri
 			if !nextIsItem {
 				// A section without items is a closing clause (validity).
 				clause := joinLines(body)
-				if v, ok := packageTerm(clause, issued); ok || pk.ValidityText == "" && strings.Contains(clause, "有效期") {
+				v, ok := packageTerm(clause, issued)
+				tm, tok := termOf(clause, issued)
+				if ok || tok || pk.ValidityText == "" && strings.Contains(clause, "有效期") {
+					if !ok {
+						v = tm.Until
+					}
 					pk.ValidUntil = v
 					pk.ValidityText = clause
-					if tm, ok := termOf(clause, issued); ok {
+					if tok {
 						tm.Line = p.line(m.start)
 						pk.Dates = tm
 					}
@@ -1013,7 +1092,16 @@ func trimRunes(s string, n int) string {
 }
 
 // canon is a unit's canonical name within the notice's place.
-func (p *noticeParser) canon(name string) string { return canonicalUnitIn(p.place, name) }
+func (p *noticeParser) canon(name string) string {
+	if p.place == "" {
+		// Not yet known: never the home place's aliases.
+		return canonicalUnitIn(unknownPlace, name)
+	}
+	return canonicalUnitIn(p.place, name)
+}
+
+// unknownPlace stands for the place of a notice that does not say it.
+const unknownPlace = "?"
 
 // joinLines removes line breaks (and the spaces around them) inside a block.
 func joinLines(s string) string {

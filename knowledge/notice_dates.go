@@ -306,9 +306,6 @@ func (p *noticeParser) closingDates(n *Notice) {
 	if all {
 		n.Dates.Until = until
 	}
-	if n.Dates.From.IsZero() {
-		n.Dates.From = issued
-	}
 }
 
 var reAbolish = regexp.MustCompile(`同时废止|同时停止执行|予以废止|不再执行|同时失效|停止执行`)

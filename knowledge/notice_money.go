@@ -191,20 +191,30 @@ func sentenceAmounts(s string, figs []figure, level string) []Amount {
 	case strings.Contains(s, "每年") || strings.Contains(s, "按年") || strings.Contains(s, "逐年") || strings.Contains(s, "每一年"):
 		per = "year"
 	}
-	lvl := level
-	if m := reLevelPayer.FindStringSubmatch(s); m != nil {
+	// The level that pays: named in the figure's clause, else in the
+	// sentence, else the notice's own.
+	payer := func(text string) string {
+		m := reLevelPayer.FindStringSubmatch(text)
+		if m == nil {
+			return ""
+		}
 		switch l := m[1]; {
 		case strings.HasPrefix(l, "省"):
-			lvl = "province"
+			return "province"
 		case strings.HasPrefix(l, "市"):
-			lvl = "city"
+			return "city"
 		case strings.HasPrefix(l, "区"):
-			lvl = "district"
+			return "district"
 		case strings.HasPrefix(l, "县"):
-			lvl = "county"
+			return "county"
 		case l == "国家级" || l == "中央":
-			lvl = "national"
+			return "national"
 		}
+		return ""
+	}
+	lvl := level
+	if l := payer(s); l != "" {
+		lvl = l
 	}
 	kinds := make([]AmountKind, len(figs))
 	caps := make([]bool, len(figs))
@@ -286,7 +296,11 @@ func sentenceAmounts(s string, figs []figure, level string) []Amount {
 	}
 	var out []Amount
 	for i, f := range figs {
-		a := Amount{Kind: kinds[i], Unit: f.unit, Condition: conds[i], Level: lvl, Per: per, Basis: s, Cap: caps[i]}
+		fl := lvl
+		if ca, cb := clauseAround(s, f.st, f.en); payer(s[ca:cb]) != "" {
+			fl = payer(s[ca:cb])
+		}
+		a := Amount{Kind: kinds[i], Unit: f.unit, Condition: conds[i], Level: fl, Per: per, Basis: s, Cap: caps[i]}
 		switch {
 		case f.unit == "%":
 			a.Percent = f.pct
@@ -368,11 +382,29 @@ func conditionList(before string, figs []figure) []string {
 	} else if loc := reMoneyFigure.FindStringIndex(first); loc != nil && loc[0] > 0 {
 		prefix, parts[0] = first[:loc[0]], first[loc[0]:]
 	}
-	// A suffix after the last figure-like part (以上) applies to all.
+	if rest, ok := strings.CutPrefix(parts[0], "的"); ok && rest != "" {
+		prefix, parts[0] = prefix+"的", rest // 新认定的 | 国家级
+	}
+	// A suffix after the last figure-like part (以上) applies to all, as
+	// does the noun the last of short parts carries (国家级、省级、市级研发机构).
 	suffix := ""
 	last := parts[len(parts)-1]
 	if loc := reMoneyFigure.FindStringIndex(last); loc != nil && loc[0] == 0 && loc[1] < len(last) {
 		suffix, parts[len(parts)-1] = last[loc[1]:], last[:loc[1]]
+	} else if short := parts[len(parts)-2]; utf8.RuneCountInString(short) <= 4 && utf8.RuneCountInString(last) > utf8.RuneCountInString(short)+1 {
+		end, _ := utf8.DecodeLastRuneInString(short)
+		if i := strings.IndexRune(last, end); i >= 0 && i+utf8.RuneLen(end) < len(last) {
+			shortAll := true
+			for _, p := range parts[:len(parts)-1] {
+				if utf8.RuneCountInString(p) > 4 {
+					shortAll = false
+				}
+			}
+			if shortAll {
+				cut := i + utf8.RuneLen(end)
+				suffix, parts[len(parts)-1] = last[cut:], last[:cut]
+			}
+		}
 	}
 	out := make([]string, len(parts))
 	for i, p := range parts {

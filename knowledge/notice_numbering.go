@@ -198,21 +198,26 @@ func (p *noticeParser) styles(from, to int) (item, sec numStyle) {
 		if hasCN {
 			altSec = styleCN
 		}
-		if p.unitItems(styleParen, altSec, from, to) > p.unitItems(item, sec, from, to) {
+		ak, an := p.unitItems(styleParen, altSec, from, to)
+		ok, on := p.unitItems(item, sec, from, to)
+		// More of the items name units, and no fewer in all.
+		if ak >= ok && ak*on > ok*an {
 			item, sec = styleParen, altSec
 		}
 	}
 	return item, sec
 }
 
-// unitItems counts the items of a segmentation whose text names units.
-func (p *noticeParser) unitItems(item, sec numStyle, from, to int) int {
+// unitItems counts the items of a segmentation whose text names units, and
+// all its items.
+func (p *noticeParser) unitItems(item, sec numStyle, from, to int) (withUnits, items int) {
 	marks := p.scanQuiet(item, sec, from, to)
 	k := 0
 	for i, m := range marks {
 		if m.section {
 			continue
 		}
+		items++
 		end := to
 		if i+1 < len(marks) {
 			end = marks[i+1].start
@@ -229,7 +234,7 @@ func (p *noticeParser) unitItems(item, sec numStyle, from, to int) int {
 			}
 		}
 	}
-	return k
+	return k, items
 }
 
 // scanQuiet is scan without recording warnings (to compare segmentations).
@@ -344,6 +349,17 @@ func (p *noticeParser) findJump(s numStyle, exp, from, to int) (int, int, int, b
 	re := s.lineStartMarker()
 	if re == nil || from >= to {
 		return 0, 0, 0, false
+	}
+	if s == styleTiao || s == styleChapter {
+		// 第六条 is a marker wherever it stands (one without lines, or
+		// after a chapter's heading): the nearest of the next few.
+		bs, be, bk := -1, -1, 0
+		for k := exp + 1; k <= exp+3; k++ {
+			if st, en, ok := p.find(s, k, from, to, nil); ok && (bs < 0 || st < bs) {
+				bs, be, bk = st, en, k
+			}
+		}
+		return bs, be, bk, bs >= 0
 	}
 	for off := from; off < to; {
 		le := p.lineEnd(off)

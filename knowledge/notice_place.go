@@ -80,7 +80,11 @@ func noticePlace(n *Notice, given string) string {
 			return place
 		}
 	}
-	return placeOfOffice(leadingPlace(n.Title))
+	title := n.Title
+	if title == "" && len(n.Packages) > 0 {
+		title = n.Packages[0].Title
+	}
+	return placeOfOffice(leadingPlace(title))
 }
 
 // leadingPlace is the start of a title up to its first place character

@@ -114,6 +114,9 @@ var (
 	reLeadFirst = regexp.MustCompile(`(?:排在|列在|排名|列)?(?:首位|第一位|第一)的?(?:单位)?为牵头(?:单位)?|第一个(?:单位)?为牵头(?:单位)?`)
 	reSame      = regexp.MustCompile(`(?:以)?下同$|^(?:以)?下同`)
 	reDuty      = regexp.MustCompile(`^(?:按职责分工负责|按职责分工|按职责负责|按照职责分工负责|分别负责|各负其责|按职能分工负责|根据职责分工负责)$`)
+	// reDutySuffix closes a group of units that act each in its own remit:
+	// they assist (市级各有关部门按职责分工负责).
+	reDutySuffix = regexp.MustCompile(`(?:按照职责分工负责|按职责分工负责|按职能分工负责|根据职责分工负责|按职责负责|按职责分工|分别负责|各负其责)$`)
 )
 
 // unitList is a parsed list of units.
@@ -167,6 +170,9 @@ func parseUnitList(list string, canon func(string) string) unitList {
 			group = group[i+1:]
 		}
 		role := mode
+		if loc := reDutySuffix.FindStringIndex(group); loc != nil && loc[0] > 0 {
+			group, role = group[:loc[0]], co
+		}
 		for _, suf := range leadSuffixes {
 			if g, ok := strings.CutSuffix(group, suf); ok {
 				group, role = g, lead
@@ -186,8 +192,14 @@ func parseUnitList(list string, canon func(string) string) unitList {
 				name, r = strings.ReplaceAll(name, "〔配合〕", ""), co
 			}
 			name = strings.TrimSuffix(strings.TrimSpace(name), "等")
-			if u := canon(name); u != "" && isUnitName(u) {
-				byRole[r] = append(byRole[r], u)
+			names := []string{name}
+			if parts := strings.Split(name, "及"); len(parts) > 1 && !slices.ContainsFunc(parts, func(s string) bool { return !isUnitName(cleanUnit(s)) }) {
+				names = parts // 市级各有关部门及各县市区政府
+			}
+			for _, nm := range names {
+				if u := canon(nm); u != "" && isUnitName(u) {
+					byRole[r] = append(byRole[r], u)
+				}
 			}
 		}
 	}
