@@ -66,6 +66,12 @@ type NoticeRef struct {
 
 // Cite is how an answer names the notice: 《title》(文号).
 func (r NoticeRef) Cite() string {
+	if r.Title == "" {
+		if r.DocNo != "" {
+			return r.DocNo
+		}
+		return "未写标题的文件(编号 " + r.ID + ")"
+	}
 	s := "《" + strings.Trim(r.Title, "《》") + "》"
 	if r.DocNo != "" {
 		s += "(" + r.DocNo + ")"

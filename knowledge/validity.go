@@ -151,6 +151,9 @@ func civilDay(t time.Time) time.Time {
 // say, and whom to ask about a successor policy.
 func validityText(m *Measure, v Validity, gone []Window, termEnded bool, n *Notice) string {
 	pkg := m.Package
+	if pkg == "" {
+		pkg = "本文件" // a notice without a title
+	}
 	lead := "责任单位"
 	if len(m.Units) > 0 {
 		lead = m.Units[0]
