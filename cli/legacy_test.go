@@ -183,4 +183,3 @@ func TestLegacyDatabaseOpens(t *testing.T) {
 		t.Errorf("fresh migrations %q, upgraded legacy %q", versionsFresh, versionsUpgraded)
 	}
 }
-

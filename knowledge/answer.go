@@ -199,7 +199,6 @@ func (b *Base) citedMeasure(q string) (*Measure, bool) {
 	return ParseMeasureRef(q, b.measures)
 }
 
-
 func tentativeText(rs []Result, sc Scope) string {
 	var sb strings.Builder
 	sb.WriteString("我不太确定您问的是哪条政策，可能相关的是：\n")
