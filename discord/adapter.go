@@ -98,10 +98,11 @@ type Bot struct {
 	forms *formCache
 	locks *keyLocks
 
-	mu    sync.Mutex
-	appID string
-	botID string
-	busy  inflight
+	mu      sync.Mutex
+	appID   string
+	botID   string
+	live    *discordgo.Session // while Run is connected
+	busy    inflight
 }
 
 // New checks the configuration.
@@ -149,39 +150,47 @@ func ParseShard(s string) (id, count int, err error) {
 	return id, count, nil
 }
 
-// intents are what the bot asks the gateway for. Message content is
-// privileged: enable it in the developer portal.
-const intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages |
-	discordgo.IntentsDirectMessages | discordgo.IntentsMessageContent
+// intents are what the bot asks the gateway for. None is privileged: the
+// bot reads only DMs and messages that mention it, whose content Discord
+// delivers without the Message Content intent.
+const intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 
-// session builds the discordgo session, pointed at cfg.API when set.
-func (b *Bot) session() (*discordgo.Session, error) {
+// shutdownGrace is how long requests still in flight may run once the bot
+// is stopping; every rate-limit wait ends at once.
+const shutdownGrace = 4 * time.Second
+
+// session builds the discordgo session, pointed at cfg.API when set, with
+// the throttle (throttle.go) in front of its REST calls.
+func (b *Bot) session() (*discordgo.Session, *throttle, error) {
 	s, err := discordgo.New("Bot " + strings.TrimSpace(b.cfg.Token))
 	if err != nil {
-		return nil, fmt.Errorf("discord: %w", err)
+		return nil, nil, fmt.Errorf("discord: %w", err)
 	}
 	var rt http.RoundTripper = http.DefaultTransport
 	if b.cfg.API != "" {
 		t, err := newRewriteTransport(b.cfg.API, http.DefaultTransport)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rt = t
 	}
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rt}
+	th := newThrottle(rt, b.log)
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: th}
 	s.Identify.Intents = intents
 	if b.cfg.ShardCount > 1 {
 		s.ShardID, s.ShardCount = b.cfg.ShardID, b.cfg.ShardCount
 	}
 	s.StateEnabled = true
 	s.LogLevel = discordgo.LogError
-	return s, nil
+	return s, th, nil
 }
 
 // Run connects, registers the slash commands and serves until ctx is done.
-// It returns ErrTokenRejected (wrapped) when the server refuses the token.
+// It returns ErrTokenRejected (wrapped) when the server refuses the token,
+// and a *GatewayClosedError when the gateway closes the connection for a
+// reason reconnecting cannot fix.
 func (b *Bot) Run(ctx context.Context) error {
-	s, err := b.session()
+	s, th, err := b.session()
 	if err != nil {
 		return err
 	}
@@ -216,15 +225,39 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.onMessage(ctx, s, m.Message)
 		}),
 	}
-	if err := s.Open(); err != nil {
+	gw := newGateway(s, b.log)
+	if err := gw.open(); err != nil {
+		var fe *GatewayClosedError
+		if errors.As(err, &fe) {
+			b.log.Error("discord: gateway refused the connection; not reconnecting", "code", fe.Code, "reason", fe.Reason)
+			return fe
+		}
 		return classify("connect to gateway", err)
 	}
+	gwCtx, stopGateway := context.WithCancel(ctx)
+	gwDone := make(chan struct{})
+	go func() { defer close(gwDone); gw.run(gwCtx) }()
+	b.mu.Lock()
+	b.live = s
+	b.mu.Unlock()
 	defer func() {
+		b.mu.Lock()
+		b.live = nil
+		b.mu.Unlock()
+		// Waits for rate limits end now, and requests still in flight a
+		// few seconds later, so the bot stops within Discord's patience
+		// and an operator's (SIGTERM) whatever it was waiting for.
+		th.shutdown(shutdownGrace)
 		for _, r := range remove {
 			r()
 		}
+		stopGateway()
+		select { // a reconnect stuck in a handshake must not hold the stop
+		case <-gwDone:
+		case <-time.After(2 * time.Second):
+		}
 		b.busy.wait()
-		if err := s.Close(); err != nil {
+		if err := gw.close(); err != nil {
 			b.log.Warn("discord: close", "err", err)
 		}
 	}()
@@ -254,8 +287,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.cfg.Ready != nil {
 		b.cfg.Ready(me.Username, appID)
 	}
-	<-ctx.Done()
-	return nil
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-gw.fatal:
+		var fe *GatewayClosedError
+		if errors.As(err, &fe) {
+			b.log.Error("discord: gateway closed the connection; not reconnecting", "code", fe.Code, "reason", fe.Reason)
+		}
+		return err
+	}
 }
 
 func (b *Bot) apiName() string {
