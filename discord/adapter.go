@@ -98,11 +98,11 @@ type Bot struct {
 	forms *formCache
 	locks *keyLocks
 
-	mu      sync.Mutex
-	appID   string
-	botID   string
-	live    *discordgo.Session // while Run is connected
-	busy    inflight
+	mu    sync.Mutex
+	appID string
+	botID string
+	live  *discordgo.Session // while Run is connected
+	busy  inflight
 }
 
 // New checks the configuration.
