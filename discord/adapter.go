@@ -38,9 +38,11 @@ type Engine interface {
 	Handle(ctx context.Context, key bot.Key, in bot.Input) ([]bot.Reply, error)
 }
 
-// Knowledge answers /measure and /unit (*knowledge.Base).
+// Knowledge answers /measure and /unit and suggests measures and units as
+// the user types (*knowledge.Base).
 type Knowledge interface {
 	Measure(ref string) (*knowledge.Measure, bool)
+	Measures() []*knowledge.Measure
 	Unit(name string) knowledge.UnitResult
 	// Scope says which notices huiqi answers from.
 	Scope() knowledge.Scope
@@ -53,6 +55,12 @@ type Knowledge interface {
 type Desk interface {
 	Queue(ctx context.Context, unit string) ([]intake.Ticket, error)
 	Move(ctx context.Context, id string, to intake.Status, by, note string) (intake.Ticket, error)
+}
+
+// Reports lists the tickets a reporter filed (*intake.Store), for /ticket's
+// suggestions.
+type Reports interface {
+	ListByReporter(ctx context.Context, reporterKey string) ([]intake.Ticket, error)
 }
 
 // ErrTokenRejected is returned by Run when the server refuses the token.
@@ -87,6 +95,7 @@ type Deps struct {
 	Engine    Engine
 	Knowledge Knowledge
 	Desk      Desk
+	Reports   Reports
 }
 
 // Bot is a running Discord adapter. Create it with New, start it with Run.
@@ -97,6 +106,7 @@ type Bot struct {
 	ids   *idMap
 	forms *formCache
 	locks *keyLocks
+	ui    *uiLast
 
 	mu    sync.Mutex
 	appID string
@@ -132,7 +142,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	}
 	return &Bot{
 		cfg: cfg, deps: deps, log: cfg.Log,
-		ids: newIDMap(), forms: newFormCache(), locks: newKeyLocks(),
+		ids: newIDMap(), forms: newFormCache(), locks: newKeyLocks(), ui: newUILast(),
 	}, nil
 }
 

@@ -70,7 +70,12 @@ func (e *scripted) Handle(ctx context.Context, k bot.Key, in bot.Input) ([]bot.R
 		return []bot.Reply{{Text: "您的测算结果（仅您可见）。", Private: true}}, nil
 	case in.Text == "/ask 长文":
 		return []bot.Reply{{Text: strings.Repeat("第一段很长。", 300) + "\n\n" + strings.Repeat("第二段。", 300)},
-			{Text: "私密的补充。", Private: true}}, nil
+			{Text: "公开的补充。"}}, nil
+	case in.Text == "/ask 混合" || in.Text == "混合":
+		// As the award dialog ends: the private report, then a closing
+		// line the engine does not mark private.
+		return []bot.Reply{{Text: "测算完成（仅您可见）。", Private: true},
+			{Text: "以上是估算。还需要什么帮助？", Choices: []bot.Choice{{ID: "cmd:report", Label: "反映问题"}}}}, nil
 	case in.Text == "/ask 行业":
 		return []bot.Reply{{Text: "企业属于哪个行业？", Choices: []bot.Choice{
 			{ID: "ind:1", Label: "制造业"}, {ID: "ind:2", Label: "采矿业"}, {ID: "ind:3", Label: "建筑业"},
@@ -286,8 +291,8 @@ func TestAwardDialogButtonsAndTypedNumbers(t *testing.T) {
 
 	id, tok = fake.Click(alice, guild, "award:answer:yes", 64)
 	r = decode[response](t, fake.Wait(wait, "click callback", callback(id, tok)))
-	if r.Data.Flags&64 == 0 || !strings.Contains(r.Data.Content, "营业收入") {
-		t.Fatalf("after 是: %+v, want the ephemeral number question", r.Data)
+	if r.Type != 7 || !strings.Contains(r.Data.Content, "营业收入") {
+		t.Fatalf("after 是: type %d %+v, want the number question in place of the private message (type 7)", r.Type, r.Data)
 	}
 
 	if got := customIDs(r.Data.Components); len(got) != 1 || got[0] != answerID {
@@ -482,9 +487,9 @@ func TestLongReplySplitIntoFollowUps(t *testing.T) {
 	startBot(t, fake, Config{}, Deps{Engine: newScripted()})
 	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": "长文"})
 	r := decode[response](t, fake.Wait(wait, "callback", callback(id, tok)))
-	fs, ok := fake.WaitN(wait, 2, discordtest.Is("POST", "/webhooks/"+fake.AppID+"/"+tok))
+	fs, ok := fake.WaitN(wait, 1, discordtest.Is("POST", "/webhooks/"+fake.AppID+"/"+tok))
 	if !ok {
-		t.Fatalf("want 2 follow-ups, got %v", fs)
+		t.Fatalf("want a follow-up, got %v", fs)
 	}
 	type msg struct {
 		Content string `json:"content"`
@@ -499,8 +504,35 @@ func TestLongReplySplitIntoFollowUps(t *testing.T) {
 			t.Errorf("part %d has %d units", i, ulen(p.Content))
 		}
 	}
-	if !strings.HasPrefix(parts[1].Content, "第二段") || parts[0].Flags != 0 || parts[1].Flags != 0 || parts[2].Flags&64 == 0 {
-		t.Errorf("parts = %+v, want two public paragraphs then an ephemeral one", parts)
+	if len(parts) != 2 || !strings.HasPrefix(parts[1].Content, "第二段") || !strings.HasSuffix(parts[1].Content, "\n\n公开的补充。") ||
+		parts[0].Flags != 0 || parts[1].Flags != 0 {
+		t.Errorf("parts = %+v, want two public messages: the first paragraph, then the second with the short reply joined", parts)
+	}
+}
+
+// TestPrivateTurnStaysPrivate: a turn with a private reply is private to its
+// end, its closing line too ("以上是估算…" after an award report): by slash
+// command, by a button on a public message, by mention.
+func TestPrivateTurnStaysPrivate(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	startBot(t, fake, Config{}, Deps{Engine: newScripted()})
+	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": "混合"})
+	r := decode[response](t, fake.Wait(wait, "callback", callback(id, tok)))
+	if r.Data.Flags&64 == 0 || !strings.Contains(r.Data.Content, "测算完成") || !strings.Contains(r.Data.Content, "以上是估算") {
+		t.Errorf("slash: %+v, want the report and the closing line in one ephemeral message", r.Data)
+	}
+	fake.Message(alice, guild, "混合", true)
+	fake.Wait(wait, "DM", func(c discordtest.Call) bool {
+		return c.Path == "/channels/dm-"+alice.UserID+"/messages" && strings.Contains(string(c.Body), "以上是估算")
+	})
+	fake.Wait(wait, "public note", func(c discordtest.Call) bool {
+		return c.Path == "/channels/"+guild.Channel+"/messages" && strings.Contains(string(c.Body), msgSentByDM)
+	})
+	for _, c := range fake.Calls() {
+		if c.Path == "/channels/"+guild.Channel+"/messages" && strings.Contains(string(c.Body), "估算") {
+			t.Errorf("a private turn's closing line was posted publicly: %s", c.Body)
+		}
 	}
 }
 
@@ -613,6 +645,11 @@ func (fakeKnowledge) Measure(ref string) (*knowledge.Measure, bool) {
 	return &knowledge.Measure{ID: "ind-03", Package: "二十条", Number: 3, Title: "支持中小微企业发展",
 		Text: "……担保费率不超过1%。", Units: []string{"区中小企业发展中心", "区财政局"},
 		ValidUntil: time.Date(2024, 2, 12, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))}, true
+}
+
+func (k fakeKnowledge) Measures() []*knowledge.Measure {
+	m, _ := k.Measure("ind-03")
+	return []*knowledge.Measure{m, {ID: "ind-07", Package: "二十条", Number: 7, Title: "强化用工保障", Units: []string{"区人社局"}}}
 }
 
 func (fakeKnowledge) Scope() knowledge.Scope {

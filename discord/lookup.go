@@ -91,7 +91,7 @@ func (b *Bot) unit(name string) bot.Reply {
 }
 
 // queue renders /queue unit: for staff.
-func (b *Bot) queue(ctx context.Context, unit string) bot.Reply {
+func (b *Bot) queue(ctx context.Context, staff member, unit string) bot.Reply {
 	if b.deps.Desk == nil {
 		return bot.Reply{Text: msgUnavailable, Private: true}
 	}
@@ -117,7 +117,7 @@ func (b *Bot) queue(ctx context.Context, unit string) bot.Reply {
 }
 
 // move renders /move id: status: note: for staff.
-func (b *Bot) move(ctx context.Context, id, to, by, note string) bot.Reply {
+func (b *Bot) move(ctx context.Context, staff member, id, to, by, note string) bot.Reply {
 	if b.deps.Desk == nil {
 		return bot.Reply{Text: msgUnavailable, Private: true}
 	}
