@@ -39,4 +39,3 @@ func (b *Bot) helpCard() bot.Reply {
 		{ID: helpTicket, Label: "查进度"},
 	}}
 }
-
