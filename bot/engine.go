@@ -177,7 +177,7 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 		if in.Text == "" {
 			return []Reply{{Text: "您还没有输入内容。可以直接输入问题，或选择下面的功能：", Choices: menuChoices()}}, nil
 		}
-		if n := utf8.RuneCountInString(in.Text); n > e.d.MaxInput {
+		if n := utf8.RuneCountInString(commandText(in.Text)); n > e.d.MaxInput {
 			return []Reply{{Text: fmt.Sprintf("内容太长了（%d字），请精简到%d字以内再发送。", n, e.d.MaxInput)}}, nil
 		}
 	}
@@ -405,6 +405,8 @@ func (t *turn) runCommand(cmd, arg string) []Reply {
 		return t.reportStart()
 	case "ticket":
 		return t.ticket(arg)
+	case "notify", "notify-on", "notify-off":
+		return t.notify(cmd, arg) // notify.go
 	}
 	return t.menu("")
 }

@@ -17,11 +17,23 @@ var commandWords = []struct {
 	{"问答", "ask"}, {"政策问答", "ask"}, {"提问", "ask"}, {"继续提问", "ask"},
 	{"帮助", "help"}, {"菜单", "help"}, {"功能", "help"},
 	{"取消", "cancel"}, {"退出", "cancel"},
+	{"关闭通知", "notify-off"}, {"不要通知", "notify-off"}, {"取消通知", "notify-off"}, {"别再通知我", "notify-off"},
+	{"开启通知", "notify-on"}, {"打开通知", "notify-on"}, {"恢复通知", "notify-on"},
 }
 
 var slashCommands = map[string]string{
 	"ask": "ask", "award": "award", "report": "report", "ticket": "ticket",
-	"help": "help", "cancel": "cancel", "start": "help", "menu": "help",
+	"help": "help", "cancel": "cancel", "start": "help", "menu": "help", "notify": "notify",
+}
+
+// commandText is what the user wrote of text: a command's argument (the
+// question of "/ask …"), or the whole text; limits count it, so the
+// command word a channel puts in front does not count against the user.
+func commandText(text string) string {
+	if _, arg, ok := parseCommand(text); ok && arg != "" {
+		return arg
+	}
+	return text
 }
 
 // parseCommand recognises /award, /ticket CQ-…, 算奖励, 查进度 CQ-… and the

@@ -51,9 +51,10 @@ type Knowledge interface {
 }
 
 // Desk is the staff side of the intake (*intake.Store satisfies it): a
-// unit's queue and status moves.
+// unit's queue, a ticket, status moves.
 type Desk interface {
 	Queue(ctx context.Context, unit string) ([]intake.Ticket, error)
+	Get(ctx context.Context, id string) (intake.Ticket, error)
 	Move(ctx context.Context, id string, to intake.Status, by, note string) (intake.Ticket, error)
 }
 
@@ -75,9 +76,14 @@ type Config struct {
 	API        string
 	ShardID    int
 	ShardCount int // 0 or 1: no sharding
-	// StaffRole is the role id whose members may use staff commands; empty
-	// refuses them to everyone.
+	// Staff maps server roles to platform roles (the config file's
+	// "staff"); StaffRole is a role id whose members are the hotline
+	// (--staff-role, before roles came from data). With neither, nobody
+	// may use the staff commands.
+	Staff     []StaffRole
 	StaffRole string
+	// Roles are what each platform role may do; default intake's roles.json.
+	Roles *intake.Roles
 	// DeferAfter is how long an interaction waits for the engine before the
 	// bot defers (Discord allows 3 s for the first response); default 1.5 s.
 	DeferAfter time.Duration
@@ -107,6 +113,7 @@ type Bot struct {
 	forms *formCache
 	locks *keyLocks
 	ui    *uiLast
+	roles *intake.Roles
 
 	mu    sync.Mutex
 	appID string
@@ -140,8 +147,20 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Roles == nil {
+		r, err := intake.BuiltinRoles()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Roles = r
+	}
+	for _, st := range cfg.Staff {
+		if _, ok := cfg.Roles.Get(st.Role); !ok {
+			return nil, fmt.Errorf("discord: staff role %s maps to unknown role %q", st.DiscordRole, st.Role)
+		}
+	}
 	return &Bot{
-		cfg: cfg, deps: deps, log: cfg.Log,
+		cfg: cfg, deps: deps, log: cfg.Log, roles: cfg.Roles,
 		ids: newIDMap(), forms: newFormCache(), locks: newKeyLocks(), ui: newUILast(),
 	}, nil
 }

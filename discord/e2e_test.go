@@ -562,13 +562,69 @@ func TestStaffCommandRefusedWithoutRole(t *testing.T) {
 	if r.Data.Flags&64 == 0 || len(r.Data.Embeds) != 1 || !strings.Contains(mustJSON(r.Data.Embeds), "CQ-20261127-0001") {
 		t.Errorf("staff /queue = %+v, want the ephemeral queue", r.Data)
 	}
-	id, tok = fake.Command(staff, guild, "move", map[string]string{"id": "CQ-20261127-0001", "status": "已办结", "note": "已拨付"})
+	id, tok = fake.Command(staff, guild, "move", map[string]string{"id": "CQ-20261127-0001", "status": "已派单"})
 	r = decode[response](t, fake.Wait(wait, "move", callback(id, tok)))
-	if !strings.Contains(r.Data.Content, "已办结") {
+	if !strings.Contains(r.Data.Content, "已派单") {
 		t.Errorf("staff /move = %+v", r.Data)
 	}
 	if got := desk.lastBy(); !strings.Contains(got, staff.UserID) {
 		t.Errorf("move by = %q, want the staff member", got)
+	}
+	// --staff-role is the hotline: the desk's moves, not a unit's reply.
+	id, tok = fake.Command(staff, guild, "move", map[string]string{"id": "CQ-20261127-0002", "status": "已办结", "note": "已拨付"})
+	r = decode[response](t, fake.Wait(wait, "refused move", callback(id, tok)))
+	if !strings.HasPrefix(r.Data.Content, "无法办理") || desk.moved("CQ-20261127-0002") {
+		t.Errorf("hotline closing a unit's ticket = %+v, want refused", r.Data)
+	}
+}
+
+// TestStaffScopedToTheirUnit: roles from the configuration file: unit
+// staff see and move only their unit's tickets; the hotline makes the
+// desk's moves on any.
+func TestStaffScopedToTheirUnit(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	desk := &fakeDesk{}
+	cfg := Config{Staff: []StaffRole{
+		{DiscordRole: "500000000000000011", Role: "unit", Unit: "区人社局"},
+		{DiscordRole: "500000000000000012", Role: "hotline"},
+	}}
+	startBot(t, fake, cfg, Deps{Engine: newScripted(), Desk: desk, Knowledge: fakeKnowledge{}})
+	rsj := discordtest.Member{UserID: "400000000000000021", Name: "rsj", Roles: []string{"500000000000000011"}}
+	desk1 := discordtest.Member{UserID: "400000000000000022", Name: "desk", Roles: []string{"500000000000000012"}}
+	run := func(who discordtest.Member, name string, opts map[string]string) string {
+		t.Helper()
+		id, tok := fake.Command(who, guild, name, opts)
+		r := decode[response](t, fake.Wait(wait, name, callback(id, tok)))
+		if r.Data.Flags&64 == 0 {
+			t.Errorf("/%s answered publicly", name)
+		}
+		return r.Data.Content + mustJSON(r.Data.Embeds)
+	}
+	tests := []struct {
+		who       discordtest.Member
+		cmd       string
+		opts      map[string]string
+		want      string
+		wantMoved string
+	}{
+		{rsj, "queue", map[string]string{}, "工单队列：区人社局", ""},
+		{rsj, "queue", map[string]string{"unit": "区财政局"}, "您只能查看本单位（区人社局）", ""},
+		{desk1, "queue", map[string]string{}, "工单队列：全部单位", ""},
+		{rsj, "move", map[string]string{"id": "CQ-20261127-0003", "status": "已签收"}, "已签收", "CQ-20261127-0003"}, // 区人社局's, dispatched
+		{rsj, "move", map[string]string{"id": "CQ-20261127-0004", "status": "已签收"}, "工单不存在或无权查看", ""},          // 区财政局's
+		{desk1, "move", map[string]string{"id": "CQ-20261127-0004", "status": "已签收"}, "无法办理", ""},              // a unit's move
+	}
+	for i, tt := range tests {
+		if got := run(tt.who, tt.cmd, tt.opts); !strings.Contains(got, tt.want) {
+			t.Errorf("%d: %s /%s %v = %s, want %q", i, tt.who.Name, tt.cmd, tt.opts, got, tt.want)
+		}
+		if tt.wantMoved != "" && !desk.moved(tt.wantMoved) {
+			t.Errorf("%d: %s not moved", i, tt.wantMoved)
+		}
+	}
+	if desk.moved("CQ-20261127-0004") {
+		t.Error("区财政局's ticket moved by others")
 	}
 }
 
@@ -615,25 +671,57 @@ type fakeDesk struct {
 	mu    sync.Mutex
 	calls int
 	by    string
+	moves map[string]intake.Status
 }
 
 func (d *fakeDesk) count() int     { d.mu.Lock(); defer d.mu.Unlock(); return d.calls }
 func (d *fakeDesk) lastBy() string { d.mu.Lock(); defer d.mu.Unlock(); return d.by }
+func (d *fakeDesk) moved(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.moves[id]
+	return ok
+}
+
+// fakeDesk's tickets: 0001, 0002 filed for 区人社局; 0003 dispatched to
+// it; 0004 dispatched to 区财政局.
+func (d *fakeDesk) ticket(id string) intake.Ticket {
+	t := intake.Ticket{Summary: intake.Summary{ID: id, Status: intake.StatusReceived, LeadUnit: "区人社局",
+		Due: intake.Date{Year: 2026, Month: 12, Day: 2}}}
+	switch id {
+	case "CQ-20261127-0003":
+		t.Status = intake.StatusDispatched
+	case "CQ-20261127-0004":
+		t.Status, t.LeadUnit = intake.StatusDispatched, "区财政局"
+	}
+	return t
+}
 
 func (d *fakeDesk) Queue(ctx context.Context, unit string) ([]intake.Ticket, error) {
 	d.mu.Lock()
 	d.calls++
 	d.mu.Unlock()
-	return []intake.Ticket{{Summary: intake.Summary{ID: "CQ-20261127-0001", Status: intake.StatusReceived, LeadUnit: unit,
-		Due: intake.Date{Year: 2026, Month: 12, Day: 2}}}}, nil
+	t := d.ticket("CQ-20261127-0001")
+	t.LeadUnit = unit
+	return []intake.Ticket{t}, nil
+}
+
+func (d *fakeDesk) Get(ctx context.Context, id string) (intake.Ticket, error) {
+	return d.ticket(id), nil
 }
 
 func (d *fakeDesk) Move(ctx context.Context, id string, to intake.Status, by, note string) (intake.Ticket, error) {
 	d.mu.Lock()
 	d.calls++
 	d.by = by
+	if d.moves == nil {
+		d.moves = map[string]intake.Status{}
+	}
+	d.moves[id] = to
 	d.mu.Unlock()
-	return intake.Ticket{Summary: intake.Summary{ID: id, Status: to}}, nil
+	t := d.ticket(id)
+	t.Status = to
+	return t, nil
 }
 
 type fakeKnowledge struct{}
@@ -665,6 +753,9 @@ func (fakeKnowledge) Validity(m *knowledge.Measure, now time.Time) knowledge.Val
 }
 
 func (fakeKnowledge) Unit(name string) knowledge.UnitResult {
+	if !strings.Contains(name, "人社") {
+		return knowledge.UnitResult{}
+	}
 	return knowledge.UnitResult{Unit: "区人社局", Measures: []string{"ind-03", "ind-07"}}
 }
 
