@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"huiqi/bot"
@@ -120,6 +121,7 @@ type Bot struct {
 	botID string
 	live  *discordgo.Session // while Run is connected
 	busy  inflight
+	turns atomic.Int64 // engine turns, in order (handle)
 }
 
 // New checks the configuration.
@@ -356,11 +358,27 @@ func (b *Bot) identity() (appID, botID string) {
 // key is the conversation of a Discord user (see the package comment).
 func key(userID string) bot.Key { return bot.Key{Channel: "discord", User: userID} }
 
+// turnKey carries, in a turn's context, where handle writes the turn's
+// place in the engine's order (ordered).
+type turnKey struct{}
+
+// ordered gives ctx a slot for the turn's order and returns it; a turn
+// that did not reach the engine keeps 0.
+func ordered(ctx context.Context) (context.Context, *int64) {
+	seq := new(int64)
+	return context.WithValue(ctx, turnKey{}, seq), seq
+}
+
 // handle runs one engine turn, one turn at a time per user so that replies
-// keep their order.
+// keep their order; the turn's number in that order goes to the context's
+// slot (ordered), so that a turn whose messages are sent late cannot take
+// the place of a newer one's (ui.go).
 func (b *Bot) handle(ctx context.Context, userID string, in bot.Input) []bot.Reply {
 	unlock := b.locks.lock(userID)
 	defer unlock()
+	if seq, ok := ctx.Value(turnKey{}).(*int64); ok {
+		*seq = b.turns.Add(1)
+	}
 	replies, err := b.deps.Engine.Handle(ctx, key(userID), in)
 	if err != nil {
 		b.log.Error("discord: engine", "user", userID, "err", err)

@@ -204,6 +204,7 @@ func (b *Bot) onModal(ctx context.Context, s *discordgo.Session, i *discordgo.In
 // messages go as follow-ups. A public deferral whose replies turn out
 // private says so and sends them as ephemeral follow-ups.
 func (b *Bot) respond(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, userID string, h how, w work) {
+	ctx, seq := ordered(ctx)
 	done := make(chan []bot.Reply, 1)
 	go func() { done <- w(ctx) }()
 	timer := time.NewTimer(b.cfg.DeferAfter)
@@ -301,6 +302,10 @@ func (b *Bot) respond(ctx context.Context, s *discordgo.Session, i *discordgo.In
 	if last != nil {
 		if h.update && i.Message != nil && last.message == "@original" {
 			last.id = i.Message.ID
+		}
+		last.seq = *seq
+		if last.seq == 0 {
+			last.seq = b.turns.Add(1)
 		}
 		b.showing(s, userID, last)
 	}

@@ -52,6 +52,7 @@ func (b *Bot) onMessage(ctx context.Context, s *discordgo.Session, m *discordgo.
 	if text == "" {
 		in = bot.Input{Text: "/help"}
 	}
+	ctx, seq := ordered(ctx)
 	replies := b.handle(ctx, m.Author.ID, in)
 	if anyPrivate(replies) { // a private flow stays private to its end
 		replies = allPrivate(replies)
@@ -98,10 +99,11 @@ func (b *Bot) onMessage(ctx context.Context, s *discordgo.Session, m *discordgo.
 		}
 	}
 	if last != nil {
+		last.seq = *seq
 		b.showing(s, m.Author.ID, last)
 	} else if !public || sentPrivately {
 		// The dialog went on without buttons: the last ones are stale.
-		if prev := b.ui.forget(m.Author.ID); prev != nil {
+		if prev := b.ui.forget(m.Author.ID, *seq); prev != nil {
 			b.disable(s, prev)
 		}
 	}

@@ -18,6 +18,7 @@ type uiRef struct {
 	token, message string // interaction token and message ("@original", or an id)
 	channel, id    string // a channel message; id is also set for an updated one
 	comps          []discordgo.MessageComponent
+	seq            int64 // the turn that sent it, in the engine's order
 }
 
 func (u *uiRef) same(o *uiRef) bool {
@@ -35,6 +36,9 @@ type uiLast struct {
 
 func newUILast() *uiLast { return &uiLast{m: map[string]*uiRef{}} }
 
+// swap makes ref the user's live message and returns the one it
+// supersedes; a ref older than the live one (its turn's messages went out
+// late) is itself returned as superseded.
 func (l *uiLast) swap(userID string, ref *uiRef) *uiRef {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -42,27 +46,34 @@ func (l *uiLast) swap(userID string, ref *uiRef) *uiRef {
 		clear(l.m)
 	}
 	prev := l.m[userID]
+	if prev != nil && prev.seq > ref.seq {
+		return ref
+	}
 	l.m[userID] = ref
 	return prev
 }
 
-// forget drops the user's record when the shown message had no buttons.
-func (l *uiLast) forget(userID string) *uiRef {
+// forget drops the user's record when turn seq showed no buttons, unless
+// a newer turn's message is live.
+func (l *uiLast) forget(userID string, seq int64) *uiRef {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	prev := l.m[userID]
+	if prev == nil || prev.seq > seq {
+		return nil
+	}
 	delete(l.m, userID)
 	return prev
 }
 
 // showing records that ref is now the user's live dialog message and
-// disables the buttons of the one before.
+// disables the buttons of the one it supersedes.
 func (b *Bot) showing(s *discordgo.Session, userID string, ref *uiRef) {
-	prev := b.ui.swap(userID, ref)
-	if prev == nil || prev.same(ref) {
+	old := b.ui.swap(userID, ref)
+	if old == nil || old.same(ref) && old != ref {
 		return
 	}
-	b.disable(s, prev)
+	b.disable(s, old)
 }
 
 // disable edits a message so that its buttons and menus can no longer be used.

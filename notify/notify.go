@@ -309,7 +309,7 @@ func (d *Dispatcher) deliver(ctx context.Context, s Sender, batch []intake.Notif
 			// The channel is down: give this batch back untried.
 			for _, m := range batch {
 				if m.ID >= n.ID {
-					_ = d.out.ReleaseNotification(context.WithoutCancel(ctx), m.ID, d.cfg.Owner, d.cfg.Now().Add(d.cfg.Every))
+					_ = d.out.ReleaseNotification(context.WithoutCancel(ctx), m.ID, d.cfg.Owner, d.cfg.Now()) // the next tick tries again
 				}
 			}
 			return r, false

@@ -90,6 +90,7 @@ type Server struct {
 	sessions   map[string]bool             // live session ids (resumable)
 	revoked    bool                        // the token was revoked: 4004
 	disallowed int                         // intents refused with 4014
+	noDM       map[string]bool             // users who accept no DM from the bot
 	intents    int                         // of the last identify
 	seq        int64
 	ids        atomic.Int64
@@ -126,7 +127,7 @@ func (g *gwConn) write(v any) error {
 func New(t testing.TB) *Server {
 	s := &Server{Token: "test", AppID: "100000000000000001", BotID: "100000000000000001", t: t,
 		HeartbeatMS: 41250, changed: make(chan struct{}), routes: map[string]time.Time{},
-		exhaust: map[string]float64{}, messages: map[string][]map[string]any{}, sessions: map[string]bool{}}
+		exhaust: map[string]float64{}, messages: map[string][]map[string]any{}, sessions: map[string]bool{}, noDM: map[string]bool{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.resumeSrv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if websocket.IsWebSocketUpgrade(r) {
@@ -229,6 +230,14 @@ func (s *Server) HoldNext(match func(Call) bool) *Hold {
 	defer s.mu.Unlock()
 	s.holds = append(s.holds, h)
 	return h
+}
+
+// RefuseDM makes the user's DMs refuse the bot (403, code 50007), as for a
+// user who allows no DMs from server members.
+func (s *Server) RefuseDM(userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noDM[userID] = true
 }
 
 // Messages returns the messages the bot created in channel, oldest first.
@@ -411,6 +420,12 @@ func (s *Server) route(r *http.Request, path string, body []byte) (int, any) {
 		return 200, map[string]any{"id": "dm-" + req.RecipientID, "type": 1,
 			"recipients": []any{map[string]any{"id": req.RecipientID, "username": "user"}}}
 	case r.Method == "POST" && len(seg) == 3 && seg[0] == "channels" && seg[2] == "messages":
+		s.mu.Lock()
+		refused := s.noDM[strings.TrimPrefix(seg[1], "dm-")] && strings.HasPrefix(seg[1], "dm-")
+		s.mu.Unlock()
+		if refused {
+			return http.StatusForbidden, map[string]any{"message": "Cannot send messages to this user", "code": 50007}
+		}
 		return 200, s.create(seg[1], body)
 	case r.Method == "GET" && len(seg) == 3 && seg[0] == "channels" && seg[2] == "messages":
 		return 200, s.history(seg[1], r.URL.Query().Get("limit"))
