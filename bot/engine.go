@@ -214,7 +214,7 @@ func (e *Engine) Handle(ctx context.Context, key Key, in Input) (replies []Reply
 	}
 	in.Text = strings.TrimSpace(strings.ToValidUTF8(in.Text, ""))
 	if in.Action == "" {
-		if n := utf8.RuneCountInString(in.Text); n > e.d.MaxInput {
+		if n := utf8.RuneCountInString(commandText(in.Text)); n > e.d.MaxInput {
 			return []Reply{{Text: fmt.Sprintf("内容太长了（%d字），请精简到%d字以内再发送。", n, e.d.MaxInput)}}, nil
 		}
 	}
@@ -500,6 +500,8 @@ func (t *turn) runCommand(cmd, arg string) []Reply {
 			return t.awardAction(map[string]string{"back": actBack, "restart": actRestart, "skip": actSkip}[cmd])
 		}
 		return t.intent(intent{action: cmd}, "")
+	case "notify", "notify-on", "notify-off":
+		return t.notify(cmd, arg) // notify.go
 	}
 	return t.menu("")
 }

@@ -102,7 +102,7 @@ var loadLanguage = sync.OnceValues(func() (*language, error) {
 		return nil, fmt.Errorf("bot: intents.json: %w", err)
 	}
 	known := map[string]bool{"ticket": true, "report": true, "award": true, "help": true, "cancel": true,
-		"back": true, "restart": true, "skip": true, "ask": true}
+		"back": true, "restart": true, "skip": true, "ask": true, "notify-on": true, "notify-off": true}
 	for _, it := range lg.intents.Intents {
 		if !known[it.Action] {
 			return nil, fmt.Errorf("bot: intents.json: unknown action %q", it.Action)

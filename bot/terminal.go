@@ -52,6 +52,8 @@ func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, ke
 
 	fmt.Fprintln(w, banner(e.d.Knowledge.Scope()))
 	fmt.Fprintln(w, "输入问题后回车；输入选项前的数字可直接选择；输入“退出”结束。")
+	e.showNotifications(ctx, w, key) // notify.go
+
 	var choices []Choice // what a typed number picks
 	var send func(input Input) error
 	send = func(input Input) error {

@@ -10,7 +10,7 @@ import (
 var slashCommands = map[string]string{
 	"ask": "ask", "award": "award", "report": "report", "ticket": "ticket",
 	"help": "help", "cancel": "cancel", "start": "help", "menu": "help",
-	"back": "back", "restart": "restart", "skip": "skip",
+	"back": "back", "restart": "restart", "skip": "skip", "notify": "notify",
 }
 
 // parseCommand recognises the commands that are syntax rather than words:
@@ -100,4 +100,14 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// commandText is what the user wrote of text: a command's argument (the
+// question of "/ask …"), or the whole text; limits count it, so the
+// command word a channel puts in front does not count against the user.
+func commandText(text string) string {
+	if _, arg, ok := parseCommand(text); ok && arg != "" {
+		return arg
+	}
+	return text
 }

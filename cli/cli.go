@@ -54,6 +54,7 @@ func commands() map[string]command {
 		"measure":    {runMeasure, "查看一条措施 / show one measure"},
 		"unit":       {runUnit, "责任单位负责的措施 / what a unit handles"},
 		"ingest":     {runIngest, "导入新的政策文件 / parse another notice into the database"},
+		"notices":    {runNotices, "政策文件:列表、发布、撤回、审核 / list, publish, withdraw, review notices"},
 		"award":      {runAward, "测算可能的奖励 / estimate awards for a profile"},
 		"route":      {runRoute, "问题分派到哪个单位 / route an issue"},
 		"report":     {runReport, "反映问题、生成工单 / file an issue as a ticket"},

@@ -8,8 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
+	"huiqi/internal/zhtext"
 	"huiqi/knowledge"
 )
 
@@ -26,69 +26,188 @@ func (e ingestError) Unwrap() error { return e.err }
 
 func (e ingestError) InvalidInput() bool { return true }
 
+// ingestOut is what ingest prints: the preview of the notice stored, with
+// the file it came from.
 type ingestOut struct {
-	File     string             `json:"file"`
-	DocNo    string             `json:"doc_no"`
-	Title    string             `json:"title"`
-	Issued   string             `json:"issued,omitempty"`
-	Packages []ingestPackageOut `json:"packages"`
-	Measures int                `json:"measures"`
+	File string `json:"file"`
+	knowledge.Preview
+	// Review is the review file written (--review), "" for none.
+	Review string `json:"review,omitempty"`
 }
 
-type ingestPackageOut struct {
-	Key      string   `json:"key"`
-	Name     string   `json:"name"`
-	Title    string   `json:"title"`
-	Measures []string `json:"measures"`
-}
-
-func newIngestOut(file string, n *knowledge.Notice) ingestOut {
-	out := ingestOut{File: file, DocNo: n.DocNo, Title: n.Title, Packages: []ingestPackageOut{}}
-	if !n.Issued.IsZero() {
-		out.Issued = n.Issued.Format(time.DateOnly)
-	}
-	for _, p := range n.Packages {
-		po := ingestPackageOut{Key: p.Key, Name: p.Name, Title: p.Title, Measures: []string{}}
-		for _, m := range p.Measures {
-			po.Measures = append(po.Measures, m.ID)
+// operator is who the command line acts for in the notices' history:
+// --by, else $HUIQI_OPERATOR, else $USER, else 命令行.
+func operator(e *env, by string) string {
+	for _, v := range []string{by, e.getenv("HUIQI_OPERATOR"), e.getenv("USER")} {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
 		}
-		out.Measures += len(p.Measures)
-		out.Packages = append(out.Packages, po)
 	}
-	return out
+	return "命令行"
 }
 
-func writeIngestText(w io.Writer, out ingestOut) error {
+// writePreviewText writes a preview for a person: the header, each item
+// with its units, money and dates, and the warnings with their lines.
+func writePreviewText(w io.Writer, pv knowledge.Preview) error {
 	var sb strings.Builder
-	what := out.Title
-	if out.DocNo != "" {
-		what += "(" + out.DocNo + ")"
+	what := pv.Title
+	if pv.DocNo != "" {
+		what += "(" + pv.DocNo + ")"
 	}
-	if what == "" {
-		what = out.File
+	fmt.Fprintf(&sb, "%s\n", what)
+	if pv.ID != 0 {
+		fmt.Fprintf(&sb, "编号 %d,状态:%s\n", pv.ID, pv.State.Chinese())
 	}
-	fmt.Fprintf(&sb, "已导入 %s:%d 个政策包,共 %d 条措施。\n", what, len(out.Packages), out.Measures)
-	for _, p := range out.Packages {
-		ids := p.Measures
+	fmt.Fprintf(&sb, "发文单位:%s  地区:%s", orDash(pv.Issuer), orDash(pv.Place))
+	if l := zhtext.LevelName(pv.Level); l != "" {
+		fmt.Fprintf(&sb, "(%s)", l)
+	}
+	sb.WriteString("\n")
+	dates := []string{}
+	if pv.Issued != "" {
+		dates = append(dates, "成文 "+pv.Issued)
+	}
+	if pv.Published != "" {
+		dates = append(dates, "发布 "+pv.Published)
+	}
+	if pv.Dates.From != "" {
+		dates = append(dates, "施行 "+pv.Dates.From)
+	}
+	if pv.Dates.Until != "" {
+		dates = append(dates, "有效期至 "+pv.Dates.Until)
+	}
+	if len(dates) > 0 {
+		fmt.Fprintf(&sb, "日期:%s\n", strings.Join(dates, ";"))
+	}
+	if pv.Dates.Basis != "" {
+		fmt.Fprintf(&sb, "时效条款:%s\n", pv.Dates.Basis)
+	}
+	for _, s := range pv.Supersedes {
+		fmt.Fprintf(&sb, "替代:%s\n", s)
+	}
+	fmt.Fprintf(&sb, "%d 个政策包,共 %d 条措施,%d 项金额。\n", len(pv.Packages), pv.Measures, pv.Awards)
+	pkgOf := map[string]string{}
+	for _, p := range pv.Packages {
 		span := ""
-		if len(ids) > 0 {
-			span = ids[0] + " … " + ids[len(ids)-1]
+		if n := len(p.Measures); n > 0 {
+			span = p.Measures[0] + " … " + p.Measures[n-1]
+			for _, id := range p.Measures {
+				pkgOf[id] = p.Title
+			}
 		}
-		fmt.Fprintf(&sb, "  《%s》%d 条(%s)\n", p.Title, len(ids), span)
+		fmt.Fprintf(&sb, "  《%s》%d 条(%s)", p.Title, len(p.Measures), span)
+		if p.Until != "" {
+			fmt.Fprintf(&sb, " 有效期至 %s", p.Until)
+		}
+		sb.WriteString("\n")
 	}
-	sb.WriteString("现在可以用 huiqi ask、huiqi measure、huiqi unit 查询这些措施。\n")
+	for _, it := range pv.Items {
+		fmt.Fprintf(&sb, "\n%s(%s) %s", it.Ref, it.ID, it.Title)
+		if it.Line > 0 {
+			fmt.Fprintf(&sb, " [第%d行]", it.Line)
+		}
+		sb.WriteString("\n")
+		switch {
+		case len(it.Units) == 0:
+			sb.WriteString("  责任单位:原文未列明\n")
+		case it.CoUnitsFrom > 0 && it.CoUnitsFrom < len(it.Units):
+			fmt.Fprintf(&sb, "  牵头:%s;配合:%s\n", strings.Join(it.Units[:it.CoUnitsFrom], "、"), strings.Join(it.Units[it.CoUnitsFrom:], "、"))
+		default:
+			fmt.Fprintf(&sb, "  责任单位:%s\n", strings.Join(it.Units, "、"))
+		}
+		for _, a := range it.Awards {
+			fmt.Fprintf(&sb, "  金额:%s\n", amountLine(a))
+		}
+		for _, wd := range it.Windows {
+			fmt.Fprintf(&sb, "  时限:%s(%s)\n", zhtext.Date(wd.Until), wd.Text)
+		}
+		for _, st := range it.Starts {
+			fmt.Fprintf(&sb, "  起始:%s起\n", zhtext.Date(st.From))
+		}
+	}
+	if len(pv.Warnings) > 0 {
+		sb.WriteString("\n提示(未导入或需核对的内容):\n")
+		for _, wn := range pv.Warnings {
+			fmt.Fprintf(&sb, "  第%d行:%s\n", wn.Line, wn.Msg)
+		}
+	}
+	for _, ev := range pv.Events {
+		fmt.Fprintf(&sb, "记录:%s %s %s %s\n", ev.At.Format("2006-01-02 15:04"), eventName(ev.Action), ev.By, ev.Note)
+	}
 	_, err := io.WriteString(w, sb.String())
 	return err
 }
 
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// eventName is a workflow step as staff read it.
+func eventName(action string) string {
+	switch action {
+	case "ingested":
+		return "导入"
+	case "reingested":
+		return "重新导入"
+	case "published":
+		return "发布"
+	case "withdrawn":
+		return "撤回"
+	case "reviewed":
+		return "审核修改"
+	}
+	return action
+}
+
+// amountLine describes one figure: 100万元(奖补,一次性,区级)——条件.
+func amountLine(a knowledge.Amount) string {
+	kind := map[knowledge.AmountKind]string{knowledge.KindAward: "奖补", knowledge.KindRange: "区间", knowledge.KindRate: "比例",
+		knowledge.KindThreshold: "门槛", knowledge.KindFund: "资金规模"}[a.Kind]
+	var tags []string
+	if kind != "" {
+		tags = append(tags, kind)
+	}
+	if a.Per == "once" {
+		tags = append(tags, "一次性")
+	} else if a.Per == "year" {
+		tags = append(tags, "每年")
+	}
+	if l := zhtext.LevelName(a.Level); l != "" {
+		tags = append(tags, l)
+	}
+	if a.CapYuan > 0 {
+		tags = append(tags, "最高"+zhtext.FormatYuan(a.CapYuan))
+	}
+	s := a.Text
+	if len(tags) > 0 {
+		s += "(" + strings.Join(tags, ",") + ")"
+	}
+	if a.Condition != "" {
+		s += "——" + a.Condition
+	}
+	return s
+}
+
 // runIngest parses another notice of the genre into the database:
-// huiqi ingest [--json] [--db PATH] FILE. A file that does not parse is
-// refused with its line, and nothing is stored.
+// huiqi ingest [--json] [--db PATH] [--place P] [--issuer X] [--supersedes
+// REF] [--by NAME] [--draft] [--review OUT] FILE. The file may be .txt,
+// .html or .docx. It is stored as a draft, previewed, and (unless --draft)
+// published at once by the operator; both steps are recorded. A file in
+// which no item parses is refused with its line, and nothing is stored.
 func runIngest(ctx context.Context, e *env, args []string) error {
-	const usage = "huiqi ingest [--json] [--db PATH] FILE"
+	const usage = "huiqi ingest [--json] [--db PATH] [--place 地区] [--issuer 发文单位] [--supersedes 文号|编号] [--by 姓名] [--draft] [--review OUT.json] FILE(.txt/.html/.docx)"
 	fs := newFlagSet("ingest")
-	asJSON := fs.Bool("json", false, "print what was stored as JSON")
+	asJSON := fs.Bool("json", false, "print the preview as JSON")
 	dbPath := fs.String("db", e.dbPath, "database to store the notice in")
+	place := fs.String("place", "", "where the notice applies, when its text does not say (昆明市官渡区)")
+	issuer := fs.String("issuer", "", "the issuing office, when its text does not say")
+	supersedes := fs.String("supersedes", "", "the notice this one replaces: its 文号, title or id in huiqi notices")
+	by := fs.String("by", "", "who ingests (default $HUIQI_OPERATOR, $USER)")
+	draft := fs.Bool("draft", false, "store as a draft only; publish later with huiqi notices publish ID")
+	review := fs.String("review", "", "also write the review file (units, amounts, dates) to this path")
 	pos, err := parseArgs(fs, args, usage)
 	if err != nil {
 		return err
@@ -102,7 +221,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return ingestError{file, fmt.Errorf("无法读取文件: %w", err)}
 	}
 	// Parse before touching the database: a bad file creates nothing.
-	n, err := knowledge.ParseNotice(src)
+	n, err := knowledge.ParseNoticeFile(file, src, knowledge.ParseOptions{Place: *place, Issuer: *issuer})
 	if err != nil {
 		return ingestError{file, err}
 	}
@@ -115,17 +234,74 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if err := knowledge.MigrateStore(ctx, db); err != nil {
 		return fmt.Errorf("migrate database: %w", err)
 	}
-	if err := knowledge.SaveNoticeAt(ctx, db.DB, filepath.Base(file), src, n, e.now()); err != nil {
+	claim := ""
+	if strings.TrimSpace(*supersedes) != "" {
+		b, err := knowledge.LoadBase(ctx, db.DB)
+		if err != nil {
+			return fmt.Errorf("load knowledge base: %w", err)
+		}
+		ref, ok := b.FindNotice(*supersedes)
+		if !ok {
+			return &knowledge.NotFoundError{Ref: *supersedes}
+		}
+		claim = ref.DocNo
+		if claim == "" {
+			claim = ref.Title
+		}
+	}
+	who := operator(e, *by)
+	id, err := knowledge.SaveDraft(ctx, db.DB, knowledge.Ingest{Name: filepath.Base(file), Source: src, Notice: n, By: who, Supersedes: claim}, e.now())
+	if err != nil {
 		var ce *knowledge.ConflictError
 		if errors.As(err, &ce) {
 			return ingestError{file, err}
 		}
 		return fmt.Errorf("store notice: %w", err)
 	}
-	e.log.Info("notice ingested", "file", file, "doc_no", n.DocNo, "db", *dbPath)
-	out := newIngestOut(file, n)
+	if !*draft {
+		if err := knowledge.PublishNotice(ctx, db.DB, id, who, e.now()); err != nil {
+			return fmt.Errorf("publish notice: %w", err)
+		}
+	}
+	e.log.Info("notice ingested", "file", file, "doc_no", n.DocNo, "id", id, "draft", *draft, "warnings", len(n.Warnings), "db", *dbPath)
+	st, err := knowledge.StoredNoticeByID(ctx, db.DB, id)
+	if err != nil {
+		return fmt.Errorf("read back notice: %w", err)
+	}
+	out := ingestOut{File: file, Preview: knowledge.PreviewStored(st)}
+	if *review != "" {
+		if err := writeReviewFile(*review, knowledge.ReviewOf(st.Notice, id)); err != nil {
+			return err
+		}
+		out.Review = *review
+	}
 	if *asJSON {
 		return writeJSON(e.stdout, out)
 	}
-	return writeIngestText(e.stdout, out)
+	if err := writePreviewText(e.stdout, out.Preview); err != nil {
+		return err
+	}
+	next := fmt.Sprintf("已发布:现在可以用 huiqi ask、huiqi measure、huiqi unit 查询这些措施(huiqi notices withdraw %d --by 姓名 可撤回)。\n", id)
+	if *draft {
+		next = fmt.Sprintf("已存为草稿:核对后用 huiqi notices publish %d --by 姓名 发布。\n", id)
+	}
+	if out.Review != "" {
+		next += fmt.Sprintf("审核文件已写到 %s,改正后用 huiqi notices review %d --load %s --by 姓名 导回。\n", out.Review, id, out.Review)
+	}
+	_, err = io.WriteString(e.stdout, "\n"+next)
+	return err
+}
+
+// writeReviewFile writes a review file, refusing to overwrite nothing but
+// a path that cannot be written.
+func writeReviewFile(path string, r knowledge.Review) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return usagef("无法写审核文件 %s: %v", path, err)
+	}
+	if err := knowledge.WriteReview(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -162,16 +162,25 @@ func TestIngestCommand(t *testing.T) {
 	env, db := knowledgeEnv(t)
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.txt")
-	os.WriteFile(bad, []byte("某某办法\n1.甲。\n2.乙。\n4.丁。\n"), 0o644)
+	os.WriteFile(bad, []byte("关于印发某某办法的通知\n各单位:\n这是一段没有编号的文字。\n"), 0o644)
+	jump := filepath.Join(dir, "jump.txt")
+	os.WriteFile(jump, []byte("某某办法\n1.甲。\n2.乙。\n4.丁。\n"), 0o644)
 	good := filepath.Join(dir, "good.txt")
 	os.WriteFile(good, []byte(ingestSample), 0o644)
 
 	code, stdout, stderr := runArgs(t, env, "ingest", bad)
-	if code != 2 || stdout != "" || !strings.HasPrefix(stderr, "huiqi ingest: "+bad+" line 4: ") {
-		t.Errorf("ingest bad = %d %q %q, want 2 and \"huiqi ingest: FILE line 4: …\"", code, stdout, stderr)
+	if code != 2 || stdout != "" || !strings.HasPrefix(stderr, "huiqi ingest: "+bad+" line 2: ") {
+		t.Errorf("ingest bad = %d %q %q, want 2 and \"huiqi ingest: FILE line 2: …\"", code, stdout, stderr)
 	}
 	if _, err := os.Stat(db); !os.IsNotExist(err) {
 		t.Errorf("a refused file created the database")
+	}
+	// Numbering that jumps is a warning on its line: the items ingest.
+	code, stdout, stderr = runArgs(t, env, "ingest", "--json", jump)
+	var jumped ingestOut
+	if code != 0 || json.Unmarshal([]byte(stdout), &jumped) != nil || jumped.Measures != 3 ||
+		len(jumped.Warnings) != 1 || jumped.Warnings[0].Line != 4 {
+		t.Errorf("ingest jump = %d %q %q, want 3 measures and a warning on line 4", code, stdout, stderr)
 	}
 
 	code, stdout, stderr = runArgs(t, env, "ingest", "--json", good)

@@ -12,6 +12,7 @@ import (
 // unitOut is the `unit` object of cli.md.
 type unitOut struct {
 	Unit       string   `json:"unit"`
+	Place      string   `json:"place,omitempty"`
 	Aliases    []string `json:"aliases,omitempty"`
 	Measures   []string `json:"measures"`
 	Candidates []string `json:"candidates"`
@@ -40,6 +41,9 @@ func writeUnitText(w io.Writer, query string, out unitOut, ms measureTitler) err
 		return err
 	}
 	sb.WriteString(out.Unit)
+	if out.Place != "" {
+		sb.WriteString("(" + out.Place + ")")
+	}
 	if len(out.Aliases) > 0 {
 		fmt.Fprintf(&sb, "(也写作:%s)", strings.Join(out.Aliases, "、"))
 	}
@@ -77,10 +81,7 @@ func runUnit(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("load knowledge base: %w", err)
 	}
 	r := b.Unit(name)
-	out := unitOut{Unit: r.Unit, Aliases: r.Aliases, Measures: r.Measures, Candidates: r.Candidates}
-	if out.Unit != "" && len(out.Aliases) == 0 {
-		out.Aliases = knowledge.UnitAliases(out.Unit)
-	}
+	out := unitOut{Unit: r.Unit, Place: r.Place, Aliases: r.Aliases, Measures: r.Measures, Candidates: r.Candidates}
 	if out.Measures == nil {
 		out.Measures = []string{}
 	}

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"huiqi/bot"
@@ -38,9 +39,11 @@ type Engine interface {
 	Handle(ctx context.Context, key bot.Key, in bot.Input) ([]bot.Reply, error)
 }
 
-// Knowledge answers /measure and /unit (*knowledge.Base).
+// Knowledge answers /measure and /unit and suggests measures and units as
+// the user types (*knowledge.Base).
 type Knowledge interface {
 	Measure(ref string) (*knowledge.Measure, bool)
+	Measures() []*knowledge.Measure
 	Unit(name string) knowledge.UnitResult
 	// Scope says which notices huiqi answers from.
 	Scope() knowledge.Scope
@@ -49,10 +52,17 @@ type Knowledge interface {
 }
 
 // Desk is the staff side of the intake (*intake.Store satisfies it): a
-// unit's queue and status moves.
+// unit's queue, a ticket, status moves.
 type Desk interface {
 	Queue(ctx context.Context, unit string) ([]intake.Ticket, error)
+	Get(ctx context.Context, id string) (intake.Ticket, error)
 	Move(ctx context.Context, id string, to intake.Status, by, note string) (intake.Ticket, error)
+}
+
+// Reports lists the tickets a reporter filed (*intake.Store), for /ticket's
+// suggestions.
+type Reports interface {
+	ListByReporter(ctx context.Context, reporterKey string) ([]intake.Ticket, error)
 }
 
 // ErrTokenRejected is returned by Run when the server refuses the token.
@@ -67,9 +77,14 @@ type Config struct {
 	API        string
 	ShardID    int
 	ShardCount int // 0 or 1: no sharding
-	// StaffRole is the role id whose members may use staff commands; empty
-	// refuses them to everyone.
+	// Staff maps server roles to platform roles (the config file's
+	// "staff"); StaffRole is a role id whose members are the hotline
+	// (--staff-role, before roles came from data). With neither, nobody
+	// may use the staff commands.
+	Staff     []StaffRole
 	StaffRole string
+	// Roles are what each platform role may do; default intake's roles.json.
+	Roles *intake.Roles
 	// DeferAfter is how long an interaction waits for the engine before the
 	// bot defers (Discord allows 3 s for the first response); default 1.5 s.
 	DeferAfter time.Duration
@@ -87,6 +102,7 @@ type Deps struct {
 	Engine    Engine
 	Knowledge Knowledge
 	Desk      Desk
+	Reports   Reports
 }
 
 // Bot is a running Discord adapter. Create it with New, start it with Run.
@@ -97,11 +113,15 @@ type Bot struct {
 	ids   *idMap
 	forms *formCache
 	locks *keyLocks
+	ui    *uiLast
+	roles *intake.Roles
 
 	mu    sync.Mutex
 	appID string
 	botID string
+	live  *discordgo.Session // while Run is connected
 	busy  inflight
+	turns atomic.Int64 // engine turns, in order (handle)
 }
 
 // New checks the configuration.
@@ -129,9 +149,21 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Roles == nil {
+		r, err := intake.BuiltinRoles()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Roles = r
+	}
+	for _, st := range cfg.Staff {
+		if _, ok := cfg.Roles.Get(st.Role); !ok {
+			return nil, fmt.Errorf("discord: staff role %s maps to unknown role %q", st.DiscordRole, st.Role)
+		}
+	}
 	return &Bot{
-		cfg: cfg, deps: deps, log: cfg.Log,
-		ids: newIDMap(), forms: newFormCache(), locks: newKeyLocks(),
+		cfg: cfg, deps: deps, log: cfg.Log, roles: cfg.Roles,
+		ids: newIDMap(), forms: newFormCache(), locks: newKeyLocks(), ui: newUILast(),
 	}, nil
 }
 
@@ -149,39 +181,47 @@ func ParseShard(s string) (id, count int, err error) {
 	return id, count, nil
 }
 
-// intents are what the bot asks the gateway for. Message content is
-// privileged: enable it in the developer portal.
-const intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages |
-	discordgo.IntentsDirectMessages | discordgo.IntentsMessageContent
+// intents are what the bot asks the gateway for. None is privileged: the
+// bot reads only DMs and messages that mention it, whose content Discord
+// delivers without the Message Content intent.
+const intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 
-// session builds the discordgo session, pointed at cfg.API when set.
-func (b *Bot) session() (*discordgo.Session, error) {
+// shutdownGrace is how long requests still in flight may run once the bot
+// is stopping; every rate-limit wait ends at once.
+const shutdownGrace = 4 * time.Second
+
+// session builds the discordgo session, pointed at cfg.API when set, with
+// the throttle (throttle.go) in front of its REST calls.
+func (b *Bot) session() (*discordgo.Session, *throttle, error) {
 	s, err := discordgo.New("Bot " + strings.TrimSpace(b.cfg.Token))
 	if err != nil {
-		return nil, fmt.Errorf("discord: %w", err)
+		return nil, nil, fmt.Errorf("discord: %w", err)
 	}
 	var rt http.RoundTripper = http.DefaultTransport
 	if b.cfg.API != "" {
 		t, err := newRewriteTransport(b.cfg.API, http.DefaultTransport)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rt = t
 	}
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rt}
+	th := newThrottle(rt, b.log)
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: th}
 	s.Identify.Intents = intents
 	if b.cfg.ShardCount > 1 {
 		s.ShardID, s.ShardCount = b.cfg.ShardID, b.cfg.ShardCount
 	}
 	s.StateEnabled = true
 	s.LogLevel = discordgo.LogError
-	return s, nil
+	return s, th, nil
 }
 
 // Run connects, registers the slash commands and serves until ctx is done.
-// It returns ErrTokenRejected (wrapped) when the server refuses the token.
+// It returns ErrTokenRejected (wrapped) when the server refuses the token,
+// and a *GatewayClosedError when the gateway closes the connection for a
+// reason reconnecting cannot fix.
 func (b *Bot) Run(ctx context.Context) error {
-	s, err := b.session()
+	s, th, err := b.session()
 	if err != nil {
 		return err
 	}
@@ -216,15 +256,39 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.onMessage(ctx, s, m.Message)
 		}),
 	}
-	if err := s.Open(); err != nil {
+	gw := newGateway(s, b.log)
+	if err := gw.open(); err != nil {
+		var fe *GatewayClosedError
+		if errors.As(err, &fe) {
+			b.log.Error("discord: gateway refused the connection; not reconnecting", "code", fe.Code, "reason", fe.Reason)
+			return fe
+		}
 		return classify("connect to gateway", err)
 	}
+	gwCtx, stopGateway := context.WithCancel(ctx)
+	gwDone := make(chan struct{})
+	go func() { defer close(gwDone); gw.run(gwCtx) }()
+	b.mu.Lock()
+	b.live = s
+	b.mu.Unlock()
 	defer func() {
+		b.mu.Lock()
+		b.live = nil
+		b.mu.Unlock()
+		// Waits for rate limits end now, and requests still in flight a
+		// few seconds later, so the bot stops within Discord's patience
+		// and an operator's (SIGTERM) whatever it was waiting for.
+		th.shutdown(shutdownGrace)
 		for _, r := range remove {
 			r()
 		}
+		stopGateway()
+		select { // a reconnect stuck in a handshake must not hold the stop
+		case <-gwDone:
+		case <-time.After(2 * time.Second):
+		}
 		b.busy.wait()
-		if err := s.Close(); err != nil {
+		if err := gw.close(); err != nil {
 			b.log.Warn("discord: close", "err", err)
 		}
 	}()
@@ -254,8 +318,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.cfg.Ready != nil {
 		b.cfg.Ready(me.Username, appID)
 	}
-	<-ctx.Done()
-	return nil
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-gw.fatal:
+		var fe *GatewayClosedError
+		if errors.As(err, &fe) {
+			b.log.Error("discord: gateway closed the connection; not reconnecting", "code", fe.Code, "reason", fe.Reason)
+		}
+		return err
+	}
 }
 
 func (b *Bot) apiName() string {
@@ -286,11 +358,27 @@ func (b *Bot) identity() (appID, botID string) {
 // key is the conversation of a Discord user (see the package comment).
 func key(userID string) bot.Key { return bot.Key{Channel: "discord", User: userID} }
 
+// turnKey carries, in a turn's context, where handle writes the turn's
+// place in the engine's order (ordered).
+type turnKey struct{}
+
+// ordered gives ctx a slot for the turn's order and returns it; a turn
+// that did not reach the engine keeps 0.
+func ordered(ctx context.Context) (context.Context, *int64) {
+	seq := new(int64)
+	return context.WithValue(ctx, turnKey{}, seq), seq
+}
+
 // handle runs one engine turn, one turn at a time per user so that replies
-// keep their order.
+// keep their order; the turn's number in that order goes to the context's
+// slot (ordered), so that a turn whose messages are sent late cannot take
+// the place of a newer one's (ui.go).
 func (b *Bot) handle(ctx context.Context, userID string, in bot.Input) []bot.Reply {
 	unlock := b.locks.lock(userID)
 	defer unlock()
+	if seq, ok := ctx.Value(turnKey{}).(*int64); ok {
+		*seq = b.turns.Add(1)
+	}
 	replies, err := b.deps.Engine.Handle(ctx, key(userID), in)
 	if err != nil {
 		b.log.Error("discord: engine", "user", userID, "err", err)

@@ -151,6 +151,10 @@ type turnResult struct {
 	All        string // every body sent for the interaction
 }
 
+// private reports whether the answer was seen by the user alone: an
+// ephemeral message, or an update of the private message pressed.
+func (r turnResult) private() bool { return r.Flags&64 != 0 || r.Type == 7 || r.Type == 6 }
+
 // result waits for the answer to interaction id/tok: an immediate response,
 // or a deferral and the edit of @original; plus any follow-ups sent so far.
 func result(t *testing.T, fake *discordtest.Server, appID, id, tok string) turnResult {
@@ -159,7 +163,7 @@ func result(t *testing.T, fake *discordtest.Server, appID, id, tok string) turnR
 	r := decode[response](t, c)
 	out := turnResult{Type: r.Type, Content: r.Data.Content, Flags: r.Data.Flags, CustomID: r.Data.CustomID,
 		Embeds: r.Data.Embeds, Components: r.Data.Components, All: string(c.Body)}
-	if r.Type == 5 {
+	if r.Type == 5 || r.Type == 6 {
 		e := fake.Wait(wait, "edit of "+id, discordtest.Is("PATCH", "/webhooks/"+appID+"/"+tok+"/messages/@original"))
 		var m struct {
 			Content    string           `json:"content"`
@@ -187,8 +191,8 @@ func answerAward(t *testing.T, fake *discordtest.Server, who discordtest.Member,
 	guesses := []string{"10%", "500万元", "12", "2020", "100"}
 	g, asked := 0, map[string]bool{}
 	for step := 0; step < 120; step++ {
-		if r.Flags&64 == 0 {
-			t.Fatalf("award turn not ephemeral: %s", r.All)
+		if !r.private() {
+			t.Fatalf("award turn neither ephemeral nor an update of the private message: %s", r.All)
 		}
 		m := questionNo.FindStringSubmatch(r.Content)
 		if m == nil {
@@ -213,7 +217,10 @@ func answerAward(t *testing.T, fake *discordtest.Server, who discordtest.Member,
 		if pick != "" {
 			id, tok = fake.Click(who, guild, pick, 64)
 		} else {
-			id, tok = fake.Submit(who, guild, answerID, map[string]string{"answer": guesses[g%len(guesses)]})
+			// The modal opened from the private message's 输入答案 button:
+			// Discord's submission carries that message.
+			id, tok = fake.SubmitOn(who, guild, answerID, map[string]string{"answer": guesses[g%len(guesses)]},
+				&discordtest.MessageRef{Flags: 64})
 			g++
 		}
 		r = result(t, fake, fake.AppID, id, tok)
@@ -270,10 +277,30 @@ func TestBinaryRealEngineAwardRestartReportTicket(t *testing.T) {
 	if m := questionNo.FindStringSubmatch(r.Content); m == nil || m[1] != pending[1] || !strings.Contains(r.Content, "继续") {
 		t.Fatalf("after restart /award = %q, want to continue at question %s", r.Content, pending[1])
 	}
+	before := len(fake.Calls())
 	r = answerAward(t, fake, alice, r, 0)
-	t.Logf("resumed at question %s; report: %s", pending[1], clip(r.Content, 300))
+	t.Logf("resumed at question %s; report: %s", pending[1], clip(r.Content, 200))
 	if !strings.Contains(r.All, "元") {
 		t.Errorf("award report = %s, want amounts", r.All)
+	}
+	// The dialog is one message updated in place: its answers add no
+	// message of their own (modals for typed numbers aside).
+	newMessages, updates, modals := 0, 0, 0
+	for _, c := range fake.Calls()[before:] {
+		switch {
+		case strings.HasSuffix(c.Path, "/callback") && strings.HasPrefix(string(c.Body), `{"type":4`):
+			newMessages++
+		case strings.HasSuffix(c.Path, "/callback") && strings.HasPrefix(string(c.Body), `{"type":7`):
+			updates++
+		case strings.HasSuffix(c.Path, "/callback") && strings.HasPrefix(string(c.Body), `{"type":9`):
+			modals++
+		case c.Method == "POST" && strings.HasPrefix(c.Path, "/webhooks/"):
+			newMessages++
+		}
+	}
+	t.Logf("rest of the award dialog: %d updates in place, %d new messages, %d modals", updates, newMessages, modals)
+	if updates == 0 || newMessages > 1 {
+		t.Errorf("award dialog: %d updates, %d new messages; want the dialog message updated in place", updates, newMessages)
 	}
 
 	// An issue through the modal, confirmed, then looked up with /ticket.
@@ -294,7 +321,7 @@ func TestBinaryRealEngineAwardRestartReportTicket(t *testing.T) {
 	r = result(t, fake, fake.AppID, id, tok)
 	ticket := regexp.MustCompile(`CQ-20261127-\d{4}`).FindString(r.All)
 	t.Logf("filed %s", ticket)
-	if ticket == "" || r.Flags&64 == 0 {
+	if ticket == "" || !r.private() {
 		t.Fatalf("confirm = %s, want an ephemeral ticket id", r.All)
 	}
 	id, tok = fake.Command(alice, guild, "ticket", map[string]string{"id": ticket})

@@ -70,7 +70,12 @@ func (e *scripted) Handle(ctx context.Context, k bot.Key, in bot.Input) ([]bot.R
 		return []bot.Reply{{Text: "您的测算结果（仅您可见）。", Private: true}}, nil
 	case in.Text == "/ask 长文":
 		return []bot.Reply{{Text: strings.Repeat("第一段很长。", 300) + "\n\n" + strings.Repeat("第二段。", 300)},
-			{Text: "私密的补充。", Private: true}}, nil
+			{Text: "公开的补充。"}}, nil
+	case in.Text == "/ask 混合" || in.Text == "混合":
+		// As the award dialog ends: the private report, then a closing
+		// line the engine does not mark private.
+		return []bot.Reply{{Text: "测算完成（仅您可见）。", Private: true},
+			{Text: "以上是估算。还需要什么帮助？", Choices: []bot.Choice{{ID: "cmd:report", Label: "反映问题"}}}}, nil
 	case in.Text == "/ask 行业":
 		return []bot.Reply{{Text: "企业属于哪个行业？", Choices: []bot.Choice{
 			{ID: "ind:1", Label: "制造业"}, {ID: "ind:2", Label: "采矿业"}, {ID: "ind:3", Label: "建筑业"},
@@ -286,8 +291,8 @@ func TestAwardDialogButtonsAndTypedNumbers(t *testing.T) {
 
 	id, tok = fake.Click(alice, guild, "award:answer:yes", 64)
 	r = decode[response](t, fake.Wait(wait, "click callback", callback(id, tok)))
-	if r.Data.Flags&64 == 0 || !strings.Contains(r.Data.Content, "营业收入") {
-		t.Fatalf("after 是: %+v, want the ephemeral number question", r.Data)
+	if r.Type != 7 || !strings.Contains(r.Data.Content, "营业收入") {
+		t.Fatalf("after 是: type %d %+v, want the number question in place of the private message (type 7)", r.Type, r.Data)
 	}
 
 	if got := customIDs(r.Data.Components); len(got) != 1 || got[0] != answerID {
@@ -482,9 +487,9 @@ func TestLongReplySplitIntoFollowUps(t *testing.T) {
 	startBot(t, fake, Config{}, Deps{Engine: newScripted()})
 	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": "长文"})
 	r := decode[response](t, fake.Wait(wait, "callback", callback(id, tok)))
-	fs, ok := fake.WaitN(wait, 2, discordtest.Is("POST", "/webhooks/"+fake.AppID+"/"+tok))
+	fs, ok := fake.WaitN(wait, 1, discordtest.Is("POST", "/webhooks/"+fake.AppID+"/"+tok))
 	if !ok {
-		t.Fatalf("want 2 follow-ups, got %v", fs)
+		t.Fatalf("want a follow-up, got %v", fs)
 	}
 	type msg struct {
 		Content string `json:"content"`
@@ -499,8 +504,35 @@ func TestLongReplySplitIntoFollowUps(t *testing.T) {
 			t.Errorf("part %d has %d units", i, ulen(p.Content))
 		}
 	}
-	if !strings.HasPrefix(parts[1].Content, "第二段") || parts[0].Flags != 0 || parts[1].Flags != 0 || parts[2].Flags&64 == 0 {
-		t.Errorf("parts = %+v, want two public paragraphs then an ephemeral one", parts)
+	if len(parts) != 2 || !strings.HasPrefix(parts[1].Content, "第二段") || !strings.HasSuffix(parts[1].Content, "\n\n公开的补充。") ||
+		parts[0].Flags != 0 || parts[1].Flags != 0 {
+		t.Errorf("parts = %+v, want two public messages: the first paragraph, then the second with the short reply joined", parts)
+	}
+}
+
+// TestPrivateTurnStaysPrivate: a turn with a private reply is private to its
+// end, its closing line too ("以上是估算…" after an award report): by slash
+// command, by a button on a public message, by mention.
+func TestPrivateTurnStaysPrivate(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	startBot(t, fake, Config{}, Deps{Engine: newScripted()})
+	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": "混合"})
+	r := decode[response](t, fake.Wait(wait, "callback", callback(id, tok)))
+	if r.Data.Flags&64 == 0 || !strings.Contains(r.Data.Content, "测算完成") || !strings.Contains(r.Data.Content, "以上是估算") {
+		t.Errorf("slash: %+v, want the report and the closing line in one ephemeral message", r.Data)
+	}
+	fake.Message(alice, guild, "混合", true)
+	fake.Wait(wait, "DM", func(c discordtest.Call) bool {
+		return c.Path == "/channels/dm-"+alice.UserID+"/messages" && strings.Contains(string(c.Body), "以上是估算")
+	})
+	fake.Wait(wait, "public note", func(c discordtest.Call) bool {
+		return c.Path == "/channels/"+guild.Channel+"/messages" && strings.Contains(string(c.Body), msgSentByDM)
+	})
+	for _, c := range fake.Calls() {
+		if c.Path == "/channels/"+guild.Channel+"/messages" && strings.Contains(string(c.Body), "估算") {
+			t.Errorf("a private turn's closing line was posted publicly: %s", c.Body)
+		}
 	}
 }
 
@@ -530,13 +562,69 @@ func TestStaffCommandRefusedWithoutRole(t *testing.T) {
 	if r.Data.Flags&64 == 0 || len(r.Data.Embeds) != 1 || !strings.Contains(mustJSON(r.Data.Embeds), "CQ-20261127-0001") {
 		t.Errorf("staff /queue = %+v, want the ephemeral queue", r.Data)
 	}
-	id, tok = fake.Command(staff, guild, "move", map[string]string{"id": "CQ-20261127-0001", "status": "已办结", "note": "已拨付"})
+	id, tok = fake.Command(staff, guild, "move", map[string]string{"id": "CQ-20261127-0001", "status": "已派单"})
 	r = decode[response](t, fake.Wait(wait, "move", callback(id, tok)))
-	if !strings.Contains(r.Data.Content, "已办结") {
+	if !strings.Contains(r.Data.Content, "已派单") {
 		t.Errorf("staff /move = %+v", r.Data)
 	}
 	if got := desk.lastBy(); !strings.Contains(got, staff.UserID) {
 		t.Errorf("move by = %q, want the staff member", got)
+	}
+	// --staff-role is the hotline: the desk's moves, not a unit's reply.
+	id, tok = fake.Command(staff, guild, "move", map[string]string{"id": "CQ-20261127-0002", "status": "已办结", "note": "已拨付"})
+	r = decode[response](t, fake.Wait(wait, "refused move", callback(id, tok)))
+	if !strings.HasPrefix(r.Data.Content, "无法办理") || desk.moved("CQ-20261127-0002") {
+		t.Errorf("hotline closing a unit's ticket = %+v, want refused", r.Data)
+	}
+}
+
+// TestStaffScopedToTheirUnit: roles from the configuration file: unit
+// staff see and move only their unit's tickets; the hotline makes the
+// desk's moves on any.
+func TestStaffScopedToTheirUnit(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	desk := &fakeDesk{}
+	cfg := Config{Staff: []StaffRole{
+		{DiscordRole: "500000000000000011", Role: "unit", Unit: "区人社局"},
+		{DiscordRole: "500000000000000012", Role: "hotline"},
+	}}
+	startBot(t, fake, cfg, Deps{Engine: newScripted(), Desk: desk, Knowledge: fakeKnowledge{}})
+	rsj := discordtest.Member{UserID: "400000000000000021", Name: "rsj", Roles: []string{"500000000000000011"}}
+	desk1 := discordtest.Member{UserID: "400000000000000022", Name: "desk", Roles: []string{"500000000000000012"}}
+	run := func(who discordtest.Member, name string, opts map[string]string) string {
+		t.Helper()
+		id, tok := fake.Command(who, guild, name, opts)
+		r := decode[response](t, fake.Wait(wait, name, callback(id, tok)))
+		if r.Data.Flags&64 == 0 {
+			t.Errorf("/%s answered publicly", name)
+		}
+		return r.Data.Content + mustJSON(r.Data.Embeds)
+	}
+	tests := []struct {
+		who       discordtest.Member
+		cmd       string
+		opts      map[string]string
+		want      string
+		wantMoved string
+	}{
+		{rsj, "queue", map[string]string{}, "工单队列：区人社局", ""},
+		{rsj, "queue", map[string]string{"unit": "区财政局"}, "您只能查看本单位（区人社局）", ""},
+		{desk1, "queue", map[string]string{}, "工单队列：全部单位", ""},
+		{rsj, "move", map[string]string{"id": "CQ-20261127-0003", "status": "已签收"}, "已签收", "CQ-20261127-0003"}, // 区人社局's, dispatched
+		{rsj, "move", map[string]string{"id": "CQ-20261127-0004", "status": "已签收"}, "工单不存在或无权查看", ""},          // 区财政局's
+		{desk1, "move", map[string]string{"id": "CQ-20261127-0004", "status": "已签收"}, "无法办理", ""},              // a unit's move
+	}
+	for i, tt := range tests {
+		if got := run(tt.who, tt.cmd, tt.opts); !strings.Contains(got, tt.want) {
+			t.Errorf("%d: %s /%s %v = %s, want %q", i, tt.who.Name, tt.cmd, tt.opts, got, tt.want)
+		}
+		if tt.wantMoved != "" && !desk.moved(tt.wantMoved) {
+			t.Errorf("%d: %s not moved", i, tt.wantMoved)
+		}
+	}
+	if desk.moved("CQ-20261127-0004") {
+		t.Error("区财政局's ticket moved by others")
 	}
 }
 
@@ -583,25 +671,57 @@ type fakeDesk struct {
 	mu    sync.Mutex
 	calls int
 	by    string
+	moves map[string]intake.Status
 }
 
 func (d *fakeDesk) count() int     { d.mu.Lock(); defer d.mu.Unlock(); return d.calls }
 func (d *fakeDesk) lastBy() string { d.mu.Lock(); defer d.mu.Unlock(); return d.by }
+func (d *fakeDesk) moved(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.moves[id]
+	return ok
+}
+
+// fakeDesk's tickets: 0001, 0002 filed for 区人社局; 0003 dispatched to
+// it; 0004 dispatched to 区财政局.
+func (d *fakeDesk) ticket(id string) intake.Ticket {
+	t := intake.Ticket{Summary: intake.Summary{ID: id, Status: intake.StatusReceived, LeadUnit: "区人社局",
+		Due: intake.Date{Year: 2026, Month: 12, Day: 2}}}
+	switch id {
+	case "CQ-20261127-0003":
+		t.Status = intake.StatusDispatched
+	case "CQ-20261127-0004":
+		t.Status, t.LeadUnit = intake.StatusDispatched, "区财政局"
+	}
+	return t
+}
 
 func (d *fakeDesk) Queue(ctx context.Context, unit string) ([]intake.Ticket, error) {
 	d.mu.Lock()
 	d.calls++
 	d.mu.Unlock()
-	return []intake.Ticket{{Summary: intake.Summary{ID: "CQ-20261127-0001", Status: intake.StatusReceived, LeadUnit: unit,
-		Due: intake.Date{Year: 2026, Month: 12, Day: 2}}}}, nil
+	t := d.ticket("CQ-20261127-0001")
+	t.LeadUnit = unit
+	return []intake.Ticket{t}, nil
+}
+
+func (d *fakeDesk) Get(ctx context.Context, id string) (intake.Ticket, error) {
+	return d.ticket(id), nil
 }
 
 func (d *fakeDesk) Move(ctx context.Context, id string, to intake.Status, by, note string) (intake.Ticket, error) {
 	d.mu.Lock()
 	d.calls++
 	d.by = by
+	if d.moves == nil {
+		d.moves = map[string]intake.Status{}
+	}
+	d.moves[id] = to
 	d.mu.Unlock()
-	return intake.Ticket{Summary: intake.Summary{ID: id, Status: to}}, nil
+	t := d.ticket(id)
+	t.Status = to
+	return t, nil
 }
 
 type fakeKnowledge struct{}
@@ -613,6 +733,11 @@ func (fakeKnowledge) Measure(ref string) (*knowledge.Measure, bool) {
 	return &knowledge.Measure{ID: "ind-03", Package: "二十条", Number: 3, Title: "支持中小微企业发展",
 		Text: "……担保费率不超过1%。", Units: []string{"区中小企业发展中心", "区财政局"},
 		ValidUntil: time.Date(2024, 2, 12, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))}, true
+}
+
+func (k fakeKnowledge) Measures() []*knowledge.Measure {
+	m, _ := k.Measure("ind-03")
+	return []*knowledge.Measure{m, {ID: "ind-07", Package: "二十条", Number: 7, Title: "强化用工保障", Units: []string{"区人社局"}}}
 }
 
 func (fakeKnowledge) Scope() knowledge.Scope {
@@ -628,6 +753,9 @@ func (fakeKnowledge) Validity(m *knowledge.Measure, now time.Time) knowledge.Val
 }
 
 func (fakeKnowledge) Unit(name string) knowledge.UnitResult {
+	if !strings.Contains(name, "人社") {
+		return knowledge.UnitResult{}
+	}
 	return knowledge.UnitResult{Unit: "区人社局", Measures: []string{"ind-03", "ind-07"}}
 }
 

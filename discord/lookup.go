@@ -90,23 +90,35 @@ func (b *Bot) unit(name string) bot.Reply {
 	return bot.Reply{Card: c}
 }
 
-// queue renders /queue unit: for staff.
-func (b *Bot) queue(ctx context.Context, unit string) bot.Reply {
+// queue renders /queue unit: for staff: the unit's queue if the staff
+// member may see it (unit staff: their own, the default); the hotline and
+// admins may ask for any unit, or all with none.
+func (b *Bot) queue(ctx context.Context, staff intake.Staff, unit string) bot.Reply {
 	if b.deps.Desk == nil {
 		return bot.Reply{Text: msgUnavailable, Private: true}
 	}
 	// Unit names as people type them (人社, rsj) are the canonical unit's.
 	unit = strings.TrimSpace(unit)
-	if b.deps.Knowledge != nil {
+	if unit != "" && b.deps.Knowledge != nil {
 		if u := b.deps.Knowledge.Unit(unit); u.Unit != "" {
 			unit = u.Unit
 		}
+	}
+	if unit == "" {
+		unit = staff.Unit
+	}
+	if (unit == "" && !b.roles.WholeDistrict(staff)) || (unit != "" && !b.roles.SeesUnit(staff, unit)) {
+		return bot.Reply{Text: fmt.Sprintf("您只能查看本单位（%s）的工单队列。", staff.Unit), Private: true}
 	}
 	items, err := b.deps.Desk.Queue(ctx, unit)
 	if err != nil {
 		return bot.Reply{Text: staffError(b, err), Private: true}
 	}
-	c := &bot.Card{Title: "工单队列：" + clip(unit, 100)}
+	title := "工单队列：" + clip(unit, 100)
+	if unit == "" {
+		title = "工单队列：全部单位"
+	}
+	c := &bot.Card{Title: title}
 	if len(items) == 0 {
 		c.Body = "暂无待办工单。"
 	}
@@ -116,8 +128,10 @@ func (b *Bot) queue(ctx context.Context, unit string) bot.Reply {
 	return bot.Reply{Card: c, Private: true}
 }
 
-// move renders /move id: status: note: for staff.
-func (b *Bot) move(ctx context.Context, id, to, by, note string) bot.Reply {
+// move renders /move id: status: note: for staff, if their role may make
+// that move on that ticket (a ticket they may not see is not found, as one
+// that does not exist).
+func (b *Bot) move(ctx context.Context, staff intake.Staff, id, to, by, note string) bot.Reply {
 	if b.deps.Desk == nil {
 		return bot.Reply{Text: msgUnavailable, Private: true}
 	}
@@ -125,7 +139,26 @@ func (b *Bot) move(ctx context.Context, id, to, by, note string) bot.Reply {
 	if err != nil {
 		return bot.Reply{Text: staffError(b, err), Private: true}
 	}
-	it, err := b.deps.Desk.Move(ctx, strings.ToUpper(strings.TrimSpace(id)), st, by, note)
+	id = strings.ToUpper(strings.TrimSpace(id))
+	t, err := b.deps.Desk.Get(ctx, id)
+	if err == nil && !b.roles.Sees(staff, t) {
+		err = intake.ErrNotFound
+	}
+	if err != nil {
+		return bot.Reply{Text: staffError(b, err), Private: true}
+	}
+	if !b.roles.MayMove(staff, t, st) {
+		var may []string
+		for _, tr := range b.roles.Moves(staff, t) {
+			may = append(may, string(tr.To))
+		}
+		text := fmt.Sprintf("无法办理：您（%s）不能把工单 %s 从“%s”改为“%s”。", b.roles.Label(staff.Role), t.ID, t.Status, st)
+		if len(may) > 0 {
+			text += "您可以改为：" + strings.Join(may, "、") + "。"
+		}
+		return bot.Reply{Text: text, Private: true}
+	}
+	it, err := b.deps.Desk.Move(ctx, t.ID, st, by, note)
 	if err != nil {
 		return bot.Reply{Text: staffError(b, err), Private: true}
 	}

@@ -52,10 +52,15 @@ func (b *Bot) onMessage(ctx context.Context, s *discordgo.Session, m *discordgo.
 	if text == "" {
 		in = bot.Input{Text: "/help"}
 	}
+	ctx, seq := ordered(ctx)
 	replies := b.handle(ctx, m.Author.ID, in)
+	if anyPrivate(replies) { // a private flow stays private to its end
+		replies = allPrivate(replies)
+	}
 	msgs := renderReplies(replies, b.ids, b.opener(m.Author.ID))
 
 	public := m.GuildID != ""
+	var last *uiRef
 	dm := ""
 	sentPrivately, dmFailed := false, false
 	for _, msg := range msgs {
@@ -81,11 +86,25 @@ func (b *Bot) onMessage(ctx context.Context, s *discordgo.Session, m *discordgo.
 		} else if public {
 			send.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}
 		}
-		if _, err := s.ChannelMessageSendComplex(channel, send, discordgo.WithContext(ctx)); err != nil {
+		sent, err := s.ChannelMessageSendComplex(channel, send, discordgo.WithContext(ctx))
+		if err != nil {
 			b.log.Error("discord: send", "channel", channel, "err", err)
 			if channel == dm {
 				dmFailed = true
 			}
+			continue
+		}
+		if (msg.Private || !public) && len(msg.Components) > 0 {
+			last = &uiRef{channel: channel, id: sent.ID, comps: msg.Components}
+		}
+	}
+	if last != nil {
+		last.seq = *seq
+		b.showing(s, m.Author.ID, last)
+	} else if !public || sentPrivately {
+		// The dialog went on without buttons: the last ones are stale.
+		if prev := b.ui.forget(m.Author.ID, *seq); prev != nil {
+			b.disable(s, prev)
 		}
 	}
 	note := ""

@@ -131,8 +131,32 @@ type formOpener func(f *bot.Form) string
 
 // renderReplies turns engine replies into Discord messages: text split at
 // 2,000 characters, a card as an embed, choices as components; a form as a
-// button that opens the modal.
+// button that opens the modal. A text-only message is joined to the next
+// one when both fit one message ("好的，这一题先跳过。" and the next
+// question), so a turn is one message where it can be: the one a dialog
+// updates in place.
 func renderReplies(replies []bot.Reply, ids *idMap, openForm formOpener) []outMessage {
+	return joinMessages(splitReplies(replies, ids, openForm))
+}
+
+func joinMessages(msgs []outMessage) []outMessage {
+	var out []outMessage
+	for _, m := range msgs {
+		if n := len(out); n > 0 {
+			prev := &out[n-1]
+			if len(prev.Embeds) == 0 && len(prev.Components) == 0 && prev.Private == m.Private &&
+				prev.Content != "" && m.Content != "" && ulen(prev.Content)+2+ulen(m.Content) <= maxContent {
+				m.Content = prev.Content + "\n\n" + m.Content
+				out[n-1] = m
+				continue
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func splitReplies(replies []bot.Reply, ids *idMap, openForm formOpener) []outMessage {
 	var out []outMessage
 	for _, r := range replies {
 		chunks := splitText(r.Text, maxContent)

@@ -383,6 +383,27 @@ func (s *Store) MarkNotificationFailed(ctx context.Context, id int64, owner, rea
 	return s.record(ctx, id, owner, `state = ?, next_at = ?, last_error = ?`, state, retryAt.UnixMilli(), clipRunes(reason, 500))
 }
 
+// MarkNotificationUncertain records an attempt whose outcome is unknown
+// (the request went out, its answer was lost), if owner still holds the
+// notification: it is tried again from retryAt, as Uncertain.
+func (s *Store) MarkNotificationUncertain(ctx context.Context, id int64, owner, reason string, retryAt time.Time) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE intake_outbox SET next_at = ?, last_error = ?, lease_until = 0
+			WHERE id = ? AND lease_owner = ? AND state = ?`, retryAt.UnixMilli(), clipRunes(reason, 500), id, owner, NotifyPending)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return ErrLeaseLost
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrLeaseLost) {
+		return fmt.Errorf("intake: record notification %d: %w", id, err)
+	}
+	return err
+}
+
 // ReleaseNotification gives back a claimed notification untried, not
 // before retryAt (a sender keeping one address's notifications in order
 // holds the later ones back while an earlier one waits); the claim is not

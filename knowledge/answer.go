@@ -27,6 +27,7 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		a.Results = []Result{}
 	}
 	b.markValidity(a.Results, now)
+	b.rerankAcrossNotices(a.Results, st.hs)
 	if r, ok := b.rule(st, now); ok {
 		// the place's own notice may have changed the results
 		a.Results, a.Confidence = st.rs, round3(st.conf)
@@ -173,6 +174,7 @@ func (b *Base) markValidity(rs []Result, now time.Time) {
 	for i := range rs {
 		v := b.Validity(rs[i].Measure, now)
 		rs[i].Validity, rs[i].Expired, rs[i].ValidityStatus = v.Text, v.Expired, v.Status
+		rs[i].validityFirst = b.validityFirst(rs[i].Measure, now)
 	}
 }
 
@@ -196,7 +198,6 @@ func (b *Base) citedMeasure(q string) (*Measure, bool) {
 	}
 	return ParseMeasureRef(q, b.measures)
 }
-
 
 func tentativeText(rs []Result, sc Scope) string {
 	var sb strings.Builder
@@ -244,10 +245,13 @@ func (b *Base) abstainText(qq *query, ix *index) string {
 func (b *Base) compose(r *Result, qq *query, ix *index) string {
 	m := r.Measure
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "【%s】%s", r.Ref, r.Title)
-	if p := b.pkgOf[m.ID]; p != nil && p.Title != "" {
-		fmt.Fprintf(&sb, "（出自《%s》）", p.Title)
+	first := r.validityFirst
+	if first && r.Validity != "" {
+		// An expired or replaced notice says so before anything else.
+		sb.WriteString(r.Validity + "\n")
 	}
+	fmt.Fprintf(&sb, "【%s】%s", r.Ref, r.Title)
+	sb.WriteString(b.sourceNote(m))
 	sb.WriteString("\n")
 	if d, ok := ix.byID[m.ID]; ok {
 		quoted := ix.snippet(d, qq, 2)
@@ -266,7 +270,7 @@ func (b *Base) compose(r *Result, qq *query, ix *index) string {
 	if len(m.Units) > 0 {
 		fmt.Fprintf(&sb, "责任单位：%s\n", unitsLine(m))
 	}
-	if r.Validity != "" {
+	if r.Validity != "" && !first {
 		sb.WriteString(r.Validity)
 		sb.WriteString("\n")
 	}

@@ -29,6 +29,9 @@ type Result struct {
 	Expired        bool     `json:"expired,omitempty"`
 	ValidityStatus Status   `json:"validity_status,omitempty"`
 	Measure        *Measure `json:"-"`
+	// validityFirst: the answer opens with Validity (the notice has
+	// expired or been replaced).
+	validityFirst bool
 }
 
 // Answer is the reply to a question (the `ask` object of cli.md).
@@ -48,7 +51,10 @@ type Answer struct {
 
 // UnitResult is the `unit` object of cli.md.
 type UnitResult struct {
-	Unit       string   `json:"unit"`
+	Unit string `json:"unit"`
+	// Place is the place whose unit it is (units are canonical within
+	// their place: 区发改局 of 阳泉市城区 is not 区发改局 of 昆明市官渡区).
+	Place      string   `json:"place,omitempty"`
 	Aliases    []string `json:"aliases,omitempty"`
 	Measures   []string `json:"measures"`
 	Candidates []string `json:"candidates"`
@@ -62,9 +68,13 @@ type Base struct {
 	measures []*Measure
 	pkgOf    map[string]*Package // measure id → package
 	noticeOf map[string]*Notice  // measure id → notice
-	units    []string            // canonical unit names, first-seen order
+	units    []placedUnit        // canonical units within their place, first-seen order
 	lex      *Lexicon
 	norm     *normalizer
+	// meta is what the store says of an ingested notice (none for the
+	// built-in one); supersededBy links a notice to the one replacing it.
+	meta         map[*Notice]noticeMeta
+	supersededBy map[*Notice]*Notice
 
 	mu    sync.Mutex // serialises writers (AddQuestion)
 	extra map[string][]string
@@ -110,6 +120,7 @@ var builtin = sync.OnceValues(func() (*builtinParts, error) {
 	if lerr != nil {
 		return nil, fmt.Errorf("knowledge: %w", lerr)
 	}
+	enrichAmounts(lx)
 	b := newBase([]*Notice{n}, lx, nil)
 	if err := lx.Check(idsOf(b.measures)); err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
@@ -135,10 +146,15 @@ func newBase(notices []*Notice, lx *Lexicon, extra map[string][]string) *Base {
 	b := &Base{
 		notices: notices, lex: lx, extra: map[string][]string{},
 		pkgOf: map[string]*Package{}, noticeOf: map[string]*Notice{},
+		meta: map[*Notice]noticeMeta{}, supersededBy: map[*Notice]*Notice{},
 	}
-	seenUnit := map[string]bool{}
+	seenUnit := map[placedUnit]bool{}
 	seenID := map[string]bool{}
 	for _, n := range notices {
+		place := n.Place
+		if place == "" {
+			place = HomePlace()
+		}
 		for pi := range n.Packages {
 			p := &n.Packages[pi]
 			for mi := range p.Measures {
@@ -151,9 +167,10 @@ func newBase(notices []*Notice, lx *Lexicon, extra map[string][]string) *Base {
 				b.pkgOf[m.ID] = p
 				b.noticeOf[m.ID] = n
 				for _, u := range m.Units {
-					if !seenUnit[u] {
-						seenUnit[u] = true
-						b.units = append(b.units, u)
+					pu := placedUnit{place: place, name: u}
+					if !seenUnit[pu] {
+						seenUnit[pu] = true
+						b.units = append(b.units, pu)
 					}
 				}
 			}
@@ -177,17 +194,13 @@ func Builtin() (*Base, error) {
 	return b, nil
 }
 
-// LoadBase is Builtin plus the notices ingested into db and the questions
+// LoadBase is Builtin plus the notices published in db and the questions
 // staff attached to measures (db may be nil).
 func LoadBase(ctx context.Context, db *sql.DB) (*Base, error) {
 	if db == nil {
 		return Builtin()
 	}
-	parts, err := builtin()
-	if err != nil {
-		return nil, err
-	}
-	more, err := LoadNotices(ctx, db)
+	stored, err := loadStored(ctx, db, true)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: load notices: %w", err)
 	}
@@ -195,10 +208,28 @@ func LoadBase(ctx context.Context, db *sql.DB) (*Base, error) {
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: load questions: %w", err)
 	}
-	if len(more) == 0 && len(extra) == 0 {
+	if len(stored) == 0 && len(extra) == 0 {
 		return Builtin()
 	}
-	b := newBase(append([]*Notice{parts.notice}, more...), parts.lex, extra)
+	return baseWith(stored, extra)
+}
+
+// baseWith is the built-in notice with stored notices and questions.
+func baseWith(stored []StoredNotice, extra map[string][]string) (*Base, error) {
+	parts, err := builtin()
+	if err != nil {
+		return nil, err
+	}
+	notices := []*Notice{parts.notice}
+	for _, s := range stored {
+		notices = append(notices, s.Notice)
+	}
+	lx := parts.lex.withAwards(notices[1:])
+	b := newBase(notices, lx, extra)
+	for _, s := range stored {
+		b.meta[s.Notice] = noticeMeta{id: s.ID, supersedes: s.Supersedes, state: s.State}
+	}
+	b.linkSupersessions()
 	b.norm = parts.norm
 	b.ix.Store(buildIndex(b.measures, b.lex, b.extra, b.norm))
 	return b, nil
@@ -229,27 +260,6 @@ func (b *Base) Package(measureID string) (*Package, bool) {
 
 // Lexicon returns the lexicon entry of a measure (nil when none).
 func (b *Base) Lexicon(measureID string) *LexEntry { return b.lex.Entry(measureID) }
-
-// Unit finds a responsible unit by partial name, variant or pinyin initials.
-func (b *Base) Unit(name string) UnitResult {
-	best, cands := FindUnits(name, b.units)
-	r := UnitResult{Unit: best, Measures: []string{}, Candidates: cands, Aliases: UnitAliases(best)}
-	if r.Candidates == nil {
-		r.Candidates = []string{}
-	}
-	if best == "" {
-		return r
-	}
-	for _, m := range b.measures {
-		for _, u := range m.Units {
-			if u == best {
-				r.Measures = append(r.Measures, m.ID)
-				break
-			}
-		}
-	}
-	return r
-}
 
 // inputError is bad input from a caller (exit status 2 in the CLI).
 type inputError struct{ msg string }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -57,7 +59,47 @@ type Amount struct {
 	// computes this amount (empty for figures that are not awards, such as
 	// a guarantee rate); a test holds the two files to the same figures.
 	Rule string `json:"rule,omitempty"`
+
+	// The figure as data (Text parsed; for ingested notices read from the
+	// clause): what kind of figure it is, its unit, the sum in whole yuan or
+	// the percentage, a cap, and how often it is paid.
+	Kind AmountKind `json:"kind,omitempty"`
+	// Unit is the unit as written: 元, 万元, 亿元 or %.
+	Unit string `json:"unit,omitempty"`
+	// Yuan is the sum in yuan: the award, the most a range or a capped
+	// award pays, or the threshold.
+	Yuan int64 `json:"yuan,omitempty"`
+	// MinYuan is the least a range pays (0.5万元-20万元 → 5000).
+	MinYuan int64 `json:"min_yuan,omitempty"`
+	// Percent is a rate in percent (50 for 50%).
+	Percent float64 `json:"percent,omitempty"`
+	// Cap is set when Yuan is a maximum (最高, 不超过, 封顶).
+	Cap bool `json:"cap,omitempty"`
+	// CapYuan is the most a rate pays (按1%奖励,最高不超过50万元).
+	CapYuan int64 `json:"cap_yuan,omitempty"`
+	// Per is how often: once (一次性) or year (每年, 年度); "" when unsaid.
+	Per string `json:"per,omitempty"`
+	// Basis is the sentence of the clause the figure is in.
+	Basis string `json:"basis,omitempty"`
 }
+
+// AmountKind says what a figure of a clause is.
+type AmountKind string
+
+const (
+	// KindAward is a sum paid to an enterprise (给予一次性奖励15万元).
+	KindAward AmountKind = "award"
+	// KindRange is a sum paid within bounds (给予0.5万元-20万元的扶持奖励).
+	KindRange AmountKind = "range"
+	// KindRate is a percentage paid of some base (贴息50%, 按采购额的1%奖励).
+	KindRate AmountKind = "rate"
+	// KindThreshold is a figure an enterprise must reach to qualify
+	// (年销售收入首次突破1000万元的): a condition, not a payment.
+	KindThreshold AmountKind = "threshold"
+	// KindFund is money the government sets aside or raises, not paid to
+	// one enterprise (安排专项资金500万元, 首期规模不低于2亿元的基金).
+	KindFund AmountKind = "fund"
+)
 
 // CommonLexicon is the data shared by all measures.
 type CommonLexicon struct {
@@ -121,6 +163,63 @@ type ChitchatKind struct {
 	// Then is what follows the reply: "" the menu is offered, "introduce"
 	// huiqi says what it does, "end" nothing (the person is leaving).
 	Then After `json:"then,omitempty"`
+}
+
+// withAwards is the lexicon with an entry for every measure of notices
+// (ingested, so without a reviewed entry) whose text states money: its
+// amounts are the measure's Awards, so answers and `measure` quote them as
+// they quote the built-in notice's. lx itself is not changed.
+func (lx *Lexicon) withAwards(notices []*Notice) *Lexicon {
+	out := &Lexicon{Entries: slices.Clone(lx.Entries), Common: lx.Common, byID: maps.Clone(lx.byID)}
+	for _, n := range notices {
+		for pi := range n.Packages {
+			for mi := range n.Packages[pi].Measures {
+				m := &n.Packages[pi].Measures[mi]
+				if len(m.Awards) == 0 || out.byID[m.ID] != nil {
+					continue
+				}
+				e := &LexEntry{Measure: m.ID, Amounts: m.Awards}
+				out.byID[m.ID] = e
+				out.Entries = append(out.Entries, e)
+			}
+		}
+	}
+	return out
+}
+
+// enrichAmounts fills the data of the reviewed lexicon's amounts from their
+// text (2万元 → award, 20000 yuan; 最高50万元 → a cap), where the lexicon
+// does not set it.
+func enrichAmounts(lx *Lexicon) {
+	for _, e := range lx.Entries {
+		for i := range e.Amounts {
+			a := &e.Amounts[i]
+			if a.Kind != "" {
+				continue
+			}
+			text := strings.Join(strings.Fields(a.Text), "")
+			figs := sentenceFigures(text)
+			if len(figs) != 1 {
+				continue
+			}
+			f := figs[0]
+			a.Unit = f.unit
+			switch {
+			case strings.Contains(text, "以上") || strings.Contains(text, "以下"):
+				a.Kind, a.Yuan = KindThreshold, f.yuan
+			case f.unit == "%":
+				a.Kind, a.Percent = KindRate, f.pct
+			case f.rng:
+				a.Kind, a.Yuan, a.MinYuan = KindRange, f.yuan, f.min
+			default:
+				a.Kind, a.Yuan = KindAward, f.yuan
+				a.Cap = capWord(text[:f.st]) != ""
+			}
+			if strings.Contains(a.Condition, "一次性") {
+				a.Per = "once"
+			}
+		}
+	}
 }
 
 // Entry returns the lexicon of a measure (nil when it has none).

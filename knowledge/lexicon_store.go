@@ -15,15 +15,7 @@ const lexiconComponent = "knowledge_lexicon"
 
 // MigrateLexicon creates the table of questions staff attached to measures.
 func MigrateLexicon(ctx context.Context, db *sqlite.DB) error {
-	return db.Migrate(ctx, lexiconComponent, []string{
-		`CREATE TABLE knowledge_lexicon_questions (
-			id         INTEGER PRIMARY KEY,
-			measure_id TEXT NOT NULL,
-			question   TEXT NOT NULL,
-			added_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-			UNIQUE (measure_id, question)
-		)`,
-	})
+	return sqlite.Migrate(ctx, db, lexiconComponent, componentFS{"lexicon"})
 }
 
 // SaveQuestion stores a question for a measure; saving it twice is a no-op.

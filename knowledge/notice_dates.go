@@ -171,3 +171,178 @@ func packageTerm(clause string, issued time.Time) (time.Time, bool) {
 	}
 	return from.AddDate(0, k, -1), true
 }
+
+var (
+	reTrialYears  = regexp.MustCompile(`(?:暂行|试行)\s*(\d+|[` + cnNumeralChars + `]+)\s*(年|个月)`)
+	reFromIssued  = regexp.MustCompile(`自\s*(?:印发|发布|公布)之日起|(?:印发|发布|公布)之日起`)
+	reUntilDay    = regexp.MustCompile(`(?:有效期|执行期|实施期)?\s*(?:至|到|截至|截止到?)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
+	reStartYear   = regexp.MustCompile(`(?:从|自)\s*(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?\s*(?:起|开始)|(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?\s*起`)
+	reTermSubject = regexp.MustCompile(`本(?:措施|政策|办法|意见|通知|规定|细则|方案|若干政策|若干措施|实施意见|条例|决定)`)
+	reTermVerb    = regexp.MustCompile(`施行|执行|实施|有效期|暂行|试行|废止|解释`)
+)
+
+// termOf reads a clause that sets a term (本措施自印发之日起施行,有效期2年;
+// 暂行3年; 有效期至2025年12月31日; 自2024年4月1日起施行): the first day, the
+// last, the years. issued is the day 印发之日 means.
+func termOf(clause string, issued time.Time) (Term, bool) {
+	var tm Term
+	found := false
+	if f := reValidFrom.FindStringSubmatch(clause); f != nil {
+		tm.From, found = ymd(f[1], f[2], f[3]), true
+	} else if reFromIssued.MatchString(clause) {
+		tm.From, found = issued, true
+	}
+	if m := reValidUntil.FindStringSubmatch(clause); m != nil {
+		tm.Until, found = ymd(m[1], m[2], m[3]), true
+	} else if m := reUntilDay.FindStringSubmatch(clause); m != nil && (strings.Contains(clause, "有效期") || strings.Contains(clause, "执行") || strings.Contains(clause, "施行")) {
+		tm.Until, found = ymd(m[1], m[2], m[3]), true
+	}
+	years := func(num, unit string) {
+		k, ok := zhtext.ParseInt(num)
+		if !ok || k < 1 || k > 100 {
+			return
+		}
+		found = true
+		if unit == "年" {
+			tm.Years = k
+		}
+		if tm.Until.IsZero() && !tm.From.IsZero() {
+			if unit == "年" {
+				tm.Until = tm.From.AddDate(k, 0, -1)
+			} else {
+				tm.Until = tm.From.AddDate(0, k, -1)
+			}
+		}
+	}
+	if m := reTrialYears.FindStringSubmatch(clause); m != nil {
+		tm.Trial = true
+		years(m[1], m[2])
+	} else if strings.Contains(clause, "暂行") || strings.Contains(clause, "试行") {
+		tm.Trial, found = true, true
+	}
+	if m := reValidYears.FindStringSubmatch(clause); m != nil {
+		years(m[1], m[2])
+	}
+	if !found {
+		return Term{}, false
+	}
+	tm.Text = clause
+	return tm, true
+}
+
+// isTermClause reports whether a paragraph is a closing clause about the
+// text's own term (本措施自印发之日起执行…), not a measure.
+func isTermClause(s string) bool {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > 160 {
+		return false
+	}
+	loc := reTermSubject.FindStringIndex(s)
+	return loc != nil && loc[0] <= 12 && reTermVerb.MatchString(s[loc[1]:])
+}
+
+// starts finds the dates from which a clause applies (从2024年起,
+// 自2024年1月1日起, 2023年起): not limits, but data.
+func starts(text string) []Start {
+	var out []Start
+	for _, sent := range reSentenceEnd.Split(text, -1) {
+		sent = strings.TrimSpace(sent)
+		for _, m := range reStartYear.FindAllStringSubmatch(sent, -1) {
+			y, mo, d := m[1], m[2], m[3]
+			if y == "" {
+				y, mo, d = m[4], m[5], m[6]
+			}
+			if mo == "" {
+				mo = "1"
+			}
+			if d == "" {
+				d = "1"
+			}
+			if t := ymd(y, mo, d); !t.IsZero() {
+				out = append(out, Start{From: t, Text: sent})
+			}
+		}
+	}
+	return out
+}
+
+// closingDates sets the notice's own dates from its packages' terms: the
+// first day any applies, and the last day when every package states one.
+func (p *noticeParser) closingDates(n *Notice) {
+	issued := n.Issued
+	if issued.IsZero() {
+		issued = n.Published
+	}
+	var until time.Time
+	all := len(n.Packages) > 0
+	for i := range n.Packages {
+		pk := &n.Packages[i]
+		if pk.Dates.IsZero() && pk.ValidityText != "" {
+			if tm, ok := termOf(pk.ValidityText, issued); ok {
+				pk.Dates = tm
+			}
+		}
+		if pk.Dates.Until.IsZero() {
+			pk.Dates.Until = pk.ValidUntil
+		}
+		if pk.ValidUntil.IsZero() && !pk.Dates.Until.IsZero() {
+			pk.ValidUntil = pk.Dates.Until
+			for j := range pk.Measures {
+				pk.Measures[j].ValidUntil = pk.ValidUntil
+			}
+		}
+		if !pk.Dates.From.IsZero() && (n.Dates.From.IsZero() || pk.Dates.From.Before(n.Dates.From)) {
+			n.Dates.From = pk.Dates.From
+		}
+		if pk.Dates.Until.IsZero() {
+			all = false
+		} else if pk.Dates.Until.After(until) {
+			until = pk.Dates.Until
+		}
+		if n.Dates.Text == "" && pk.Dates.Text != "" {
+			n.Dates.Text, n.Dates.Line, n.Dates.Years, n.Dates.Trial = pk.Dates.Text, pk.Dates.Line, pk.Dates.Years, pk.Dates.Trial
+		}
+	}
+	if all {
+		n.Dates.Until = until
+	}
+}
+
+var reAbolish = regexp.MustCompile(`同时废止|同时停止执行|予以废止|不再执行|同时失效|停止执行`)
+
+// supersededBy finds the notices a text says it replaces: the 文号, else
+// the 《title》, in a sentence that abolishes them (同时废止).
+func supersededBy(text string) []string {
+	var out []string
+	for _, sent := range reSentenceEnd.Split(text, -1) {
+		loc := reAbolish.FindStringIndex(sent)
+		if loc == nil {
+			continue
+		}
+		s := simplifiedHalfWidth(sent)
+		var nos []string
+		for _, m := range reDocNo.FindAllStringSubmatch(s, -1) {
+			prefix := m[1]
+			if i := strings.LastIndex(prefix, "》"); i >= 0 {
+				prefix = prefix[i+len("》"):]
+			}
+			if rs := []rune(prefix); len(rs) > 8 {
+				prefix = string(rs[len(rs)-8:])
+			}
+			if strings.ContainsAny(prefix, "发函字办令府规政") {
+				nos = append(nos, prefix+"〔"+m[2]+m[3]+"〕"+strings.TrimLeft(m[4], "0")+"号")
+			}
+		}
+		if len(nos) == 0 {
+			for _, m := range reBookTitle.FindAllStringSubmatch(s, -1) {
+				nos = append(nos, m[1])
+			}
+		}
+		for _, no := range nos {
+			if !slices.Contains(out, no) {
+				out = append(out, no)
+			}
+		}
+	}
+	return out
+}

@@ -22,11 +22,12 @@ const cnNumeralChars = "零〇一二三四五六七八九十百两"
 type numStyle int
 
 const (
-	styleNone   numStyle = iota
-	styleArabic          // 1.  1、
-	styleParen           // (一)
-	styleTiao            // 第一条
-	styleCN              // 一、
+	styleNone    numStyle = iota
+	styleArabic           // 1.  1、
+	styleParen            // (一)
+	styleTiao             // 第一条
+	styleCN               // 一、
+	styleChapter          // 第一章 (sections of 第一条 items)
 )
 
 func (s numStyle) markers(n int) []string {
@@ -40,6 +41,8 @@ func (s numStyle) markers(n int) []string {
 		return []string{"第" + cn + "条", "第" + ar + "条"}
 	case styleCN:
 		return []string{cn + "、"}
+	case styleChapter:
+		return []string{"第" + cn + "章", "第" + ar + "章"}
 	}
 	return nil
 }
@@ -56,15 +59,18 @@ func (s numStyle) lineStartMarker() *regexp.Regexp {
 		return reLineTiao
 	case styleCN:
 		return reLineCN
+	case styleChapter:
+		return reLineChapter
 	}
 	return nil
 }
 
 var (
-	reLineArabic = regexp.MustCompile(`^(\d{1,3})[.、]\D`)
-	reLineParen  = regexp.MustCompile(`^\(([` + cnNumeralChars + `]{1,4})\)`)
-	reLineTiao   = regexp.MustCompile(`^第([` + cnNumeralChars + `\d]{1,5})条`)
-	reLineCN     = regexp.MustCompile(`^([` + cnNumeralChars + `]{1,4})、`)
+	reLineArabic  = regexp.MustCompile(`^(\d{1,3})[.、]\D`)
+	reLineParen   = regexp.MustCompile(`^\(([` + cnNumeralChars + `]{1,4})\)`)
+	reLineTiao    = regexp.MustCompile(`^第([` + cnNumeralChars + `\d]{1,5})条`)
+	reLineCN      = regexp.MustCompile(`^([` + cnNumeralChars + `]{1,4})、`)
+	reLineChapter = regexp.MustCompile(`^第([` + cnNumeralChars + `\d]{1,4})章`)
 )
 
 // isStrongBoundary reports whether a marker after rune r starts a new block
@@ -177,16 +183,72 @@ func (p *noticeParser) styles(from, to int) (item, sec numStyle) {
 	switch {
 	case item == styleNone && hasCN:
 		item = styleCN
+	case item == styleTiao && has(styleChapter):
+		sec = styleChapter
 	case hasCN:
 		sec = styleCN
 	case item == styleArabic && has(styleParen):
 		sec = styleParen
 	}
+	// 1、 numbering inside (一) items (sub-points, or a page's chunks) can
+	// run longer than the items: the items are the level that carries the
+	// responsible units.
+	if item == styleArabic && has(styleParen) {
+		altSec := styleNone
+		if hasCN {
+			altSec = styleCN
+		}
+		ak, an := p.unitItems(styleParen, altSec, from, to)
+		ok, on := p.unitItems(item, sec, from, to)
+		// More of the items name units, and no fewer in all.
+		if ak >= ok && ak*on > ok*an {
+			item, sec = styleParen, altSec
+		}
+	}
 	return item, sec
 }
 
+// unitItems counts the items of a segmentation whose text names units, and
+// all its items.
+func (p *noticeParser) unitItems(item, sec numStyle, from, to int) (withUnits, items int) {
+	marks := p.scanQuiet(item, sec, from, to)
+	k := 0
+	for i, m := range marks {
+		if m.section {
+			continue
+		}
+		items++
+		end := to
+		if i+1 < len(marks) {
+			end = marks[i+1].start
+		}
+		body := joinLines(p.t[m.end:end])
+		if _, _, _, ok := unitLine(body); ok {
+			k++
+			continue
+		}
+		for _, g := range bracketGroups(body) {
+			if roleGroup(body[g[0]:g[1]]) {
+				k++
+				break
+			}
+		}
+	}
+	return k, items
+}
+
+// scanQuiet is scan without recording warnings (to compare segmentations).
+func (p *noticeParser) scanQuiet(item, sec numStyle, from, to int) []mark {
+	saved := len(p.warn)
+	marks := p.scan(item, sec, from, to)
+	p.warn = p.warn[:saved]
+	return marks
+}
+
 // scan finds the markers in sequence: the next section heading or the next
-// item, whichever comes first; after a heading items may restart at 1.
+// item, whichever comes first; after a heading items may restart at 1. A
+// number that is skipped (2. then 4.) is taken at a line start, with a
+// warning.
 func (p *noticeParser) scan(item, sec numStyle, from, to int) []mark {
 	var marks []mark
 	pos, expSec, expItem := from, 1, 1
@@ -243,6 +305,28 @@ func (p *noticeParser) scan(item, sec numStyle, from, to int) []mark {
 			})
 			try(mark{start: st, end: en, num: 1}, ok)
 		}
+		// A jump: the next marker of the style at a line start with a
+		// higher number, when nothing expected comes before it.
+		for _, j := range []struct {
+			style numStyle
+			sec   bool
+			exp   int
+		}{{item, false, expItem}, {sec, true, expSec}} {
+			if j.style == styleNone {
+				continue
+			}
+			limit := to
+			if best.start >= 0 {
+				limit = best.start
+			}
+			if st, en, k, ok := p.findJump(j.style, j.exp, pos, limit); ok {
+				p.warnAt(st, "编号不连续:应为第%d%s,这里是第%d%s", j.exp, map[bool]string{false: "条", true: "部分"}[j.sec], k, map[bool]string{false: "条", true: "部分"}[j.sec])
+				best = mark{section: j.sec, start: st, end: en, num: k}
+				if j.sec {
+					expSec = k
+				}
+			}
+		}
 		if best.start < 0 {
 			break
 		}
@@ -257,6 +341,47 @@ func (p *noticeParser) scan(item, sec numStyle, from, to int) []mark {
 		}
 	}
 	return marks
+}
+
+// findJump finds, at a line start in t[from:to], a marker of the style
+// numbered above exp (at most 20 above); it returns its span and number.
+func (p *noticeParser) findJump(s numStyle, exp, from, to int) (int, int, int, bool) {
+	re := s.lineStartMarker()
+	if re == nil || from >= to {
+		return 0, 0, 0, false
+	}
+	if s == styleTiao || s == styleChapter {
+		// 第六条 is a marker wherever it stands (one without lines, or
+		// after a chapter's heading): the nearest of the next few.
+		bs, be, bk := -1, -1, 0
+		for k := exp + 1; k <= exp+3; k++ {
+			if st, en, ok := p.find(s, k, from, to, nil); ok && (bs < 0 || st < bs) {
+				bs, be, bk = st, en, k
+			}
+		}
+		return bs, be, bk, bs >= 0
+	}
+	for off := from; off < to; {
+		le := p.lineEnd(off)
+		if off > from || off == 0 || p.t[off-1] == '\n' {
+			l := p.t[off:min(le, to)]
+			trimmed := strings.TrimLeft(l, " \t")
+			if mm := re.FindStringSubmatchIndex(trimmed); mm != nil {
+				k, ok := zhtext.ParseInt(trimmed[mm[2]:mm[3]])
+				if ok && k > exp && k <= exp+20 {
+					st := off + len(l) - len(trimmed)
+					en := st + mm[1]
+					if s == styleArabic {
+						_, size := utf8.DecodeLastRuneInString(trimmed[:mm[1]])
+						en -= size // the regexp takes the rune after the marker
+					}
+					return st, en, k, true
+				}
+			}
+		}
+		off = le + 1
+	}
+	return 0, 0, 0, false
 }
 
 // headingAccept takes a section marker at a strong boundary, or one glued
@@ -275,14 +400,14 @@ func (p *noticeParser) headingAccept(item numStyle, expItem, to int) func(st, en
 	}
 }
 
-// checkNumbering refuses an item whose text holds, at a line start, another
-// marker of the same style: the numbering skipped or repeated a number.
-func (p *noticeParser) checkNumbering(item, sec numStyle, m mark, body string) error {
+// checkNumbering warns of an item whose text holds, at a line start, another
+// marker of the same style: the numbering repeated or went back.
+func (p *noticeParser) checkNumbering(item, sec numStyle, m mark, body string) {
 	off := m.end
 	for {
 		i := strings.IndexByte(body, '\n')
 		if i < 0 {
-			return nil
+			return
 		}
 		off += i + 1
 		body = body[i+1:]
@@ -302,7 +427,8 @@ func (p *noticeParser) checkNumbering(item, sec numStyle, m mark, body string) e
 					_, size := utf8.DecodeLastRuneInString(found)
 					found = found[:len(found)-size]
 				}
-				return p.errAt(off, "编号不连续:第%d条之后出现了%s编号“%s”", m.num, what, found)
+				p.warnAt(off, "编号不连续:第%d条之后出现了%s编号“%s”,该处并入上一条", m.num, what, found)
+				return
 			}
 		}
 	}

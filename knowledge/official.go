@@ -31,6 +31,8 @@ func OfficialNotice() (*Notice, error) {
 func cloneNotice(n *Notice) *Notice {
 	c := *n
 	c.Addressees = slices.Clone(n.Addressees)
+	c.Warnings = slices.Clone(n.Warnings)
+	c.Supersedes = slices.Clone(n.Supersedes)
 	c.Packages = slices.Clone(n.Packages)
 	for i := range c.Packages {
 		p := &c.Packages[i]
@@ -39,6 +41,8 @@ func cloneNotice(n *Notice) *Notice {
 			m := &p.Measures[j]
 			m.Units = slices.Clone(m.Units)
 			m.Windows = slices.Clone(m.Windows)
+			m.Starts = slices.Clone(m.Starts)
+			m.Awards = slices.Clone(m.Awards)
 		}
 	}
 	return &c

@@ -85,7 +85,7 @@ func scopeOf(notices []*Notice, data *noticeData) Scope {
 }
 
 // officeSuffixes end an office's name after its place (阳泉市城区人民政府办公室).
-var officeSuffixes = []string{"人民政府办公室", "人民政府办公厅", "人民政府", "办公室", "办公厅"}
+var officeSuffixes = []string{"人民政府办公室", "人民政府办公厅", "人民政府", "政府办公室", "政府办公厅", "政府", "办公室", "办公厅"}
 
 // placeOf is the place of an issuing office: 阳泉市城区 of 阳泉市城区人民政府办公室.
 func placeOf(office string) string {

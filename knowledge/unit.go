@@ -23,10 +23,17 @@ var unitsJSON []byte
 
 // unitTable is units.json: canonical names and their aliases.
 type unitTable struct {
+	// Place is the place the units are of (the built-in notice's).
+	Place string `json:"place"`
 	Units []struct {
 		Unit    string   `json:"unit"`
 		Aliases []string `json:"aliases"`
 	} `json:"units"`
+	// Forms are how any place writes a unit in full and for short.
+	Forms []struct {
+		Full  string `json:"full"`
+		Short string `json:"short"`
+	} `json:"forms"`
 	canonical map[string]string // any spelling → canonical
 	aliases   map[string][]string
 	order     []string
@@ -69,9 +76,10 @@ func cleanUnit(raw string) string {
 	}
 }
 
-// CanonicalUnit returns the canonical name of a responsible unit
-// (区审批局 → 区行政审批局, 项目推进中心 → 区项目推进中心); a unit the table
-// does not know is returned cleaned (spaces, brackets and a trailing 等 dropped).
+// CanonicalUnit returns the canonical name of a responsible unit of the
+// home place (区审批局 → 区行政审批局, 项目推进中心 → 区项目推进中心); a unit
+// the table does not know is returned cleaned (spaces, brackets and a
+// trailing 等 dropped) in its short form (区科学技术局 → 区科技局).
 func CanonicalUnit(raw string) string {
 	s := cleanUnit(raw)
 	ut, err := loadUnitTable()
@@ -83,6 +91,64 @@ func CanonicalUnit(raw string) string {
 	}
 	if c, ok := ut.canonical["区"+s]; ok {
 		return c
+	}
+	if f := shortForm(ut, s); f != s {
+		if c, ok := ut.canonical[f]; ok {
+			return c
+		}
+		return f
+	}
+	return s
+}
+
+// HomePlace is the place whose units units.json holds: 阳泉市城区.
+func HomePlace() string {
+	ut, err := loadUnitTable()
+	if err != nil {
+		return ""
+	}
+	return ut.Place
+}
+
+// isHomePlace reports whether place is the home place (or unknown, which
+// the built-in notice's units are read as).
+func isHomePlace(place string) bool {
+	home := HomePlace()
+	return place == "" || place == home || home != "" && place == localPlace(home)
+}
+
+// canonicalUnitIn is a unit's canonical name within a place: the home
+// place's table for the home place; for another place only its short form,
+// with the place's own name cut (南昌市商务局 → 市商务局), so that 南昌's
+// 市商务局 never becomes 阳泉's 区商务局.
+func canonicalUnitIn(place, raw string) string {
+	if isHomePlace(place) {
+		return CanonicalUnit(raw)
+	}
+	s := cleanUnit(raw)
+	if s == "" {
+		return s
+	}
+	for _, p := range []string{place, localPlace(place)} {
+		r, size := utf8.DecodeLastRuneInString(p)
+		if rest, ok := strings.CutPrefix(s, p); ok && rest != "" && strings.ContainsRune(placeEnds, r) && utf8.RuneCountInString(p) >= 2 {
+			s = p[len(p)-size:] + rest
+			break
+		}
+	}
+	if ut, err := loadUnitTable(); err == nil {
+		s = shortForm(ut, s)
+	}
+	return s
+}
+
+// shortForm writes a unit's department in its short form: 区发展和改革局 →
+// 区发改局.
+func shortForm(ut *unitTable, s string) string {
+	for _, f := range ut.Forms {
+		if f.Full != "" && strings.HasSuffix(s, f.Full) && f.Full != f.Short && !strings.HasSuffix(s, f.Short) {
+			return strings.TrimSuffix(s, f.Full) + f.Short
+		}
 	}
 	return s
 }
@@ -388,4 +454,93 @@ func packageNamed(cited, name string) bool {
 	}
 	r, _ := utf8.DecodeLastRuneInString(strings.TrimSuffix(cited, name))
 	return !strings.ContainsRune(cnNumeralChars, r) && !unicode.IsDigit(r)
+}
+
+// placedUnit is a unit within its place.
+type placedUnit struct{ place, name string }
+
+// Unit finds a responsible unit by partial name, variant or pinyin initials.
+// Units are canonical within their place: a name several loaded notices'
+// places use (区发改局 of 阳泉市城区 and of 昆明市官渡区) is the unit of the
+// place the query names (官渡区发改局), else of the notice loaded last; the
+// other places' are candidates, written 区发改局(阳泉市城区).
+func (b *Base) Unit(name string) UnitResult {
+	q, place := b.placeInQuery(name)
+	var names []string
+	for _, u := range b.units {
+		if (place == "" || u.place == place) && !slices.Contains(names, u.name) {
+			names = append(names, u.name)
+		}
+	}
+	best, cands := FindUnits(q, names)
+	r := UnitResult{Unit: best, Measures: []string{}, Candidates: cands}
+	if r.Candidates == nil {
+		r.Candidates = []string{}
+	}
+	if best == "" {
+		return r
+	}
+	// The places that have this unit, the last loaded notice's first.
+	var places []string
+	for i := len(b.notices) - 1; i >= 0; i-- {
+		n := b.notices[i]
+		np := n.Place
+		if np == "" {
+			np = HomePlace()
+		}
+		if place != "" && np != place || slices.Contains(places, np) {
+			continue
+		}
+		if slices.Contains(b.units, placedUnit{np, best}) {
+			places = append(places, np)
+		}
+	}
+	if len(places) == 0 {
+		return r
+	}
+	r.Place = places[0]
+	if isHomePlace(r.Place) {
+		r.Aliases = UnitAliases(best)
+	}
+	for _, m := range b.measures {
+		n := b.noticeOf[m.ID]
+		np := n.Place
+		if np == "" {
+			np = HomePlace()
+		}
+		if np == r.Place && slices.Contains(m.Units, best) {
+			r.Measures = append(r.Measures, m.ID)
+		}
+	}
+	for _, p := range places[1:] {
+		r.Candidates = append([]string{best + "(" + p + ")"}, r.Candidates...)
+	}
+	return r
+}
+
+// placeInQuery splits a place the query opens with off it: 官渡区发改局 →
+// 区发改局 of 昆明市官渡区, 南昌市商务局 → 市商务局 of 南昌市; the places are
+// those of the loaded notices.
+func (b *Base) placeInQuery(q string) (string, string) {
+	q = strings.TrimSpace(simplifiedHalfWidth(q))
+	best, bestPlace := "", ""
+	for _, n := range b.notices {
+		place := n.Place
+		if place == "" {
+			place = HomePlace()
+		}
+		for _, form := range []string{place, localPlace(place)} {
+			r, size := utf8.DecodeLastRuneInString(form)
+			if utf8.RuneCountInString(form) < 2 || !strings.ContainsRune(placeEnds, r) {
+				continue
+			}
+			if rest, ok := strings.CutPrefix(q, form); ok && rest != "" && len(form) > len(best) {
+				best, bestPlace = form[len(form)-size:]+rest, place
+			}
+		}
+	}
+	if best == "" {
+		return q, ""
+	}
+	return best, bestPlace
 }

@@ -28,6 +28,9 @@ const (
 	// NoTerm: neither the package nor the clause states a term or a limit
 	// (the 二十条 states no validity; 从2023年起 is open-ended).
 	NoTerm Status = "no_term"
+	// Superseded: a newer notice replaces the measure's notice (whatever
+	// its own dates say).
+	Superseded Status = "superseded"
 )
 
 // Validity is what a notice's dates say about one measure on one day: the
@@ -48,6 +51,8 @@ type Validity struct {
 	// Since is an open-ended start the clause states (从2023年起): a start,
 	// never an end.
 	Since string `json:"since,omitempty"`
+	// SupersededBy is the notice that replaces the measure's notice.
+	SupersededBy *NoticeRef `json:"superseded_by,omitempty"`
 	// Text says it in Chinese for the enterprise, naming whom to ask: the
 	// 时效提示 of an answer. It is "" only for a measure in force without
 	// any stated date.
@@ -74,7 +79,24 @@ func (b *Base) Validity(m *Measure, now time.Time) Validity {
 	if b != nil {
 		n = b.noticeOf[m.ID]
 	}
-	return measureValidity(m, p, n, now)
+	v := measureValidity(m, p, n, now)
+	if b != nil && n != nil && b.supersededBy[n] != nil {
+		// The old notice's answers point to the new one.
+		r := b.refOf(b.supersededBy[n])
+		v.SupersededBy = &r
+		v.Status, v.Expired = Superseded, true
+		v.Text = fmt.Sprintf("时效提示：本条出自%s，该文件已被%s替代，请以新文件为准；具体请向%s确认。",
+			b.refOf(n).Cite(), r.Cite(), leadUnit(m))
+	}
+	return v
+}
+
+// leadUnit is the unit to ask about a measure.
+func leadUnit(m *Measure) string {
+	if len(m.Units) > 0 {
+		return m.Units[0]
+	}
+	return "责任单位"
 }
 
 // measureValidity is Validity for a measure of package p of notice n (either
@@ -129,6 +151,9 @@ func civilDay(t time.Time) time.Time {
 // say, and whom to ask about a successor policy.
 func validityText(m *Measure, v Validity, gone []Window, termEnded bool, n *Notice) string {
 	pkg := m.Package
+	if pkg == "" {
+		pkg = "本文件" // a notice without a title
+	}
 	lead := "责任单位"
 	if len(m.Units) > 0 {
 		lead = m.Units[0]

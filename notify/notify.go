@@ -22,7 +22,10 @@
 // only lays it out. Send returns the channel's name for what it sent (a
 // message id: kept as the receipt) or an error: retried with backoff,
 // unless it wraps ErrPermanent (the address can never be reached — a user
-// who blocked the bot, an unknown open id), which gives up at once. Send's
+// who blocked the bot, an unknown open id), which gives up at once;
+// ErrUnavailable (not connected, stopping: nothing was sent) waits without
+// counting an attempt; ErrMaybeSent (the request went out, its answer was
+// lost) retries as Uncertain, checked first. Send's
 // ctx ends before the claim's lease does; a Send still running then must
 // give up, or another process may send the same notification.
 //
@@ -77,17 +80,34 @@ type Checker interface {
 	Delivered(ctx context.Context, n intake.Notification) (receipt string, ok bool, err error)
 }
 
-// ErrPermanent marks a Send error that no retry can fix.
-var ErrPermanent = errors.New("notify: permanent failure")
+// Errors a Send may wrap to say what became of the notification.
+var (
+	// ErrPermanent: no retry can fix it; the notification is given up.
+	ErrPermanent = errors.New("notify: permanent failure")
+	// ErrUnavailable: the channel cannot send now (not connected, shutting
+	// down) and nothing was sent; the notification waits, no attempt counted.
+	ErrUnavailable = errors.New("notify: channel unavailable")
+	// ErrMaybeSent: the request went out but its answer was lost (a
+	// timeout, a dropped connection): it is retried as Uncertain, so a
+	// Checker looks before sending again.
+	ErrMaybeSent = errors.New("notify: outcome unknown")
+)
 
 // Permanent wraps err as a permanent failure.
 func Permanent(err error) error { return fmt.Errorf("%w: %w", ErrPermanent, err) }
+
+// Unavailable wraps err as the channel being unavailable.
+func Unavailable(err error) error { return fmt.Errorf("%w: %w", ErrUnavailable, err) }
+
+// MaybeSent wraps err as an unknown outcome.
+func MaybeSent(err error) error { return fmt.Errorf("%w: %w", ErrMaybeSent, err) }
 
 // Outbox is the outbox as the Dispatcher uses it (*intake.Store).
 type Outbox interface {
 	ClaimNotifications(ctx context.Context, channel, owner string, now time.Time, lease time.Duration, max int) ([]intake.Notification, error)
 	MarkNotificationSent(ctx context.Context, id int64, owner, receipt string, now time.Time) error
 	MarkNotificationFailed(ctx context.Context, id int64, owner, reason string, retryAt time.Time, final bool) error
+	MarkNotificationUncertain(ctx context.Context, id int64, owner, reason string, retryAt time.Time) error
 	ReleaseNotification(ctx context.Context, id int64, owner string, retryAt time.Time) error
 }
 
@@ -284,8 +304,17 @@ func (d *Dispatcher) deliver(ctx context.Context, s Sender, batch []intake.Notif
 			}
 			continue
 		}
+		retryAt, ok, unavailable := d.one(ctx, s, n, &r)
+		if unavailable {
+			// The channel is down: give this batch back untried.
+			for _, m := range batch {
+				if m.ID >= n.ID {
+					_ = d.out.ReleaseNotification(context.WithoutCancel(ctx), m.ID, d.cfg.Owner, d.cfg.Now()) // the next tick tries again
+				}
+			}
+			return r, false
+		}
 		progress = true
-		retryAt, ok := d.one(ctx, s, n, &r)
 		if !ok {
 			blocked[n.Address] = retryAt
 		}
@@ -293,8 +322,9 @@ func (d *Dispatcher) deliver(ctx context.Context, s Sender, batch []intake.Notif
 	return r, progress
 }
 
-// one delivers n; ok is false when it failed and will be retried at retryAt.
-func (d *Dispatcher) one(ctx context.Context, s Sender, n intake.Notification, r *Result) (retryAt time.Time, ok bool) {
+// one delivers n; ok is false when it failed and will be retried at
+// retryAt; unavailable when the channel could not try (n is not recorded).
+func (d *Dispatcher) one(ctx context.Context, s Sender, n intake.Notification, r *Result) (retryAt time.Time, ok, unavailable bool) {
 	log := d.cfg.Log.With("channel", s.Channel(), "id", n.ID, "ticket", n.TicketID, "kind", n.Kind, "attempt", n.Attempts)
 	record := context.WithoutCancel(ctx) // an outcome is recorded even while stopping
 	sendCtx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
@@ -324,19 +354,31 @@ func (d *Dispatcher) one(ctx context.Context, s Sender, n intake.Notification, r
 			// comes back Uncertain, and the Checker finds it.
 			log.Warn("notify: delivered but not recorded", "err", rerr)
 		}
-		return time.Time{}, true
+		return time.Time{}, true, false
+	}
+	if errors.Is(err, ErrUnavailable) {
+		log.Info("notify: channel unavailable", "err", err)
+		return time.Time{}, false, true
 	}
 	final := errors.Is(err, ErrPermanent) || n.Attempts >= d.cfg.MaxAttempts
 	retryAt = now.Add(d.cfg.Backoff(n.Attempts))
-	if final {
+	switch {
+	case final:
 		r.GivenUp++
 		log.Warn("notify: given up", "err", err)
-	} else {
+	case errors.Is(err, ErrMaybeSent):
+		r.Failed++
+		log.Warn("notify: outcome unknown, will check and retry", "err", err, "retry_at", retryAt)
+		if rerr := d.out.MarkNotificationUncertain(record, n.ID, d.cfg.Owner, err.Error(), retryAt); rerr != nil {
+			log.Warn("notify: record failure", "err", rerr)
+		}
+		return retryAt, false, false
+	default:
 		r.Failed++
 		log.Info("notify: failed, will retry", "err", err, "retry_at", retryAt)
 	}
 	if rerr := d.out.MarkNotificationFailed(record, n.ID, d.cfg.Owner, err.Error(), retryAt, final); rerr != nil {
 		log.Warn("notify: record failure", "err", rerr)
 	}
-	return retryAt, false
+	return retryAt, false, false
 }

@@ -312,6 +312,37 @@ func TestOrderKeptPerAddress(t *testing.T) {
 	}
 }
 
+// TestUnavailableAndUnknownOutcomes: a channel that cannot send keeps the
+// notification waiting without an attempt; one whose answer was lost
+// retries it as Uncertain, checked before it is sent again.
+func TestUnavailableAndUnknownOutcomes(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "h.db"))
+	tk := fileAndDispatch(t, st, "discord:42")
+	s := newSender("discord")
+	c := &clock{t: time.Unix(1_800_000_000, 0)}
+	d, _ := New(st, Config{Now: c.Now, Every: time.Second}, checkingSender{s})
+	s.fail = []error{Unavailable(errors.New("not connected"))}
+	if r, _ := d.Drain(ctx); r != (Result{}) {
+		t.Errorf("unavailable: %+v, want nothing done", r)
+	}
+	if got := states(t, st, tk.ID); got != "dispatched:pending/0" {
+		t.Errorf("after unavailable: %s, want pending with no attempt", got)
+	}
+	c.Add(time.Second)
+	s.fail = []error{MaybeSent(errors.New("read: connection reset"))}
+	if r, _ := d.Drain(ctx); r.Failed != 1 {
+		t.Errorf("lost answer: %+v", r)
+	}
+	c.Add(30 * time.Second)
+	if r, _ := d.Drain(ctx); r.Sent != 1 || s.checked != 1 {
+		t.Errorf("retry after a lost answer: %+v, checked %d; want checked, then sent", r, s.checked)
+	}
+	if got := states(t, st, tk.ID); got != "dispatched:sent/2" {
+		t.Errorf("states = %s", got)
+	}
+}
+
 func TestNewRefusesTwoSendersForOneChannel(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "h.db"))
 	if _, err := New(st, Config{}, newSender("discord"), newSender("discord")); err == nil {

@@ -74,15 +74,6 @@ func readSteps(fsys fs.FS) ([]string, error) {
 	return steps, nil
 }
 
-// Migrate is the migration of a component whose steps are still Go
-// strings: step i has version i+1, as for Migrate's files.
-//
-// Deprecated: knowledge's two components still call it; give them
-// embedded .sql files and sqlite.Migrate, then remove it.
-func (db *DB) Migrate(ctx context.Context, component string, steps []string) error {
-	return db.migrate(ctx, component, steps)
-}
-
 func (db *DB) migrate(ctx context.Context, component string, steps []string) error {
 	for i, step := range steps {
 		version := i + 1

@@ -41,7 +41,7 @@ func TestMigrateRunsEachStepOnce(t *testing.T) {
 	db := MustOpenDB(t)
 	steps := []string{`CREATE TABLE a (x INTEGER)`, `INSERT INTO a VALUES (1)`}
 	for i := 0; i < 3; i++ {
-		if err := db.Migrate(ctx, "test", steps); err != nil {
+		if err := db.migrate(ctx, "test", steps); err != nil {
 			t.Fatalf("Migrate #%d: %v", i, err)
 		}
 	}
@@ -57,7 +57,7 @@ func TestMigrateRunsEachStepOnce(t *testing.T) {
 func TestMigrateFailedStepLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	err := db.Migrate(ctx, "bad", []string{`CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1)`})
+	err := db.migrate(ctx, "bad", []string{`CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1)`})
 	if err == nil {
 		t.Fatal("Migrate of a broken step succeeded")
 	}
@@ -71,7 +71,7 @@ func TestMigrateFailedStepLeavesNothing(t *testing.T) {
 func TestBackupIsConsistentAndRestorable(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	if err := db.Migrate(ctx, "t", []string{`CREATE TABLE t (x INTEGER)`}); err != nil {
+	if err := db.migrate(ctx, "t", []string{`CREATE TABLE t (x INTEGER)`}); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 100; i++ {

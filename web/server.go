@@ -15,6 +15,8 @@
 //	POST /api/award            the profile of awards.md       → the award object
 //	POST /api/route            {"text","location"}            → the route object
 //	POST /api/chat             {"conversation","text","action","form"} → {"conversation","replies"}
+//	GET  /api/chat/notifications?conversation=C&after=N → {"conversation","notifications"} (notices.go)
+//	GET  /api/chat/events?conversation=C                → server-sent "notification" events
 //	POST /api/tickets          {"text","enterprise","contact","location"} → 201 report object + "secret"
 //	GET  /api/tickets/{id}?secret=S                          → the ticket object (404 without the right secret)
 //	GET  /healthz                                            → 200 {"status":"ok"} / 503
@@ -143,6 +145,8 @@ type Server struct {
 	pages   map[string]*template.Template
 	handler http.Handler
 
+	notices noticeHub // the chat's notification streams (notices.go)
+
 	answered, unanswered atomic.Int64 // /api/ask outcomes not yet flushed
 	flushMu              sync.Mutex
 
@@ -220,6 +224,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	srv.RegisterOnShutdown(s.notices.shutdown) // event streams end, or Shutdown would wait for them
 	errc := make(chan error, 1)
 	recorded := make(chan struct{})
 	stopRecording := make(chan struct{})
@@ -333,6 +338,8 @@ func (s *Server) routes() http.Handler {
 	m.handle("POST", "/api/award", s.limited(s.apiAward))
 	m.handle("POST", "/api/route", s.limited(s.apiRoute))
 	m.handle("POST", "/api/chat", s.limited(s.apiChat))
+	m.handle("GET", "/api/chat/notifications", s.limited(s.apiChatNotifications))
+	m.handle("GET", "/api/chat/events", s.limited(s.apiChatEvents))
 	m.handle("POST", "/api/tickets", s.limited(s.apiFile))
 	m.handle("GET", "/api/tickets/{id}", s.limited(s.apiTicket))
 	m.handle("GET", "/healthz", s.healthz)

@@ -245,3 +245,20 @@ func FuzzParseNumber(f *testing.F) {
 		}
 	})
 }
+
+func TestTraditional(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"查进度", "查進度"},
+		{"反映问题", "反映問題"},
+		{"【坐席】变更工单状态", "【坐席】變更工單狀態"},
+		{"ind-03", "ind-03"},
+	}
+	for _, tt := range tests {
+		if got := Traditional(tt.in); got != tt.want {
+			t.Errorf("Traditional(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if back := Simplify(Traditional(tt.in)); back != tt.in {
+			t.Errorf("Simplify(Traditional(%q)) = %q", tt.in, back)
+		}
+	}
+}

@@ -29,6 +29,7 @@
       try { sessionStorage.setItem("huiqi-conv", conv); } catch (e) {}
       (data.replies || []).forEach(render);
       scroll();
+      listen();
     }).catch(function () {
       log.appendChild(el("p", "bot error", "网络不太顺畅，请稍后再试。"));
     });
@@ -91,6 +92,35 @@
     }
     log.appendChild(box);
   }
+
+  // Ticket notifications (派单, 办结 with the reply, …): pushed as
+  // server-sent events, shown once, then acknowledged by the poll's after=,
+  // which also brings any the stream missed. Unacknowledged ones come again.
+  var shown = {}, last = 0, events = null;
+  function notice(n) {
+    if (shown[n.id]) return;
+    shown[n.id] = true;
+    if (n.id > last) last = n.id;
+    render({ card: { title: n.title, body: n.text } });
+    scroll();
+  }
+  function ack() {
+    if (!conv) return;
+    fetch("/api/chat/notifications?conversation=" + encodeURIComponent(conv) + "&after=" + last)
+      .then(function (r) { return r.json(); })
+      .then(function (data) { (data.notifications || []).forEach(notice); })
+      .catch(function () {});
+  }
+  function listen() {
+    if (!conv) return;
+    if (!window.EventSource) { if (!events) { events = setInterval(ack, 30000); ack(); } return; }
+    if (events) return;
+    events = new EventSource("/api/chat/events?conversation=" + encodeURIComponent(conv));
+    events.addEventListener("notification", function (ev) {
+      try { notice(JSON.parse(ev.data)); ack(); } catch (e) {}
+    });
+  }
+  listen();
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
