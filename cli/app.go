@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"time"
 
 	"huiqi/bot"
 	"huiqi/bot/wire"
@@ -34,6 +37,56 @@ func openDB(ctx context.Context, e *env, path string) (*app, error) {
 	}
 	db.Now = e.now
 	return &app{e: e, db: db}, nil
+}
+
+// openReader opens the ticket store for a command that only reads: the
+// file read-only, so that it works where huiqi may not write (a read-only
+// file, directory or mount). Tables older than this release are brought
+// forward once through a writable handle; a missing file is created as
+// openDB would, empty.
+func openReader(ctx context.Context, e *env, path string, cfg intake.Config) (*app, error) {
+	writable := func() (*app, error) {
+		a, err := openDB(ctx, e, path)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.openTickets(ctx, cfg); err != nil {
+			a.Close()
+			return nil, err
+		}
+		return a, nil
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) || path == ":memory:" {
+		return writable()
+	}
+	db, err := sqlite.OpenReadOnly(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	db.Now = e.now
+	cfg.Log = e.log
+	st, err := intake.OpenReader(ctx, db, cfg, e.now)
+	if errors.Is(err, intake.ErrSchemaBehind) {
+		db.Close()
+		return writable()
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open ticket store: %w", err)
+	}
+	return &app{e: e, db: db, tickets: st}, nil
+}
+
+// checkIntegrity reads the whole file once (sqlite's quick_check) before a
+// long-running command serves from it: a damaged database is refused at
+// start, marked damaged for every other process, and has to be restored.
+func (a *app) checkIntegrity(ctx context.Context) error {
+	start := time.Now()
+	if err := a.db.QuickCheck(ctx); err != nil {
+		return err
+	}
+	a.e.log.Info("database integrity checked", "path", a.db.Path, "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 // openApp opens the database, the knowledge base and the ticket store
