@@ -107,8 +107,15 @@ func openApp(ctx context.Context, e *env, path string, cfg intake.Config) (*app,
 	return a, nil
 }
 
-// Close closes the database.
-func (a *app) Close() error { return a.db.Close() }
+// Close closes the ticket store and the database (the store's prepared
+// statements hold connections, so it goes first: the last connection's
+// close is what checkpoints the log into the file and removes it).
+func (a *app) Close() error {
+	if a.tickets != nil {
+		a.tickets.Close()
+	}
+	return a.db.Close()
+}
 
 // loadKnowledge loads the knowledge base with what the database adds
 // (ingested notices, questions staff attached).

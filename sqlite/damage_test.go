@@ -152,3 +152,32 @@ func TestSoundDatabaseChecks(t *testing.T) {
 		t.Errorf("write on a sound database: %v", err)
 	}
 }
+
+// TestDamageFoundElsewhereStopsWrites: a handle opened before another one
+// (another process) found the damage refuses writes once it is recorded.
+func TestDamageFoundElsewhereStopsWrites(t *testing.T) {
+	ctx := context.Background()
+	path := damagedDB(t)
+	early, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer early.Close()
+	if _, err := early.ExecContext(ctx, `INSERT INTO small VALUES (1)`); err != nil {
+		t.Fatalf("a write before the damage is known: %v", err)
+	}
+	finder, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer finder.Close()
+	if err := finder.QuickCheck(ctx); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("QuickCheck = %v", err)
+	}
+	if _, err := early.ExecContext(ctx, `INSERT INTO small VALUES (2)`); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("a write after another handle found the damage = %v, want ErrCorrupt", err)
+	}
+	if err := early.Health(ctx); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Health after another handle found the damage = %v, want ErrCorrupt", err)
+	}
+}

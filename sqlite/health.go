@@ -35,13 +35,7 @@ func (h *health) watch(path string, now func() time.Time) {
 	h.mu.Lock()
 	h.marker, h.now = MarkerPath(path), now
 	h.mu.Unlock()
-	if b, err := os.ReadFile(MarkerPath(path)); err == nil {
-		msg := strings.TrimSpace(string(b))
-		if msg == "" {
-			msg = "marked damaged"
-		}
-		h.trip(fmt.Errorf("%w: %s (recorded in %s)", ErrCorrupt, msg, MarkerPath(path)))
-	}
+	h.Damaged() // takes up a marker left by an earlier process
 }
 
 // check trips on a statement's error that says a page is corrupt, and
@@ -85,11 +79,25 @@ func (h *health) trip(err error) {
 	os.WriteFile(marker, []byte(line), 0o600)
 }
 
-// Damaged is nil while the database is sound, else the damage with what to do.
+// Damaged is nil while the database is sound, else the damage with what to
+// do. Damage another process found and recorded beside the file counts
+// too (one stat a call), so every process stops writing, not only the one
+// that found it.
 func (h *health) Damaged() error {
 	p := h.damaged.Load()
 	if p == nil {
-		return nil
+		h.mu.Lock()
+		marker := h.marker
+		h.mu.Unlock()
+		if marker == "" {
+			return nil
+		}
+		b, err := os.ReadFile(marker)
+		if err != nil {
+			return nil
+		}
+		h.trip(fmt.Errorf("%w: %s (recorded in %s)", ErrCorrupt, strings.TrimSpace(string(b)), marker))
+		p = h.damaged.Load()
 	}
 	return damageError{*p}
 }

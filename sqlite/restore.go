@@ -27,6 +27,9 @@ type Restored struct {
 	// beside it as Kept-wal when it had one, so that whatever was written
 	// after the backup can still be read there; "" when there was none.
 	Kept string
+	// Replaced is set once the backup took the database's place: an error
+	// with Replaced false changed nothing.
+	Replaced bool
 }
 
 // Restore replaces the database at path with the backup file. It refuses
@@ -147,6 +150,7 @@ func swapIn(backup, path string) (Restored, error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return res, fmt.Errorf("sqlite: restore to %s: %w", path, err)
 	}
+	res.Replaced = true
 	return res, syncDir(filepath.Dir(path))
 }
 

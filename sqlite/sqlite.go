@@ -93,22 +93,59 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if fi.IsDir() {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, ErrIsDir)
 	}
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Set("mode", "ro")
 	h := &health{}
-	sdb, err := openDSN(dsnPath(path)+"?"+q.Encode(), h)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	sdb, err := openReadOnly(ctx, path, h, false)
+	if err != nil && unwritten(path) {
+		// A WAL database whose directory huiqi may not write: SQLite cannot
+		// create the -shm it reads through. No process can be writing it
+		// (a writer keeps a -wal and a -shm beside it), so it is read as
+		// the immutable file it is.
+		sdb, err = openReadOnly(ctx, path, h, true)
 	}
-	sdb.SetMaxOpenConns(MaxOpenConns)
-	if err := sdb.PingContext(ctx); err != nil {
-		sdb.Close()
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	db := &DB{DB: sdb, Path: path, Now: time.Now, h: h}
 	h.watch(path, db.Now)
 	return db, nil
+}
+
+func openReadOnly(ctx context.Context, path string, h *health, immutable bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Set("mode", "ro")
+	if immutable {
+		q.Set("immutable", "1")
+	}
+	sdb, err := openDSN(dsnPath(path)+"?"+q.Encode(), h)
+	if err != nil {
+		return nil, err
+	}
+	sdb.SetMaxOpenConns(MaxOpenConns)
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return sdb, nil
+}
+
+// unwritten reports whether nothing can be writing the database at path:
+// it has no -shm and no log with content beside it, and its directory
+// does not let one be made.
+func unwritten(path string) bool {
+	if _, err := os.Stat(path + shmSuffix); err == nil {
+		return false
+	}
+	if fi, err := os.Stat(path + walSuffix); err == nil && fi.Size() > 0 {
+		return false
+	}
+	probe, err := os.CreateTemp(filepath.Dir(path), ".huiqi-probe-*")
+	if err == nil {
+		probe.Close()
+		os.Remove(probe.Name())
+		return false
+	}
+	return true
 }
 
 // dsnPath is the file: URI of path. SQLite decodes %XX in a URI's path
