@@ -169,16 +169,8 @@ func TestLegacyDatabaseOpens(t *testing.T) {
 			t.Errorf("the legacy step %q was re-run or lost; after: %q", v, versionsAfter)
 		}
 	}
+	// (which steps those are is the fresh database's versions, below)
 	stamp := regexp.MustCompile(`(?m) \S+$`)
-	added := []string{}
-	for _, v := range versionsAfter {
-		if !slices.Contains(versionsBefore, v) {
-			added = append(added, stamp.ReplaceAllString(v, ""))
-		}
-	}
-	if want := []string{"intake v3", "intake v4", "intake v5", "intake v6"}; !slices.Equal(added, want) {
-		t.Errorf("migrations applied to the legacy database = %q, want %q (the steps added since)", added, want)
-	}
 	for _, o := range schemaBefore {
 		name, _, _ := strings.Cut(o, ":")
 		if _, planned := legacyChanges[name]; !slices.Contains(schemaAfter, o) && !planned {
