@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"time"
 
 	"huiqi/bot"
 	"huiqi/bot/wire"
@@ -36,6 +39,56 @@ func openDB(ctx context.Context, e *env, path string) (*app, error) {
 	return &app{e: e, db: db}, nil
 }
 
+// openReader opens the ticket store for a command that only reads: the
+// file read-only, so that it works where huiqi may not write (a read-only
+// file, directory or mount). Tables older than this release are brought
+// forward once through a writable handle; a missing file is created as
+// openDB would, empty.
+func openReader(ctx context.Context, e *env, path string, cfg intake.Config) (*app, error) {
+	writable := func() (*app, error) {
+		a, err := openDB(ctx, e, path)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.openTickets(ctx, cfg); err != nil {
+			a.Close()
+			return nil, err
+		}
+		return a, nil
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) || path == ":memory:" {
+		return writable()
+	}
+	db, err := sqlite.OpenReadOnly(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	db.Now = e.now
+	cfg.Log = e.log
+	st, err := intake.OpenReader(ctx, db, cfg, e.now)
+	if errors.Is(err, intake.ErrSchemaBehind) {
+		db.Close()
+		return writable()
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open ticket store: %w", err)
+	}
+	return &app{e: e, db: db, tickets: st}, nil
+}
+
+// checkIntegrity reads the whole file once (sqlite's quick_check) before a
+// long-running command serves from it: a damaged database is refused at
+// start, marked damaged for every other process, and has to be restored.
+func (a *app) checkIntegrity(ctx context.Context) error {
+	start := time.Now()
+	if err := a.db.QuickCheck(ctx); err != nil {
+		return err
+	}
+	a.e.log.Info("database integrity checked", "path", a.db.Path, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 // openApp opens the database, the knowledge base and the ticket store
 // (cfg sets its deadlines).
 func openApp(ctx context.Context, e *env, path string, cfg intake.Config) (*app, error) {
@@ -54,8 +107,15 @@ func openApp(ctx context.Context, e *env, path string, cfg intake.Config) (*app,
 	return a, nil
 }
 
-// Close closes the database.
-func (a *app) Close() error { return a.db.Close() }
+// Close closes the ticket store and the database (the store's prepared
+// statements hold connections, so it goes first: the last connection's
+// close is what checkpoints the log into the file and removes it).
+func (a *app) Close() error {
+	if a.tickets != nil {
+		a.tickets.Close()
+	}
+	return a.db.Close()
+}
 
 // loadKnowledge loads the knowledge base with what the database adds
 // (ingested notices, questions staff attached).

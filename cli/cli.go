@@ -67,6 +67,7 @@ func commands() map[string]command {
 		"wechat":     {runWechat, "微信公众号消息服务 / WeChat official-account server"},
 		"user":       {runUser, "坐席账号 / staff accounts"},
 		"backup":     {runBackup, "在线备份数据库 / online backup of the database"},
+		"restore":    {runRestore, "从备份恢复数据库 / replace the database with a backup"},
 	}
 }
 
@@ -174,9 +175,13 @@ func reportError(stderr io.Writer, name string, err error) int {
 		fmt.Fprintf(stderr, "huiqi %s: %v\n", name, err)
 		return 2
 	}
-	if errors.Is(err, sqlite.ErrReadOnly) || errors.Is(err, sqlite.ErrFull) || errors.Is(err, sqlite.ErrCorrupt) {
+	if sqlite.IsStorage(err) || errors.Is(err, intake.ErrSchemaBehind) {
 		// The operator can act on these: nothing was stored, nothing is lost.
-		fmt.Fprintf(stderr, "huiqi %s: storage error, nothing was written: %v\n", name, err)
+		hint := ""
+		if errors.Is(err, sqlite.ErrCorrupt) && name != "restore" {
+			hint = " (restore the last backup with: huiqi restore BACKUP)"
+		}
+		fmt.Fprintf(stderr, "huiqi %s: storage error, nothing was written: %v%s\n", name, err, hint)
 		return 1
 	}
 	fmt.Fprintf(stderr, "huiqi %s: internal error: %v\n", name, err)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -139,16 +140,33 @@ func TestReportThenTicketLifecycle(t *testing.T) {
 func TestBackupCommand(t *testing.T) {
 	dir := t.TempDir()
 	env := withDB(filepath.Join(dir, "t.db"))
-	if code, _, stderr := runStdin(t, env, "", "report", "企业招不到技术工人"); code != 0 {
+	code, out, stderr := runStdin(t, env, "", "report", "--json", "企业招不到技术工人")
+	if code != 0 {
 		t.Fatalf("report exit %d: %s", code, stderr)
 	}
+	id := decodeObject(t, out)["id"].(string)
 	dest := filepath.Join(dir, "copy.db")
 	if code, _, stderr := runStdin(t, env, "", "backup", dest); code != 0 {
 		t.Fatalf("backup exit %d: %s", code, stderr)
 	}
-	code, out, _ := runStdin(t, withDB(dest), "", "ticket", "--json", "CQ-20261127-0001")
-	if code != 0 || !strings.Contains(out, "CQ-20261127-0001") {
+	code, out, _ = runStdin(t, withDB(dest), "", "ticket", "--json", id)
+	if code != 0 || !strings.Contains(out, id) {
 		t.Errorf("the restored copy lacks the ticket: exit %d %s", code, out)
+	}
+	// Refusals say what is wrong, with exit 2, and touch nothing.
+	for _, tt := range []struct{ name, dest, says string }{
+		{"existing file", dest, "already exists"},
+		{"missing directory", filepath.Join(dir, "nope", "b.db"), "does not exist"},
+		{"a directory", dir, "is a directory"},
+	} {
+		before, _ := os.ReadFile(dest)
+		code, out, stderr := runStdin(t, env, "", "backup", tt.dest)
+		if code != 2 || out != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tt.says) || strings.Contains(stderr, "internal error") {
+			t.Errorf("backup onto %s: exit %d, stderr %q; want 2 and one line saying %q", tt.name, code, stderr, tt.says)
+		}
+		if after, _ := os.ReadFile(dest); !bytes.Equal(before, after) {
+			t.Errorf("backup onto %s changed the earlier backup", tt.name)
+		}
 	}
 }
 

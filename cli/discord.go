@@ -98,6 +98,9 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	defer func() { stopNotify(); notifying.Wait() }() // before the database closes
+	if err := a.checkIntegrity(ctx); err != nil {
+		return err
+	}
 	warnCalendar(e)
 	// The file is where units are told on Discord: every process writing
 	// moves on this database addresses their notifications by it.

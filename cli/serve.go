@@ -101,6 +101,9 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, icfg i
 		a.Close()
 		return nil, nil, err
 	}
+	if err := a.checkIntegrity(ctx); err != nil {
+		return fail(err)
+	}
 	base, st := a.base, a.tickets
 	// Ask once per measure before serving: the knowledge base fills its
 	// snippet caches lazily, so the first callers would pay for it.
@@ -126,6 +129,7 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, icfg i
 	cfg.Tickets, cfg.Questions, cfg.DB = st, st, a.db
 	if sweep {
 		go serveEscalate(ctx, e, st, 10*time.Minute)
+		go serveCheck(ctx, e, a, 6*time.Hour)
 	}
 	cfg.StaffNotice = st.Calendar().Notice
 	cfg.Accounts = acc
@@ -159,6 +163,24 @@ func serveEscalate(ctx context.Context, e *env, st *intake.Store, every time.Dur
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// serveCheck reads the whole database again every interval (the start's
+// check, repeated): damage found marks it damaged, so writes stop and
+// /healthz answers 503 until it is restored.
+func serveCheck(ctx context.Context, e *env, a *app, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := a.checkIntegrity(ctx); err != nil && ctx.Err() == nil {
+			e.log.ErrorContext(ctx, "database damaged: writes are refused until it is restored (huiqi restore BACKUP)", "err", err)
 		}
 	}
 }

@@ -44,14 +44,21 @@ func runTicket(ctx context.Context, e *env, args []string) error {
 	if _, err := os.Stat(*dbPath); err != nil && !listing {
 		return intake.ErrNotFound // no database: no ticket
 	}
-	a, err := openDB(ctx, e, *dbPath)
+	// Looking, listing and counting only read: the file is opened
+	// read-only, so they work on a file huiqi may not write.
+	reads := *stats || *queue != "" || (!listing && *set == "" && *lead == "")
+	var a *app
+	if reads {
+		a, err = openReader(ctx, e, *dbPath, icfg)
+	} else if a, err = openDB(ctx, e, *dbPath); err == nil {
+		if err = a.openTickets(ctx, icfg); err != nil {
+			a.Close()
+		}
+	}
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.openTickets(ctx, icfg); err != nil {
-		return err
-	}
 	st := a.tickets
 	switch {
 	case *stats:

@@ -576,7 +576,7 @@ func TestWechatBinaryReport(t *testing.T) {
 		t.Fatalf("the confirmation:\n%s", seen[0])
 	}
 	seen = r.turn(r.p.Text(user, n))
-	id := regexp.MustCompile(`CQ-\d{8}-\d{4}`).FindString(seen[0])
+	id := regexp.MustCompile(`CQ-\d{8}-\d{4,}`).FindString(seen[0])
 	if id == "" || !strings.Contains(seen[0], "已提交") {
 		t.Fatalf("no ticket filed:\n%s", seen[0])
 	}
@@ -616,7 +616,7 @@ func TestWechatBinaryReport(t *testing.T) {
 	ticket("--set", "已办结", "--by", "区工信局", "--note", "材料已补齐，已转区中小企业发展中心审核。")
 	code, out, stderr := execHuiqi(t, env, "", "report", "--enterprise", "阳泉某某物流有限公司", "--contact", "13900000000", "--json",
 		"企业用电报装一直没有办下来，影响复产。")
-	id2 := regexp.MustCompile(`CQ-\d{8}-\d{4}`).FindString(out)
+	id2 := regexp.MustCompile(`CQ-\d{8}-\d{4,}`).FindString(out)
 	if code != 0 || id2 == "" {
 		t.Fatalf("huiqi report = %d\n%s\n%s", code, out, stderr)
 	}

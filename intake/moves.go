@@ -12,15 +12,53 @@ import (
 // The workflow's moves as the store makes them, each in one transaction
 // that appends its event: the table of workflow.go says which are allowed.
 
+// Remark is what a move carries: Told is what the enterprise is told (it
+// reads it with its ticket), Internal what stays with staff.
+type Remark struct {
+	Told     string
+	Internal string
+}
+
 // Move moves a ticket along the workflow (see Transitions). to may be
 // Extend (延期), then note is the reason and the full remaining extension
 // is granted (use Extend for a number of days). A refused move returns
-// ErrBadMove and changes nothing.
+// ErrBadMove and changes nothing. The note of the reply (已办结) and of
+// the rating (已回访) is told to the enterprise; any other note stays
+// with staff (use MoveWith to tell it something else).
 func (s *Store) Move(ctx context.Context, id string, to Status, by, note string) (Ticket, error) {
 	if to == Extend {
 		return s.Extend(ctx, id, 0, by, note)
 	}
-	by, note, err := checkByNote(by, note)
+	r := Remark{Internal: note}
+	if n := needOf(to); n == NeedReply || n == NeedRating {
+		r = Remark{Told: note}
+	}
+	return s.MoveWith(ctx, id, to, by, r)
+}
+
+// needOf is what a move to the state to must carry: the table gives every
+// move to one state the same need (TestNeedOfState).
+func needOf(to Status) Need {
+	for _, t := range Transitions() {
+		if t.To == to && t.By != ActorSystem {
+			return t.Need
+		}
+	}
+	return NeedNothing
+}
+
+// MoveWith is Move with what to tell the enterprise and what to keep
+// internal given apart. The reply of 已办结 is r.Told; a reason (退单) may
+// be either.
+func (s *Store) MoveWith(ctx context.Context, id string, to Status, by string, r Remark) (Ticket, error) {
+	if to == Extend {
+		return Ticket{}, fmt.Errorf("%w:延期请用 Extend", ErrBadMove)
+	}
+	by, told, err := checkByNote(by, r.Told)
+	if err != nil {
+		return Ticket{}, err
+	}
+	_, internal, err := checkByNote(by, r.Internal)
 	if err != nil {
 		return Ticket{}, err
 	}
@@ -32,17 +70,17 @@ func (s *Store) Move(ctx context.Context, id string, to Status, by, note string)
 		var rating, comment string
 		switch tr.Need {
 		case NeedReason:
-			if note == "" {
+			if told == "" && internal == "" {
 				return fmt.Errorf("%w:%s 须注明原因(如 职能不符)", ErrBadMove, to)
 			}
 		case NeedReply:
-			if note == "" {
+			if told == "" {
 				return fmt.Errorf("%w:办结须附给企业的答复", ErrBadMove)
 			}
-			t.Reply = note
+			t.Reply = told
 		case NeedRating:
 			var err error
-			if rating, comment, err = ParseRating(note); err != nil {
+			if rating, comment, err = ParseRating(told); err != nil {
 				return err
 			}
 			t.Rating = rating
@@ -52,7 +90,7 @@ func (s *Store) Move(ctx context.Context, id string, to Status, by, note string)
 		if to == StatusDispatched {
 			t.SignDue, t.SignDueEstimated = s.deadline(now, s.cfg.Deadlines.SignDays)
 		}
-		if err := s.appendEvent(ctx, tx, t, Event{At: now, Kind: KindMove, From: from, Status: to, By: by, Note: note}); err != nil {
+		if err := s.appendEvent(ctx, tx, t, Event{At: now, Kind: KindMove, From: from, Status: to, By: by, Note: told, Internal: internal}); err != nil {
 			return err
 		}
 		if rating == RatingUnsatisfied {
@@ -99,7 +137,7 @@ func (s *Store) Extend(ctx context.Context, id string, days int, by, reason stri
 		t.DueEstimated = t.DueEstimated || est
 		t.ExtendDays += days
 		return s.appendEvent(ctx, tx, t, Event{At: now, Kind: KindExtend, From: t.Status, Status: t.Status, By: by,
-			Note: fmt.Sprintf("延期%d个工作日至%s:%s", days, t.Due, reason)})
+			Note: fmt.Sprintf("延期%d个工作日至%s", days, t.Due), Internal: reason})
 	})
 }
 
@@ -113,6 +151,11 @@ func (s *Store) Reroute(ctx context.Context, id string, rt Route, by, note strin
 	}
 	if strings.TrimSpace(rt.LeadUnit) == "" {
 		return Ticket{}, fmt.Errorf("%w:改派须指定牵头单位", ErrInvalid)
+	}
+	for _, u := range append([]string{rt.LeadUnit}, rt.CoUnits...) {
+		if err := checkUnitName(u); err != nil {
+			return Ticket{}, err
+		}
 	}
 	return s.update(ctx, id, func(tx *sql.Tx, t *Ticket, now time.Time) error {
 		if !t.Status.CanReroute() {
@@ -141,7 +184,7 @@ func (s *Store) Reroute(ctx context.Context, id string, rt Route, by, note strin
 		if note != "" {
 			msg += ";" + note
 		}
-		return s.appendEvent(ctx, tx, t, Event{At: now, Kind: KindReroute, From: t.Status, Status: t.Status, By: by, Note: msg})
+		return s.appendEvent(ctx, tx, t, Event{At: now, Kind: KindReroute, From: t.Status, Status: t.Status, By: by, Internal: msg})
 	})
 }
 
@@ -149,32 +192,20 @@ func (s *Store) Reroute(ctx context.Context, id string, rt Route, by, note strin
 // is not escalated yet to the escalation unit of the routing rules (ind-17's
 // task-force office):
 // its mode becomes 分级 and an event records it. It returns the tickets it
-// escalated.
+// escalated. It reads the overdue rows of the sweep's list (lists.go), so
+// a sweep that finds nothing costs one index probe.
 func (s *Store) EscalateOverdue(ctx context.Context) ([]Ticket, error) {
 	now := s.clock()
 	var out []Ticket
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		out = nil // a retried transaction starts over
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM intake_tickets
-			WHERE status IN `+statusIn(Status.Open)+` AND escalated = 0 AND due < ? ORDER BY due, id`, dayKey(now))
+		due, err := s.listRange(ctx, tx, 0, qSweep, listSweep, dayKey(now))
 		if err != nil {
 			return err
 		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			t, _, err := getTicket(ctx, tx, id)
+		for _, e := range due {
+			id := e.id
+			t, _, err := s.getTicket(ctx, tx, id)
 			if err != nil {
 				return err
 			}
@@ -186,10 +217,10 @@ func (s *Store) EscalateOverdue(ctx context.Context) ([]Ticket, error) {
 			if err := s.appendEvent(ctx, tx, &t, Event{At: now, Kind: KindEscalate, From: t.Status, Status: t.Status, By: "系统", Note: note}); err != nil {
 				return err
 			}
-			if err := saveTicket(ctx, tx, &t, now); err != nil {
+			if err := s.saveTicket(ctx, tx, &t, now); err != nil {
 				return err
 			}
-			s.mark(&t, now)
+			s.present(&t, now)
 			out = append(out, t)
 		}
 		return nil
@@ -199,6 +230,10 @@ func (s *Store) EscalateOverdue(ctx context.Context) ([]Ticket, error) {
 	}
 	return out, nil
 }
+
+// qSweep reads the overdue rows of the sweep's list: open tickets not yet
+// escalated whose deadline has passed.
+const qSweep = `SELECT due, ticket_id FROM intake_lists WHERE list = ? AND open = 1 AND due < ? ORDER BY due, ticket_id`
 
 // deadline is the day n working days after from, and whether the count
 // crossed days the reviewed holiday calendar lacks.

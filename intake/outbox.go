@@ -572,7 +572,7 @@ func (s *Store) WarnDueSoon(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, id := range ids {
-			t, _, err := getTicket(ctx, tx, id)
+			t, _, err := s.getTicket(ctx, tx, id)
 			if err != nil {
 				return err
 			}

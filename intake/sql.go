@@ -13,8 +13,10 @@ import (
 )
 
 // The store's SQL: one transaction per exported method (write retries
-// while another process holds the lock), tickets read with their events,
-// and the columns' formats (JSON lists, RFC 3339 times in China time).
+// while another process holds the lock), tickets read with their events in
+// one query per page, the lists and tally kept with every save, statements
+// prepared once, and the columns' formats (JSON lists, RFC 3339 times in
+// China time). What differs between databases is in dialect.go.
 
 // update loads a ticket in a write transaction, lets fn change it (fn
 // appends its events) and saves it; an error from fn rolls everything back.
@@ -23,13 +25,13 @@ func (s *Store) update(ctx context.Context, id string, fn func(tx *sql.Tx, t *Ti
 	var t Ticket
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		if t, _, err = getTicket(ctx, tx, id); err != nil {
+		if t, _, err = s.getTicket(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := fn(tx, &t, now); err != nil {
 			return err
 		}
-		return saveTicket(ctx, tx, &t, now)
+		return s.saveTicket(ctx, tx, &t, now)
 	})
 	if err != nil {
 		if isInput(err) {
@@ -37,37 +39,58 @@ func (s *Store) update(ctx context.Context, id string, fn func(tx *sql.Tx, t *Ti
 		}
 		return Ticket{}, fmt.Errorf("intake: update %s: %w", id, err)
 	}
-	s.mark(&t, now)
+	s.present(&t, now)
 	return t, nil
 }
 
-// saveTicket writes the ticket's mutable columns (the filing columns and
-// the events are never rewritten).
-func saveTicket(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time) error {
-	t.UpdatedAt = now
-	_, err := tx.ExecContext(ctx, `UPDATE intake_tickets SET status = ?, lead_unit = ?, co_units = ?, measures = ?,
+const (
+	qSelectKey = `SELECT lead_unit, status, escalated, co_units, due FROM intake_tickets WHERE id = ?`
+	qUpdate    = `UPDATE intake_tickets SET status = ?, lead_unit = ?, co_units = ?, measures = ?,
 		mode = ?, matched = ?, flags = ?, unresolved = ?, due = ?, sign_due = ?, due_estimated = ?, sign_due_estimated = ?,
-		escalated = ?, escalated_to = ?, extend_days = ?, reply = ?, rating = ?, updated_at = ? WHERE id = ?`,
-		t.Status, t.LeadUnit, jsonList(t.CoUnits), jsonList(t.Measures), t.Mode, t.Matched, jsonList(t.Flags),
+		escalated = ?, escalated_to = ?, extend_days = ?, reply = ?, rating = ?, updated_at = ? WHERE id = ?`
+)
+
+// saveTicket writes the ticket's mutable columns (the filing columns and
+// the events are never rewritten) and, when its unit, co-units, status,
+// escalation or deadline changed, its rows in the lists and the tally.
+func (s *Store) saveTicket(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time) error {
+	var old tallyKey
+	var oldCo string
+	var oldDue Date
+	if err := s.queryRow(ctx, tx, qSelectKey, t.ID).Scan(&old.lead, &old.status, &old.escalated, &oldCo, &oldDue); err != nil {
+		return fmt.Errorf("save ticket: %w", err)
+	}
+	t.UpdatedAt = now
+	co := jsonList(t.CoUnits)
+	_, err := s.exec(ctx, tx, qUpdate,
+		t.Status, t.LeadUnit, co, jsonList(t.Measures), t.Mode, t.Matched, jsonList(t.Flags),
 		jsonList(t.Unresolved), t.Due, t.SignDue, t.DueEstimated, t.SignDueEstimated, t.Escalated, t.EscalatedTo, t.ExtendDays, t.Reply, t.Rating,
 		fmtTime(now), t.ID)
 	if err != nil {
 		return fmt.Errorf("save ticket: %w", err)
 	}
-	return nil
+	if old == (tallyKey{t.LeadUnit, t.Status, t.Escalated}) && oldCo == co && oldDue == t.Due {
+		return nil
+	}
+	return s.syncLists(ctx, tx, &old, t)
 }
 
 func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, t *Ticket, ev Event) error {
-	if err := insertEvent(ctx, tx, t.ID, len(t.Events)+1, ev); err != nil {
+	if ev.Unit == "" {
+		ev.Unit = s.actingUnit(t, ev)
+	}
+	if err := s.insertEvent(ctx, tx, t.ID, len(t.Events)+1, ev); err != nil {
 		return err
 	}
 	t.Events = append(t.Events, ev)
 	return s.queueNotifications(ctx, tx, t, ev, len(t.Events)) // outbox.go
 }
 
-func insertEvent(ctx context.Context, tx *sql.Tx, id string, n int, ev Event) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO intake_events (ticket_id, n, at, kind, from_status, status, by, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, n, fmtTime(ev.At), ev.Kind, ev.From, ev.Status, ev.By, ev.Note)
+const qInsertEvent = `INSERT INTO intake_events (ticket_id, n, at, kind, from_status, status, by, note, internal, unit)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, id string, n int, ev Event) error {
+	_, err := s.exec(ctx, tx, qInsertEvent, id, n, fmtTime(ev.At), ev.Kind, ev.From, ev.Status, ev.By, ev.Note, ev.Internal, ev.Unit)
 	if err != nil {
 		return fmt.Errorf("insert event: %w", err)
 	}
@@ -100,76 +123,95 @@ func scanTicket(row scanner) (Ticket, string, error) {
 	return t, hash, nil
 }
 
-func getTicket(ctx context.Context, tx *sql.Tx, id string) (Ticket, string, error) {
+var qGetTicket = `SELECT ` + ticketCols + ` FROM intake_tickets WHERE id = ?`
+
+func (s *Store) getTicket(ctx context.Context, tx *sql.Tx, id string) (Ticket, string, error) {
 	id, err := ParseID(id)
 	if err != nil {
 		return Ticket{}, "", ErrNotFound
 	}
-	t, hash, err := scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM intake_tickets WHERE id = ?`, id))
+	t, hash, err := scanTicket(s.queryRow(ctx, tx, qGetTicket, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Ticket{}, "", ErrNotFound
 	}
 	if err != nil {
 		return Ticket{}, "", err
 	}
-	evs, err := loadEvents(ctx, tx, id)
+	evs, err := s.loadEvents(ctx, tx, []string{id})
 	if err != nil {
 		return Ticket{}, "", err
 	}
-	t.Events = evs
+	t.Events = evs[id]
 	return t, hash, nil
 }
 
-func loadEvents(ctx context.Context, tx *sql.Tx, id string) ([]Event, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT at, kind, from_status, status, by, note FROM intake_events
-		WHERE ticket_id = ? ORDER BY n`, id)
+const eventCols = `ticket_id, at, kind, from_status, status, by, note, internal, unit`
+
+// loadEvents reads the events of the tickets ids in one query, each
+// ticket's in order; every id gets a list, empty when it has none.
+func (s *Store) loadEvents(ctx context.Context, tx *sql.Tx, ids []string) (map[string][]Event, error) {
+	out := make(map[string][]Event, len(ids))
+	for _, id := range ids {
+		out[id] = []Event{}
+	}
+	var rows *sql.Rows
+	var err error
+	if len(ids) == 1 {
+		rows, err = s.query(ctx, tx, qEventsOne, ids[0])
+	} else {
+		rows, err = s.query(ctx, tx, s.qEventsMany, s.d.listArg(ids))
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	evs := []Event{}
 	for rows.Next() {
 		var e Event
-		var at string
-		if err := rows.Scan(&at, &e.Kind, &e.From, &e.Status, &e.By, &e.Note); err != nil {
+		var id, at string
+		if err := rows.Scan(&id, &at, &e.Kind, &e.From, &e.Status, &e.By, &e.Note, &e.Internal, &e.Unit); err != nil {
 			return nil, err
 		}
 		e.At = parseTime(at)
-		evs = append(evs, e)
+		out[id] = append(out[id], e)
 	}
-	return evs, rows.Err()
+	return out, rows.Err()
 }
 
-func (s *Store) list(ctx context.Context, where string, args ...any) ([]Ticket, error) {
-	out := []Ticket{}
-	now := s.clock()
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+ticketCols+` FROM intake_tickets `+where, args...)
+const qEventsOne = `SELECT ` + eventCols + ` FROM intake_events WHERE ticket_id = ? ORDER BY n`
+
+// loadTickets reads the tickets ids with their events, in the order of
+// ids (two queries whatever their number); ids not found are left out.
+func (s *Store) loadTickets(ctx context.Context, tx *sql.Tx, ids []string) ([]Ticket, error) {
+	if len(ids) == 0 {
+		return []Ticket{}, nil
+	}
+	rows, err := s.query(ctx, tx, s.qTicketsMany, s.d.listArg(ids))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]Ticket, len(ids))
+	for rows.Next() {
+		t, _, err := scanTicket(rows)
 		if err != nil {
-			return err
+			rows.Close()
+			return nil, err
 		}
-		for rows.Next() {
-			t, _, err := scanTicket(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
+		byID[t.ID] = t
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	evs, err := s.loadEvents(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Ticket, 0, len(ids))
+	for _, id := range ids {
+		if t, ok := byID[id]; ok {
+			t.Events = evs[id]
 			out = append(out, t)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i := range out {
-			if out[i].Events, err = loadEvents(ctx, tx, out[i].ID); err != nil {
-				return err
-			}
-			s.mark(&out[i], now)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("intake: list: %w", err)
 	}
 	return out, nil
 }
@@ -181,7 +223,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = s.once(ctx, nil, fn)
-		if err == nil || !isBusy(err) || ctx.Err() != nil {
+		if err == nil || !s.d.retryable(err) || ctx.Err() != nil {
 			return err
 		}
 		s.log.Warn("intake: database busy, retrying", "attempt", attempt+1, "err", err)
@@ -206,9 +248,50 @@ func (s *Store) once(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.T
 	return tx.Commit()
 }
 
-func isBusy(err error) bool {
-	m := err.Error()
-	return strings.Contains(m, "SQLITE_BUSY") || strings.Contains(m, "database is locked")
+// prepare prepares the statements the store runs most (hot), once, when
+// the store opens: preparing one inside a transaction would wait for a
+// second connection while holding the first (see sqlite.MaxOpenConns).
+func (s *Store) prepare(ctx context.Context, hot []string) error {
+	s.prep = make(map[string]*sql.Stmt, len(hot))
+	for _, q := range hot {
+		st, err := s.db.PrepareContext(ctx, s.d.bind(q))
+		if err != nil {
+			s.closeStmts()
+			return fmt.Errorf("intake: prepare %.60q: %w", q, err)
+		}
+		s.prep[q] = st
+	}
+	return nil
+}
+
+func (s *Store) closeStmts() {
+	for _, st := range s.prep {
+		st.Close()
+	}
+	s.prep = nil
+}
+
+// exec, query and queryRow run q in tx, through its prepared statement
+// when q is one (prepared on tx's connection the first time it runs there).
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if st, ok := s.prep[q]; ok {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, s.d.bind(q), args...)
+}
+
+func (s *Store) query(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	if st, ok := s.prep[q]; ok {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, s.d.bind(q), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	if st, ok := s.prep[q]; ok {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, s.d.bind(q), args...)
 }
 
 func jsonList(s []string) string {

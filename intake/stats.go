@@ -17,43 +17,58 @@ type Stats struct {
 	Unanswered int                       `json:"unanswered"` // distinct questions awaiting review
 }
 
-// Stats summarises the tickets for the staff dashboard.
+// Stats summarises the tickets for the staff dashboard from the tally kept
+// with every filing and save (a few rows per unit, whatever the history),
+// the overdue rows of the staff lists and the open review list.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	st := Stats{ByStatus: map[Status]int{}, ByUnit: map[string]map[Status]int{}}
 	today := dayKey(s.clock())
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT lead_unit, status, COUNT(*),
-			SUM(CASE WHEN status IN `+statusIn(Status.Open)+` AND due < ? THEN 1 ELSE 0 END),
-			SUM(escalated) FROM intake_tickets GROUP BY lead_unit, status`, today)
+		rows, err := s.query(ctx, tx, qTally)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var unit, status string
-			var n, overdue, esc int
-			if err := rows.Scan(&unit, &status, &n, &overdue, &esc); err != nil {
+			var unit string
+			var status Status
+			var esc bool
+			var n int
+			if err := rows.Scan(&unit, &status, &esc, &n); err != nil {
 				return err
+			}
+			if n == 0 {
+				continue
 			}
 			if st.ByUnit[unit] == nil {
 				st.ByUnit[unit] = map[Status]int{}
 			}
-			st.ByUnit[unit][Status(status)] += n
-			st.ByStatus[Status(status)] += n
+			st.ByUnit[unit][status] += n
+			st.ByStatus[status] += n
 			st.Total += n
-			if Status(status).Open() {
+			if status.Open() {
 				st.Open += n
 			}
-			st.Overdue += overdue
-			st.Escalated += esc
+			if esc {
+				st.Escalated += n
+			}
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM intake_unanswered WHERE resolved = ''`).Scan(&st.Unanswered)
+		if err := s.queryRow(ctx, tx, qOverdue, listAll, today).Scan(&st.Overdue); err != nil {
+			return err
+		}
+		return s.queryRow(ctx, tx, qPendingReview).Scan(&st.Unanswered)
 	})
 	if err != nil {
 		return Stats{}, fmt.Errorf("intake: stats: %w", err)
 	}
 	return st, nil
 }
+
+const (
+	qTally         = `SELECT lead_unit, status, escalated, n FROM intake_tally`
+	qOverdue       = `SELECT COUNT(*) FROM intake_lists WHERE list = ? AND open = 1 AND due < ?`
+	qPendingReview = `SELECT COUNT(*) FROM intake_unanswered WHERE resolved = ''`
+)

@@ -26,6 +26,10 @@ type Config struct {
 	Rand io.Reader
 	// Log receives operator messages; default discards.
 	Log *slog.Logger
+	// DuplicateWindow is how long the same text from one reporter (key or
+	// address) is folded into the open ticket it first filed; default
+	// DefaultDuplicateWindow.
+	DuplicateWindow time.Duration
 }
 
 // NewTicket is an issue to file.
@@ -40,6 +44,11 @@ type NewTicket struct {
 	// ReporterKey is the reporter's conversation key (e.g. "discord:1234"):
 	// the reporter sees the ticket through it without the secret.
 	ReporterKey string
+	// Origin is where a public filing came from, as the web names it
+	// (ip:ADDRESS), in the namespace of reporter keys: the same text from
+	// it is folded, and it is counted for DailyCount. "" for staff filings.
+	// Only a hash is kept.
+	Origin string
 	// By is who filed it (hotline staff name); default 企业.
 	By string
 	// Route is where it goes; nil routes it with Config.Router.
@@ -58,8 +67,15 @@ type Event struct {
 	Kind   string    `json:"kind"` // file, move, reroute, extend, escalate, reopen
 	From   Status    `json:"from,omitempty"`
 	Status Status    `json:"status"`
-	By     string    `json:"by"`
-	Note   string    `json:"note"`
+	// By is who made it: a staff sign-in name, the enterprise, 系统.
+	By string `json:"by"`
+	// Unit is the unit on whose behalf it was made (the desk, the handling
+	// unit, 系统): what the enterprise sees instead of By.
+	Unit string `json:"unit,omitempty"`
+	// Note is what the enterprise is told (the reply, its rating, a new
+	// deadline); Internal is the staff's remark, which it never sees.
+	Note     string `json:"note"`
+	Internal string `json:"internal,omitempty"`
 }
 
 // Event kinds.
@@ -118,16 +134,21 @@ type Ticket struct {
 	ReporterKey      string    `json:"-"`
 	// Secret is the reporter's code, set only on the ticket File returns
 	// (the store keeps a hash): show it once.
-	Secret string  `json:"secret,omitempty"`
-	Events []Event `json:"events"`
+	Secret string `json:"secret,omitempty"`
+	// Duplicate is set on the ticket File returns when the same reporter
+	// filed the same text within Config.DuplicateWindow: this is that
+	// ticket, nothing new was filed, and there is no Secret.
+	Duplicate bool    `json:"duplicate,omitempty"`
+	Events    []Event `json:"events"`
 	// Replayed is set on the ticket File returns for a key that had filed
 	// it before: nothing new was filed.
 	Replayed bool `json:"-"`
 }
 
 // PublicTicket is what the reporting enterprise sees of its ticket: status,
-// deadlines, the reply and the history, but not who reported it, how to
-// reach them, nor staff-internal routing notes.
+// deadlines, the units and the history with what staff chose to tell it,
+// but not who reported it, how to reach them, who on the staff acted (only
+// their unit) nor any internal note.
 type PublicTicket struct {
 	Summary
 	Events []PublicEvent `json:"events"`
@@ -138,12 +159,17 @@ type PublicTicket struct {
 type Receipt struct {
 	PublicTicket
 	Secret string `json:"secret,omitempty"`
+	// Duplicate: the reporter had filed the same text; this is that ticket.
+	Duplicate bool `json:"duplicate,omitempty"`
 }
 
 // Receipt is the reporter's receipt of a ticket File returned.
-func (t Ticket) Receipt() Receipt { return Receipt{PublicTicket: t.Public(), Secret: t.Secret} }
+func (t Ticket) Receipt() Receipt {
+	return Receipt{PublicTicket: t.Public(), Secret: t.Secret, Duplicate: t.Duplicate}
+}
 
-// PublicEvent is an event as the enterprise sees it.
+// PublicEvent is an event as the enterprise sees it: By is the unit that
+// acted, Note what it was told.
 type PublicEvent struct {
 	At     time.Time `json:"at"`
 	Status Status    `json:"status"`
@@ -156,15 +182,7 @@ func (t Ticket) Public() PublicTicket {
 	p := PublicTicket{Summary: t.Summary, Events: make([]PublicEvent, 0, len(t.Events))}
 	p.CoUnits, p.Measures = nonNil(t.CoUnits), nonNil(t.Measures)
 	for _, e := range t.Events {
-		by := e.By
-		if e.Kind == KindFile {
-			by = "" // may be a hotline operator's or the reporter's own name
-		}
-		note := e.Note
-		if e.Kind == KindFile || e.Kind == KindReroute {
-			note = "" // the text and internal routing remarks stay with staff
-		}
-		p.Events = append(p.Events, PublicEvent{At: e.At, Status: e.Status, By: by, Note: note})
+		p.Events = append(p.Events, PublicEvent{At: e.At, Status: e.Status, By: e.Unit, Note: e.Note})
 	}
 	return p
 }
@@ -183,14 +201,16 @@ const (
 	ChannelHotline = "热线" // hotline staff filing on a caller's behalf
 )
 
-var idRe = regexp.MustCompile(`^CQ-\d{8}-\d{4,6}$`)
+// idRe is a ticket id: the day and 8 random digits (more on a very busy
+// day), or 4 digits and more by count as ids were before.
+var idRe = regexp.MustCompile(`^CQ-\d{8}-\d{4,12}$`)
 
-// ParseID normalises a ticket id as a person types it (cq-20261127-0001,
+// ParseID normalises a ticket id as a person types it (cq-20261127-48213957,
 // with spaces) and checks its form.
 func ParseID(s string) (string, error) {
 	id := strings.ToUpper(strings.Join(strings.Fields(s), ""))
 	if !idRe.MatchString(id) {
-		return "", fmt.Errorf("%w: 工单号格式应为 CQ-年月日-序号,如 CQ-20261127-0001", ErrInvalid)
+		return "", fmt.Errorf("%w: 工单号格式应为 CQ-年月日-编号,如 CQ-20261127-48213957", ErrInvalid)
 	}
 	return id, nil
 }

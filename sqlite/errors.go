@@ -4,19 +4,46 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"io"
+	"reflect"
 
 	msqlite "modernc.org/sqlite"
 	lib "modernc.org/sqlite/lib"
 )
 
-// ErrFull is returned (wrapped) when a write fails because the disk, the
-// file system quota or the database's max_page_count is exhausted. SQLite
-// rolls the statement back, so the file stays consistent.
-var ErrFull = errors.New("database or disk is full")
+// The kinds of storage error: conditions of the file, its directory or the
+// disk that an operator can act on, each tested with errors.Is. ErrReadOnly
+// is in sqlite.go. Every one of them means nothing was written.
+var (
+	// ErrFull is returned (wrapped) when a write fails because the disk,
+	// the file system quota or the database's max_page_count is exhausted.
+	// SQLite rolls the statement back, so the file stays consistent.
+	ErrFull = errors.New("database or disk is full")
+	// ErrCorrupt is returned (wrapped) when SQLite finds the file
+	// malformed or not a database at all, and for every write to a
+	// database found damaged (see DB.Damaged).
+	ErrCorrupt = errors.New("database file is corrupt or not a database")
+	// ErrIsDir: the database path names a directory.
+	ErrIsDir = errors.New("database path is a directory")
+	// ErrNoDir: the directory the database path names does not exist.
+	ErrNoDir = errors.New("directory of the database does not exist")
+	// ErrNewerSchema: a component's tables were made by a newer release
+	// than this one (see Migrate).
+	ErrNewerSchema = errors.New("database schema is newer than this huiqi knows")
+	// ErrInUse: another process has the database open (see Restore).
+	ErrInUse = errors.New("database is in use by another process")
+)
 
-// ErrCorrupt is returned (wrapped) when SQLite finds the file malformed or
-// not a database at all.
-var ErrCorrupt = errors.New("database file is corrupt or not a database")
+// IsStorage reports whether err is one of the storage kinds: the operator
+// can act on it, and nothing was written.
+func IsStorage(err error) bool {
+	for _, k := range []error{ErrReadOnly, ErrFull, ErrCorrupt, ErrIsDir, ErrNoDir, ErrNewerSchema, ErrInUse} {
+		if errors.Is(err, k) {
+			return true
+		}
+	}
+	return false
+}
 
 // classify wraps a driver error in the sentinel that names its cause, so
 // that callers anywhere above database/sql can test it with errors.Is
@@ -57,19 +84,39 @@ func (c classified) Unwrap() []error { return []error{c.sentinel, c.err} }
 
 // The types below wrap modernc.org/sqlite's connections so that every error
 // that reaches database/sql, whichever package issued the statement, passes
-// through classify. They forward everything else unchanged.
+// through classify, a corrupt page found by any statement marks the
+// database damaged (health), and a damaged database takes no more writes.
+// They forward everything else unchanged.
 
-type connector struct{ driver.Connector }
+type connector struct {
+	driver.Connector
+	h *health
+}
 
 func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
 	cn, err := c.Connector.Connect(ctx)
 	if err != nil {
-		return nil, classify(err)
+		return nil, c.h.check(classify(err))
 	}
-	return &conn{cn}, nil
+	return &conn{Conn: cn, h: c.h}, nil
 }
 
-type conn struct{ driver.Conn }
+// conn is one connection. inTx is set between BeginTx and the end of the
+// transaction (database/sql uses a connection for one thing at a time).
+type conn struct {
+	driver.Conn
+	h    *health
+	inTx bool
+}
+
+// refuseWrite is the error for a write on a damaged database, nil when the
+// database is sound.
+func (c *conn) refuseWrite() error {
+	if d := c.h.Damaged(); d != nil {
+		return d
+	}
+	return nil
+}
 
 // The driver implements every optional interface used below; the fallbacks
 // return driver.ErrSkip, which makes database/sql take its generic path.
@@ -77,9 +124,9 @@ type conn struct{ driver.Conn }
 func (c *conn) Prepare(query string) (driver.Stmt, error) {
 	s, err := c.Conn.Prepare(query)
 	if err != nil {
-		return nil, classify(err)
+		return nil, c.h.check(classify(err))
 	}
-	return &stmt{s}, nil
+	return &stmt{Stmt: s, c: c}, nil
 }
 
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
@@ -89,39 +136,60 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	}
 	s, err := p.PrepareContext(ctx, query)
 	if err != nil {
-		return nil, classify(err)
+		return nil, c.h.check(classify(err))
 	}
-	return &stmt{s}, nil
+	return &stmt{Stmt: s, c: c}, nil
 }
 
 func (c *conn) Begin() (driver.Tx, error) {
+	if err := c.refuseWrite(); err != nil {
+		return nil, err
+	}
 	//lint:ignore SA1019 driver.Conn requires Begin; BeginTx is preferred when present
 	t, err := c.Conn.Begin()
 	if err != nil {
-		return nil, classify(err)
+		return nil, c.h.check(classify(err))
 	}
-	return tx{t}, nil
+	c.inTx = true
+	return tx{Tx: t, c: c}, nil
 }
 
+// BeginTx refuses a write transaction on a damaged database: the write
+// path stops acknowledging until the file is restored. Read-only
+// transactions go on, so what can still be read can be saved.
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	b, ok := c.Conn.(driver.ConnBeginTx)
 	if !ok {
 		return c.Begin()
 	}
+	if !opts.ReadOnly {
+		if err := c.refuseWrite(); err != nil {
+			return nil, err
+		}
+	}
 	t, err := b.BeginTx(ctx, opts)
 	if err != nil {
-		return nil, classify(err)
+		return nil, c.h.check(classify(err))
 	}
-	return tx{t}, nil
+	c.inTx = true
+	return tx{Tx: t, c: c}, nil
 }
 
+// ExecContext refuses a statement outside a transaction on a damaged
+// database (Exec is how the components write without one); inside a
+// transaction BeginTx has decided.
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	e, ok := c.Conn.(driver.ExecerContext)
 	if !ok {
 		return nil, driver.ErrSkip
 	}
+	if !c.inTx {
+		if err := c.refuseWrite(); err != nil {
+			return nil, err
+		}
+	}
 	r, err := e.ExecContext(ctx, query, args)
-	return r, classify(err)
+	return r, c.h.check(classify(err))
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -130,12 +198,15 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, driver.ErrSkip
 	}
 	r, err := q.QueryContext(ctx, query, args)
-	return r, classify(err)
+	if err != nil {
+		return nil, c.h.check(classify(err))
+	}
+	return rows{Rows: r, h: c.h}, nil
 }
 
 func (c *conn) Ping(ctx context.Context) error {
 	if p, ok := c.Conn.(driver.Pinger); ok {
-		return classify(p.Ping(ctx))
+		return c.h.check(classify(p.Ping(ctx)))
 	}
 	return nil
 }
@@ -154,20 +225,38 @@ func (c *conn) IsValid() bool {
 	return true
 }
 
-type tx struct{ driver.Tx }
+type tx struct {
+	driver.Tx
+	c *conn
+}
 
-func (t tx) Commit() error   { return classify(t.Tx.Commit()) }
-func (t tx) Rollback() error { return classify(t.Tx.Rollback()) }
+func (t tx) Commit() error {
+	t.c.inTx = false
+	return t.c.h.check(classify(t.Tx.Commit()))
+}
 
-type stmt struct{ driver.Stmt }
+func (t tx) Rollback() error {
+	t.c.inTx = false
+	return t.c.h.check(classify(t.Tx.Rollback()))
+}
+
+type stmt struct {
+	driver.Stmt
+	c *conn
+}
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	e, ok := s.Stmt.(driver.StmtExecContext)
 	if !ok {
 		return nil, driver.ErrSkip
 	}
+	if !s.c.inTx {
+		if err := s.c.refuseWrite(); err != nil {
+			return nil, err
+		}
+	}
 	r, err := e.ExecContext(ctx, args)
-	return r, classify(err)
+	return r, s.c.h.check(classify(err))
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
@@ -176,5 +265,60 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 		return nil, driver.ErrSkip
 	}
 	r, err := q.QueryContext(ctx, args)
-	return r, classify(err)
+	if err != nil {
+		return nil, s.c.h.check(classify(err))
+	}
+	return rows{Rows: r, h: s.c.h}, nil
+}
+
+// rows classifies the errors of stepping through a result: a corrupt page
+// is often met on the way, not when the query starts.
+type rows struct {
+	driver.Rows
+	h *health
+}
+
+func (r rows) Next(dest []driver.Value) error {
+	err := r.Rows.Next(dest)
+	if err == nil || err == io.EOF {
+		return err
+	}
+	return r.h.check(classify(err))
+}
+
+// The column-type methods database/sql's ColumnTypes asks for, forwarded.
+
+func (r rows) ColumnTypeDatabaseTypeName(i int) string {
+	if c, ok := r.Rows.(driver.RowsColumnTypeDatabaseTypeName); ok {
+		return c.ColumnTypeDatabaseTypeName(i)
+	}
+	return ""
+}
+
+func (r rows) ColumnTypeLength(i int) (int64, bool) {
+	if c, ok := r.Rows.(driver.RowsColumnTypeLength); ok {
+		return c.ColumnTypeLength(i)
+	}
+	return 0, false
+}
+
+func (r rows) ColumnTypeNullable(i int) (bool, bool) {
+	if c, ok := r.Rows.(driver.RowsColumnTypeNullable); ok {
+		return c.ColumnTypeNullable(i)
+	}
+	return false, false
+}
+
+func (r rows) ColumnTypePrecisionScale(i int) (int64, int64, bool) {
+	if c, ok := r.Rows.(driver.RowsColumnTypePrecisionScale); ok {
+		return c.ColumnTypePrecisionScale(i)
+	}
+	return 0, 0, false
+}
+
+func (r rows) ColumnTypeScanType(i int) reflect.Type {
+	if c, ok := r.Rows.(driver.RowsColumnTypeScanType); ok {
+		return c.ColumnTypeScanType(i)
+	}
+	return reflect.TypeFor[any]()
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"huiqi/intake"
+	"huiqi/sqlite"
 )
 
 // Error codes of the JSON error object; each maps to one HTTP status in statusOf.
@@ -21,6 +22,7 @@ const (
 	CodeUnsupportedMedia = "unsupported_media_type"
 	CodeRateLimited      = "rate_limited"
 	CodeInternal         = "internal"
+	CodeUnavailable      = "unavailable"
 )
 
 // Error is an error with a code and a message for people (Chinese).
@@ -61,6 +63,8 @@ func statusOf(code string) int {
 		return http.StatusUnsupportedMediaType
 	case CodeRateLimited:
 		return http.StatusTooManyRequests
+	case CodeUnavailable:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -92,6 +96,11 @@ func classify(err error) *Error {
 	var ii invalidInput
 	if errors.As(err, &ii) && ii.InvalidInput() {
 		return &Error{Code: CodeInvalid, Message: "输入有误：" + err.Error(), Err: err}
+	}
+	if sqlite.IsStorage(err) {
+		// Damaged, full or read-only storage: nothing was saved, and the
+		// operator must act (the log has what to do).
+		return &Error{Code: CodeUnavailable, Message: "服务暂时无法保存数据，本次提交未生效，请稍后再试", Err: err}
 	}
 	return &Error{Code: CodeInternal, Message: "服务器内部错误，请稍后再试", Err: err}
 }

@@ -44,8 +44,9 @@
 //
 // Errors are {"error":{"code","message"}} with code invalid (400),
 // unauthorized (401), forbidden (403), not_found (404), method_not_allowed
-// (405), too_large (413), unsupported_media_type (415), rate_limited (429) or
-// internal (500); classify is the one place that maps errors to them.
+// (405), too_large (413), unsupported_media_type (415), rate_limited (429),
+// internal (500) or unavailable (503: storage damaged, full or read-only);
+// classify is the one place that maps errors to them.
 package web
 
 import (
@@ -404,7 +405,9 @@ func (s *Server) chatPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.db.PingContext(ctx); err != nil {
+	// Health is the damage any check or statement has found, or a read of
+	// the schema page: a damaged database answers 503 until it is restored.
+	if err := s.db.Health(ctx); err != nil {
 		s.log.WarnContext(ctx, "health check failed", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return

@@ -238,7 +238,7 @@ func TestRealReportThenNotice(t *testing.T) {
 		t.Fatalf("the confirmation:\n%s", seen[0])
 	}
 	seen = r.text(user, n)
-	id := regexp.MustCompile(`CQ-\d{8}-\d{4}`).FindString(seen[0])
+	id := regexp.MustCompile(`CQ-\d{8}-\d{4,}`).FindString(seen[0])
 	if id == "" || !strings.Contains(seen[0], "已提交") {
 		t.Fatalf("no ticket filed:\n%s", seen[0])
 	}
