@@ -230,3 +230,40 @@ func FuzzLoadConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestAskOf2000Characters: /ask's own limit (2,000) is what the engine
+// counts: the question, not the command word in front of it.
+func TestAskOf2000Characters(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	deps, _ := realDeps(t)
+	startReal(t, fake, deps)
+	q := "担保费率是多少" + strings.Repeat("？", 2000-len([]rune("担保费率是多少")))
+	id, tok := fake.Command(alice, guild, "ask", map[string]string{"question": q})
+	r := result(t, fake, fake.AppID, id, tok)
+	if strings.Contains(r.All, "内容太长了") {
+		t.Errorf("a 2,000-character question refused: %s", clip(r.All, 300))
+	}
+	id, tok = fake.Command(alice, guild, "ask", map[string]string{"question": q + "？"})
+	if r := result(t, fake, fake.AppID, id, tok); !strings.Contains(r.All, "内容太长了（2001字）") {
+		t.Errorf("2,001 characters = %s, want refused as 2001", clip(r.All, 300))
+	}
+}
+
+// TestButtonOnPrivateMessageAnsweredPrivately: whatever the engine answers
+// to a button of an ephemeral message stays with the user, in its place.
+func TestButtonOnPrivateMessageAnsweredPrivately(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	startBot(t, fake, Config{}, Deps{Engine: newScripted()})
+	id, tok := fake.Click(alice, guild, "cancel", 64) // the scripted engine answers with its public menu
+	r := decode[response](t, fake.Wait(wait, "callback", callback(id, tok)))
+	if r.Type != 7 || !strings.Contains(r.Data.Content, "惠企助手") {
+		t.Errorf("button on an ephemeral message = type %d %+v, want the answer in its place", r.Type, r.Data)
+	}
+	for _, c := range fake.Calls() {
+		if c.Method == "POST" && (c.Path == "/channels/"+guild.Channel+"/messages" || strings.HasPrefix(c.Path, "/webhooks/")) {
+			t.Errorf("a new message for a private button: %s", c)
+		}
+	}
+}
