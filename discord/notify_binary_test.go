@@ -303,3 +303,49 @@ func TestBinaryCrashBetweenSendAndRecord(t *testing.T) {
 	}
 	bot.stop(t)
 }
+
+// TestBinaryTwoProcessesDeliverEachOnce: two shards of the bot on one
+// database drain the same outbox; every notification is posted once.
+func TestBinaryTwoProcessesDeliverEachOnce(t *testing.T) {
+	t.Parallel()
+	bin := buildHuiqi(t)
+	fake := discordtest.New(t)
+	db := filepath.Join(t.TempDir(), "huiqi.db")
+	a := startBotProc(t, bin, fake, db, 1, "--shard", "0/2")
+	b := startBotProc(t, bin, fake, db, 2, "--shard", "1/2")
+	const n = 12
+	var tickets []string
+	for range n {
+		tickets = append(tickets, fileByModal(t, fake, "企业用工缺口较大，想了解稳岗用工方面的政策支持。"))
+	}
+	for _, id := range tickets { // one move each: one notification each
+		runOnce(t, bin, db, "", "ticket", id, "--set", "已派单", "--by", "坐席甲")
+	}
+	isNotice := func(c discordtest.Call) bool {
+		return c.Method == "POST" && c.Path == "/channels/dm-"+alice.UserID+"/messages" && strings.Contains(string(c.Body), "通知 #")
+	}
+	if calls, ok := fake.WaitN(20*time.Second, n, isNotice); !ok {
+		t.Fatalf("%d notifications, want %d", len(calls), n)
+	}
+	time.Sleep(1500 * time.Millisecond) // time for a duplicate to show
+	nonces := map[string]int{}
+	for _, c := range fake.Calls() {
+		if isNotice(c) {
+			var m struct {
+				Nonce string `json:"nonce"`
+			}
+			_ = json.Unmarshal(c.Body, &m)
+			nonces[m.Nonce]++
+		}
+	}
+	for nonce, k := range nonces {
+		if k != 1 {
+			t.Errorf("notification %s posted %d times", nonce, k)
+		}
+	}
+	if len(nonces) != n {
+		t.Errorf("%d distinct notifications posted, want %d", len(nonces), n)
+	}
+	a.stop(t)
+	b.stop(t)
+}
