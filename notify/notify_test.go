@@ -349,3 +349,46 @@ func TestNewRefusesTwoSendersForOneChannel(t *testing.T) {
 		t.Error("two senders for discord accepted")
 	}
 }
+
+// BenchmarkDrain measures the outbox's own cost per notification: the
+// claim, the record and their transactions (the sender does nothing).
+func BenchmarkDrain(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "h.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	st, err := intake.OpenStore(ctx, db, intake.Config{}, func() time.Time { return ticketNow })
+	if err != nil {
+		b.Fatal(err)
+	}
+	const per = 200
+	rt := intake.Route{Matched: true, LeadUnit: "区人社局", Measures: []string{"ind-07"}, Mode: intake.ModeByKind}
+	s := newSender("discord")
+	d, _ := New(st, Config{Batch: 50}, s)
+	sent := 0
+	start := time.Now()
+	var setup time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		t0 := time.Now()
+		for i := range per {
+			tk, err := st.File(ctx, intake.NewTicket{Text: "招工难", ReporterKey: fmt.Sprintf("discord:%d", i), Route: &rt})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := st.Move(ctx, tk.ID, intake.StatusDispatched, "坐席", ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+		setup += time.Since(t0)
+		b.StartTimer()
+		r, err := d.Drain(ctx)
+		if err != nil || r.Sent != per {
+			b.Fatalf("drain = %+v, %v", r, err)
+		}
+		sent += r.Sent
+	}
+	b.ReportMetric(float64(sent)/(time.Since(start)-setup).Seconds(), "notifications/s")
+}
