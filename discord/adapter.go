@@ -8,8 +8,10 @@
 // dialog started by mention in a channel continues in the DM where its
 // private replies go, and /ticket finds the tickets the user filed anywhere.
 //
-// It owns Discord: the gateway, slash commands, components and Discord's
-// limits. It must not know the workflow or the measures: the staff
+// It owns Discord: the gateway (reconnected here, at the resume URL, and
+// stopped on fatal close codes: gateway.go), slash commands, components,
+// Discord's limits (rate limits kept in the REST transport: throttle.go),
+// and the delivery of the outbox's Discord notifications (Notifier). It must not know the workflow or the measures: the staff
 // commands ask intake's store (Desk) and show intake's tickets, and /measure
 // shows knowledge's measure and validity.
 package discord

@@ -4,6 +4,10 @@
 // working-day deadlines, moved through a 12345-style workflow, escalated
 // (督办) when overdue, and kept with an append-only audit trail in SQLite.
 //
+// Each move writes, in its own transaction, the notifications its reporter
+// and the units should get (the outbox, outbox.go), which the channels
+// deliver through package notify.
+//
 // It owns the one ticket type (Ticket, its Events, the enterprise's
 // PublicTicket and Receipt) and every question about it: which moves a
 // person may make next and who makes them (Status.Next), whether it may
