@@ -2,6 +2,7 @@ package discord
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -60,7 +61,7 @@ func fileByModal(t *testing.T, fake *discordtest.Server, text string) string {
 	}
 	id, tok = fake.Click(alice, guild, confirm, 64)
 	r = result(t, fake, fake.AppID, id, tok)
-	ticket := regexp.MustCompile(`CQ-20261127-\d{4}`).FindString(r.All)
+	ticket := regexp.MustCompile(`CQ-20261127-\d{4,12}`).FindString(r.All)
 	if ticket == "" || !r.private() {
 		t.Fatalf("confirm = %s, want a private ticket id", r.All)
 	}
@@ -315,8 +316,14 @@ func TestBinaryTwoProcessesDeliverEachOnce(t *testing.T) {
 	b := startBotProc(t, bin, fake, db, 2, "--shard", "1/2")
 	const n = 12
 	var tickets []string
-	for range n {
-		tickets = append(tickets, fileByModal(t, fake, "企业用工缺口较大，想了解稳岗用工方面的政策支持。"))
+	seen := map[string]bool{}
+	for i := range n { // distinct texts: the same text again is folded into the first ticket
+		id := fileByModal(t, fake, fmt.Sprintf("第%d车间用工缺口较大，想了解稳岗用工方面的政策支持。", i+1))
+		if seen[id] {
+			t.Fatalf("filing %d gave the earlier ticket %s", i+1, id)
+		}
+		seen[id] = true
+		tickets = append(tickets, id)
 	}
 	for _, id := range tickets { // one move each: one notification each
 		runOnce(t, bin, db, "", "ticket", id, "--set", "已派单", "--by", "坐席甲")
