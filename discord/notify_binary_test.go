@@ -43,11 +43,17 @@ func startBotProc(t *testing.T, bin string, fake *discordtest.Server, db string,
 // fileByModal files a ticket as alice: /report's modal, then 确认提交.
 func fileByModal(t *testing.T, fake *discordtest.Server, text string) string {
 	t.Helper()
-	id, tok := fake.Command(alice, guild, "report", nil)
+	return fileByModalAs(t, fake, alice, text)
+}
+
+// fileByModalAs files a ticket as who.
+func fileByModalAs(t *testing.T, fake *discordtest.Server, who discordtest.Member, text string) string {
+	t.Helper()
+	id, tok := fake.Command(who, guild, "report", nil)
 	if r := result(t, fake, fake.AppID, id, tok); r.Type != 9 || r.CustomID != "report:form" {
 		t.Fatalf("/report = %s, want the modal", r.All)
 	}
-	id, tok = fake.Submit(alice, guild, "report:form", map[string]string{
+	id, tok = fake.Submit(who, guild, "report:form", map[string]string{
 		"enterprise": "阳泉某某机械有限公司", "contact": "13800000000", "description": text})
 	r := result(t, fake, fake.AppID, id, tok)
 	var confirm string
@@ -59,7 +65,7 @@ func fileByModal(t *testing.T, fake *discordtest.Server, text string) string {
 	if confirm == "" {
 		t.Fatalf("form submit = %s, want a confirmation", r.All)
 	}
-	id, tok = fake.Click(alice, guild, confirm, 64)
+	id, tok = fake.Click(who, guild, confirm, 64)
 	r = result(t, fake, fake.AppID, id, tok)
 	ticket := regexp.MustCompile(`CQ-20261127-\d{4,12}`).FindString(r.All)
 	if ticket == "" || !r.private() {
@@ -314,11 +320,14 @@ func TestBinaryTwoProcessesDeliverEachOnce(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "huiqi.db")
 	a := startBotProc(t, bin, fake, db, 1, "--shard", "0/2")
 	b := startBotProc(t, bin, fake, db, 2, "--shard", "1/2")
-	const n = 12
+	// Three reporters (each may file a few tickets an hour), four tickets each.
+	users := []discordtest.Member{alice, bob, {UserID: "400000000000000003", Name: "carol"}}
+	const per = 4
+	n := per * len(users)
 	var tickets []string
 	seen := map[string]bool{}
 	for i := range n { // distinct texts: the same text again is folded into the first ticket
-		id := fileByModal(t, fake, fmt.Sprintf("第%d车间用工缺口较大，想了解稳岗用工方面的政策支持。", i+1))
+		id := fileByModalAs(t, fake, users[i%len(users)], fmt.Sprintf("第%d车间用工缺口较大，想了解稳岗用工方面的政策支持。", i+1))
 		if seen[id] {
 			t.Fatalf("filing %d gave the earlier ticket %s", i+1, id)
 		}
@@ -329,7 +338,7 @@ func TestBinaryTwoProcessesDeliverEachOnce(t *testing.T) {
 		runOnce(t, bin, db, "", "ticket", id, "--set", "已派单", "--by", "坐席甲")
 	}
 	isNotice := func(c discordtest.Call) bool {
-		return c.Method == "POST" && c.Path == "/channels/dm-"+alice.UserID+"/messages" && strings.Contains(string(c.Body), "通知 #")
+		return c.Method == "POST" && strings.HasPrefix(c.Path, "/channels/dm-") && strings.Contains(string(c.Body), "通知 #")
 	}
 	if calls, ok := fake.WaitN(20*time.Second, n, isNotice); !ok {
 		t.Fatalf("%d notifications, want %d", len(calls), n)
