@@ -24,7 +24,8 @@ type app struct {
 	e       *env
 	db      *sqlite.DB
 	base    *knowledge.Base // nil until loadKnowledge
-	router  *intake.Router  // routes with base; nil until loadKnowledge
+	live    *knowledge.Live // base, reloaded when staff publish a notice
+	router  *intake.Router  // routes with live; nil until loadKnowledge
 	tickets *intake.Store   // nil until openTickets
 }
 
@@ -127,7 +128,8 @@ func (a *app) loadKnowledge(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load knowledge base: %w", err)
 	}
-	a.base, a.router = base, intake.NewRouter(base)
+	a.base, a.live = base, knowledge.NewLive(base)
+	a.router = intake.NewRouter(a.live)
 	return nil
 }
 
@@ -149,7 +151,7 @@ func (a *app) openTickets(ctx context.Context, cfg intake.Config) error {
 // engine is the conversation engine over the app's knowledge base and
 // ticket store; deps sets its limits.
 func (a *app) engine(deps bot.Deps) (*bot.Engine, error) {
-	eng, err := wire.NewEngine(a.db, a.base, a.tickets, a.e.now, a.e.log, deps)
+	eng, err := wire.NewEngine(a.db, a.live, a.tickets, a.e.now, a.e.log, deps)
 	if err != nil {
 		return nil, fmt.Errorf("start conversation engine: %w", err)
 	}

@@ -112,7 +112,7 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := discord.New(cfg, discord.Deps{Engine: eng, Knowledge: a.base, Desk: a.tickets, Reports: a.tickets})
+	b, err := discord.New(cfg, discord.Deps{Engine: eng, Knowledge: a.live, Desk: a.tickets, Reports: a.tickets})
 	if err != nil {
 		return usagef("%v", err)
 	}

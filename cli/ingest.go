@@ -116,7 +116,7 @@ func writePreviewText(w io.Writer, pv knowledge.Preview) error {
 			fmt.Fprintf(&sb, "  责任单位:%s\n", strings.Join(it.Units, "、"))
 		}
 		for _, a := range it.Awards {
-			fmt.Fprintf(&sb, "  金额:%s\n", amountLine(a))
+			fmt.Fprintf(&sb, "  金额:%s\n", a.Describe())
 		}
 		for _, wd := range it.Windows {
 			fmt.Fprintf(&sb, "  时限:%s(%s)\n", zhtext.Date(wd.Until), wd.Text)
@@ -132,7 +132,7 @@ func writePreviewText(w io.Writer, pv knowledge.Preview) error {
 		}
 	}
 	for _, ev := range pv.Events {
-		fmt.Fprintf(&sb, "记录:%s %s %s %s\n", ev.At.Format("2006-01-02 15:04"), eventName(ev.Action), ev.By, ev.Note)
+		fmt.Fprintf(&sb, "记录:%s %s %s %s\n", ev.At.Format("2006-01-02 15:04"), ev.ActionName(), ev.By, ev.Note)
 	}
 	_, err := io.WriteString(w, sb.String())
 	return err
@@ -141,52 +141,6 @@ func writePreviewText(w io.Writer, pv knowledge.Preview) error {
 func orDash(s string) string {
 	if s == "" {
 		return "—"
-	}
-	return s
-}
-
-// eventName is a workflow step as staff read it.
-func eventName(action string) string {
-	switch action {
-	case "ingested":
-		return "导入"
-	case "reingested":
-		return "重新导入"
-	case "published":
-		return "发布"
-	case "withdrawn":
-		return "撤回"
-	case "reviewed":
-		return "审核修改"
-	}
-	return action
-}
-
-// amountLine describes one figure: 100万元(奖补,一次性,区级)——条件.
-func amountLine(a knowledge.Amount) string {
-	kind := map[knowledge.AmountKind]string{knowledge.KindAward: "奖补", knowledge.KindRange: "区间", knowledge.KindRate: "比例",
-		knowledge.KindThreshold: "门槛", knowledge.KindFund: "资金规模"}[a.Kind]
-	var tags []string
-	if kind != "" {
-		tags = append(tags, kind)
-	}
-	if a.Per == "once" {
-		tags = append(tags, "一次性")
-	} else if a.Per == "year" {
-		tags = append(tags, "每年")
-	}
-	if l := zhtext.LevelName(a.Level); l != "" {
-		tags = append(tags, l)
-	}
-	if a.CapYuan > 0 {
-		tags = append(tags, "最高"+zhtext.FormatYuan(a.CapYuan))
-	}
-	s := a.Text
-	if len(tags) > 0 {
-		s += "(" + strings.Join(tags, ",") + ")"
-	}
-	if a.Condition != "" {
-		s += "——" + a.Condition
 	}
 	return s
 }

@@ -13,6 +13,7 @@ import (
 	"huiqi/bot"
 	"huiqi/eligibility"
 	"huiqi/intake"
+	"huiqi/knowledge"
 	"huiqi/web"
 )
 
@@ -115,7 +116,8 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, icfg i
 		return fail(err)
 	}
 	acc.KeepExpired = !sweep
-	cfg.Knowledge = base
+	cfg.Knowledge = a.live
+	cfg.Notices = knowledge.NewDesk(a.db, a.live, e.now)
 	cfg.Awarder = serveAwarder{now: e.now}
 	cfg.Router = a.router
 	// The web chat shares the server's knowledge base and ticket store, so
@@ -131,6 +133,23 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, icfg i
 		go serveEscalate(ctx, e, st, 10*time.Minute)
 		go serveCheck(ctx, e, a, 6*time.Hour)
 	}
+	// A notice published or withdrawn from the command line while the
+	// server runs is answered from (or no longer) within a minute.
+	rctx, stopReload := context.WithCancel(ctx)
+	reloadDone := make(chan struct{})
+	go func() {
+		defer close(reloadDone)
+		serveReloadNotices(rctx, e, a, time.Minute)
+	}()
+	closeDB := func() {
+		stopReload()
+		<-reloadDone
+		a.Close()
+	}
+	fail = func(err error) (*web.Server, func(), error) {
+		closeDB()
+		return nil, nil, err
+	}
 	cfg.StaffNotice = st.Calendar().Notice
 	cfg.Accounts = acc
 	cfg.Log = e.log
@@ -143,7 +162,7 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, icfg i
 	if err != nil {
 		return fail(err)
 	}
-	return srv, func() { a.Close() }, nil
+	return srv, closeDB, nil
 }
 
 // serveEscalate escalates (督办) overdue tickets now and every interval
@@ -197,4 +216,23 @@ func (a serveAwarder) Award(r io.Reader) (any, error) {
 		return nil, err
 	}
 	return eligibility.Evaluate(p, now), nil
+}
+
+// serveReloadNotices reloads the knowledge base every interval when the
+// stored notices changed (a step taken from another process).
+func serveReloadNotices(ctx context.Context, e *env, a *app, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if changed, err := a.live.ReloadIfChanged(ctx, a.db.DB); err != nil {
+				e.log.Warn("reload notices", "err", err)
+			} else if changed {
+				e.log.Info("notices changed: knowledge base reloaded")
+			}
+		}
+	}
 }

@@ -22,9 +22,10 @@ const (
 	AbilityReroute   Ability = "reroute"   // send a ticket not yet signed to other units
 	AbilityReview    Ability = "review"    // review the unanswered questions
 	AbilityDashboard Ability = "dashboard" // see the district's figures
+	AbilityNotices   Ability = "notices"   // ingest, publish and withdraw policy notices
 )
 
-var abilities = []Ability{AbilityFile, AbilityReroute, AbilityReview, AbilityDashboard}
+var abilities = []Ability{AbilityFile, AbilityReroute, AbilityReview, AbilityDashboard, AbilityNotices}
 
 // Which tickets a role sees, and which it makes a move on.
 const (

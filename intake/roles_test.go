@@ -87,7 +87,7 @@ func TestRolesAbilities(t *testing.T) {
 	}{
 		{"hotline", []Ability{AbilityFile, AbilityReroute, AbilityReview, AbilityDashboard}, "lookup", false},
 		{"unit", []Ability{AbilityDashboard}, "queue", true},
-		{"admin", []Ability{AbilityFile, AbilityReroute, AbilityReview, AbilityDashboard}, "dashboard", false},
+		{"admin", []Ability{AbilityFile, AbilityReroute, AbilityReview, AbilityDashboard, AbilityNotices}, "dashboard", false},
 		{"guest", nil, "", false},
 	}
 	for _, c := range cases {

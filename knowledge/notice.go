@@ -37,6 +37,9 @@ func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, 
 // InvalidInput marks the error as bad input (exit status 2).
 func (e *ParseError) InvalidInput() bool { return true }
 
+// Chinese is the error as staff read it: 第2行：….
+func (e *ParseError) Chinese() string { return fmt.Sprintf("第%d行：%s", e.Line, e.Msg) }
+
 //go:embed source/notices.json
 var noticeDataJSON []byte
 

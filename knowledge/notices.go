@@ -285,6 +285,15 @@ func (b *Base) noticeInfo(n *Notice, now time.Time) NoticeInfo {
 	return info
 }
 
+// cnDate writes a YYYY-MM-DD date as people read it: 2024年2月12日.
+func cnDate(iso string) string {
+	t, err := time.ParseInLocation(time.DateOnly, iso, zhtext.China())
+	if err != nil {
+		return iso
+	}
+	return zhtext.Date(t)
+}
+
 // noticeValidityText says a notice's status in Chinese.
 func noticeValidityText(info NoticeInfo) string {
 	cite := info.Cite()
@@ -300,23 +309,23 @@ func noticeValidityText(info NoticeInfo) string {
 				}
 			}
 		}
-		return fmt.Sprintf("%s有效期至%s,已到期。", cite, until)
+		return fmt.Sprintf("%s有效期至%s,已到期。", cite, cnDate(until))
 	case NoticePartlyExpired:
 		var gone, open []string
 		for _, p := range info.Packages {
 			name := "《" + p.Name + "》"
 			if p.Status == NoticeExpired {
-				gone = append(gone, name+"有效期至"+p.Until+",已到期")
+				gone = append(gone, name+"有效期至"+cnDate(p.Until)+",已到期")
 			} else if p.Status == NoticeNoTerm {
 				open = append(open, name+"未写明有效期")
 			} else {
-				open = append(open, name+"有效期至"+p.Until)
+				open = append(open, name+"有效期至"+cnDate(p.Until))
 			}
 		}
 		return cite + "中" + strings.Join(slices.Concat(gone, open), ";") + "。"
 	case NoticeInForce:
 		if info.Until != "" {
-			return fmt.Sprintf("%s有效期至%s。", cite, info.Until)
+			return fmt.Sprintf("%s有效期至%s。", cite, cnDate(info.Until))
 		}
 		return cite + "在有效期内。"
 	}

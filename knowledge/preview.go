@@ -5,6 +5,12 @@ package knowledge
 // dates, and what the parser skipped (warnings, with lines). The command
 // line and the console show the same.
 
+import (
+	"strings"
+
+	"huiqi/internal/zhtext"
+)
+
 // Preview is a notice as staff check it.
 type Preview struct {
 	ID         int64         `json:"id,omitempty"`
@@ -107,4 +113,36 @@ func PreviewStored(s StoredNotice) Preview {
 		pv.Supersedes = append([]string{s.Supersedes}, pv.Supersedes...)
 	}
 	return pv
+}
+
+// Describe says an amount for staff: 100万元(奖补,一次性,市级)——当年评为….
+func (a Amount) Describe() string {
+	kind := map[AmountKind]string{KindAward: "奖补", KindRange: "区间", KindRate: "比例", KindThreshold: "门槛", KindFund: "资金规模"}[a.Kind]
+	var tags []string
+	if kind != "" {
+		tags = append(tags, kind)
+	}
+	if a.Cap {
+		tags = append(tags, "上限")
+	}
+	switch a.Per {
+	case "once":
+		tags = append(tags, "一次性")
+	case "year":
+		tags = append(tags, "每年")
+	}
+	if l := zhtext.LevelName(a.Level); l != "" {
+		tags = append(tags, l)
+	}
+	if a.CapYuan > 0 {
+		tags = append(tags, "最高"+zhtext.FormatYuan(a.CapYuan))
+	}
+	s := a.Text
+	if len(tags) > 0 {
+		s += "(" + strings.Join(tags, ",") + ")"
+	}
+	if a.Condition != "" {
+		s += "——" + a.Condition
+	}
+	return s
 }

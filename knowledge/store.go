@@ -78,6 +78,23 @@ type NoticeEvent struct {
 	Note   string    `json:"note,omitempty"`
 }
 
+// ActionName is the step as staff read it: 导入, 发布, 撤回 ….
+func (e NoticeEvent) ActionName() string {
+	switch e.Action {
+	case "ingested":
+		return "导入"
+	case "reingested":
+		return "重新导入"
+	case "published":
+		return "发布"
+	case "withdrawn":
+		return "撤回"
+	case "reviewed":
+		return "审核修改"
+	}
+	return e.Action
+}
+
 // StoredNotice is an ingested notice with its place in the workflow.
 type StoredNotice struct {
 	ID    int64       `json:"id"`

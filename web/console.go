@@ -47,12 +47,16 @@ var consolePages = []struct {
 	{"new", "/console/new", "代企业登记", intake.AbilityFile},
 	{"unanswered", "/console/unanswered", "未答问题", intake.AbilityReview},
 	{"dashboard", "/console/dashboard", "数据看板", intake.AbilityDashboard},
+	{"notices", "/console/notices", "政策文件", intake.AbilityNotices},
 }
 
 // links are the pages u may use, with the current one marked.
 func (s *Server) links(u User, current string) []navLink {
 	var out []navLink
 	for _, p := range consolePages {
+		if p.need == intake.AbilityNotices && s.cfg.Notices == nil {
+			continue // no notice desk wired
+		}
 		if p.need == "" || s.may(u, p.need) {
 			out = append(out, navLink{Href: p.href, Label: p.label, On: p.nav == current})
 		}

@@ -90,6 +90,9 @@ type Config struct {
 	// page for the time given ("" for none): the working-day calendar's
 	// request for its next year (intake.Calendar.Notice).
 	StaffNotice func(time.Time) string
+	// Notices, when set, is the workflow over policy notices behind the
+	// console's notice pages (for roles that may manage notices).
+	Notices NoticeDesk
 
 	// SecureCookies marks cookies Secure even on plain HTTP (behind a TLS
 	// proxy); they are always Secure when the request came over TLS.
@@ -381,6 +384,11 @@ func (s *Server) routes() http.Handler {
 	m.handle("GET", "/console/unanswered", s.console(s.unansweredPage))
 	m.handle("POST", "/console/unanswered/{id}/attach", s.console(s.attachSubmit))
 	m.handle("GET", "/console/dashboard", s.console(s.dashboardPage))
+	m.handle("GET", "/console/notices", s.console(s.policyDesk(s.noticesPage)))
+	m.handle("POST", "/console/notices", s.noticeUpload(s.policyDesk(s.noticeSubmit)))
+	m.handle("GET", "/console/notices/{id}", s.console(s.policyDesk(s.noticePage)))
+	m.handle("POST", "/console/notices/{id}/publish", s.console(s.policyDesk(s.noticeMove(true))))
+	m.handle("POST", "/console/notices/{id}/withdraw", s.console(s.policyDesk(s.noticeMove(false))))
 	m.handle("GET", "/chat", s.limited(s.chatPage))
 	m.ServeMux.Handle("GET /static/", http.FileServerFS(staticFS()))
 	m.ServeMux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {

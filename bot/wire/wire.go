@@ -16,15 +16,15 @@ import (
 	"huiqi/bot"
 	"huiqi/eligibility"
 	"huiqi/intake"
-	"huiqi/knowledge"
 	"huiqi/sqlite"
 )
 
 // NewEngine returns the conversation engine over db: it answers from
-// base, files tickets in tickets and runs the award dialog with the
+// base (a *knowledge.Base, or the *knowledge.Live a server reloads), files
+// tickets in tickets and runs the award dialog with the
 // eligibility questionnaire. deps may set the engine's limits; its
 // Knowledge, Award, Tickets, DB, Now and Log are set here.
-func NewEngine(db *sqlite.DB, base *knowledge.Base, tickets *intake.Store, now func() time.Time, log *slog.Logger, deps bot.Deps) (*bot.Engine, error) {
+func NewEngine(db *sqlite.DB, base bot.Answerer, tickets *intake.Store, now func() time.Time, log *slog.Logger, deps bot.Deps) (*bot.Engine, error) {
 	if base == nil || tickets == nil {
 		return nil, errors.New("wire: a knowledge base and a ticket store are required")
 	}
