@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -83,4 +84,91 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// FuzzNoticeFile checks that no file — text, web page or Word file, well
+// formed or not — panics the reader or the parser: it parses or is refused
+// with a *ParseError. Run: go test -fuzz FuzzNoticeFile ./knowledge
+func FuzzNoticeFile(f *testing.F) {
+	names := []string{"a.txt", "a.html", "a.docx", "a.doc", "a.pdf", "a"}
+	_, page := fixtureFile(f, "yangpu-2022.html")
+	_, word := fixtureFile(f, "huaihua-2023.docx.xml")
+	f.Add(uint8(1), page)
+	f.Add(uint8(2), word)
+	f.Add(uint8(2), word[:len(word)/2])
+	f.Add(uint8(1), []byte("<html><body><p>1.甲。(责任单位:区财政局)</p><script>x</script></body></html>"))
+	f.Add(uint8(2), docxOf(f, []byte(`<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>1.甲。</w:t></w:r></w:p></w:body></w:document>`)))
+	f.Add(uint8(2), docxOf(f, []byte(`<w:document><w:p><w:t>未闭合`)))
+	f.Add(uint8(0), []byte("\xb9\xd8\xd3\xda 1.\xbc\xd7"))
+	f.Add(uint8(5), []byte("PK\x03\x04garbage"))
+	f.Fuzz(func(t *testing.T, k uint8, src []byte) {
+		name := names[int(k)%len(names)]
+		n, err := ParseNoticeFile(name, src, ParseOptions{})
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Line < 1 {
+				t.Fatalf("ParseNoticeFile(%s, %q) error = %v, want *ParseError", name, src, err)
+			}
+			return
+		}
+		if len(n.Packages) == 0 {
+			t.Fatalf("ParseNoticeFile(%s, %q) = no packages and no error", name, src)
+		}
+	})
+}
+
+// FuzzExtractAmounts checks the money reader's invariants on any text: no
+// panic, sums not negative, a range's least not above its most, each
+// figure's text found in the clause, and a known kind.
+func FuzzExtractAmounts(f *testing.F) {
+	for _, s := range []string{
+		"对当年评为省级未来工厂、省级智能工厂的,分别给予 100 万元、30 万元奖励。",
+		"年销售收入首次突破1000万元、1亿元的,分别给予一次性奖励10万元、100万元。",
+		"给予0.5万元-20万元的扶持奖励,最高不超过50万元,按1%给予奖励",
+		"给予五万元补助", "99999999999999999999亿元", "分别给予、、的,", "1-2万元至3%", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		plain := strings.Join(strings.Fields(s), "")
+		for _, a := range extractAmounts(s, "district") {
+			if a.Yuan < 0 || a.MinYuan < 0 || a.CapYuan < 0 || a.Percent < 0 || a.Kind == KindRange && a.MinYuan > a.Yuan {
+				t.Fatalf("extractAmounts(%q) = %+v: bad figures", s, a)
+			}
+			if !slices.Contains(amountKinds, a.Kind) || a.Text == "" {
+				t.Fatalf("extractAmounts(%q) = %+v: kind or text", s, a)
+			}
+			fig := strings.TrimPrefix(a.Text, capWord(a.Text))
+			if !strings.Contains(plain, fig) && !strings.Contains(simplifiedHalfWidth(plain), fig) {
+				t.Fatalf("extractAmounts(%q) text %q is not in the clause", s, a.Text)
+			}
+		}
+	})
+}
+
+// FuzzApplyReview checks that a review file, however wrong, never panics
+// and never changes which items a notice has.
+func FuzzApplyReview(f *testing.F) {
+	n, err := ParseNotice([]byte(synthParen))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var good strings.Builder
+	WriteReview(&good, ReviewOf(n, 1))
+	f.Add([]byte(good.String()))
+	f.Add([]byte(`{"notice":{"doc_no":"某政办发〔2024〕3号"},"measures":[{"id":"n2024-3-p1-01","awards":[{"kind":"award","text":"1","yuan":-1}]}]}`))
+	f.Add([]byte(`{"notice":{"doc_no":"某政办发〔2024〕3号","until":"2024-02-30"},"measures":[{"id":"n2024-3-p1-01"}]}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		got, err := ApplyReview(n, src)
+		if err != nil {
+			if !isInvalid(err) {
+				t.Fatalf("ApplyReview(%q) error = %v, want bad input", src, err)
+			}
+			return
+		}
+		if !slices.Equal(noticeIDs(got), noticeIDs(n)) {
+			t.Fatalf("ApplyReview(%q) changed the items: %q", src, noticeIDs(got))
+		}
+	})
 }

@@ -300,8 +300,12 @@ func FindUnits(query string, known []string) (best string, candidates []string) 
 		}
 		return rankFound(found, 5)
 	}
-	// Part of a name, or a name inside a longer query.
+	// Part of a name, or a name inside a longer query; never across levels
+	// (市商务局 is not a 区's unit).
 	for _, un := range names {
+		if otherLevel(q, un.unit) {
+			continue
+		}
 		if strings.Contains(un.name, q) || utf8.RuneCountInString(un.name) >= 3 && strings.Contains(q, un.name) {
 			add(un.unit)
 		}
@@ -322,6 +326,8 @@ func FindUnits(query string, known []string) (best string, candidates []string) 
 	if len(found) > 0 {
 		return result()
 	}
+	// The fuzzier passes never cross levels either.
+	names = slices.DeleteFunc(names, func(un unitName) bool { return otherLevel(q, un.unit) })
 	// Homophones (人设局 reads renshiju like 人社局).
 	if _, py := computePinyin(q); py != "" {
 		for _, un := range names {
@@ -371,6 +377,23 @@ func FindUnits(query string, known []string) (best string, candidates []string) 
 		return found[0], found[1:min(len(found), 5)]
 	}
 	return rankFound(found, 5)
+}
+
+// otherLevel reports whether a query names a unit of a level (市…, 区…,
+// 县…) that the unit is not of.
+func otherLevel(q, unit string) bool {
+	ql, ul := levelPrefix(q), levelPrefix(unit)
+	return ql != 0 && ul != 0 && ql != ul
+}
+
+// levelPrefix is the level a unit's name opens with (市, 区, 县, 省), 0 for
+// none (市场监管局 opens with a word, not a level).
+func levelPrefix(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	if !strings.ContainsRune("市区县省", r) || strings.HasPrefix(s, "市场") || strings.HasPrefix(s, "区域") {
+		return 0
+	}
+	return r
 }
 
 // rankFound turns matches into (best, candidates): one match is the best,
