@@ -40,7 +40,9 @@
 // Console (HTML, CSRF token in every form, every form answered by a
 // redirect): /console/login, /console/lookup, /console/tickets,
 // /console/tickets/{id}, /console/new, /console/unanswered,
-// /console/dashboard, /console/password.
+// /console/dashboard, /console/password, and for the roles that may
+// manage notices /console/notices (list, paste or upload a draft),
+// /console/notices/{id} (preview), …/{id}/publish, …/{id}/withdraw.
 //
 // Errors are {"error":{"code","message"}} with code invalid (400),
 // unauthorized (401), forbidden (403), not_found (404), method_not_allowed
