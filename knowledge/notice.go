@@ -208,8 +208,11 @@ func parseNotice(text string, opt ParseOptions) (n *Notice, err error) {
 		candidates = [][]string{p.bookTitles(bodyFrom, bodyTo), p.titleBooks(n.Title), p.titleLines(afterHeader)}
 	case p.lineTitle:
 		// A text that opens with a package's title line may hold several
-		// (…二十条措施, then …十八条措施).
-		if tl := p.titleLines(p.titleSt); len(tl) >= 2 {
+		// (…二十条措施, then …十八条措施), or issue them in a sentence
+		// before it (《A》《B》已经…现印发给你们).
+		if bt := p.issuedBooks(0, p.titleSt); len(bt) > 0 {
+			candidates, searchFrom = [][]string{bt}, p.titleSt
+		} else if tl := p.titleLines(p.titleSt); len(tl) >= 2 {
 			candidates, searchFrom = [][]string{tl}, p.titleSt
 		}
 	}
@@ -489,6 +492,14 @@ func (p *noticeParser) header(n *Notice) (bodyFrom, bodyTo, after int) {
 	p.kind, p.titleSt = tm.kind, tm.st
 	p.lineTitle = found && tm.kind == titleSelf && !strings.HasPrefix(p.t[tm.st:], "关于") && !reSelfTitle.MatchString(p.t[tm.st:tm.en])
 	if found {
+		// A label printed on the line after the title belongs to it:
+		// …的实施意见 / (试行).
+		if le := p.lineEnd(tm.en); strings.TrimSpace(t[tm.en:min(le, len(t))]) == "" && le < len(t) {
+			next := p.lineEnd(le + 1)
+			if l := strings.TrimSpace(t[le+1 : min(next, len(t))]); reTitleLabel.MatchString(l) {
+				tm.en = le + 1 + strings.Index(t[le+1:], l) + len(l)
+			}
+		}
 		n.Title = strings.Join(strings.Fields(t[tm.st:tm.en]), "")
 		// An office printed right before the title is its issuer; glued to
 		// it (昆明市官渡区人民政府关于…的意见) it is part of the title too.
@@ -640,6 +651,9 @@ func (p *noticeParser) header(n *Notice) (bodyFrom, bodyTo, after int) {
 	return bodyFrom, bodyTo, after
 }
 
+// reTitleLabel is a label a title may carry on a line of its own.
+var reTitleLabel = regexp.MustCompile(`^\((?:试行|暂行|征求意见稿|修订稿?|送审稿|\d{4}\s*[—–-]+\s*\d{4}\s*年?)\)$`)
+
 // addresseeEnd is how the last addressee of a notice ends (各县区人民政府,
 // 市政府各部门, 区直各单位).
 var addresseeEnd = regexp.MustCompile(`(?:政府|单位|部门|机构|委|办|局|管委会|委员会|处|镇|乡|街道|公司|企业|集团|学校|医院|院|所|组|站|会)$`)
@@ -780,6 +794,27 @@ func (p *noticeParser) bookTitles(bodyFrom, bodyTo int) []string {
 			if !slices.Contains(out, title) {
 				out = append(out, title)
 			}
+		}
+	}
+	return out
+}
+
+// issuedBooks are the 《…》 of t[from:to] in a sentence that issues them
+// (…现印发给你们), not cited.
+func (p *noticeParser) issuedBooks(from, to int) []string {
+	var out []string
+	for _, loc := range reBookTitle.FindAllStringSubmatchIndex(p.t[from:to], -1) {
+		st := from + loc[0]
+		ss := p.sentenceStart(st)
+		se := strings.IndexAny(p.t[st:to], "。\n")
+		if se < 0 {
+			se = to - st
+		}
+		if p.cited(st) || !strings.Contains(p.t[ss:st+se], "印发") {
+			continue
+		}
+		if title := strings.Join(strings.Fields(p.t[from+loc[2]:from+loc[3]]), ""); !slices.Contains(out, title) {
+			out = append(out, title)
 		}
 	}
 	return out
@@ -1003,7 +1038,7 @@ func (p *noticeParser) parsePackage(data *noticeData, n *Notice, title, key stri
 				}
 				continue
 			}
-			heading, ul, ok := headingUnits(joinLines(p.t[m.start:end]), p.canon)
+			heading, ul, ok := headingUnits(sectionHeading(p.t[m.start:end]), p.canon)
 			section, sectionUnits = heading, unitList{}
 			if ok {
 				sectionUnits = ul
@@ -1048,6 +1083,28 @@ func (p *noticeParser) parsePackage(data *noticeData, n *Notice, title, key stri
 	}
 	return pk, nil
 }
+
+// sectionHeading is a section's heading: its first line, or on one line
+// the text up to the first full stop or sub-heading (一、总体要求(一)指导
+// 思想… is 一、总体要求).
+func sectionHeading(block string) string {
+	b := strings.TrimSpace(block)
+	if i := strings.IndexByte(b, '\n'); i >= 0 {
+		if first := strings.TrimSpace(b[:i]); first != "" {
+			return first
+		}
+	}
+	b = joinLines(b)
+	if loc := reSubHeading.FindStringIndex(b); loc != nil && loc[0] > 0 {
+		b = b[:loc[0]]
+	}
+	if i := strings.Index(b, "。"); i >= 0 {
+		b = b[:i]
+	}
+	return b
+}
+
+var reSubHeading = regexp.MustCompile(`\([` + cnNumeralChars + `]{1,3}\)`)
 
 // reMetaLine is a line of a page's metadata (发布时间:… 信息来源:…).
 var reMetaLine = regexp.MustCompile(`^\s*(?:发布日期|发布时间|信息来源|来源|索引号|发文字号|文号|成文日期|发布机构|主题分类|字号|作者)\s*:`)

@@ -36,6 +36,8 @@ var (
 	rePinyinAn = regexp.MustCompile(`(\p{Han})\s*\(\s*([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}[1-5]?)\s*\)`)
 	reToneMark = regexp.MustCompile(`[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]|^[a-z]{1,6}[1-5]$`)
 	reCrumbSep = regexp.MustCompile(`>>|»|›|>|→`)
+	// reLabelPrefix is a page's label before a title: 【规范性文件】, [公告].
+	reLabelPrefix = regexp.MustCompile(`^(?:【[^】:]{2,8}】|\[[^\]:]{2,8}\])\s*`)
 	// rePageNumber is a printed page's number: - 2 -, —3—, 第2页, 第2页 共5页.
 	rePageNumber = regexp.MustCompile(`^(?:[-—]+\s*\d{1,3}\s*[-—]+|第\s*\d{1,3}\s*页(?:\s*[,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})$`)
 )
@@ -97,6 +99,11 @@ func chromeLine(l string) string {
 	}
 	if reURLLine.MatchString(strings.ToLower(s)) {
 		return ""
+	}
+	// A page's label before a title: 【规范性文件】关于….
+	if loc := reLabelPrefix.FindStringIndex(s); loc != nil && loc[1] < len(s) {
+		s = strings.TrimSpace(s[loc[1]:])
+		l = s
 	}
 	if isBreadcrumb(s) || rePageNumber.MatchString(s) {
 		return ""

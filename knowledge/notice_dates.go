@@ -306,6 +306,9 @@ func (p *noticeParser) closingDates(n *Notice) {
 	if all {
 		n.Dates.Until = until
 	}
+	if strings.Contains(n.Title, "试行") || strings.Contains(n.Title, "暂行") {
+		n.Dates.Trial = true
+	}
 }
 
 var reAbolish = regexp.MustCompile(`同时废止|同时停止执行|予以废止|不再执行|同时失效|停止执行`)

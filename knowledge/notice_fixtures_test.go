@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -437,6 +438,21 @@ func TestItemStructure(t *testing.T) {
 	want := []string{"支持企业技术改造|区工信局", "支持企业上市|区金融办"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("items = %q, want %q", got, want)
+	}
+	// Without units to tell: the 1、 that restart in every (一) are its
+	// sub-points, though they run longer than the items.
+	bare := regexp.MustCompile(`\n\(责任单位:[^)]*\)`).ReplaceAllString(src, "")
+	bare = strings.Replace(bare, "3、对辅导备案企业给予奖励。", "3、对辅导备案企业给予奖励。\n4、对新三板企业给予奖励。", 1)
+	n, err = ParseNotice([]byte(bare))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = got[:0]
+	for _, m := range n.Packages[0].Measures {
+		got = append(got, m.Title)
+	}
+	if want := []string{"支持企业技术改造", "支持企业上市"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("items without units = %q, want %q", got, want)
 	}
 }
 

@@ -200,12 +200,39 @@ func (p *noticeParser) styles(from, to int) (item, sec numStyle) {
 		}
 		ak, an := p.unitItems(styleParen, altSec, from, to)
 		ok, on := p.unitItems(item, sec, from, to)
-		// More of the items name units, and no fewer in all.
-		if ak >= ok && ak*on > ok*an {
+		// More of the items name units, and no fewer in all; or, when the
+		// units do not tell, 1、 restarts inside (一) items (each item's
+		// sub-points), which come first.
+		switch {
+		case ak >= ok && ak*on > ok*an:
+			item, sec = styleParen, altSec
+		case ak == ok && p.restarts(styleArabic, from, to) >= 2 && p.firstMarker(styleParen, from, to) < p.firstMarker(styleArabic, from, to):
 			item, sec = styleParen, altSec
 		}
 	}
 	return item, sec
+}
+
+// restarts counts the markers numbered 1 of a style in t[from:to].
+func (p *noticeParser) restarts(s numStyle, from, to int) int {
+	k := 0
+	for pos := from; pos < to; {
+		_, en, ok := p.find(s, 1, pos, to, func(st, en int, strong bool) bool { return strong })
+		if !ok {
+			break
+		}
+		k, pos = k+1, en
+	}
+	return k
+}
+
+// firstMarker is where the first marker of a style in t[from:to] is (to
+// when there is none).
+func (p *noticeParser) firstMarker(s numStyle, from, to int) int {
+	if st, _, ok := p.find(s, 1, from, to, nil); ok {
+		return st
+	}
+	return to
 }
 
 // unitItems counts the items of a segmentation whose text names units, and
