@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -185,5 +186,18 @@ func TestLiveReload(t *testing.T) {
 	list, err := desk.List(ctx)
 	if err != nil || len(list) != 2 || list[1].State != Withdrawn {
 		t.Errorf("desk list = %+v, %v; want the built-in and the withdrawn one", list, err)
+	}
+}
+
+// Live serves every exported method of Base, so a channel given a Live
+// instead of a Base loses nothing.
+func TestLiveHasBaseMethods(t *testing.T) {
+	bt, lt := reflect.TypeOf(&Base{}), reflect.TypeOf(&Live{})
+	for i := 0; i < bt.NumMethod(); i++ {
+		m := bt.Method(i)
+		lm, ok := lt.MethodByName(m.Name)
+		if !ok || lm.Type.NumIn() != m.Type.NumIn() || lm.Type.NumOut() != m.Type.NumOut() {
+			t.Errorf("Live lacks Base's method %s", m.Name)
+		}
 	}
 }
