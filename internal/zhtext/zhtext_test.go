@@ -225,7 +225,7 @@ func TestDates(t *testing.T) {
 
 func TestLevelName(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"district", "区级"}, {"city", "市级"}, {"province", "省级"}, {"national", "国家级"}, {"", ""}, {"county", ""},
+		{"district", "区级"}, {"city", "市级"}, {"province", "省级"}, {"national", "国家级"}, {"county", "县级"}, {"", ""}, {"prefecture", ""},
 	}
 	for _, tt := range tests {
 		if got := LevelName(tt.in); got != tt.want {
