@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"huiqi/internal/zhtext"
 	"huiqi/knowledge"
 )
 
@@ -100,7 +101,8 @@ type candidate struct {
 // the enterprise's address or locality if known ("" otherwise); it only
 // helps to resolve generic units.
 func (r *Router) Route(text, location string) Route {
-	text = foldWidth(clip(strings.TrimSpace(text), maxRouteRunes))
+	// Cues and units are written in simplified characters: 社區 is 社区.
+	text = zhtext.Simplify(foldWidth(clip(strings.TrimSpace(text), maxRouteRunes)))
 	location = foldWidth(clip(strings.TrimSpace(location), 200))
 	if text == "" {
 		return r.desk(nil)
@@ -133,6 +135,11 @@ func (r *Router) Route(text, location string) Route {
 			c.score -= w
 		}
 		n := countAny(text, cue.Phrases)
+		for _, re := range cue.patterns {
+			if re.MatchString(text) {
+				n++
+			}
+		}
 		if n == 0 {
 			continue
 		}
@@ -247,6 +254,18 @@ func (r *Router) assignUnits(rt *Route, m *knowledge.Measure, text, location str
 	if len(units) == 0 {
 		units = []string{r.rules.Desk}
 	}
+	// A measure that names no concrete unit at all (区直有关部门, 义井镇人民
+	// 政府, 各街道办事处 of inv-01…inv-06) is the town's and the street
+	// offices' work: they stay co-units when the text does not say which
+	// one, and the desk picks it (Unresolved). A measure with a unit of its
+	// own (ind-07's 区人社局) leaves them to the desk alone.
+	if r.allGeneric(m) {
+		for _, u := range unresolved {
+			if r.isGeneric(u, r.rules.Generic.Town) || r.isGeneric(u, r.rules.Generic.Streets) {
+				add(u)
+			}
+		}
+	}
 	rt.LeadUnit = units[0]
 	rt.CoUnits = append([]string{}, units[1:]...)
 	if len(unresolved) > 0 {
@@ -258,6 +277,16 @@ func (r *Router) assignUnits(rt *Route, m *knowledge.Measure, text, location str
 	} else {
 		rt.Mode = ModeByKind
 	}
+}
+
+// allGeneric reports a measure whose units are all generic entries.
+func (r *Router) allGeneric(m *knowledge.Measure) bool {
+	for _, u := range m.Units {
+		if !r.isGeneric(u, r.rules.Generic.Town) && !r.isGeneric(u, r.rules.Generic.Streets) && !r.isGeneric(u, r.rules.Generic.District) {
+			return false
+		}
+	}
+	return len(m.Units) > 0
 }
 
 func (r *Router) isGeneric(u string, names []string) bool {

@@ -78,14 +78,16 @@ func TestRouteFake(t *testing.T) {
 		{"招工难", "北大街街道办事处辖区", Route{Matched: true, Measures: []string{"ind-07"}, LeadUnit: "区人社局",
 			CoUnits: []string{"北大街街道办事处"}, Mode: ModeJoint}},
 		// 区直有关部门 resolved from the topic (工地 → 住建, 工人 → 人社).
+		// inv-02 names no concrete unit: its town and street offices stay
+		// co-units until the desk picks the one (Unresolved).
 		{"项目复工了但工地的工人回不来", "", Route{Matched: true, Measures: []string{"inv-02"}, LeadUnit: "区住建局",
-			CoUnits: []string{"区人社局"}, Mode: ModeJoint, Flags: []string{FlagGenericUnit}, Unresolved: []string{"义井镇人民政府", "各街道办事处"}}},
+			CoUnits: []string{"区人社局", "义井镇人民政府", "各街道办事处"}, Mode: ModeJoint, Flags: []string{FlagGenericUnit}, Unresolved: []string{"义井镇人民政府", "各街道办事处"}}},
 		// …and from a unit named outright.
 		{"项目复工,自然资源局不给办", "义井镇", Route{Matched: true, Measures: []string{"inv-02"}, LeadUnit: "区自然资源局",
 			CoUnits: []string{"义井镇人民政府"}, Mode: ModeJoint}},
 		// nothing concrete: the desk leads and the flag says so.
-		{"项目复工", "", Route{Matched: true, Measures: []string{"inv-02"}, LeadUnit: "区中小企业发展中心", CoUnits: []string{},
-			Mode: ModeByKind, Flags: []string{FlagGenericUnit}, Unresolved: []string{"区直有关部门", "义井镇人民政府", "各街道办事处"}}},
+		{"项目复工", "", Route{Matched: true, Measures: []string{"inv-02"}, LeadUnit: "区中小企业发展中心", CoUnits: []string{"义井镇人民政府", "各街道办事处"},
+			Mode: ModeJoint, Flags: []string{FlagGenericUnit}, Unresolved: []string{"区直有关部门", "义井镇人民政府", "各街道办事处"}}},
 		// a cue lifts a weak search hit over the bar.
 		{"许可证快到期", "", Route{Matched: true, Measures: []string{"ind-08"}, LeadUnit: "区行政审批局", CoUnits: []string{}, Mode: ModeByKind}},
 		// two close measures are both listed, the first leads.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 )
 
 //go:embed routing.json
@@ -38,10 +39,16 @@ type Rules struct {
 	UnitMentions []UnitCue `json:"unit_mentions"`
 }
 
-// Cue raises a measure when a problem description uses one of its phrases.
+// Cue raises a measure when a problem description uses one of its phrases
+// or matches one of its patterns.
 type Cue struct {
 	Measure string   `json:"measure"`
 	Phrases []string `json:"phrases"`
+	// Patterns are regular expressions for what phrases cannot say: a fee
+	// charged under some name (收…费, 以…名义收), a promise of 招商 not kept
+	// (招商…承诺…没兑现).
+	Patterns []string `json:"patterns,omitempty"`
+	patterns []*regexp.Regexp
 	Unless  []string `json:"unless,omitempty"`
 	// Demote lowers the measure by the weight when one of these is present
 	// (电工 is not 电 supply: search matches the character, not the sense).
@@ -73,9 +80,17 @@ func LoadRules(r io.Reader) (*Rules, error) {
 	if rules.CloseRatio <= 0 || rules.CloseRatio > 1 {
 		rules.CloseRatio = 0.85
 	}
-	for _, c := range rules.Cues {
-		if c.Measure == "" || len(c.Phrases)+len(c.Demote) == 0 {
+	for i := range rules.Cues {
+		c := &rules.Cues[i]
+		if c.Measure == "" || len(c.Phrases)+len(c.Demote)+len(c.Patterns) == 0 {
 			return nil, fmt.Errorf("intake: routing rules: cue without measure or phrases")
+		}
+		for _, p := range c.Patterns {
+			re, err := regexp.Compile(p)
+			if err != nil {
+				return nil, fmt.Errorf("intake: routing rules: cue for %s: pattern %q: %w", c.Measure, p, err)
+			}
+			c.patterns = append(c.patterns, re)
 		}
 	}
 	return &rules, nil

@@ -51,6 +51,14 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		b.markValidity(a.Results, now)
 	}
 	hs := st.hs
+	if !st.cited && len(hs) > 0 && st.conf < ix.cal.Answer {
+		// 区级奖励的钱从哪里出: no one measure, but several say it alike.
+		if text, rs := b.sharedAnswer(st); text != "" {
+			a.Answered, a.Text, a.Results = true, text, rs
+			b.markValidity(a.Results, now)
+			return a
+		}
+	}
 	if !st.cited && (len(hs) == 0 || st.conf < ix.cal.Answer) {
 		a.Kind = KindOutOfScope
 		a.Text = b.abstainText(qq, ix)
@@ -151,6 +159,11 @@ func (b *Base) rule(st *asking, now time.Time) (ruling, bool) {
 	} else if od := b.otherDocumentIn(qq, ix); od != nil {
 		return ruling{kind: KindOtherNotice, text: b.otherDocumentText(od, st.rs, sure)}, true
 	}
+	if len(st.hs) > 0 {
+		if sh, ok := ix.senseOnly(qq, st.hs[0].doc); ok {
+			return ruling{kind: KindNotInNotice, text: b.senseText(sh, ix)}, true
+		}
+	}
 	strongConcept := len(st.hs) > 0 && qq.conceptHit[st.hs[0].doc] >= strongConceptHit
 	if len(qq.oosTopics) > 0 && !strongConcept {
 		if t, phrase := ix.absentTopic(qq); t != nil {
@@ -160,13 +173,76 @@ func (b *Base) rule(st *asking, now time.Time) (ruling, bool) {
 	}
 	if len(st.hs) > 0 && len(st.rs) > 0 {
 		d := st.hs[0].doc
-		if level, lm := ix.asksLevel(qq, d); level != "" {
+		level, lm := ix.asksLevel(qq, d)
+		if level != "" {
 			if ix.asksConditions(qq.norm) || !ix.levelStated(qq, d, level) && (ix.asksAmount(qq.norm) || ix.asksAward(qq.norm)) {
 				return ruling{kind: KindOtherLevel, text: b.otherLevelText(level, lm, &st.rs[0], qq, ix)}, true
 			}
 		}
+		if title := ix.recognisedTitle(qq, d); title != "" && !ix.levelsDistrict(qq) {
+			return ruling{kind: KindOtherLevel, text: b.recognitionText(title, &st.rs[0])}, true
+		}
 	}
 	return ruling{}, false
+}
+
+// sharedMin is how many close measures must state the same thing for it to
+// be the answer; sharedRunes how long the shared wording must be.
+const (
+	sharedMin   = 3
+	sharedRunes = 8
+)
+
+// sharedAnswer answers a question no single measure is sure to answer when
+// the close candidates' best sentences share a long run of words (以上区级
+// 奖励从区中小企业发展专项资金支出 in five clauses): each clause's sentence is
+// quoted. It returns "" when they do not.
+func (b *Base) sharedAnswer(st *asking) (string, []Result) {
+	ix, qq, hs := st.ix, st.qq, st.hs
+	var close []hit
+	for _, h := range hs {
+		if h.score >= hs[0].score*0.8 {
+			close = append(close, h)
+		}
+	}
+	if len(close) < sharedMin {
+		return "", nil
+	}
+	snips := make([]string, len(close))
+	for i, h := range close {
+		snips[i] = ix.snippet(h.doc, qq, 1)
+	}
+	common := snips[0]
+	for _, s := range snips[1:] {
+		common = longestCommon(common, s)
+	}
+	if runeLen(common) < sharedRunes {
+		return "", nil
+	}
+	var sb strings.Builder
+	sb.WriteString("这几条都有规定：")
+	var rs []Result
+	for i, h := range close {
+		r := ix.result(h, hs, st.conf, qq)
+		rs = append(rs, r)
+		fmt.Fprintf(&sb, "\n【%s】%s：%s", r.Ref, r.Title, snips[i])
+	}
+	return sb.String(), rs
+}
+
+// longestCommon is the longest run of runes that a and b share.
+func longestCommon(a, b string) string {
+	ra := []rune(a)
+	best := ""
+	for i := range ra {
+		for j := i + runeLen(best) + 1; j <= len(ra); j++ {
+			if !strings.Contains(b, string(ra[i:j])) {
+				break
+			}
+			best = string(ra[i:j])
+		}
+	}
+	return best
 }
 
 // markValidity fills each result's 时效提示 for the day of now.

@@ -23,9 +23,9 @@ var calibrationJSON []byte
 
 // featureNames are the model's inputs, in order (calibration.json names
 // them too, so a file fitted for other features fails to load).
-var featureNames = []string{"coverage", "concept", "score", "qsim", "explained", "adjacent", "substance"}
+var featureNames = []string{"coverage", "concept", "score", "qsim", "explained", "adjacent", "substance", "foreign"}
 
-const nFeatures = 7
+const nFeatures = 8
 
 // calibration is the fitted model and the thresholds chosen from it.
 type calibration struct {
@@ -64,8 +64,9 @@ var builtinCalibration = sync.OnceValues(func() (*calibration, error) { return p
 // the question it covers by idf mass, whether a lexicon phrase named it, its
 // score, its closeness to a typical question, how much of the question's
 // content it explains, whether unexplained content touches one of its
-// phrases (路由器白名单), and how much content it explains at all (钱不够
-// is explained, but there is little to explain).
+// phrases (路由器白名单), how much content it explains at all (钱不够 is
+// explained, but there is little to explain), and whether a word of
+// another subject stands on its own beside it (随借随还 图书馆).
 func (ix *index) features(hs []hit, qq *query) [nFeatures]float64 {
 	var f [nFeatures]float64
 	if len(hs) == 0 {
@@ -86,6 +87,14 @@ func (ix *index) features(hs []hit, qq *query) [nFeatures]float64 {
 		f[5] = 1
 	}
 	f[6] = math.Min(1, e.substance/4)
+	// a word of its own is strong evidence in a short question (随借随还
+	// 图书馆), weaker in a long description of a problem
+	if e.whole > 0 {
+		f[7] = 0.5
+		if e.content <= 8 {
+			f[7] = 1
+		}
+	}
 	return f
 }
 

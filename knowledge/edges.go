@@ -458,3 +458,67 @@ func (b *Base) yearInNotices(y string) bool {
 
 // runeLen is the length of s in runes.
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// levelsDistrict reports a question that names the district (区里, 区级,
+// 城区) as the one it asks about.
+func (ix *index) levelsDistrict(qq *query) bool {
+	for _, l := range ix.levelsIn(qq) {
+		if l.level == "district" {
+			return true
+		}
+	}
+	return false
+}
+
+// recognisedTitle returns the concept of measure d a question asks how to
+// win, when the measure only rewards it once recognised elsewhere (its
+// amounts are for 首次认定的…企业): 小巨人认定条件 asks for the state's
+// programme, not the district's. A question about the award itself (奖励,
+// 配套) is the measure's.
+func (ix *index) recognisedTitle(qq *query, d int32) string {
+	nq := qq.norm
+	asks := false
+	for _, c := range ix.common.RecognitionCues {
+		if c = basicNormalize(c); c != "" && strings.Contains(nq, c) {
+			asks = true
+			break
+		}
+	}
+	if !asks || ix.asksAward(nq) || ix.asksAmount(nq) {
+		return ""
+	}
+	e := ix.docs[d].entry
+	if e == nil {
+		return ""
+	}
+	for _, c := range qq.conceptsOf(d) {
+		for _, a := range e.Amounts {
+			if len(a.Concepts) > 0 && basicNormalize(a.Concepts[0]) == c && strings.Contains(a.Condition, "认定") {
+				return ix.termOf(d, c)
+			}
+		}
+	}
+	return ""
+}
+
+// senseOnly reports a question whose only lexicon evidence for measure d is
+// a phrase used in another sense (路由器白名单, 随借随还 图书馆): the measure
+// then does not answer it, however its words match.
+func (ix *index) senseOnly(qq *query, d int32) (senseHit, bool) {
+	var hit *senseHit
+	for i := range qq.senses {
+		if slices.Contains(qq.senses[i].docs, d) {
+			hit = &qq.senses[i]
+			break
+		}
+	}
+	if hit == nil {
+		return senseHit{}, false
+	}
+	for _, f := range qq.found {
+		if slices.Contains(f.p.docs, d) {
+			return senseHit{}, false // other words of the measure's own
+		}
+	}
+	return *hit, true
+}

@@ -226,3 +226,29 @@ func (b *Base) absentText(t *OutOfScopeTopic, phrase string, qq *query, ix *inde
 	}
 	return sb.String()
 }
+
+// recognitionText says that a title is recognised by another level and that
+// the notice only rewards it once recognised.
+func (b *Base) recognitionText(title string, r *Result) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "“%s”的认定条件和申报流程由国家或省级主管部门规定，%s中没有写明，请向工信主管部门咨询认定事宜。", title, b.Scope().Cited())
+	fmt.Fprintf(&sb, "【%s】%s写的是认定之后的奖励", r.Ref, r.Title)
+	if len(r.Units) > 0 {
+		fmt.Fprintf(&sb, "（责任单位：%s）", strings.Join(r.Units, "、"))
+	}
+	sb.WriteString("，可以问我“" + title + "奖励多少”。")
+	return sb.String()
+}
+
+// senseText says that a word of the question is the notice's in another
+// sense, and what the notice means by it.
+func (b *Base) senseText(sh senseHit, ix *index) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "您问的“%s”（和“%s”一起说）与惠企政策里的“%s”不是一回事，惠企助手不能回答。", sh.phrase, sh.word, sh.phrase)
+	if len(sh.docs) > 0 {
+		m := ix.docs[sh.docs[0]].m
+		fmt.Fprintf(&sb, "惠企政策中的“%s”见【%s】%s。", sh.phrase, m.Ref(), m.Title)
+	}
+	sb.WriteString(b.Coverage())
+	return sb.String()
+}

@@ -55,7 +55,9 @@ func (b *Base) noticeFact(qq *query, ix *index, now time.Time) (string, bool) {
 	// Only a question about the notice or a package asks for its facts:
 	// 执照过期了 is about a licence, and 贷款到期 about a loan.
 	subject := len(pkgs) > 0 || has(fc.Subjects) || b.docNoNamed(nq)
-	if !subject && !has(fc.DocNo) {
+	// 文号 and 印发/落款 dates are the notice's whatever the question names.
+	own := has(fc.DocNo) || has(fc.Issued) && has(fc.When) && len(qq.found) == 0
+	if !subject && !own {
 		return "", false
 	}
 	n := b.notices[0]

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // The lexicon is curated data, reviewable against the notice: per measure the
@@ -42,6 +43,10 @@ type LexEntry struct {
 type Concept struct {
 	Term string   `json:"term"`
 	Say  []string `json:"say"`
+	// OtherSenses are words that, in the same question, show the concept's
+	// words used in another sense: 路由器 with 白名单, 图书馆 with 随借随还,
+	// ETC with 快捷通道. The words then are no evidence for the measure.
+	OtherSenses []string `json:"other_senses,omitempty"`
 }
 
 // Amount is a sum or figure a measure carries, with its condition, as the
@@ -110,6 +115,9 @@ type CommonLexicon struct {
 	// AmountCues are the ways people ask "how much" (多少, 几万, 费率): such a
 	// question is answered with the part of the clause that states the sum.
 	AmountCues []string `json:"amount_cues"`
+	// ListCues ask for an enumeration (哪三个, 分别是): the answer quotes the
+	// sentences that carry it on.
+	ListCues []string `json:"list_cues"`
 	// Frame are the words of asking (请问, 来电人咨询, 咋, 有没有, 区里): what
 	// is left of a question without them is its content, which a measure
 	// must account for.
@@ -118,6 +126,10 @@ type CommonLexicon struct {
 	Levels []LevelWords `json:"levels"`
 	// AwardCues ask about an award or a subsidy (奖励, 补贴, 有钱拿).
 	AwardCues []string `json:"award_cues"`
+	// RecognitionCues ask how a title is won (认定条件, 怎么评上): for a
+	// title the notice only rewards once another level has recognised it,
+	// that is the other level's programme.
+	RecognitionCues []string `json:"recognition_cues"`
 	// ConditionCues ask for the conditions or procedure of a programme.
 	ConditionCues []string `json:"condition_cues"`
 	// Documents are the words that name another document or year.
@@ -352,6 +364,18 @@ func (lx *Lexicon) terms() []string {
 	}
 	for _, to := range lx.Common.Typos {
 		ts = append(ts, to)
+	}
+	// Programmes no clause has are misspelt too (研发费用加记扣除): their
+	// names of three characters or more are targets, so the reply can say
+	// the notice lacks them.
+	for _, t := range lx.Common.OutOfScope {
+		if t.Absent {
+			for _, s := range t.Say {
+				if utf8.RuneCountInString(s) >= 3 {
+					ts = append(ts, s)
+				}
+			}
+		}
 	}
 	return ts
 }

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"unicode/utf8"
@@ -89,6 +90,9 @@ type index struct {
 	domain map[rune][]string
 	gaz   *Gazetteer
 	cal   *calibration // the confidence model; checked when the builtin base is made
+	// senses are, by concept term, the words that show its phrases used in
+	// another sense (Concept.OtherSenses).
+	senses map[string][]string
 	// unitNames are the spellings of the responsible units, longest first
 	// (a level word inside one is the unit's: 国家税务总局…).
 	unitNames []string
@@ -270,6 +274,19 @@ func (ix *index) buildLexicon(ms []*Measure, lx *Lexicon) {
 			f.docs = append(f.docs, d)
 		}
 	}
+	ix.senses = map[string][]string{}
+	for _, m := range ms {
+		if e := lx.Entry(m.ID); e != nil {
+			for _, c := range e.Concepts {
+				t := basicNormalize(c.Term)
+				for _, w := range c.OtherSenses {
+					if w = basicNormalize(w); w != "" && !slices.Contains(ix.senses[t], w) {
+						ix.senses[t] = append(ix.senses[t], w)
+					}
+				}
+			}
+		}
+	}
 	for i, m := range ms {
 		d := int32(i)
 		for _, u := range m.Units {
@@ -314,7 +331,9 @@ func (ix *index) buildLexicon(ms []*Measure, lx *Lexicon) {
 	}
 	ix.chat = newChatter(lx.Common.Chitchat)
 	ix.frame = map[rune][]string{}
-	for _, f := range lx.Common.Frame {
+	// Asking when or how long is asking too (截止日期, 有效期).
+	frameWords := append(append(append([]string{}, lx.Common.Frame...), lx.Common.Facts.When...), lx.Common.Facts.Validity...)
+	for _, f := range frameWords {
 		if f = basicNormalize(f); f != "" && !hasTradOnly(f) {
 			r, _ := utf8.DecodeRuneInString(f)
 			ix.frame[r] = append(ix.frame[r], f)

@@ -25,6 +25,10 @@ type explanation struct {
 	// of the measure inside one run of text (路由器白名单, 肯德基加盟特许经营):
 	// the phrase is then a part of another compound.
 	adjacent bool
+	// whole counts unexplained runs of two units or more that stand as
+	// words of their own, between boundaries (spaces, punctuation, words
+	// of asking) rather than inside explained text: 图书馆 of 随借随还 图书馆.
+	whole int
 	// substance is the explained content weighed by how particular the
 	// words explaining it are (idf, 1 for a lexicon phrase): 不够 explains
 	// little, 专精特新 much.
@@ -162,9 +166,27 @@ func (ix *index) explain(qq *query, d int32) explanation {
 	}
 	var e explanation
 	run := -1
+	// boundary reports whether the unit at i (or the edge) ends a word:
+	// no unit, a gap (space, punctuation), or a word of asking.
+	boundary := func(i, j int) bool {
+		if i < 0 || i >= len(sp) {
+			return true
+		}
+		if j >= 0 && j < len(sp) && (sp[min(i, j)].end != sp[max(i, j)].start) {
+			return true
+		}
+		return frame[i]
+	}
 	flush := func(end int) {
 		if run >= 0 {
 			e.unknown = append(e.unknown, nq[sp[run].start:sp[end].end])
+			units := end - run + 1
+			if units == 1 && isLatinSpan(nq[sp[run].start:sp[run].end]) {
+				units = 2
+			}
+			if units >= 2 && boundary(run-1, run) && boundary(end+1, end) {
+				e.whole++
+			}
 			run = -1
 		}
 	}

@@ -40,6 +40,16 @@ type query struct {
 	found []foundPhrase
 	// places are the places the question names (gazetteer).
 	places []PlaceMention
+	// senses are lexicon phrases the question uses in another sense (路由器
+	// 白名单): no evidence for their measures.
+	senses []senseHit
+}
+
+// senseHit is a phrase of a concept used in another sense, and the word
+// that shows it.
+type senseHit struct {
+	phrase, term, word string
+	docs               []int32
 }
 
 // foundPhrase is a lexicon phrase at byte offsets of the normalised question.
@@ -167,6 +177,14 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 		if inside {
 			continue
 		}
+		term := f.p.expand
+		if term == "" {
+			term = f.p.text
+		}
+		if w := otherSense(nq, f, ix.senses[term]); w != "" {
+			qq.senses = append(qq.senses, senseHit{f.p.text, term, w, f.p.docs})
+			continue
+		}
 		qq.found = append(qq.found, f)
 		strength := float32(utf8.RuneCountInString(f.p.text)) / float32(len(f.p.docs))
 		for _, d := range f.p.docs {
@@ -186,6 +204,25 @@ func (ix *index) analyse(q string, sc *scratch) *query {
 	}
 	slices.SortFunc(qq.terms, func(a, b qterm) int { return int(a.id - b.id) })
 	return qq
+}
+
+// otherSense returns the word of ws that the question holds outside phrase
+// f, or "".
+func otherSense(nq string, f foundPhrase, ws []string) string {
+	for _, w := range ws {
+		for at := 0; ; {
+			i := strings.Index(nq[at:], w)
+			if i < 0 {
+				break
+			}
+			s, e := at+i, at+i+len(w)
+			if e <= f.start || s >= f.end {
+				return w
+			}
+			at = e
+		}
+	}
+	return ""
 }
 
 // oovWeight discounts unknown unigrams relative to unknown bigrams.

@@ -32,6 +32,16 @@ func (ix *index) asksAmount(nq string) bool {
 	return false
 }
 
+// asksList reports a question that asks for an enumeration (哪三个, 分别是).
+func (ix *index) asksList(nq string) bool {
+	for _, c := range ix.common.ListCues {
+		if c = basicNormalize(c); c != "" && strings.Contains(nq, c) {
+			return true
+		}
+	}
+	return false
+}
+
 // snippet returns up to n sentences of a measure that share the most query
 // weight, in text order, long sentences cut to their best parts.
 func (ix *index) snippet(d int32, qq *query, n int) string {
@@ -91,7 +101,21 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 		return ss[0].text // the item's title sentence
 	}
 	pick := []int{sc[0].i}
-	if n > 1 && len(sc) > 1 && sc[1].s >= sc[0].s*0.6 && ss[sc[0].i].runes+ss[sc[1].i].runes <= maxSnippetRunes {
+	limit := maxSnippetRunes
+	if n > 1 && ix.asksList(qq.norm) {
+		// 三个平台是哪三个: the enumeration runs on in the sentences after
+		// the one that starts it.
+		limit = 3 * maxSnippetRunes
+		runes := ss[sc[0].i].runes
+		for i := sc[0].i + 1; i < len(ss) && runes+ss[i].runes <= limit; i++ {
+			if score(&ss[i], ss[i].text) <= 0 {
+				break
+			}
+			pick = append(pick, i)
+			runes += ss[i].runes
+		}
+	}
+	if len(pick) == 1 && n > 1 && len(sc) > 1 && sc[1].s >= sc[0].s*0.6 && ss[sc[0].i].runes+ss[sc[1].i].runes <= maxSnippetRunes {
 		pick = append(pick, sc[1].i)
 	}
 	sort.Ints(pick)
@@ -101,7 +125,7 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 			b.WriteString("…") // the sentences between are left out
 		}
 		whole := ss[i].text
-		b.WriteString(ix.trimSentence(&ss[i], func(p *sentence) float32 { return score(p, whole) }))
+		b.WriteString(ix.trimSentence(&ss[i], limit, func(p *sentence) float32 { return score(p, whole) }))
 	}
 	return b.String()
 }
@@ -109,8 +133,8 @@ func (ix *index) snippet(d int32, qq *query, n int) string {
 // trimSentence returns a sentence, or for a long one the window of
 // consecutive parts with the most query weight that fits maxSnippetRunes,
 // marked with … where it was cut.
-func (ix *index) trimSentence(s *sentence, score func(*sentence) float32) string {
-	if s.runes <= maxSnippetRunes || len(s.parts) < 2 {
+func (ix *index) trimSentence(s *sentence, limit int, score func(*sentence) float32) string {
+	if s.runes <= limit || len(s.parts) < 2 {
 		return s.text
 	}
 	ps := s.parts
@@ -125,7 +149,7 @@ func (ix *index) trimSentence(s *sentence, score func(*sentence) float32) string
 		runes := 0
 		for j := i; j < len(ps); j++ {
 			runes += ps[j].runes
-			if runes > maxSnippetRunes && j > i {
+			if runes > limit && j > i {
 				break
 			}
 			v += ws[j]
