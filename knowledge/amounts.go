@@ -59,14 +59,21 @@ func askedAmounts(e *LexEntry, concepts, words []string) amountAsk {
 		return amountAsk{missing: concepts}
 	}
 	norm := func(s string) string { return basicNormalize(s) }
+	// the amounts whose conditions hold the most of the question's words
 	var byWords []Amount
+	best := 0
 	for _, a := range e.Amounts {
-		c := norm(a.Condition)
+		c, n := norm(a.Condition), 0
 		for _, w := range words {
 			if strings.Contains(c, w) {
-				byWords = append(byWords, a)
-				break
+				n++
 			}
+		}
+		switch {
+		case n > best:
+			best, byWords = n, []Amount{a}
+		case n == best && n > 0:
+			byWords = append(byWords, a)
 		}
 	}
 	if len(concepts) == 0 {
@@ -126,18 +133,19 @@ func askedAmounts(e *LexEntry, concepts, words []string) amountAsk {
 
 // amountAskOf is askedAmounts for the question and measure d.
 func (ix *index) amountAskOf(qq *query, d int32) amountAsk {
-	return askedAmounts(ix.docs[d].entry, qq.conceptsOf(d), ix.contentWords(qq))
+	return askedAmounts(ix.docs[d].entry, qq.conceptsOf(d), ix.contentWords(qq, d))
 }
 
 // contentWords are the question's bigrams of content outside the lexicon
-// phrases found: no words of asking, no award, amount or level words.
-func (ix *index) contentWords(qq *query) []string {
+// phrases of measure d found in it: no words of asking, no award, amount or
+// level words.
+func (ix *index) contentWords(qq *query, d int32) []string {
 	nq := qq.norm
 	sp := spans(nq, nil)
 	frame := ix.frameMask(nq, sp, make([]bool, len(sp)))
 	inPhrase := func(s span) bool {
 		for _, f := range qq.found {
-			if s.start >= f.start && s.end <= f.end {
+			if s.start >= f.start && s.end <= f.end && slices.Contains(f.p.docs, d) {
 				return true
 			}
 		}

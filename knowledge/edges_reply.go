@@ -150,16 +150,15 @@ func (b *Base) otherLevelText(level string, lm levelMention, r *Result, qq *quer
 	}
 	fmt.Fprintf(&sb, "；%s的政策请向%s主管部门咨询。", name, strings.TrimSuffix(name, "级")+"里的")
 	if d, ok := ix.byID[m.ID]; ok {
-		if e := ix.docs[d].entry; e != nil {
-			var own []string
-			for _, am := range e.Amounts {
-				if am.Level == "district" {
-					own = append(own, am.Text+"（"+am.Condition+"）")
-				}
+		// what the district itself pays for the concept asked
+		var own []string
+		for _, am := range ix.amountAskOf(qq, d).amounts {
+			if am.Level == "district" {
+				own = append(own, am.Text+"（"+am.Condition+"）")
 			}
-			if len(own) > 0 && len(own) <= 4 {
-				fmt.Fprintf(&sb, "本条写明的是区级奖励：%s。", strings.Join(own, "；"))
-			}
+		}
+		if len(own) > 0 && len(own) <= 4 {
+			fmt.Fprintf(&sb, "本条写明的是区级奖励：%s。", strings.Join(own, "；"))
 		}
 	}
 	return sb.String()

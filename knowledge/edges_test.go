@@ -1,0 +1,106 @@
+package knowledge
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestAskEdges: questions outside the loaded notices are declined by kind,
+// say why, and never land on a measure; amounts of other levels that the
+// notice states, and the district's own questions, stay answered.
+func TestAskEdges(t *testing.T) {
+	b := mustBuiltin(t)
+	tests := []struct {
+		q        string
+		answered bool
+		kind     string
+		wantIn   []string
+		wantOut  []string
+	}{
+		// another place, by name, typo or a short form after its city
+		{"盂县对白名单企业的奖励标准是多少", false, KindOtherPlace, []string{"盂县", "阳泉市城区", "当地政府的有关部门"}, nil},
+		{"于县专精特新配套奖励多少", false, KindOtherPlace, []string{"盂县"}, nil},
+		{"晋城城区的白名单奖励", false, KindOtherPlace, []string{"晋城市城区"}, nil},
+		{"太原小店的技改补贴", false, KindOtherPlace, []string{"小店区"}, nil},
+		{"大同市城区小升规奖励", false, KindOtherPlace, []string{"已撤销"}, nil},
+		// 城区 alone, 区里 and the city above are ours
+		{"城区白名单奖励1-2月份咋算", true, "", []string{"二十条第2条"}, nil},
+		{"来电人咨询阳泉市对链主企业本地配套采购奖励最高50万元的政策如何落实", true, "", []string{"50万元"}, nil},
+		// a level's own programme the notice does not state
+		{"省里对小升规企业奖多少钱", false, KindOtherLevel, []string{"省级", "区级"}, []string{"您问的是区级"}},
+		{"市工信局白名单奖励标准", false, KindOtherLevel, []string{"市级", "落实省工信厅和市工信局有关“白名单”企业奖励政策"}, nil},
+		{"国家小巨人认定需要什么条件", false, KindOtherLevel, []string{"认定"}, nil},
+		// …but amounts of other levels the notice states are in scope
+		{"国家级专精特新小巨人省市给多少、区里配套多少", true, "", []string{"100万元", "5万元"}, nil},
+		{"重点新材料首批次产品保险补偿的省级补贴标准是什么", true, "", []string{"80%", "500万元"}, nil},
+		{"评上省级专精特新了区里配套多少", true, "", []string{"2万元"}, nil},
+		// another document or year
+		{"晋政发〔2022〕25号文件说的啥", false, KindOtherNotice, []string{"晋政发〔2022〕25号", "城政办发〔2023〕5号"}, nil},
+		{"《阳泉市加快工业企业复工复产二十条措施》中关于白名单的规定", false, KindOtherNotice, []string{"根据它制定的", "《二十条》"}, nil},
+		{"2025年城区工业企业开门红奖励政策是什么", false, KindOtherNotice, []string{"2025年"}, nil},
+		{"解读那张图片上写的啥", false, KindOtherNotice, []string{"图片"}, nil},
+		// programmes no clause contains: said plainly, ind-13 offered as where to ask
+		{"稳岗返还今年咋申请", false, KindNotInNotice, []string{"没有“稳岗返还”的规定", "二十条第13条"}, nil},
+		{"研发费用加计扣除比例是多少", false, KindNotInNotice, []string{"研发费用加计扣除"}, []string{"2万元"}},
+		// another sense of a measure's word
+		{"路由器白名单怎么设置", false, KindNotInNotice, []string{"不是一回事", "二十条第2条"}, nil},
+		{"图书馆的书能随借随还吗", false, KindNotInNotice, []string{"随借随还"}, nil},
+		{"随借随还的贷款模式", true, "", []string{"二十条第11条"}, nil},
+		// a person's own affairs: the kind of office, no contact details
+		{"我在厂里干活受伤了工伤怎么认定", false, KindOutOfScope, []string{"人社部门"}, nil},
+		{"高校毕业生申请人才公寓需要什么条件", false, KindOutOfScope, []string{"人才"}, nil},
+		// small talk never lands on a measure
+		{"你是真人还是机器人啊🤔", false, "chitchat:who", nil, []string{"【"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			a := b.Ask(tt.q, 3, fixedNow)
+			if a.Answered != tt.answered || a.Kind != tt.kind {
+				t.Fatalf("Ask(%q) = answered %v kind %q, want %v %q\n%s", tt.q, a.Answered, a.Kind, tt.answered, tt.kind, a.Text)
+			}
+			for _, w := range tt.wantIn {
+				if !strings.Contains(a.Text, w) {
+					t.Errorf("Ask(%q) text lacks %q:\n%s", tt.q, w, a.Text)
+				}
+			}
+			for _, w := range tt.wantOut {
+				if strings.Contains(a.Text, w) {
+					t.Errorf("Ask(%q) text has %q:\n%s", tt.q, w, a.Text)
+				}
+			}
+			if containsContact(a.Text) {
+				t.Errorf("Ask(%q) gives a phone number or URL: %q", tt.q, a.Text)
+			}
+		})
+	}
+}
+
+// TestAskOtherPlaceWithItsNotice: once a notice of another place is loaded,
+// a question about that place is answered from it alone.
+func TestAskOtherPlaceWithItsNotice(t *testing.T) {
+	parts, err := builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	yu := &Notice{Office: "盂县人民政府办公室", Place: "盂县", DocNo: "盂政办发〔2023〕9号", Packages: []Package{{
+		Key: "yu", Name: "十条", Title: "盂县支持工业企业发展十条措施", Measures: []Measure{
+			{ID: "yu-01", Package: "十条", Number: 1, Title: "支持白名单企业", Text: "支持白名单企业。对县级重点工业企业白名单企业给予奖励。", Units: []string{"盂县工信局"}},
+			{ID: "yu-02", Package: "十条", Number: 2, Title: "保障用工", Text: "保障用工。组织招聘活动。", Units: []string{"盂县人社局"}},
+		}}}}
+	b := newBase([]*Notice{parts.notice, yu}, parts.lex, nil)
+	b.norm = parts.norm
+	b.ix.Store(buildIndex(b.measures, parts.lex, nil, b.norm))
+	a := b.Ask("盂县对白名单企业的奖励咋算的", 3, fixedNow)
+	if len(a.Results) == 0 || a.Results[0].ID != "yu-01" {
+		t.Fatalf("Ask about 盂县 with its notice loaded = %+v, want yu-01 first", a.Results)
+	}
+	for _, r := range a.Results {
+		if !strings.HasPrefix(r.ID, "yu-") {
+			t.Errorf("Ask about 盂县 lists %s, a measure of another place", r.ID)
+		}
+	}
+	// the district's own question still comes from the district's notice
+	if a := b.Ask("城区白名单企业奖励标准", 3, fixedNow); len(a.Results) == 0 || a.Results[0].ID != "ind-02" {
+		t.Errorf("Ask about 城区 = %v, want ind-02 first", a.Results)
+	}
+}
