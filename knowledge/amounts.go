@@ -54,16 +54,24 @@ type amountAsk struct {
 // words are the question's other content words (bigrams outside the
 // concepts found and the words of asking): an amount whose condition holds
 // one is asked as well (研发 of 技改研发奖励 asks for the 研发 awards).
-func askedAmounts(e *LexEntry, concepts, words []string) amountAsk {
+//
+// conds are the amounts' conditions normalised (nil: normalised here).
+func askedAmounts(e *LexEntry, concepts, words, conds []string) amountAsk {
 	if e == nil || len(e.Amounts) == 0 {
 		return amountAsk{missing: concepts}
 	}
 	norm := func(s string) string { return basicNormalize(s) }
+	if len(conds) != len(e.Amounts) {
+		conds = make([]string, len(e.Amounts))
+		for i, a := range e.Amounts {
+			conds[i] = norm(a.Condition)
+		}
+	}
 	// the amounts whose conditions hold the most of the question's words
 	var byWords []Amount
 	best := 0
-	for _, a := range e.Amounts {
-		c, n := norm(a.Condition), 0
+	for i, a := range e.Amounts {
+		c, n := conds[i], 0
 		for _, w := range words {
 			if strings.Contains(c, w) {
 				n++
@@ -133,16 +141,29 @@ func askedAmounts(e *LexEntry, concepts, words []string) amountAsk {
 
 // amountAskOf is askedAmounts for the question and measure d.
 func (ix *index) amountAskOf(qq *query, d int32) amountAsk {
-	return askedAmounts(ix.docs[d].entry, qq.conceptsOf(d), ix.contentWords(qq, d))
+	return askedAmounts(ix.docs[d].entry, qq.conceptsOf(d), ix.contentWords(qq, d), ix.docs[d].conds)
 }
 
 // contentWords are the question's bigrams of content outside the lexicon
 // phrases of measure d found in it: no words of asking, no award, amount or
 // level words.
 func (ix *index) contentWords(qq *query, d int32) []string {
+	if w, ok := qq.words[d]; ok {
+		return w
+	}
+	if qq.words == nil {
+		qq.words = map[int32][]string{}
+	}
+	w := ix.contentWordsOf(qq, d)
+	qq.words[d] = w
+	return w
+}
+
+func (ix *index) contentWordsOf(qq *query, d int32) []string {
 	nq := qq.norm
-	sp := spans(nq, nil)
-	frame := ix.frameMask(nq, sp, make([]bool, len(sp)))
+	prep := ix.prepExplain(qq)
+	sp := prep.sp
+	frame := prep.frameMask(make([]bool, len(sp)))
 	inPhrase := func(s span) bool {
 		for _, f := range qq.found {
 			if s.start >= f.start && s.end <= f.end && slices.Contains(f.p.docs, d) {

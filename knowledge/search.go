@@ -46,6 +46,8 @@ type docInfo struct {
 	// sentences are cut on first use (snippets are needed for few measures)
 	once      *sync.Once
 	sentences []sentence
+	// conds are the entry's amount conditions, normalised once.
+	conds []string
 }
 
 type sentence struct {
@@ -190,6 +192,11 @@ func buildIndex(ms []*Measure, lx *Lexicon, extra map[string][]string, norm *nor
 		d := int32(i)
 		ix.byID[m.ID] = d
 		ix.docs[i] = docInfo{m: m, entry: lx.Entry(m.ID), once: new(sync.Once)}
+		if e := ix.docs[i].entry; e != nil {
+			for _, a := range e.Amounts {
+				ix.docs[i].conds = append(ix.docs[i].conds, basicNormalize(a.Condition))
+			}
+		}
 		add(i, m.Title, wTitle)
 		add(i, m.Section, wSection)
 		add(i, m.Text, wText)

@@ -54,30 +54,86 @@ func (e explanation) weighted() float64 {
 	return e.substance / float64(e.content)
 }
 
-// frameMask marks the spans of nq that are words of asking: the lexicon's
-// frame phrases, stop n-grams and the stop unigrams.
-// A single rune is a word of asking only where it is not part of a bigram
-// the measure uses (会 of 会不会, not of 视频会议): covered says which are.
-func (ix *index) frameMask(nq string, sp []span, covered []bool) []bool {
-	frame := make([]bool, len(sp))
+// explainPrep is what explaining needs of a question whatever the measure:
+// its units and where the words of asking and the enterprise words are,
+// computed once per question.
+type explainPrep struct {
+	sp []span
+	// base marks units that are never content: numbers and symbols, the
+	// stop bigrams, multi-rune words of asking, the places named.
+	base []bool
+	// single marks a unit that is a word of asking by itself (会, 不) where
+	// no bigram of the measure holds it.
+	single []bool
+	// domainEnd is, per unit, the end of the enterprise word starting there
+	// (0 for none): neutral where the measure does not use it.
+	domainEnd []int
+}
+
+func (ix *index) prepExplain(qq *query) *explainPrep {
+	if qq.prep != nil {
+		return qq.prep
+	}
+	nq := qq.norm
+	sp := spans(nq, nil)
+	p := &explainPrep{sp: sp, base: make([]bool, len(sp)), single: make([]bool, len(sp)), domainEnd: make([]int, len(sp))}
 	for i, s := range sp {
 		t := nq[s.start:s.end]
-		if !isHanSpan(t) && !isLatinSpan(t) || stopUni[t] && !covered[i] {
-			frame[i] = true // particles; numbers and symbols are neither
+		switch {
+		case !isHanSpan(t) && !isLatinSpan(t):
+			p.base[i] = true // numbers and symbols are neither
+		case stopUni[t]:
+			p.single[i] = true
 		}
 		if i+1 < len(sp) && sp[i+1].start == s.end && stopBi[nq[s.start:sp[i+1].end]] {
-			frame[i], frame[i+1] = true, true
+			p.base[i], p.base[i+1] = true, true
 		}
-	}
-	for i := range sp {
-		r, _ := utf8.DecodeRuneInString(nq[sp[i].start:])
-		// Enterprise words (机器, 订单) a measure need not explain are
-		// neutral where the measure does not use them.
+		r, _ := utf8.DecodeRuneInString(t)
 		for _, f := range ix.domain[r] {
-			if !strings.HasPrefix(nq[sp[i].start:], f) {
+			if strings.HasPrefix(nq[s.start:], f) {
+				p.domainEnd[i] = s.start + len(f)
+				break
+			}
+		}
+		for _, f := range ix.frame[r] {
+			if !strings.HasPrefix(nq[s.start:], f) {
 				continue
 			}
-			end := sp[i].start + len(f)
+			if utf8.RuneCountInString(f) == 1 {
+				p.single[i] = true
+				break
+			}
+			end := s.start + len(f)
+			for j := i; j < len(sp) && sp[j].end <= end; j++ {
+				p.base[j] = true
+			}
+			break
+		}
+	}
+	for _, m := range qq.places {
+		for i, s := range sp {
+			if s.start >= m.Start && s.end <= m.End {
+				p.base[i] = true // where is the place logic's, not content
+			}
+		}
+	}
+	qq.prep = p
+	return p
+}
+
+// frameMask marks the units of the question that are not content for a
+// measure: the words of asking (a single rune only where it is not part of
+// a bigram the measure uses: 会 of 会不会, not of 视频会议), and enterprise
+// words the measure does not use (机器, 订单).
+func (p *explainPrep) frameMask(covered []bool) []bool {
+	sp := p.sp
+	frame := make([]bool, len(sp))
+	copy(frame, p.base)
+	for i := range sp {
+		if p.single[i] && !covered[i] {
+			frame[i] = true
+		}
+		if end := p.domainEnd[i]; end > 0 {
 			all := true
 			for j := i; j < len(sp) && sp[j].end <= end; j++ {
 				all = all && !covered[j]
@@ -87,20 +143,6 @@ func (ix *index) frameMask(nq string, sp []span, covered []bool) []bool {
 					frame[j] = true
 				}
 			}
-			break
-		}
-		for _, f := range ix.frame[r] {
-			if !strings.HasPrefix(nq[sp[i].start:], f) {
-				continue
-			}
-			end := sp[i].start + len(f)
-			if utf8.RuneCountInString(f) == 1 && covered[i] {
-				continue
-			}
-			for j := i; j < len(sp) && sp[j].end <= end; j++ {
-				frame[j] = true
-			}
-			break
 		}
 	}
 	return frame
@@ -118,7 +160,8 @@ func isLatinSpan(t string) bool {
 // explain measures how much of the question doc d accounts for.
 func (ix *index) explain(qq *query, d int32) explanation {
 	nq := qq.norm
-	sp := spans(nq, nil)
+	prep := ix.prepExplain(qq)
+	sp := prep.sp
 	covered := make([]bool, len(sp))
 	weight := make([]float64, len(sp))
 	toks := ix.docTokens[d]
@@ -156,14 +199,7 @@ func (ix *index) explain(qq *query, d int32) explanation {
 			}
 		}
 	}
-	frame := ix.frameMask(nq, sp, covered)
-	for _, m := range qq.places {
-		for i, s := range sp {
-			if s.start >= m.Start && s.end <= m.End {
-				frame[i] = true // where is the place logic's, not content
-			}
-		}
-	}
+	frame := prep.frameMask(covered)
 	var e explanation
 	run := -1
 	// boundary reports whether the unit at i (or the edge) ends a word:

@@ -43,6 +43,8 @@ type query struct {
 	// senses are lexicon phrases the question uses in another sense (路由器
 	// 白名单): no evidence for their measures.
 	senses []senseHit
+	prep   *explainPrep // computed on first use by explain
+	words  map[int32][]string // contentWords by measure, on first use
 }
 
 // senseHit is a phrase of a concept used in another sense, and the word
