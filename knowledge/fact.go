@@ -26,6 +26,8 @@ type FactCues struct {
 	Validity   []string `json:"validity"`
 	Count      []string `json:"count"`
 	Basis      []string `json:"basis"`
+	Title      []string `json:"title"`  // 全称, 标题
+	Public     []string `json:"public"` // 是否公开发布
 	// Subjects name the notice or its packages in general (通知, 文件, 这个
 	//政策): with them a fact cue asks about the notice even when a
 	// measure's words are in the question too.
@@ -56,7 +58,13 @@ func (b *Base) noticeFact(qq *query, ix *index, now time.Time) (string, bool) {
 	// 执照过期了 is about a licence, and 贷款到期 about a loan.
 	subject := len(pkgs) > 0 || has(fc.Subjects) || b.docNoNamed(nq)
 	// 文号 and 印发/落款 dates are the notice's whatever the question names.
-	own := has(fc.DocNo) || has(fc.Issued) && has(fc.When) && len(qq.found) == 0
+	var docIssuer []string // 落款单位, 发文机关: of a document whatever else is named
+	for _, w := range fc.Issuer {
+		if strings.Contains(w, "落款") || strings.Contains(w, "发文") || strings.Contains(w, "印发") {
+			docIssuer = append(docIssuer, w)
+		}
+	}
+	own := has(fc.DocNo) || (has(docIssuer) || has(fc.Issued) && has(fc.When)) && len(qq.found) == 0
 	if !subject && !own {
 		return "", false
 	}
@@ -65,6 +73,10 @@ func (b *Base) noticeFact(qq *query, ix *index, now time.Time) (string, bool) {
 	switch {
 	case has(fc.DocNo):
 		parts = append(parts, b.docNoFact(n))
+	case has(fc.Title) && subject:
+		parts = append(parts, b.titleFact(n, pkgs))
+	case has(fc.Public):
+		parts = append(parts, b.datesFact(n))
 	case has(fc.Issuer) || has(fc.Addressees) || has(fc.When) && (has(fc.Issued) || has(fc.Published)):
 		if has(fc.Issuer) || has(fc.When) {
 			parts = append(parts, b.datesFact(n))
@@ -129,6 +141,22 @@ func (b *Base) docNoFact(n *Notice) string {
 		s += "印发"
 	}
 	return s + "。"
+}
+
+// titleFact names the notice and its packages in full.
+func (b *Base) titleFact(n *Notice, pkgs []*Package) string {
+	if len(pkgs) > 0 {
+		var ts []string
+		for _, p := range pkgs {
+			ts = append(ts, fmt.Sprintf("《%s》的全称是《%s》", p.Name, p.Title))
+		}
+		return strings.Join(ts, "；") + "。"
+	}
+	var ts []string
+	for _, p := range n.Packages {
+		ts = append(ts, "《"+p.Title+"》（"+p.Name+"）")
+	}
+	return fmt.Sprintf("通知的标题是《%s》（%s），印发的是%s。", n.Title, n.DocNo, strings.Join(ts, "和"))
 }
 
 func (b *Base) datesFact(n *Notice) string {

@@ -39,6 +39,9 @@ func TestAskNoticeFacts(t *testing.T) {
 		{"一共多少条", "这个通知一共包含多少条措施", fixedNow, KindNoticeFact, []string{"共20条", "共18条", "一共38条"}, nil},
 		{"三个平台", "三个平台是哪三个", fixedNow, "", []string{"一站式企业服务平台", "政银企融资平台", "对外交流平台"}, nil},
 		{"受理渠道和模式", "企业问题按哪几种模式协调办理", fixedNow, "", []string{"分级、分类、综合"}, nil},
+		{"全称", "二十条的全称是什么", fixedNow, KindNoticeFact, []string{"《阳泉市城区加快工业企业复产达产二十条措施》"}, nil},
+		{"公开", "这个文件是公开发布的吗", fixedNow, KindNoticeFact, []string{"此件公开发布"}, nil},
+		{"落款单位", "落款单位是哪个", fixedNow, KindNoticeFact, []string{"阳泉市城区人民政府办公室"}, nil},
 		{"依据", "十八条是根据哪个文件制定的", fixedNow, KindNoticeFact, []string{"《阳泉市狠抓项目建设扩大有效投资十八条措施》"}, nil},
 		// not facts of the notice: a licence's and a loan's dates are the measure's
 		{"执照过期", "营业执照过期了来不及换怎么办", fixedNow, "", []string{"二十条第8条"}, nil},

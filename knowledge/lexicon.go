@@ -397,7 +397,7 @@ func (lx *Lexicon) keepWords() []string {
 		ks = append(ks, list...)
 	}
 	f := lx.Common.Facts
-	for _, list := range [][]string{f.DocNo, f.Issued, f.Published, f.When, f.Issuer, f.Addressees, f.Validity, f.Count, f.Basis, f.Subjects} {
+	for _, list := range [][]string{f.DocNo, f.Issued, f.Published, f.When, f.Issuer, f.Addressees, f.Validity, f.Count, f.Basis, f.Title, f.Public, f.Subjects} {
 		ks = append(ks, list...)
 	}
 	return ks
