@@ -50,6 +50,11 @@ type DocumentWords struct {
 	// Interpretation names the 解读 the page links to as an image.
 	Interpretation []string `json:"interpretation"`
 	Picture        []string `json:"picture"`
+	// IssuedBy (发的, 出台的) after a level or a unit, or DocNouns (文件,
+	// 通知, 意见) after a unit, name that body's own document: 市政府最近
+	// 发的稳增长政策, 城区税务局的减税文件.
+	IssuedBy []string `json:"issued_by"`
+	DocNouns []string `json:"doc_nouns"`
 }
 
 // levelMention is a level of government named in a question.
@@ -290,6 +295,13 @@ func (b *Base) otherDocumentIn(qq *query, ix *index) *otherDocument {
 	if w := has(dw.Issuers); w != "" {
 		return &otherDocument{name: w}
 	}
+	if name := ix.bodysDocument(qq); name != "" {
+		return &otherDocument{name: name}
+	}
+	// 关于促进民营经济的意见: a title without 《》 that is not ours
+	if m := reTitleQ.FindString(nq); m != "" && !b.ownTitle(m) {
+		return &otherDocument{name: m}
+	}
 	if w := has(dw.Kinds); w != "" {
 		return &otherDocument{name: w}
 	}
@@ -309,6 +321,48 @@ func (b *Base) otherDocumentIn(qq *query, ix *index) *otherDocument {
 		}
 	}
 	return nil
+}
+
+// reTitleQ finds a document's title written without 《》.
+var reTitleQ = regexp.MustCompile(`关于[^，。,;；？?]{2,30}的(?:意见|通知|办法|决定|方案|规定|细则|若干措施)`)
+
+// bodysDocument finds a level's or a unit's own document named by what
+// follows it: a level, then within a few characters 发的/出台的 (市政府最近
+// 发的); a responsible unit, then 的 and a document noun (税务局的…文件).
+func (ix *index) bodysDocument(qq *query) string {
+	nq := qq.norm
+	dw := ix.common.Documents
+	within := func(from int, words []string, runes int) string {
+		rest := []rune(nq[from:])
+		if len(rest) > runes {
+			rest = rest[:runes]
+		}
+		r := string(rest)
+		for _, w := range words {
+			if strings.Contains(r, basicNormalize(w)) {
+				return w
+			}
+		}
+		return ""
+	}
+	for _, lm := range ix.levelsIn(qq) {
+		if lm.level == "district" {
+			continue
+		}
+		if w := within(lm.end, dw.IssuedBy, 8); w != "" {
+			return lm.text + "…" + w
+		}
+	}
+	for _, u := range ix.unitNames {
+		i := strings.Index(nq, u)
+		if i < 0 {
+			continue
+		}
+		if w := within(i+len(u), dw.DocNouns, 10); w != "" {
+			return u + "的" + w
+		}
+	}
+	return ""
 }
 
 // ownDocNo reports a 文号 (prefix, year, number) of a loaded notice.

@@ -218,7 +218,8 @@ func otherSense(nq string, f foundPhrase, ws []string) string {
 				break
 			}
 			s, e := at+i, at+i+len(w)
-			if e <= f.start || s >= f.end {
+			// beside the phrase, or a longer word holding it (三无产品)
+			if e <= f.start || s >= f.end || s <= f.start && e >= f.end && e-s > f.end-f.start {
 				return w
 			}
 			at = e
