@@ -263,8 +263,17 @@ func tradeoff(c *calibration, rows []calRow) (string, map[float64][3]float64) {
 			}
 		}
 		v := [3]float64{inOK[0] / math.Max(in[0], 1), inOK[1] / math.Max(in[1], 1), nmOK / math.Max(nm, 1)}
+		if in[0] == 0 {
+			v[0] = 1 // no such rows: no constraint
+		}
 		out[th] = v
-		fmt.Fprintf(&sb, "| %.2f | %.3f | %.3f | %.3f |\n", th, v[0], v[1], v[2])
+		cell := func(x, n float64) string {
+			if n == 0 {
+				return "—"
+			}
+			return fmt.Sprintf("%.3f", x)
+		}
+		fmt.Fprintf(&sb, "| %.2f | %s | %s | %s |\n", th, cell(v[0], in[0]), cell(v[1], in[1]), cell(v[2], nm))
 	}
 	return sb.String(), out
 }

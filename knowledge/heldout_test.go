@@ -17,14 +17,15 @@ import (
 // line index: the even half is the one huiqi's data may be tuned on, the odd
 // half is never looked at row by row, so that the two halves' numbers side
 // by side tell generalisation from memorisation. The thresholds are held on
-// each half: issue 13's targets for in-scope questions; for near misses and
-// facts, what the untouched half reaches today (the targets are 0.95), so
-// that they only ever go up.
+// each half: issue 13's targets for in-scope questions (top-1 0.97, answered
+// 0.95); for near misses and facts, whose target is 0.95 too, what the
+// untouched half reaches (0.944 and 0.923 when written; the tuned half
+// reaches 1.0 on both), so that they only ever go up.
 const (
 	heldoutTop1     = 0.97
 	heldoutAnswered = 0.95
-	heldoutAbstain  = 0.90
-	heldoutFacts    = 0.85
+	heldoutAbstain  = 0.94
+	heldoutFacts    = 0.92
 	// The probes are few (45 and 60): one miss is two points.
 	probesInScope  = 0.90
 	probesNearMiss = 0.90
