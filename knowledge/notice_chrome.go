@@ -87,14 +87,15 @@ func chromeLine(l string) string {
 	if s == "" {
 		return l
 	}
-	if rePinyinAn.MatchString(s) {
-		s = rePinyinAn.ReplaceAllStringFunc(s, func(m string) string {
-			sm := rePinyinAn.FindStringSubmatch(m)
-			if reToneMark.MatchString(sm[2]) {
-				return sm[1]
-			}
-			return m
-		})
+	// A sentence of the notice is never chrome; only pinyin may be in it.
+	if strings.Contains(s, "。") && utf8.RuneCountInString(s) > 40 {
+		if strings.Contains(s, "(") && rePinyinAn.MatchString(s) {
+			return stripPinyin(s)
+		}
+		return l
+	}
+	if strings.Contains(s, "(") && rePinyinAn.MatchString(s) {
+		s = stripPinyin(s)
 		l = s
 	}
 	if reURLLine.MatchString(strings.ToLower(s)) {
@@ -108,7 +109,7 @@ func chromeLine(l string) string {
 	if isBreadcrumb(s) || rePageNumber.MatchString(s) {
 		return ""
 	}
-	if reCounter.MatchString(s) {
+	if (strings.Contains(s, "次") || strings.Contains(s, "量") || strings.Contains(s, "数")) && reCounter.MatchString(s) {
 		s = strings.TrimSpace(reCounter.ReplaceAllString(s, ""))
 		if s == "" {
 			return ""
@@ -122,6 +123,17 @@ func chromeLine(l string) string {
 		return ""
 	}
 	return l
+}
+
+// stripPinyin removes the pinyin annotations of a line.
+func stripPinyin(s string) string {
+	return rePinyinAn.ReplaceAllStringFunc(s, func(m string) string {
+		sm := rePinyinAn.FindStringSubmatch(m)
+		if reToneMark.MatchString(sm[2]) {
+			return sm[1]
+		}
+		return m
+	})
 }
 
 // isBreadcrumb: 首页 > 政务公开 > 政策文件, >> 走进嵊州 >> 投资嵊州 >> 投资政策,
@@ -157,6 +169,9 @@ func isBreadcrumb(s string) bool {
 // onlyChrome reports whether s is made only of chrome words, bullets and
 // punctuation.
 func onlyChrome(s string) bool {
+	if utf8.RuneCountInString(s) > 60 || strings.ContainsAny(s, "。,;") {
+		return false // a sentence
+	}
 	rest := s
 	for _, w := range chromeWords {
 		if len(w) > 1 || !strings.ContainsAny(w, "大中小次") {

@@ -245,6 +245,9 @@ func isTermClause(s string) bool {
 // 自2024年1月1日起, 2023年起): not limits, but data.
 func starts(text string) []Start {
 	var out []Start
+	if !strings.Contains(text, "起") && !strings.Contains(text, "开始") {
+		return nil
+	}
 	for _, sent := range reSentenceEnd.Split(text, -1) {
 		sent = strings.TrimSpace(sent)
 		for _, m := range reStartYear.FindAllStringSubmatch(sent, -1) {
@@ -317,6 +320,9 @@ var reAbolish = regexp.MustCompile(`同时废止|同时停止执行|予以废止
 // the 《title》, in a sentence that abolishes them (同时废止).
 func supersededBy(text string) []string {
 	var out []string
+	if !containsAny(text, []string{"废止", "停止执行", "不再执行", "失效"}) {
+		return nil
+	}
 	for _, sent := range reSentenceEnd.Split(text, -1) {
 		loc := reAbolish.FindStringIndex(sent)
 		if loc == nil {

@@ -238,19 +238,31 @@ func parseUnitList(list string, canon func(string) string) unitList {
 	return out
 }
 
-// unitEnds are how the name of a responsible unit ends.
-var unitEnds = regexp.MustCompile(`(?:局|委|办|中心|公司|政府|管委会|委员会|大队|支队|中队|部|院|所|行|会|处|站|集团|厅|室|队|署|馆|社|团|组|办事处|街道|镇|乡|部门|单位|机构|企业|学校|医院|园区|开发区|新区|集团|专班|指挥部|总站|分行|支行|银行|协会|商会|工会|妇联|团委|法院|检察院|海关|口岸)(?:\)|〕)?$`)
+// unitEnds are how the name of a responsible unit ends (before a closing
+// bracket: 开发区〔新区〕管委会 ends in 会, 各县〔区〕 in 〕).
+var unitEnds = []string{"局", "委", "办", "中心", "公司", "政府", "会", "大队", "支队", "中队", "部", "院", "所", "行", "处", "站",
+	"集团", "厅", "室", "队", "署", "馆", "社", "团", "组", "街道", "镇", "乡", "部门", "单位", "机构", "企业", "学校", "园区", "区",
+	"专班", "指挥部", "海关", "口岸", "妇联", "团委"}
 
 // notUnitWords never occur in a unit's name: a clause was taken for one.
-var notUnitWords = regexp.MustCompile(`简称|以下|包括|的|要|将|按照|进行|其中|负责|做好|确保|给予|实行|提供|开展`)
+var notUnitWords = []string{"简称", "以下", "包括", "的", "要", "将", "按照", "进行", "其中", "负责", "做好", "确保", "给予", "实行", "提供", "开展"}
 
 // isUnitName reports whether s can be the name of a responsible unit.
 func isUnitName(s string) bool {
 	n := utf8.RuneCountInString(s)
-	if n < 2 || n > 40 || notUnitWords.MatchString(s) {
+	if n < 2 || n > 40 || containsAny(s, notUnitWords) {
 		return false
 	}
-	return unitEnds.MatchString(s) || strings.HasPrefix(s, "各")
+	if strings.HasPrefix(s, "各") {
+		return true
+	}
+	t := strings.TrimRight(s, ")〕")
+	for _, e := range unitEnds {
+		if strings.HasSuffix(t, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // allUnits reads a list that must be units only (an unlabelled bracket, a
