@@ -7,10 +7,11 @@ import (
 	"testing"
 )
 
-// checkDerived holds the staff lists and the tally to the tickets: every
-// ticket has exactly the list rows listsOf gives it, with its status and
-// deadline, and the tally counts every ticket once under its unit, status
-// and escalation.
+// checkDerived holds the staff lists and the tallies to the tickets:
+// every ticket has exactly the list rows listsOf gives it, with its status
+// and deadline; intake_tally counts every ticket once under its unit,
+// status and escalation, and intake_due_tally every open one under its
+// deadline.
 func checkDerived(t *testing.T, st *Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -27,6 +28,7 @@ func checkDerived(t *testing.T, st *Store) {
 	}
 	rows.Close()
 	wantTally := map[tallyKey]int{}
+	wantDue := map[string]int{}
 	for _, id := range ids {
 		tk, err := st.Get(ctx, id)
 		if err != nil {
@@ -39,7 +41,10 @@ func checkDerived(t *testing.T, st *Store) {
 			}
 			want[id] = append(want[id], l+"|"+open+"|"+tk.Due.String())
 		}
-		wantTally[tallyKey{tk.LeadUnit, tk.Status, tk.Escalated}]++
+		wantTally[tallyKey{tk.LeadUnit, tk.Status, tk.Escalated, Date{}}]++
+		if tk.Status.Open() {
+			wantDue[tk.Due.String()]++
+		}
 	}
 	rows, err = st.db.QueryContext(ctx, `SELECT ticket_id, list, open, due FROM intake_lists`)
 	if err != nil {
@@ -77,6 +82,26 @@ func checkDerived(t *testing.T, st *Store) {
 	for k, n := range wantTally {
 		if gotTally[k] != n {
 			t.Errorf("tally %v = %d, want %d", k, gotTally[k], n)
+		}
+	}
+	gotDue := map[string]int{}
+	rows, err = st.db.QueryContext(ctx, `SELECT due, n FROM intake_due_tally WHERE n != 0`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var d string
+		var n int
+		rows.Scan(&d, &n)
+		gotDue[d] = n
+	}
+	rows.Close()
+	if len(gotDue) != len(wantDue) {
+		t.Errorf("open tickets by deadline = %v, want %v", gotDue, wantDue)
+	}
+	for d, n := range wantDue {
+		if gotDue[d] != n {
+			t.Errorf("open tickets due %s = %d, want %d", d, gotDue[d], n)
 		}
 	}
 }

@@ -86,8 +86,20 @@ func (s *Store) syncLists(ctx context.Context, tx *sql.Tx, old *tallyKey, t *Tic
 			return fmt.Errorf("lists: %w", err)
 		}
 	}
-	now := tallyKey{t.LeadUnit, t.Status, t.Escalated}
-	if old != nil && *old == now {
+	now := tallyKey{t.LeadUnit, t.Status, t.Escalated, t.Due}
+	if old != nil && old.openDue() != now.openDue() {
+		if d := old.openDue(); d != "" {
+			if _, err := s.exec(ctx, tx, qDueTallyAdd, d, -1); err != nil {
+				return fmt.Errorf("tally: %w", err)
+			}
+		}
+	}
+	if d := now.openDue(); d != "" && (old == nil || old.openDue() != d) {
+		if _, err := s.exec(ctx, tx, qDueTallyAdd, d, 1); err != nil {
+			return fmt.Errorf("tally: %w", err)
+		}
+	}
+	if old != nil && old.counted() == now.counted() {
 		return nil
 	}
 	if old != nil {
@@ -106,13 +118,28 @@ const (
 	qListsInsert = `INSERT INTO intake_lists (list, open, due, ticket_id) VALUES (?, ?, ?, ?)`
 	qTallyAdd    = `INSERT INTO intake_tally (lead_unit, status, escalated, n) VALUES (?, ?, ?, ?)
 		ON CONFLICT (lead_unit, status, escalated) DO UPDATE SET n = intake_tally.n + excluded.n`
+	qDueTallyAdd = `INSERT INTO intake_due_tally (due, n) VALUES (?, ?)
+		ON CONFLICT (due) DO UPDATE SET n = intake_due_tally.n + excluded.n`
 )
 
-// tallyKey is what a ticket is counted under in intake_tally.
+// tallyKey is what a ticket is counted under: its unit, status and
+// escalation in intake_tally, its deadline while open in intake_due_tally.
 type tallyKey struct {
 	lead      string
 	status    Status
 	escalated bool
+	due       Date
+}
+
+// counted is the key of intake_tally.
+func (k tallyKey) counted() tallyKey { k.due = Date{}; return k }
+
+// openDue is the key of intake_due_tally, "" for a closed ticket.
+func (k tallyKey) openDue() string {
+	if !k.status.Open() {
+		return ""
+	}
+	return k.due.String()
 }
 
 // The three ranges of a list a queue page reads, each in the clustered

@@ -56,8 +56,7 @@ const (
 func (s *Store) saveTicket(ctx context.Context, tx *sql.Tx, t *Ticket, now time.Time) error {
 	var old tallyKey
 	var oldCo string
-	var oldDue Date
-	if err := s.queryRow(ctx, tx, qSelectKey, t.ID).Scan(&old.lead, &old.status, &old.escalated, &oldCo, &oldDue); err != nil {
+	if err := s.queryRow(ctx, tx, qSelectKey, t.ID).Scan(&old.lead, &old.status, &old.escalated, &oldCo, &old.due); err != nil {
 		return fmt.Errorf("save ticket: %w", err)
 	}
 	t.UpdatedAt = now
@@ -69,7 +68,7 @@ func (s *Store) saveTicket(ctx context.Context, tx *sql.Tx, t *Ticket, now time.
 	if err != nil {
 		return fmt.Errorf("save ticket: %w", err)
 	}
-	if old == (tallyKey{t.LeadUnit, t.Status, t.Escalated}) && oldCo == co && oldDue == t.Due {
+	if old == (tallyKey{t.LeadUnit, t.Status, t.Escalated, t.Due}) && oldCo == co {
 		return nil
 	}
 	return s.syncLists(ctx, tx, &old, t)

@@ -17,9 +17,9 @@ type Stats struct {
 	Unanswered int                       `json:"unanswered"` // distinct questions awaiting review
 }
 
-// Stats summarises the tickets for the staff dashboard from the tally kept
-// with every filing and save (a few rows per unit, whatever the history),
-// the overdue rows of the staff lists and the open review list.
+// Stats summarises the tickets for the staff dashboard from the tallies
+// kept with every filing and save (a few rows per unit, one per day of an
+// open deadline, whatever the history) and the open review list.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	st := Stats{ByStatus: map[Status]int{}, ByUnit: map[string]map[Status]int{}}
 	today := dayKey(s.clock())
@@ -56,7 +56,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if err := s.queryRow(ctx, tx, qOverdue, listAll, today).Scan(&st.Overdue); err != nil {
+		if err := s.queryRow(ctx, tx, qOverdue, today).Scan(&st.Overdue); err != nil {
 			return err
 		}
 		return s.queryRow(ctx, tx, qPendingReview).Scan(&st.Unanswered)
@@ -69,6 +69,6 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 
 const (
 	qTally         = `SELECT lead_unit, status, escalated, n FROM intake_tally`
-	qOverdue       = `SELECT COUNT(*) FROM intake_lists WHERE list = ? AND open = 1 AND due < ?`
+	qOverdue       = `SELECT COALESCE(SUM(n), 0) FROM intake_due_tally WHERE due < ?`
 	qPendingReview = `SELECT COUNT(*) FROM intake_unanswered WHERE resolved = ''`
 )

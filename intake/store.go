@@ -112,8 +112,8 @@ func newStore(ctx context.Context, db *sql.DB, d dialect, cfg Config, now func()
 		qEventsMany:  `SELECT ` + eventCols + ` FROM intake_events WHERE ` + d.inList("ticket_id") + ` ORDER BY ticket_id, n`,
 		qTicketsMany: `SELECT ` + ticketCols + ` FROM intake_tickets WHERE ` + d.inList("id"),
 	}
-	hot := []string{qGetTicket, qEventsOne, s.qEventsMany, s.qTicketsMany, qInsertEvent, qInsertTicket, qSelectKey, qUpdate,
-		qListsDelete, qListsInsert, qTallyAdd, qListOverdue, qListOnTime, qListClosed, qByReporter, qSweep,
+	hot := []string{qGetTicket, qEventsOne, s.qEventsMany, s.qTicketsMany, qInsertEvent, qInsertTicket, qImportTicket, qSelectKey, qUpdate,
+		qListsDelete, qListsInsert, qTallyAdd, qDueTallyAdd, qListOverdue, qListOnTime, qListClosed, qByReporter, qSweep,
 		qRecentFind, qRecentPut, qRecentPrune, qDailyAdd, qDailyPrune, qDailyGet, qUnansweredAdd, qUnansweredPage,
 		qTally, qOverdue, qPendingReview}
 	if err := s.prepare(ctx, hot); err != nil {
