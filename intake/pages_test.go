@@ -473,3 +473,37 @@ func TestMigrationFillsListsAsCode(t *testing.T) {
 		}
 	}
 }
+
+// TestImport: imported tickets keep their ids, states and history, are on
+// the lists a filed ticket would be on, and a batch holding a taken id or a
+// bad one stores nothing.
+func TestImport(t *testing.T) {
+	ctx := context.Background()
+	st := mustStore(t, mustOpenDB(t), newClock().Now)
+	at := fixedNow.Add(-48 * time.Hour)
+	mk := func(id string, s Status) Ticket {
+		return Ticket{Summary: Summary{ID: id, Status: s, LeadUnit: "区人社局", CoUnits: []string{"区住建局"}, Measures: []string{"ind-07"},
+			Mode: ModeJoint, Due: DateOf(fixedNow.AddDate(0, 0, -1)), CreatedAt: at}, UpdatedAt: at, Text: "招工难",
+			Events: []Event{{At: at, Kind: KindFile, Status: StatusReceived, By: "企业"}}}
+	}
+	a, b := mk("CQ-20261125-12345678", StatusHandling), mk("CQ-20261125-0007", StatusVisited)
+	if err := st.Import(ctx, []Ticket{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Get(ctx, a.ID)
+	if err != nil || got.Status != StatusHandling || !got.Overdue || got.CreatedAt != at || len(got.Events) != 1 || got.Events[0].Unit == "" {
+		t.Errorf("imported %s = %+v, %v", a.ID, got, err)
+	}
+	if q, _ := st.Queue(ctx, "区住建局"); len(q) != 1 || q[0].ID != a.ID {
+		t.Errorf("Queue(co-unit) = %q, want the imported open ticket", ids(q))
+	}
+	for _, batch := range [][]Ticket{{mk("CQ-20261125-22222222", StatusReceived), a}, {mk("CQ-1", StatusReceived)}, {mk("CQ-20261125-33333333", "未知")}} {
+		if err := st.Import(ctx, batch); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Import(%s…) = %v, want ErrInvalid", batch[0].ID, err)
+		}
+	}
+	if _, err := st.Get(ctx, "CQ-20261125-22222222"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a refused batch left a ticket: %v", err)
+	}
+	checkDerived(t, st)
+}

@@ -28,7 +28,7 @@ import (
 
 // Version names the generated data: bump it when Generate changes, and
 // the cached files of the earlier version are not reused.
-const Version = 1
+const Version = 2
 
 // Options say what to generate.
 type Options struct {
@@ -206,8 +206,16 @@ func (g *Generator) Ticket(i int) intake.Ticket {
 		t.Mode = intake.ModeJoint
 	}
 	if g.rng.Float64() < 0.5 {
-		channels := []string{"web", "discord", "wechat"}
-		t.ReporterKey = fmt.Sprintf("%s:%d", channels[g.rng.IntN(3)], g.rng.IntN(g.keys))
+		// Keys as the channels make them (a web conversation id is long).
+		k := g.rng.IntN(g.keys)
+		switch k % 3 {
+		case 0:
+			t.ReporterKey = fmt.Sprintf("web:bench-conv-%012d", k)
+		case 1:
+			t.ReporterKey = fmt.Sprintf("discord:%d", 100000000000000000+k)
+		default:
+			t.ReporterKey = fmt.Sprintf("wechat:oBench%012d", k)
+		}
 		t.Channel = intake.ChannelOnline
 	} else if g.rng.Float64() < 0.5 {
 		t.Channel = intake.ChannelHotline
@@ -379,6 +387,12 @@ func BusiestReporter(ctx context.Context, path string) (string, int, error) {
 // TypicalReporter is a conversation key with k tickets (or the nearest
 // count above), what 查进度 usually looks up.
 func TypicalReporter(ctx context.Context, path string, k int) (string, int, error) {
+	return Reporter(ctx, path, "", k)
+}
+
+// Reporter is TypicalReporter among the keys that start with prefix
+// ("web:" for the web chat's conversations).
+func Reporter(ctx context.Context, path, prefix string, k int) (string, int, error) {
 	db, err := sqlite.OpenReadOnly(ctx, path)
 	if err != nil {
 		return "", 0, err
@@ -387,7 +401,8 @@ func TypicalReporter(ctx context.Context, path string, k int) (string, int, erro
 	var key string
 	var n int
 	err = db.QueryRowContext(ctx, `SELECT reporter_key, c FROM (SELECT reporter_key, COUNT(*) AS c FROM intake_tickets
-		WHERE reporter_key != '' GROUP BY reporter_key) WHERE c >= ? ORDER BY c, reporter_key LIMIT 1`, k).Scan(&key, &n)
+		WHERE reporter_key != '' AND substr(reporter_key, 1, length(?)) = ? GROUP BY reporter_key)
+		WHERE c >= ? ORDER BY c, reporter_key LIMIT 1`, prefix, prefix, k).Scan(&key, &n)
 	return key, n, err
 }
 
