@@ -228,3 +228,11 @@ func (s *Store) listRange(ctx context.Context, tx *sql.Tx, phase int, q string, 
 	}
 	return out, rows.Err()
 }
+
+// qDueSoon are the ids of the open tickets whose close deadline, or whose
+// sign deadline while no unit has accepted them, falls in a range of days:
+// the open rows of the hotline's list by deadline, and the partial index
+// of 0008 (whose states must be Status.Unsigned's, as statusIn writes them).
+var qDueSoon = `SELECT ticket_id FROM intake_lists WHERE list = ? AND open = 1 AND due BETWEEN ? AND ?
+	UNION SELECT id FROM intake_tickets WHERE status IN ` + statusIn(Status.Unsigned) + ` AND sign_due BETWEEN ? AND ?
+	ORDER BY 1`

@@ -552,9 +552,9 @@ func (s *Store) WarnDueSoon(ctx context.Context) (int, error) {
 	warned := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		warned = 0
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM intake_tickets WHERE status IN `+statusIn(Status.Open)+`
-			AND ((status IN `+statusIn(Status.Unsigned)+` AND sign_due BETWEEN ? AND ?) OR due BETWEEN ? AND ?)
-			ORDER BY id`, today, horizon, today, horizon)
+		// The open tickets due within the day and those not yet accepted
+		// whose sign deadline is, each an index range (dueSoon in lists.go).
+		rows, err := s.query(ctx, tx, qDueSoon, listAll, today, horizon, today, horizon)
 		if err != nil {
 			return err
 		}

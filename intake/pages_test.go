@@ -404,6 +404,7 @@ func TestQueryPlans(t *testing.T) {
 		{qListClosed, []any{listDesk, "", "", 10}},
 		{qSweep, []any{listSweep, "2026-12-01"}},
 		{qOverdue, []any{"2026-12-01"}},
+		{qDueSoon, []any{listAll, "2026-12-01", "2026-12-02", "2026-12-01", "2026-12-02"}},
 		{qGetTicket, []any{"CQ-20261127-00000001"}},
 		{qEventsOne, []any{"CQ-20261127-00000001"}},
 		{st.qEventsMany, []any{list}},

@@ -201,6 +201,20 @@ func BenchmarkScaleSweep(b *testing.B) {
 	})
 }
 
+// BenchmarkScaleWarnDueSoon: the warning of deadlines about to pass, when
+// every ticket due within the day was warned of already (no unit targets
+// here, so it writes nothing).
+func BenchmarkScaleWarnDueSoon(b *testing.B) {
+	ctx := context.Background()
+	eachSize(b, func(b *testing.B, s *scaleStore) {
+		for b.Loop() {
+			if _, err := s.st.WarnDueSoon(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // BenchmarkScaleQuickCheck: the integrity check serve and discord run at
 // start (it reads the whole file).
 func BenchmarkScaleQuickCheck(b *testing.B) {

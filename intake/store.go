@@ -113,7 +113,7 @@ func newStore(ctx context.Context, db *sql.DB, d dialect, cfg Config, now func()
 		qTicketsMany: `SELECT ` + ticketCols + ` FROM intake_tickets WHERE ` + d.inList("id"),
 	}
 	hot := []string{qGetTicket, qEventsOne, s.qEventsMany, s.qTicketsMany, qInsertEvent, qInsertTicket, qImportTicket, qSelectKey, qUpdate,
-		qListsDelete, qListsInsert, qTallyAdd, qDueTallyAdd, qListOverdue, qListOnTime, qListClosed, qByReporter, qSweep,
+		qListsDelete, qListsInsert, qTallyAdd, qDueTallyAdd, qDueSoon, qListOverdue, qListOnTime, qListClosed, qByReporter, qSweep,
 		qRecentFind, qRecentPut, qRecentPrune, qDailyAdd, qDailyPrune, qDailyGet, qUnansweredAdd, qUnansweredPage,
 		qTally, qOverdue, qPendingReview}
 	if err := s.prepare(ctx, hot); err != nil {
