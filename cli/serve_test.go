@@ -13,6 +13,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"huiqi/sqlite"
+	"huiqi/web"
 )
 
 func runStdin(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -36,20 +39,25 @@ func TestUserCommand(t *testing.T) {
 		args     []string
 		wantCode int
 		wantOut  string
+		wantErr  []string // on stderr: the message in Chinese and in English
 	}{
-		{"add hotline", "s3cret-pass\n", []string{"user", "add", "--name", "张坐席", "--role", "hotline", "--db", db}, 0, "已创建账号 张坐席"},
-		{"add unit canonical", "s3cret-pass\n", []string{"user", "add", "--db", db, "--name", "审批", "--role", "unit", "--unit", "区审批局"}, 0, "区行政审批局"},
-		{"duplicate", "s3cret-pass\n", []string{"user", "add", "--name", "张坐席", "--role", "hotline", "--db", db}, 2, ""},
-		{"no password", "", []string{"user", "add", "--name", "李", "--role", "admin", "--db", db}, 2, ""},
-		{"short password", "short\n", []string{"user", "add", "--name", "李", "--role", "admin", "--db", db}, 2, ""},
-		{"password in argv refused", "", []string{"user", "add", "--name", "李", "--role", "admin", "--password", "x", "--db", db}, 2, ""},
-		{"unit without unit", "s3cret-pass\n", []string{"user", "add", "--name", "王", "--role", "unit", "--db", db}, 2, ""},
-		{"bad role", "s3cret-pass\n", []string{"user", "add", "--name", "王", "--role", "boss", "--db", db}, 2, ""},
-		{"no subcommand", "", []string{"user"}, 2, ""},
-		{"list", "", []string{"user", "list", "--db", db}, 0, "张坐席"},
-		{"remove", "", []string{"user", "remove", "--name", "审批", "--db", db}, 0, "已删除账号 审批"},
-		{"remove missing", "", []string{"user", "remove", "--name", "审批", "--db", db}, 2, ""},
-		{"remove no name", "", []string{"user", "remove", "--db", db}, 2, ""},
+		{"add hotline", "s3cret-pass\n", []string{"user", "add", "--name", "张坐席", "--role", "hotline", "--db", db}, 0, "已创建账号 张坐席（热线坐席）/ created 张坐席 (hotline)", nil},
+		{"add unit canonical", "s3cret-pass\n", []string{"user", "add", "--db", db, "--name", "审批", "--role", "unit", "--unit", "区审批局"}, 0, "区行政审批局", nil},
+		{"duplicate", "s3cret-pass\n", []string{"user", "add", "--name", "张坐席", "--role", "hotline", "--db", db}, 2, "", []string{"已存在", "already exists"}},
+		{"no password", "", []string{"user", "add", "--name", "李", "--role", "admin", "--db", db}, 2, "", []string{"密码", "give the password"}},
+		{"short password", "short\n", []string{"user", "add", "--name", "李", "--role", "admin", "--db", db}, 2, "", []string{"密码太短", "at least 8 bytes"}},
+		{"password in argv refused", "", []string{"user", "add", "--name", "李", "--role", "admin", "--password", "x", "--db", db}, 2, "", nil},
+		{"unit without unit", "s3cret-pass\n", []string{"user", "add", "--name", "王", "--role", "unit", "--db", db}, 2, "", []string{"须用 --unit", "needs --unit"}},
+		{"bad role", "s3cret-pass\n", []string{"user", "add", "--name", "王", "--role", "boss", "--db", db}, 2, "", []string{"角色须为", "role must be"}},
+		{"no subcommand", "", []string{"user"}, 2, "", nil},
+		{"list", "", []string{"user", "list", "--db", db}, 0, "热线坐席 hotline", nil},
+		{"passwd", "a-new-pass\n", []string{"user", "passwd", "--name", "张坐席", "--db", db}, 0, "已为 张坐席 设置新密码", nil},
+		{"passwd short", "short\n", []string{"user", "passwd", "--name", "张坐席", "--db", db}, 2, "", []string{"密码太短", "at least 8 bytes"}},
+		{"passwd missing", "a-new-pass\n", []string{"user", "passwd", "--name", "无此人", "--db", db}, 2, "", []string{"没有账号", "no user"}},
+		{"passwd no name", "", []string{"user", "passwd", "--db", db}, 2, "", []string{"--name"}},
+		{"remove", "", []string{"user", "remove", "--name", "审批", "--db", db}, 0, "已删除账号 审批", nil},
+		{"remove missing", "", []string{"user", "remove", "--name", "审批", "--db", db}, 2, "", []string{"没有账号", "no user"}},
+		{"remove no name", "", []string{"user", "remove", "--db", db}, 2, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +71,29 @@ func TestUserCommand(t *testing.T) {
 			if tt.wantCode != 0 && out != "" {
 				t.Errorf("huiqi %q failed but printed %q", tt.args, out)
 			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(errs, w) {
+					t.Errorf("huiqi %q stderr = %q, want %q", tt.args, errs, w)
+				}
+			}
 		})
+	}
+	// The new password signs in, the old one does not.
+	ctx := context.Background()
+	sdb, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	acc, err := web.OpenAccounts(ctx, sdb, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.Authenticate(ctx, "张坐席", "a-new-pass"); err != nil {
+		t.Errorf("after user passwd the new password = %v", err)
+	}
+	if _, err := acc.Authenticate(ctx, "张坐席", "s3cret-pass"); err == nil {
+		t.Error("after user passwd the old password still signs in")
 	}
 }
 

@@ -6,42 +6,42 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"golang.org/x/term"
 
 	"huiqi/knowledge"
 	"huiqi/web"
 )
 
-// runUser is `huiqi user add --name N --role R [--unit U]` (the password
-// from HUIQI_PASSWORD or the first line of standard input, never argv),
-// `huiqi user list` and `huiqi user remove --name N`.
+const userUsage = "usage: huiqi user add --name NAME --role ROLE [--unit UNIT] | huiqi user passwd --name NAME | huiqi user list | huiqi user remove --name NAME " +
+	"(the password: typed at the prompt on a terminal, else the first line of standard input or HUIQI_PASSWORD — never an argument)"
+
+// runUser manages the staff accounts: `huiqi user add`, `passwd` (a new
+// password, which ends every session of the account), `list` and `remove`.
 func runUser(ctx context.Context, e *env, args []string) error {
-	const usage = "usage: huiqi user add --name NAME --role hotline|unit|admin [--unit UNIT] (password on stdin or HUIQI_PASSWORD) | huiqi user list | huiqi user remove --name NAME"
 	if len(args) == 0 {
-		return usagef("%s", usage)
+		return usagef("%s", userUsage)
 	}
 	fs := newFlagSet("user")
 	name := fs.String("name", "", "account name")
-	role := fs.String("role", "", "hotline, unit or admin")
-	unit := fs.String("unit", "", "the unit, for role unit")
+	role := fs.String("role", "", "the role, from intake/roles.json: hotline, unit or admin")
+	unit := fs.String("unit", "", "the unit, for a role that acts for one unit")
 	dbPath := fs.String("db", e.dbPath, "database file")
 	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("%s", usage)
+		return usagef("%s", userUsage)
 	}
 	switch pos[0] {
 	case "add":
 		if *name == "" || *role == "" {
-			return usagef("%s", usage)
-		}
-		password, err := readPassword(e)
-		if err != nil {
-			return err
+			return usagef("请用 --name 和 --role 指定账号和角色 / --name and --role are required (%s)", userUsage)
 		}
 		u := strings.TrimSpace(*unit)
 		if u != "" {
@@ -52,15 +52,44 @@ func runUser(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer closeDB()
+		if _, ok := acc.Roles().Get(*role); !ok {
+			return usagef("角色须为 %s 之一 / role must be one of %s, got %q", acc.Roles().IDs("、"), acc.Roles().IDs(", "), *role)
+		}
+		password, err := readPassword(e, *name)
+		if err != nil {
+			return err
+		}
 		user, err := acc.Add(ctx, *name, *role, u, password)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "已创建账号 %s（%s%s）\n", user.Name, acc.Roles().Label(user.Role), serveUnitSuffix(user.Unit))
+		fmt.Fprintf(e.stdout, "已创建账号 %s（%s%s）/ created %s (%s%s)\n", user.Name, acc.Roles().Label(user.Role), serveUnitSuffix(user.Unit),
+			user.Name, user.Role, serveUnitSuffix(user.Unit))
+		return nil
+	case "passwd":
+		if *name == "" {
+			return usagef("请用 --name 指定账号 / --name is required (%s)", userUsage)
+		}
+		acc, closeDB, err := openAccounts(ctx, e, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		if !hasUser(ctx, acc, *name) {
+			return usagef("没有账号 %q / no user %q", *name, *name)
+		}
+		password, err := readPassword(e, *name)
+		if err != nil {
+			return err
+		}
+		if err := acc.SetPassword(ctx, *name, password); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "已为 %s 设置新密码，其所有登录已退出 / new password set for %s; every session of the account ended\n", *name, *name)
 		return nil
 	case "remove":
 		if *name == "" {
-			return usagef("%s", usage)
+			return usagef("请用 --name 指定账号 / --name is required (%s)", userUsage)
 		}
 		acc, closeDB, err := openAccounts(ctx, e, *dbPath)
 		if err != nil {
@@ -70,7 +99,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if err := acc.Remove(ctx, *name); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "已删除账号 %s，其登录已失效\n", *name)
+		fmt.Fprintf(e.stdout, "已删除账号 %s，其登录已失效 / removed %s and ended its sessions\n", *name, *name)
 		return nil
 	case "list":
 		acc, closeDB, err := openAccounts(ctx, e, *dbPath)
@@ -82,14 +111,39 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if len(us) == 0 {
+			fmt.Fprintln(e.stdout, "还没有账号 / no accounts yet: huiqi user add --name NAME --role ROLE")
+			return nil
+		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "账号\t角色\t单位\t创建时间")
+		fmt.Fprintln(tw, "账号 name\t角色 role\t单位 unit\t创建时间 created")
 		for _, u := range us {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, u.Unit, u.Created.In(e.now().Location()).Format(time.DateTime))
+			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\n", u.Name, acc.Roles().Label(u.Role), u.Role, orDash(u.Unit),
+				u.Created.In(e.now().Location()).Format(time.DateTime))
 		}
 		return tw.Flush()
 	}
-	return usagef("%s", usage)
+	return usagef("%s", userUsage)
+}
+
+func hasUser(ctx context.Context, acc *web.Accounts, name string) bool {
+	us, err := acc.List(ctx)
+	if err != nil {
+		return true // let the change itself report the failure
+	}
+	for _, u := range us {
+		if u.Name == strings.TrimSpace(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func serveUnitSuffix(unit string) string {
@@ -99,10 +153,15 @@ func serveUnitSuffix(unit string) string {
 	return "，" + unit
 }
 
-// readPassword takes HUIQI_PASSWORD, else the first line of stdin.
-func readPassword(e *env) (string, error) {
+// readPassword takes HUIQI_PASSWORD; else, on a terminal, asks twice
+// without echo; else reads the first line of standard input (a script
+// piping it in).
+func readPassword(e *env, name string) (string, error) {
 	if p := e.getenv("HUIQI_PASSWORD"); p != "" {
 		return p, nil
+	}
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return promptPassword(e, int(f.Fd()), name)
 	}
 	line, err := bufio.NewReader(io.LimitReader(e.stdin, 1024)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -110,9 +169,37 @@ func readPassword(e *env) (string, error) {
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return "", usagef("give the password on standard input or in HUIQI_PASSWORD")
+		return "", usagef("请在标准输入或 HUIQI_PASSWORD 中给出密码 / give the password on standard input or in HUIQI_PASSWORD")
 	}
 	return line, nil
+}
+
+// promptPassword asks on the terminal fd, echo off, and has it repeated.
+func promptPassword(e *env, fd int, name string) (string, error) {
+	ask := func(prompt string) (string, error) {
+		fmt.Fprint(e.stderr, prompt)
+		b, err := term.ReadPassword(fd)
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		return string(b), nil
+	}
+	p, err := ask(fmt.Sprintf("%s 的新密码 / new password for %s: ", name, name))
+	if err != nil {
+		return "", err
+	}
+	if p == "" {
+		return "", usagef("没有输入密码 / no password given")
+	}
+	again, err := ask("再输一次 / again: ")
+	if err != nil {
+		return "", err
+	}
+	if again != p {
+		return "", usagef("两次输入的密码不一致 / the two passwords differ")
+	}
+	return p, nil
 }
 
 func openAccounts(ctx context.Context, e *env, path string) (*web.Accounts, func(), error) {
