@@ -101,6 +101,7 @@ func tooManyLogins(wait time.Duration) *Error {
 	}
 	return &Error{Code: CodeRateLimited, Message: "密码错误次数较多，为保护账号，请 " + when + "后再试"}
 }
+
 var errBadLogin = &Error{Code: CodeUnauthorized, Message: "账号或密码不正确"}
 
 type loginRequest struct {
