@@ -755,3 +755,28 @@ func TestStaffAPIPasswordChange(t *testing.T) {
 		t.Errorf("the new token = %d, want 200", w.Code)
 	}
 }
+
+// TestTicketPageSaysWhoReadsNotes: the move form says the enterprise reads
+// its note, and the history labels the notes only staff see (the filing's
+// and the re-route's, as intake's public view leaves them out).
+func TestTicketPageSaysWhoReadsNotes(t *testing.T) {
+	te := newTestEnv(t, nil)
+	b := newBrowser(t, te)
+	csrf := b.signIn("hl")
+	if resp, _ := b.post("/console/tickets/CQ-20261120-0002/reroute", url.Values{"csrf": {csrf}, "lead_unit": {"区人社局"}, "note": {"转人社，该企业去年有欠薪投诉"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("re-route = %d", resp.StatusCode)
+	}
+	rs := newBrowser(t, te)
+	rs.signIn("rs")
+	_, body := rs.get("/console/tickets/CQ-20261120-0002")
+	if !strings.Contains(body, "办理说明（企业可见）") || !strings.Contains(body, "企业查进度、收到通知时会读到这里写的内容") {
+		t.Error("the move form does not say the enterprise reads its note")
+	}
+	i := strings.Index(body, "内部备注（企业看不到）")
+	if i < 0 || !strings.Contains(body[i:], "该企业去年有欠薪投诉") {
+		t.Error("the re-route's note is not labelled internal")
+	}
+	if strings.Count(body, "内部备注（企业看不到）") != 2 { // the filing's note and the re-route's
+		t.Errorf("%d notes labelled internal, want 2", strings.Count(body, "内部备注（企业看不到）"))
+	}
+}

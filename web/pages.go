@@ -53,17 +53,43 @@ type ticketData struct {
 	// Measures are the ticket's measures as people cite them (二十条第6条)
 	// with their titles.
 	Measures []measureRef
+	History  []historyItem
 	Reroute  bool // the user may re-route it now
 	// RerouteOpen unfolds the re-route form: the ticket was sent back.
 	RerouteOpen bool
 	Units       []string // for the re-route form
 }
 
+// historyItem is one event of a ticket as staff see it, with what of its
+// note the reporting enterprise reads (intake's public view decides).
+type historyItem struct {
+	intake.Event
+	// Public is the note as the enterprise sees it; Internal is what only
+	// staff see.
+	Public, Internal string
+}
+
+func history(t intake.Ticket) []historyItem {
+	pub := t.Public().Events
+	out := make([]historyItem, 0, len(t.Events))
+	for i, e := range t.Events {
+		h := historyItem{Event: e}
+		if i < len(pub) {
+			h.Public = pub[i].Note
+		}
+		if e.Note != h.Public {
+			h.Internal = strings.TrimSpace(strings.TrimPrefix(e.Note, h.Public))
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
 // measureRef is a measure as a ticket page names it.
 type measureRef struct{ ID, Ref, Title string }
 
 func (s *Server) ticketData(u User, t intake.Ticket) ticketData {
-	d := ticketData{T: t, Moves: s.movesFor(u, t)}
+	d := ticketData{T: t, Moves: s.movesFor(u, t), History: history(t)}
 	for _, id := range t.Measures {
 		mr := measureRef{ID: id, Ref: id}
 		if m, ok := s.kb.Measure(id); ok {
