@@ -16,22 +16,44 @@ type queueData struct {
 	Unit     string
 	Units    []string
 	Tickets  []intake.Ticket
+	Total    int
 	Overdue  int
 	CanPick  bool
 	FixedFor string
+	// Next and First link the next page and back to the first.
+	Next, First string
 }
 
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) {
-	ts, unit, err := s.queueFor(r.Context(), ss.User, r.URL.Query().Get("unit"))
+	p, err := pageOf(r.URL.Query())
 	if err != nil {
 		s.renderError(w, r, ss, err)
 		return
 	}
-	d := queueData{Unit: unit, Tickets: ts, CanPick: s.roles.WholeDistrict(staffOf(ss.User))}
-	for _, t := range ts {
-		if t.Overdue {
-			d.Overdue++
+	tp, unit, err := s.queueFor(r.Context(), ss.User, r.URL.Query().Get("unit"), p)
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	d := queueData{Unit: unit, Tickets: tp.Tickets, Total: tp.Total, Overdue: tp.Overdue, CanPick: s.roles.WholeDistrict(staffOf(ss.User))}
+	link := func(after string) string {
+		v := url.Values{}
+		if d.CanPick && unit != "" {
+			v.Set("unit", unit)
 		}
+		if after != "" {
+			v.Set("after", after)
+		}
+		if len(v) == 0 {
+			return "/console/tickets"
+		}
+		return "/console/tickets?" + v.Encode()
+	}
+	if tp.Next != "" {
+		d.Next = link(tp.Next)
+	}
+	if p.after != "" {
+		d.First = link("")
 	}
 	if d.CanPick {
 		st, err := s.tickets.Stats(r.Context())
@@ -248,8 +270,10 @@ type reviewItem struct {
 }
 
 type reviewData struct {
-	Items    []reviewItem
-	Measures []*knowledge.Measure
+	Items       []reviewItem
+	Measures    []*knowledge.Measure
+	Total       int
+	Next, First string
 }
 
 func (s *Server) unansweredPage(w http.ResponseWriter, r *http.Request, ss *Session) {
@@ -257,14 +281,30 @@ func (s *Server) unansweredPage(w http.ResponseWriter, r *http.Request, ss *Sess
 		s.renderError(w, r, ss, errForbiddenReview)
 		return
 	}
+	p, err := pageOf(r.URL.Query())
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
 	qs, err := s.reviewList(r.Context())
 	if err != nil {
 		s.renderError(w, r, ss, err)
 		return
 	}
-	d := reviewData{Measures: s.kb.Measures()}
+	qp, err := pageQuestions(qs, p)
+	if err != nil {
+		s.renderError(w, r, ss, err)
+		return
+	}
+	d := reviewData{Measures: s.kb.Measures(), Total: qp.Total}
+	if qp.Next != "" {
+		d.Next = "/console/unanswered?after=" + url.QueryEscape(qp.Next)
+	}
+	if p.after != "" {
+		d.First = "/console/unanswered"
+	}
 	now := s.now()
-	for _, q := range qs {
+	for _, q := range qp.Questions {
 		it := reviewItem{Q: q}
 		for _, res := range s.kb.Ask(q.Text, 3, now).Results {
 			it.Suggestions = append(it.Suggestions, lookupItem{ID: res.ID, Ref: res.Ref, Title: res.Title,
@@ -272,11 +312,11 @@ func (s *Server) unansweredPage(w http.ResponseWriter, r *http.Request, ss *Sess
 		}
 		d.Items = append(d.Items, it)
 	}
-	p := page{Title: "未答问题", Nav: "unanswered", Session: ss, D: d}
+	pg := page{Title: "未答问题", Nav: "unanswered", Session: ss, D: d}
 	if m := r.URL.Query().Get("attached"); m != "" && len(m) < 64 {
-		p.Flash = "已把问题挂到措施 " + m + "，下次有人这样问就能答上了"
+		pg.Flash = "已把问题挂到措施 " + m + "，下次有人这样问就能答上了"
 	}
-	s.render(w, r, http.StatusOK, "unanswered.html", p)
+	s.render(w, r, http.StatusOK, "unanswered.html", pg)
 }
 
 func (s *Server) attachSubmit(w http.ResponseWriter, r *http.Request, ss *Session) {

@@ -35,6 +35,13 @@ func (s *Server) staffView(u User, t intake.Ticket) staffTicket {
 	return v
 }
 
+func nonNilQ(qs []Question) []Question {
+	if qs == nil {
+		return []Question{}
+	}
+	return qs
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -42,32 +49,19 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// sortQueue puts overdue tickets first, then the nearest deadline.
-func sortQueue(ts []intake.Ticket) {
-	sort.SliceStable(ts, func(i, j int) bool {
-		if ts[i].Overdue != ts[j].Overdue {
-			return ts[i].Overdue
-		}
-		if ts[i].Due != ts[j].Due {
-			return ts[i].Due.Before(ts[j].Due)
-		}
-		return ts[i].ID < ts[j].ID
-	})
-}
-
-// queueFor returns the queue the user asked for: unit staff get their own
-// unit's only, and asking for another unit is forbidden.
-func (s *Server) queueFor(ctx context.Context, u User, unit string) ([]intake.Ticket, string, error) {
+// queueFor returns the page p of the queue the user asked for: unit staff
+// get their own unit's only, and asking for another unit is forbidden.
+func (s *Server) queueFor(ctx context.Context, u User, unit string, p pageReq) (ticketPage, string, error) {
 	unit = strings.TrimSpace(unit)
 	if !s.roles.WholeDistrict(staffOf(u)) {
 		if unit != "" && !s.roles.SeesUnit(staffOf(u), unit) {
-			return nil, "", &Error{Code: CodeForbidden, Message: "您只能查看本单位的工单"}
+			return ticketPage{}, "", &Error{Code: CodeForbidden, Message: "您只能查看本单位的工单"}
 		}
 		unit = u.Unit
 	}
 	ts, err := s.tickets.Queue(ctx, unit)
 	if err != nil {
-		return nil, "", err
+		return ticketPage{}, "", err
 	}
 	// Defence in depth: never hand unit staff another unit's ticket.
 	out := ts[:0:0]
@@ -76,21 +70,36 @@ func (s *Server) queueFor(ctx context.Context, u User, unit string) ([]intake.Ti
 			out = append(out, t)
 		}
 	}
-	sortQueue(out)
-	return out, unit, nil
+	tp, err := pageTickets(out, p)
+	return tp, unit, err
+}
+
+// queueResponse is a page of GET /api/staff/tickets.
+type queueResponse struct {
+	Unit    string        `json:"unit"`
+	Tickets []staffTicket `json:"tickets"`
+	// Next is the cursor of the next page (?after=), "" after the last.
+	Next    string `json:"next,omitempty"`
+	Total   int    `json:"total"`
+	Overdue int    `json:"overdue"`
 }
 
 func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request, ss *Session) {
-	ts, unit, err := s.queueFor(r.Context(), ss.User, r.URL.Query().Get("unit"))
+	p, err := pageOf(r.URL.Query())
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	views := make([]staffTicket, 0, len(ts))
-	for _, t := range ts {
-		views = append(views, s.staffView(ss.User, t))
+	tp, unit, err := s.queueFor(r.Context(), ss.User, r.URL.Query().Get("unit"), p)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"unit": unit, "tickets": views})
+	resp := queueResponse{Unit: unit, Tickets: make([]staffTicket, 0, len(tp.Tickets)), Next: tp.Next, Total: tp.Total, Overdue: tp.Overdue}
+	for _, t := range tp.Tickets {
+		resp.Tickets = append(resp.Tickets, s.staffView(ss.User, t))
+	}
+	writeJSON(w, http.StatusOK, resp)
 }
 
 // loadTicket loads a ticket the user may see; one they may not see is not
@@ -191,12 +200,22 @@ func (s *Server) apiUnanswered(w http.ResponseWriter, r *http.Request, ss *Sessi
 		writeError(w, r, s.log, errForbiddenReview)
 		return
 	}
+	p, err := pageOf(r.URL.Query())
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
 	qs, err := s.reviewList(r.Context())
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"questions": qs})
+	qp, err := pageQuestions(qs, p)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"questions": nonNilQ(qp.Questions), "next": qp.Next, "total": qp.Total})
 }
 
 type attachRequest struct {
