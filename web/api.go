@@ -114,17 +114,27 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ans := s.kb.Ask(q, req.Top, s.now())
-	s.countAsk(r.Context(), q, ans.Answered)
+	// Past the address's daily cap a question is still answered, only no
+	// longer kept for review.
+	keep := !ans.Answered && s.underCap(r, dailyQuestion)
+	s.countAsk(r.Context(), q, ans.Answered, keep)
+	if keep {
+		s.countDaily(r, dailyQuestion)
+	}
 	writeJSON(w, http.StatusOK, ans)
 }
 
-// countAsk counts an answer and keeps an unanswered question for review.
-func (s *Server) countAsk(ctx context.Context, q string, answered bool) {
+// countAsk counts an answer and, with keep, keeps an unanswered question
+// for review.
+func (s *Server) countAsk(ctx context.Context, q string, answered, keep bool) {
 	if answered {
 		s.answered.Add(1)
 		return
 	}
 	s.unanswered.Add(1)
+	if !keep {
+		return
+	}
 	if s.async.Load() {
 		select {
 		case s.record <- q:
@@ -305,6 +315,13 @@ func (s *Server) apiChat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, errorf(CodeInternal, "在线对话暂不可用"))
 		return
 	}
+	// Confirming a report files a ticket: the address's daily cap applies
+	// as to the public API (a new conversation id does not reset it).
+	filing := strings.HasPrefix(action, reportConfirm)
+	if filing && !s.underCap(r, dailyTicket) {
+		writeError(w, r, s.log, errDailyTickets(s.cfg.DailyTickets))
+		return
+	}
 	key := bot.Key{Channel: "web", User: req.Conversation}
 	// The conversation id is the client's to choose: tickets are budgeted
 	// per client address (bot.Input.Source), not per id.
@@ -312,6 +329,9 @@ func (s *Server) apiChat(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
+	}
+	if filing {
+		s.countDaily(r, dailyTicket)
 	}
 	writeJSON(w, http.StatusOK, chatResponse{Conversation: req.Conversation, Replies: chatReplies(replies)})
 }
@@ -342,6 +362,41 @@ func (req fileRequest) ticket(channel, by string) (intake.NewTicket, error) {
 	}
 	nt.Channel, nt.By = channel, by
 	return nt, nil
+}
+
+// reportConfirm begins the chat action that files a report (the engine's
+// confirm button, report:confirm[:name]).
+const reportConfirm = "report:confirm"
+
+// underCap reports whether the request's address may still do kind today;
+// when the count cannot be read, it may (the cap is a brake on spam, not a
+// reason to turn a real enterprise away).
+func (s *Server) underCap(r *http.Request, kind string) bool {
+	if s.cfg.Daily == nil {
+		return true
+	}
+	d, err := s.cfg.Daily.DailyCount(r.Context(), limitKey(s.clientIP(r)))
+	if err != nil {
+		s.log.WarnContext(r.Context(), "daily count", "err", err)
+		return true
+	}
+	if kind == dailyTicket {
+		return d.Tickets < s.cfg.DailyTickets
+	}
+	return d.Questions < s.cfg.DailyQuestions
+}
+
+func (s *Server) countDaily(r *http.Request, kind string) {
+	if s.cfg.Daily == nil {
+		return
+	}
+	if err := s.cfg.Daily.CountDaily(r.Context(), limitKey(s.clientIP(r)), kind); err != nil {
+		s.log.WarnContext(r.Context(), "daily count", "err", err)
+	}
+}
+
+func errDailyTickets(n int) *Error {
+	return errorf(CodeRateLimited, "今天从您所在的网络已经提交了 %d 件工单，达到每日上限。请明天再提交；情况紧急的，请联系平台坐席。", n)
 }
 
 // idempotencyKey is the request's Idempotency-Key header ("" without one),
@@ -401,10 +456,18 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, channel, by, scope
 	if key != "" {
 		nt.Key = scope + ":" + key
 	}
+	public := scope == "api"
+	if public && !s.underCap(r, dailyTicket) {
+		writeError(w, r, s.log, errDailyTickets(s.cfg.DailyTickets))
+		return
+	}
 	t, err := s.tickets.File(r.Context(), nt)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
+	}
+	if public && !t.Replayed {
+		s.countDaily(r, dailyTicket)
 	}
 	if t.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")

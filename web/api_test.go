@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -507,5 +508,57 @@ func TestStaffAnswersAreNotStored(t *testing.T) {
 		if w := te.do(t, c.method, c.path, jsonCT, c.body, nil); w.Header().Get("Cache-Control") != "no-store" {
 			t.Errorf("%s %s (%d): Cache-Control %q, want no-store", c.method, c.path, w.Code, w.Header().Get("Cache-Control"))
 		}
+	}
+}
+
+// TestDailyCaps is issue 16 item 10: one address files at most
+// DailyTickets tickets a day, over the API and through the chat's confirm
+// button alike (a fresh conversation id does not reset it), and keeps at
+// most DailyQuestions unanswered questions, though every question is still
+// answered; another address is not affected; a retried filing (same
+// Idempotency-Key) is not counted twice.
+func TestDailyCaps(t *testing.T) {
+	daily := &fakeDaily{}
+	te := newTestEnv(t, func(c *Config) { c.Daily, c.DailyTickets, c.DailyQuestions = daily, 3, 2 })
+	spam := map[string]string{"remote": "203.0.113.50:1000"}
+	file := func(hdr map[string]string, key string) int {
+		h := map[string]string{"remote": hdr["remote"]}
+		if key != "" {
+			h["Idempotency-Key"] = key
+		}
+		return te.do(t, "POST", "/api/tickets", jsonCT, `{"text":"招工难，想了解稳岗补贴"}`, h).Code
+	}
+	if c := file(spam, "k1"); c != 201 {
+		t.Fatalf("first filing = %d", c)
+	}
+	if c := file(spam, "k1"); c != 201 {
+		t.Fatalf("the retry = %d", c)
+	}
+	if c := file(spam, ""); c != 201 {
+		t.Fatalf("second filing = %d", c)
+	}
+	chat := te.do(t, "POST", "/api/chat", jsonCT, `{"conversation":"fresh-conversation-0001","action":"report:confirm:x"}`, spam)
+	if chat.Code != 200 {
+		t.Fatalf("a chat confirmation = %d %s", chat.Code, chat.Body)
+	}
+	if c := file(spam, ""); c != 429 {
+		t.Errorf("the 4th filing of the day from one address = %d, want 429", c)
+	}
+	w := te.do(t, "POST", "/api/chat", jsonCT, `{"conversation":"another-conversation-02","action":"report:confirm:y"}`, spam)
+	if w.Code != 429 || !strings.Contains(w.Body.String(), "每日上限") {
+		t.Errorf("a chat confirmation past the cap = %d %s, want 429 saying why", w.Code, w.Body)
+	}
+	if c := file(map[string]string{"remote": "198.51.100.60:1"}, ""); c != 201 {
+		t.Errorf("another address = %d, want 201", c)
+	}
+	before := len(te.be.unanswered)
+	for i := range 4 {
+		w := te.do(t, "POST", "/api/ask", jsonCT, fmt.Sprintf(`{"question":"午饭吃什么%d"}`, i), spam)
+		if w.Code != 200 || !strings.Contains(w.Body.String(), `"answered":false`) {
+			t.Errorf("question %d = %d, want an answer", i, w.Code)
+		}
+	}
+	if kept := len(te.be.unanswered) - before; kept != 2 {
+		t.Errorf("%d unanswered questions kept from one address, want the cap of 2", kept)
 	}
 }

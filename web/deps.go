@@ -109,3 +109,27 @@ type Stats struct {
 	Answered   int `json:"answered"`
 	Unanswered int `json:"unanswered"`
 }
+
+// Daily is what one client address did today on the public API: tickets
+// filed and unanswered questions kept.
+type Daily struct {
+	Tickets   int `json:"tickets"`
+	Questions int `json:"questions"`
+}
+
+// What DailyCounts counts.
+const (
+	dailyTicket   = "ticket"
+	dailyQuestion = "question"
+)
+
+// DailyCounts is the store's count of what each client address filed
+// today (China time), for the per-address daily caps: intake's daily
+// counts, keyed by a hash of the address. The web reads the count before a
+// public filing or a question it would keep, and adds to it after.
+type DailyCounts interface {
+	DailyCount(ctx context.Context, who string) (Daily, error)
+	// CountDaily adds one ticket ("ticket") or question ("question") to
+	// who's day.
+	CountDaily(ctx context.Context, who, kind string) error
+}

@@ -404,3 +404,32 @@ func newTestEnvAt(t testing.TB, start time.Time, mod func(*Config)) *testEnv {
 }
 
 type bytesBuffer = bytes.Buffer
+
+// fakeDaily is intake's daily counts per address, in memory.
+type fakeDaily struct {
+	mu sync.Mutex
+	n  map[string]Daily
+}
+
+func (f *fakeDaily) DailyCount(ctx context.Context, who string) (Daily, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.n[who], nil
+}
+
+func (f *fakeDaily) CountDaily(ctx context.Context, who, kind string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == nil {
+		f.n = map[string]Daily{}
+	}
+	d := f.n[who]
+	switch kind {
+	case dailyTicket:
+		d.Tickets++
+	case dailyQuestion:
+		d.Questions++
+	}
+	f.n[who] = d
+	return nil
+}

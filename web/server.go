@@ -101,6 +101,13 @@ type Config struct {
 	SecureCookies bool
 	// MaxBody is the largest request body in bytes (default 64 KiB).
 	MaxBody int64
+	// Daily is the store's daily counts per client address; with it the
+	// public API files at most DailyTickets tickets (default 20) and keeps
+	// at most DailyQuestions unanswered questions (default 200) a day from
+	// one address (an IPv6 /64). Nil turns the caps off.
+	Daily          DailyCounts
+	DailyTickets   int
+	DailyQuestions int
 	// RatePerSecond and RateBurst limit the public API per client IP
 	// (defaults 5/s, burst 30); a negative RatePerSecond disables the limit.
 	RatePerSecond float64
@@ -184,6 +191,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = 30
+	}
+	if cfg.DailyTickets <= 0 {
+		cfg.DailyTickets = 20
+	}
+	if cfg.DailyQuestions <= 0 {
+		cfg.DailyQuestions = 200
 	}
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = 1000
