@@ -18,6 +18,7 @@
 //	GET  /api/chat/notifications?conversation=C&after=N → {"conversation","notifications"} (notices.go)
 //	GET  /api/chat/events?conversation=C                → server-sent "notification" events
 //	POST /api/tickets          {"text","enterprise","contact","location"} → 201 report object + "secret"
+//	                           (Idempotency-Key: the same key again answers with the same ticket)
 //	GET  /api/tickets/{id}?secret=S                          → the ticket object (404 without the right secret)
 //	GET  /healthz                                            → 200 {"status":"ok"} / 503
 //	GET  /chat                                               → the chat widget page
@@ -28,14 +29,19 @@
 //	POST /api/staff/login                {"name","password"} → {"token","csrf","expires","user"}
 //	POST /api/staff/logout
 //	POST /api/staff/password             {"current","new"} → a new session as for login; every other ends
-//	GET  /api/staff/tickets?unit=U       → {"unit","tickets":[…]} (unit staff: own unit only)
-//	POST /api/staff/tickets              {"text","enterprise","contact","location"} → 201 (hotline, admin; channel 热线)
+//	GET  /api/staff/tickets?unit=U       → {"unit","tickets":[…],"next","total","overdue"} (unit staff: own unit only)
+//	POST /api/staff/tickets              {"text","enterprise","contact","location"} → 201 (roles that file; channel 热线; Idempotency-Key per account)
 //	GET  /api/staff/tickets/{id}         → the ticket with text, enterprise, contact, channel, moves
 //	POST /api/staff/tickets/{id}/move    {"to","note"}
-//	POST /api/staff/tickets/{id}/reroute {"lead_unit","co_units","note"} (hotline, admin)
-//	GET  /api/staff/unanswered           → {"questions":[{"id","text","at","count"}]} (hotline, admin)
-//	POST /api/staff/unanswered/{id}/attach {"measure"}        (hotline, admin)
+//	POST /api/staff/tickets/{id}/reroute {"lead_unit","co_units","note"} (roles that re-route)
+//	GET  /api/staff/unanswered           → {"questions":[{"id","text","at","count"}],"next","total"} (roles that review)
+//	POST /api/staff/unanswered/{id}/attach {"measure"}        (roles that review)
 //	GET  /api/staff/stats                → {"by_unit","overdue","total","answered","unanswered"}
+//
+// Lists come in pages: ?limit=N (1–200, default 50) and ?after= the "next"
+// of the page before. What each role may see and do is intake/roles.json
+// (intake.Roles); a ticket a user may not see is 404, as one that does not
+// exist. Staff answers are Cache-Control: no-store.
 //
 // Console (HTML, CSRF token in every form, every form answered by a
 // redirect): /console/login, /console/lookup, /console/tickets,
