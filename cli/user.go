@@ -139,13 +139,6 @@ func hasUser(ctx context.Context, acc *web.Accounts, name string) bool {
 	return false
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 func serveUnitSuffix(unit string) string {
 	if unit == "" {
 		return ""
