@@ -16,8 +16,12 @@ import (
 
 // BuildTo compiles the huiqi binary to path with the go on PATH, so that
 // GOTOOLCHAIN from the environment applies, as it does to the tests.
+// The limit only guards against a hung build: a first run on a fresh
+// clone compiles every dependency (modernc's SQLite is large) while the
+// package tests compile theirs, and on two busy cores that took over five
+// minutes; go test's own -timeout bounds the whole run.
 func BuildTo(ctx context.Context, path string) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Minute)
 	defer cancel()
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", path, "huiqi").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %w\n%s", err, out)
