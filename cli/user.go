@@ -154,7 +154,7 @@ func readPassword(e *env, name string) (string, error) {
 		return p, nil
 	}
 	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return promptPassword(e, int(f.Fd()), name)
+		return promptPassword(e, f, name)
 	}
 	line, err := bufio.NewReader(io.LimitReader(e.stdin, 1024)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -167,27 +167,27 @@ func readPassword(e *env, name string) (string, error) {
 	return line, nil
 }
 
-// promptPassword asks on the terminal fd, echo off, and has it repeated.
-func promptPassword(e *env, fd int, name string) (string, error) {
-	ask := func(prompt string) (string, error) {
-		fmt.Fprint(e.stderr, prompt)
-		b, err := term.ReadPassword(fd)
-		fmt.Fprintln(e.stderr)
-		if err != nil {
-			return "", fmt.Errorf("read password: %w", err)
-		}
-		return string(b), nil
-	}
-	p, err := ask(fmt.Sprintf("%s 的新密码 / new password for %s: ", name, name))
+// promptPassword asks on the terminal f twice, echo off, and has the two
+// agree. The terminal goes raw before the prompt is written, so nothing
+// typed after it shows, however soon; Ctrl-C or Ctrl-D gives up.
+func promptPassword(e *env, f *os.File, name string) (string, error) {
+	fd := int(f.Fd())
+	old, err := term.MakeRaw(fd)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("read password: %w", err)
 	}
-	if p == "" {
+	defer term.Restore(fd, old)
+	t := term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{f, e.stderr}, "")
+	p, err := t.ReadPassword(fmt.Sprintf("%s 的新密码 / new password for %s: ", name, name))
+	if err != nil || p == "" {
 		return "", usagef("没有输入密码 / no password given")
 	}
-	again, err := ask("再输一次 / again: ")
+	again, err := t.ReadPassword("再输一次 / again: ")
 	if err != nil {
-		return "", err
+		return "", usagef("没有输入密码 / no password given")
 	}
 	if again != p {
 		return "", usagef("两次输入的密码不一致 / the two passwords differ")
