@@ -28,6 +28,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	rate := fs.Float64("rate", 5, "public API requests per second per client IP (negative: no limit)")
 	burst := fs.Int("burst", 30, "public API burst per client IP")
 	maxConns := fs.Int("max-conns", 1000, "connections served at once; more wait in the listen queue")
+	dailyTickets := fs.Int("daily-tickets", 50, "tickets one client address may file a day through the public API (negative: no cap)")
+	dailyQuestions := fs.Int("daily-questions", 500, "unanswered questions kept for review from one client address a day (negative: no cap)")
 	trustProxy := fs.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (only behind your own reverse proxy)")
 	cors := fs.String("cors-origin", "", "comma-separated origins whose pages may call the public API (e.g. https://platform.example)")
 	logLevel := fs.String("log-level", "info", "request log level: debug, info, warn or error")
@@ -59,7 +61,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	warnCalendar(e)
 	srv, closeAll, err := newWebServer(ctx, e, *dbPath, e.clockMayWrite(*demo, "the escalation sweep and idle-state pruning"), icfg,
 		web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst, CORSOrigins: origins, TrustProxy: *trustProxy,
-			MaxConns: *maxConns})
+			MaxConns: *maxConns, DailyTickets: *dailyTickets, DailyQuestions: *dailyQuestions})
 	if err != nil {
 		return err
 	}
@@ -129,10 +131,7 @@ func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, icfg i
 	}
 	cfg.Engine = eng
 	cfg.Tickets, cfg.Questions, cfg.DB = st, st, a.db
-	// cfg.Daily (the per-address daily caps) waits for intake's daily
-	// counts (issue 16, the store's part): an adapter from the store's
-	// DailyCount to web.DailyCounts goes here; until then the caps are off
-	// and the per-address rate limit is the brake.
+	cfg.Daily = st // the per-address daily caps count in the store
 	if sweep {
 		go serveEscalate(ctx, e, st, 10*time.Minute)
 		go serveCheck(ctx, e, a, 6*time.Hour)

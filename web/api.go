@@ -116,17 +116,14 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 	ans := s.kb.Ask(q, req.Top, s.now())
 	// Past the address's daily cap a question is still answered, only no
 	// longer kept for review.
-	keep := !ans.Answered && s.underCap(r, dailyQuestion)
-	s.countAsk(r.Context(), q, ans.Answered, keep)
-	if keep {
-		s.countDaily(r, dailyQuestion)
-	}
+	keep := !ans.Answered && (s.cfg.DailyQuestions < 0 || s.underCap(r, func(d intake.Daily) bool { return d.Questions < s.cfg.DailyQuestions }))
+	s.countAsk(r.Context(), asked{q, s.origin(r)}, ans.Answered, keep)
 	writeJSON(w, http.StatusOK, ans)
 }
 
 // countAsk counts an answer and, with keep, keeps an unanswered question
 // for review.
-func (s *Server) countAsk(ctx context.Context, q string, answered, keep bool) {
+func (s *Server) countAsk(ctx context.Context, q asked, answered, keep bool) {
 	if answered {
 		s.answered.Add(1)
 		return
@@ -142,7 +139,7 @@ func (s *Server) countAsk(ctx context.Context, q string, answered, keep bool) {
 		default: // the writer is behind: store it here rather than lose it
 		}
 	}
-	if err := s.qs.RecordUnanswered(ctx, q); err != nil {
+	if err := s.qs.RecordUnansweredFrom(ctx, q.q, "", q.origin); err != nil {
 		s.log.WarnContext(ctx, "record unanswered question", "err", err)
 	}
 }
@@ -315,13 +312,6 @@ func (s *Server) apiChat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, errorf(CodeInternal, "在线对话暂不可用"))
 		return
 	}
-	// Confirming a report files a ticket: the address's daily cap applies
-	// as to the public API (a new conversation id does not reset it).
-	filing := strings.HasPrefix(action, reportConfirm)
-	if filing && !s.underCap(r, dailyTicket) {
-		writeError(w, r, s.log, errDailyTickets(s.cfg.DailyTickets))
-		return
-	}
 	key := bot.Key{Channel: "web", User: req.Conversation}
 	// The conversation id is the client's to choose: tickets are budgeted
 	// per client address (bot.Input.Source), not per id.
@@ -329,9 +319,6 @@ func (s *Server) apiChat(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
-	}
-	if filing {
-		s.countDaily(r, dailyTicket)
 	}
 	writeJSON(w, http.StatusOK, chatResponse{Conversation: req.Conversation, Replies: chatReplies(replies)})
 }
@@ -364,35 +351,23 @@ func (req fileRequest) ticket(channel, by string) (intake.NewTicket, error) {
 	return nt, nil
 }
 
-// reportConfirm begins the chat action that files a report (the engine's
-// confirm button, report:confirm[:name]).
-const reportConfirm = "report:confirm"
+// origin is the request's address as the store's daily counts and
+// duplicate folding name it.
+func (s *Server) origin(r *http.Request) string { return "ip:" + limitKey(s.clientIP(r)) }
 
-// underCap reports whether the request's address may still do kind today;
-// when the count cannot be read, it may (the cap is a brake on spam, not a
-// reason to turn a real enterprise away).
-func (s *Server) underCap(r *http.Request, kind string) bool {
+// underCap reports whether the request's address is still under today's
+// cap (ok says so of its counts); when the count cannot be read, it is (the
+// cap is a brake on spam, not a reason to turn a real enterprise away).
+func (s *Server) underCap(r *http.Request, ok func(intake.Daily) bool) bool {
 	if s.cfg.Daily == nil {
 		return true
 	}
-	d, err := s.cfg.Daily.DailyCount(r.Context(), limitKey(s.clientIP(r)))
+	d, err := s.cfg.Daily.DailyCount(r.Context(), s.origin(r))
 	if err != nil {
 		s.log.WarnContext(r.Context(), "daily count", "err", err)
 		return true
 	}
-	if kind == dailyTicket {
-		return d.Tickets < s.cfg.DailyTickets
-	}
-	return d.Questions < s.cfg.DailyQuestions
-}
-
-func (s *Server) countDaily(r *http.Request, kind string) {
-	if s.cfg.Daily == nil {
-		return
-	}
-	if err := s.cfg.Daily.CountDaily(r.Context(), limitKey(s.clientIP(r)), kind); err != nil {
-		s.log.WarnContext(r.Context(), "daily count", "err", err)
-	}
+	return ok(d)
 }
 
 func errDailyTickets(n int) *Error {
@@ -456,24 +431,28 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, channel, by, scope
 	if key != "" {
 		nt.Key = scope + ":" + key
 	}
-	public := scope == "api"
-	if public && !s.underCap(r, dailyTicket) {
-		writeError(w, r, s.log, errDailyTickets(s.cfg.DailyTickets))
-		return
+	if scope == "api" {
+		// A public filing is counted and folded by its address.
+		nt.Origin = s.origin(r)
+		if s.cfg.DailyTickets >= 0 && !s.underCap(r, func(d intake.Daily) bool { return d.Tickets < s.cfg.DailyTickets }) {
+			writeError(w, r, s.log, errDailyTickets(s.cfg.DailyTickets))
+			return
+		}
 	}
 	t, err := s.tickets.File(r.Context(), nt)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	if public && !t.Replayed {
-		s.countDaily(r, dailyTicket)
-	}
 	if t.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	w.Header().Set("Cache-Control", "no-store") // the receipt carries the secret
-	writeJSON(w, http.StatusCreated, t.Receipt())
+	status := http.StatusCreated
+	if t.Duplicate {
+		status = http.StatusOK // the same text again: the ticket filed before, nothing new
+	}
+	writeJSON(w, status, t.Receipt())
 }
 
 func (s *Server) apiFile(w http.ResponseWriter, r *http.Request) {

@@ -512,44 +512,35 @@ func TestStaffAnswersAreNotStored(t *testing.T) {
 }
 
 // TestDailyCaps is issue 16 item 10: one address files at most
-// DailyTickets tickets a day, over the API and through the chat's confirm
-// button alike (a fresh conversation id does not reset it), and keeps at
-// most DailyQuestions unanswered questions, though every question is still
-// answered; another address is not affected; a retried filing (same
-// Idempotency-Key) is not counted twice.
+// DailyTickets tickets a day over the public API (the store counts them by
+// the origin the web gives each filing) and keeps at most DailyQuestions
+// unanswered questions, though every question is still answered; another
+// address is not affected; staff filings carry no origin.
 func TestDailyCaps(t *testing.T) {
-	daily := &fakeDaily{}
-	te := newTestEnv(t, func(c *Config) { c.Daily, c.DailyTickets, c.DailyQuestions = daily, 3, 2 })
+	te := newTestEnv(t, func(c *Config) { c.Daily, c.DailyTickets, c.DailyQuestions = c.Tickets.(*fakeBackend), 3, 2 })
 	spam := map[string]string{"remote": "203.0.113.50:1000"}
-	file := func(hdr map[string]string, key string) int {
-		h := map[string]string{"remote": hdr["remote"]}
-		if key != "" {
-			h["Idempotency-Key"] = key
+	file := func(remote, text string) int {
+		return te.do(t, "POST", "/api/tickets", jsonCT, `{"text":"`+text+`"}`, map[string]string{"remote": remote}).Code
+	}
+	for i := range 3 {
+		if c := file(spam["remote"], fmt.Sprintf("招工难，第%d件事", i)); c != 201 {
+			t.Fatalf("filing %d = %d", i, c)
 		}
-		return te.do(t, "POST", "/api/tickets", jsonCT, `{"text":"招工难，想了解稳岗补贴"}`, h).Code
 	}
-	if c := file(spam, "k1"); c != 201 {
-		t.Fatalf("first filing = %d", c)
-	}
-	if c := file(spam, "k1"); c != 201 {
-		t.Fatalf("the retry = %d", c)
-	}
-	if c := file(spam, ""); c != 201 {
-		t.Fatalf("second filing = %d", c)
-	}
-	chat := te.do(t, "POST", "/api/chat", jsonCT, `{"conversation":"fresh-conversation-0001","action":"report:confirm:x"}`, spam)
-	if chat.Code != 200 {
-		t.Fatalf("a chat confirmation = %d %s", chat.Code, chat.Body)
-	}
-	if c := file(spam, ""); c != 429 {
+	if c := file(spam["remote"], "招工难，第四件事"); c != 429 {
 		t.Errorf("the 4th filing of the day from one address = %d, want 429", c)
 	}
-	w := te.do(t, "POST", "/api/chat", jsonCT, `{"conversation":"another-conversation-02","action":"report:confirm:y"}`, spam)
-	if w.Code != 429 || !strings.Contains(w.Body.String(), "每日上限") {
-		t.Errorf("a chat confirmation past the cap = %d %s, want 429 saying why", w.Code, w.Body)
-	}
-	if c := file(map[string]string{"remote": "198.51.100.60:1"}, ""); c != 201 {
+	if c := file("198.51.100.60:1", "招工难"); c != 201 {
 		t.Errorf("another address = %d, want 201", c)
+	}
+	for _, nt := range te.be.filed {
+		if nt.Origin != "ip:203.0.113.50" && nt.Origin != "ip:198.51.100.60" {
+			t.Errorf("a public filing's origin = %q, want ip:ADDRESS", nt.Origin)
+		}
+	}
+	tok, _ := te.login(t, "hl")
+	if w := te.do(t, "POST", "/api/staff/tickets", jsonCT, `{"text":"来电：招工难"}`, bearer(tok)); w.Code != 201 || te.be.filed[len(te.be.filed)-1].Origin != "" {
+		t.Errorf("a staff filing = %d with origin %q, want 201 and none", w.Code, te.be.filed[len(te.be.filed)-1].Origin)
 	}
 	before := len(te.be.unanswered)
 	for i := range 4 {
@@ -560,5 +551,26 @@ func TestDailyCaps(t *testing.T) {
 	}
 	if kept := len(te.be.unanswered) - before; kept != 2 {
 		t.Errorf("%d unanswered questions kept from one address, want the cap of 2", kept)
+	}
+}
+
+// TestPublicFilingFoldsDuplicates: the same text again from one address is
+// the ticket it filed before (the store folds it by the filing's origin),
+// answered 200 instead of 201, without a second secret.
+func TestPublicFilingFoldsDuplicates(t *testing.T) {
+	te := newTestEnv(t, nil)
+	from := map[string]string{"remote": "203.0.113.70:9"}
+	first := te.do(t, "POST", "/api/tickets", jsonCT, `{"text":"用电报装一直没人来"}`, from)
+	again := te.do(t, "POST", "/api/tickets", jsonCT, `{"text":"用电报装一直没人来"}`, from)
+	var a, b struct {
+		ID        string `json:"id"`
+		Secret    string `json:"secret"`
+		Duplicate bool   `json:"duplicate"`
+	}
+	json.Unmarshal(first.Body.Bytes(), &a)
+	json.Unmarshal(again.Body.Bytes(), &b)
+	if first.Code != 201 || again.Code != 200 || b.ID != a.ID || !b.Duplicate || b.Secret != "" {
+		t.Errorf("the same text twice = %d %s, then %d %s; want 201, then 200 with the same ticket marked duplicate and no secret",
+			first.Code, first.Body, again.Code, again.Body)
 	}
 }

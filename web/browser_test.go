@@ -262,7 +262,7 @@ func TestBrowserConsole(t *testing.T) {
 	b.do("open and move the ticket",
 		chromedp.Click(chromedp.CSS(`a[href="/console/tickets/`+ticket+`"]`)),
 		chromedp.WaitVisible(chromedp.ID("status")),
-		chromedp.SendKeys(chromedp.ID("note"), "已收到，今天联系企业"),
+		chromedp.SendKeys(chromedp.ID("told"), "已收到，今天联系企业"),
 		chromedp.Click(chromedp.CSS(`button[value="已签收"]`)),
 		chromedp.WaitVisible(chromedp.CSS("p.flash")),
 	)

@@ -228,7 +228,7 @@ func TestConsoleMoveNeedsCSRF(t *testing.T) {
 	if tk, _ := te.be.Get(t.Context(), "CQ-20261120-0001"); tk.Status != "已派单" {
 		t.Fatalf("status after refused moves = %s, want 已派单", tk.Status)
 	}
-	resp, _ := b.post("/console/tickets/CQ-20261120-0001/move", url.Values{"csrf": {csrf}, "to": {"已签收"}, "note": {"收到，马上办"}})
+	resp, _ := b.post("/console/tickets/CQ-20261120-0001/move", url.Values{"csrf": {csrf}, "to": {"已签收"}, "internal": {"收到，马上办"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move = %d, want 303", resp.StatusCode)
 	}
@@ -688,7 +688,7 @@ func TestConsoleMoveTwiceActsOnce(t *testing.T) {
 	if seen == nil {
 		t.Fatalf("the move form does not say what it saw: %s", page)
 	}
-	form := url.Values{"csrf": {csrf}, "seen": {seen[1]}, "to": {"已签收"}, "note": {"收到"}}
+	form := url.Values{"csrf": {csrf}, "seen": {seen[1]}, "to": {"已签收"}, "internal": {"收到"}}
 	first, _ := b.post("/console/tickets/CQ-20261120-0001/move", form)
 	second, _ := b.post("/console/tickets/CQ-20261120-0001/move", form)
 	if first.StatusCode != http.StatusSeeOther || second.StatusCode != http.StatusSeeOther || !strings.Contains(second.Header.Get("Location"), "stale=1") {
@@ -756,27 +756,36 @@ func TestStaffAPIPasswordChange(t *testing.T) {
 	}
 }
 
-// TestTicketPageSaysWhoReadsNotes: the move form says the enterprise reads
-// its note, and the history labels the notes only staff see (the filing's
-// and the re-route's, as intake's public view leaves them out).
+// TestTicketPageSaysWhoReadsNotes: the move form has a field the
+// enterprise reads and one it never sees, each said so; the history labels
+// each note; a reply goes where the enterprise reads it.
 func TestTicketPageSaysWhoReadsNotes(t *testing.T) {
 	te := newTestEnv(t, nil)
-	b := newBrowser(t, te)
-	csrf := b.signIn("hl")
-	if resp, _ := b.post("/console/tickets/CQ-20261120-0002/reroute", url.Values{"csrf": {csrf}, "lead_unit": {"区人社局"}, "note": {"转人社，该企业去年有欠薪投诉"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("re-route = %d", resp.StatusCode)
-	}
 	rs := newBrowser(t, te)
-	rs.signIn("rs")
-	_, body := rs.get("/console/tickets/CQ-20261120-0002")
-	if !strings.Contains(body, "办理说明（企业可见）") || !strings.Contains(body, "企业查进度、收到通知时会读到这里写的内容") {
-		t.Error("the move form does not say the enterprise reads its note")
+	csrf := rs.signIn("rs")
+	_, body := rs.get("/console/tickets/CQ-20261118-0003")
+	for _, want := range []string{"告知企业（企业可见）", "企业查进度、收到通知时会读到这一栏", "内部备注（企业看不到）", `name="told"`, `name="internal"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the move form lacks %q", want)
+		}
 	}
-	i := strings.Index(body, "内部备注（企业看不到）")
-	if i < 0 || !strings.Contains(body[i:], "该企业去年有欠薪投诉") {
-		t.Error("the re-route's note is not labelled internal")
+	resp, _ := rs.post("/console/tickets/CQ-20261118-0003/move", url.Values{"csrf": {csrf}, "to": {"已办结"},
+		"told": {"材料清单已发给贵企业"}, "internal": {"该企业去年有欠薪投诉"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("close with a reply = %d", resp.StatusCode)
 	}
-	if strings.Count(body, "内部备注（企业看不到）") != 2 { // the filing's note and the re-route's
-		t.Errorf("%d notes labelled internal, want 2", strings.Count(body, "内部备注（企业看不到）"))
+	tk, _ := te.be.Get(t.Context(), "CQ-20261118-0003")
+	last := tk.Events[len(tk.Events)-1]
+	if last.Note != "材料清单已发给贵企业" || last.Internal != "该企业去年有欠薪投诉" {
+		t.Errorf("the move stored told %q, internal %q", last.Note, last.Internal)
+	}
+	if p := tk.Public(); strings.Contains(fmt.Sprint(p), "欠薪") {
+		t.Error("the internal note reaches the enterprise's view")
+	}
+	_, body = rs.get("/console/tickets/CQ-20261118-0003")
+	i := strings.Index(body, "内部备注（企业看不到）</b>该企业去年有欠薪投诉")
+	j := strings.Index(body, "告知企业</b>材料清单已发给贵企业")
+	if i < 0 || j < 0 {
+		t.Error("the history does not label the told and the internal note")
 	}
 }

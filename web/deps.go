@@ -53,9 +53,14 @@ type Tickets interface {
 	Get(ctx context.Context, id string) (intake.Ticket, error)
 	// GetForReporter returns the ticket only when secret is the reporter's.
 	GetForReporter(ctx context.Context, id, reporterKey, secret string) (intake.Ticket, error)
-	// Queue lists the open tickets of unit (lead or co-handling); "" lists all.
-	Queue(ctx context.Context, unit string) ([]intake.Ticket, error)
+	// QueuePage is one page of unit's open work (lead or co-handling; ""
+	// every unit's), overdue first, as keyset pages.
+	QueuePage(ctx context.Context, unit string, p intake.Page) (intake.TicketPage, error)
+	// Move makes a move with intake's default for its note (the reply and
+	// the rating are told to the enterprise, other notes stay internal);
+	// MoveWith gives what it is told and what stays internal apart.
 	Move(ctx context.Context, id string, to intake.Status, by, note string) (intake.Ticket, error)
+	MoveWith(ctx context.Context, id string, to intake.Status, by string, r intake.Remark) (intake.Ticket, error)
 	// Reroute sends a ticket not yet accepted to other units.
 	Reroute(ctx context.Context, id string, rt intake.Route, by, note string) (intake.Ticket, error)
 	Stats(ctx context.Context) (intake.Stats, error)
@@ -64,8 +69,14 @@ type Tickets interface {
 // Questions is the log of questions huiqi could not answer (*intake.Store
 // satisfies it): text only, no identity.
 type Questions interface {
-	RecordUnanswered(ctx context.Context, q string) error
+	// RecordUnansweredFrom keeps q, asked from origin (the client address
+	// as the web names it, ip:ADDRESS): the same question from it again
+	// within a day is not counted twice, and each distinct one counts
+	// toward its daily count.
+	RecordUnansweredFrom(ctx context.Context, q, reporterKey, origin string) error
 	Unanswered(ctx context.Context) ([]intake.Unanswered, error)
+	// UnansweredPage is one page of the review list, the most asked first.
+	UnansweredPage(ctx context.Context, p intake.Page) (intake.QuestionPage, error)
 	// ResolveUnanswered takes a question off the review list once staff
 	// attached it to a measure.
 	ResolveUnanswered(ctx context.Context, q, measureID string) error
@@ -110,26 +121,10 @@ type Stats struct {
 	Unanswered int `json:"unanswered"`
 }
 
-// Daily is what one client address did today on the public API: tickets
-// filed and unanswered questions kept.
-type Daily struct {
-	Tickets   int `json:"tickets"`
-	Questions int `json:"questions"`
-}
-
-// What DailyCounts counts.
-const (
-	dailyTicket   = "ticket"
-	dailyQuestion = "question"
-)
-
-// DailyCounts is the store's count of what each client address filed
-// today (China time), for the per-address daily caps: intake's daily
-// counts, keyed by a hash of the address. The web reads the count before a
-// public filing or a question it would keep, and adds to it after.
+// DailyCounts is the store's count of what one origin (a client address,
+// ip:ADDRESS) filed today (China time): tickets filed with it as
+// NewTicket.Origin and questions kept with RecordUnansweredFrom, for the
+// per-address daily caps (*intake.Store satisfies it).
 type DailyCounts interface {
-	DailyCount(ctx context.Context, who string) (Daily, error)
-	// CountDaily adds one ticket ("ticket") or question ("question") to
-	// who's day.
-	CountDaily(ctx context.Context, who, kind string) error
+	DailyCount(ctx context.Context, who string) (intake.Daily, error)
 }

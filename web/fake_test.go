@@ -3,11 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -160,6 +162,8 @@ type fakeBackend struct {
 	unanswered []string
 	keys       map[string]fakeKey
 	filed      []intake.NewTicket // what File was given, in order
+	seqOf      []int              // the ticket each of filed made
+	daily      fakeDaily
 }
 
 type fakeKey struct{ id, print string }
@@ -198,12 +202,24 @@ func (b *fakeBackend) File(ctx context.Context, nt intake.NewTicket) (intake.Tic
 		t.Secret, t.Replayed = b.secrets[t.ID], true
 		return t, nil
 	}
+	for i, was := range b.filed { // intake folds the same text from one origin
+		if nt.Origin != "" && was.Origin == nt.Origin && was.Text == nt.Text {
+			t := *b.tickets[fmt.Sprintf("CQ-20261127-%04d", b.seqOf[i])]
+			b.mu.Unlock()
+			t.Duplicate = true
+			return t, nil
+		}
+	}
 	b.seq++
 	id := fmt.Sprintf("CQ-20261127-%04d", b.seq)
+	b.seqOf = append(b.seqOf, b.seq)
 	if nt.Key != "" {
 		b.keys[nt.Key] = fakeKey{id, nt.Text + "|" + nt.Enterprise + "|" + nt.Contact + "|" + nt.Location}
 	}
 	b.filed = append(b.filed, nt)
+	if nt.Origin != "" {
+		b.daily.count(nt.Origin, true)
+	}
 	b.mu.Unlock()
 	lead := "区中小企业发展中心"
 	if strings.Contains(nt.Text, "招工") {
@@ -240,20 +256,75 @@ func (b *fakeBackend) GetForReporter(ctx context.Context, id, key, secret string
 	return t, nil
 }
 
-func (b *fakeBackend) Queue(ctx context.Context, unit string) ([]intake.Ticket, error) {
+// QueuePage is intake's queue cut into keyset pages: overdue first, then
+// the nearest deadline, then the id.
+func (b *fakeBackend) QueuePage(ctx context.Context, unit string, p intake.Page) (intake.TicketPage, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []intake.Ticket
+	var ts []intake.Ticket
 	for _, t := range b.tickets {
-		if unit == "" || t.LeadUnit == unit || slices.Contains(t.CoUnits, unit) {
-			out = append(out, *t)
+		if t.Status != intake.StatusVisited && (unit == "" || t.LeadUnit == unit || slices.Contains(t.CoUnits, unit)) {
+			ts = append(ts, *t)
 		}
 	}
-	slices.SortFunc(out, func(a, b intake.Ticket) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
+	b.mu.Unlock()
+	key := func(t intake.Ticket) string {
+		o := "1"
+		if t.Overdue {
+			o = "0"
+		}
+		return o + "|" + t.Due.String() + "|" + t.ID
+	}
+	slices.SortFunc(ts, func(x, y intake.Ticket) int { return strings.Compare(key(x), key(y)) })
+	keys := make([]string, len(ts))
+	for i, t := range ts {
+		keys[i] = key(t)
+	}
+	start, end, next, err := fakePage(keys, p)
+	if err != nil {
+		return intake.TicketPage{}, err
+	}
+	return intake.TicketPage{Tickets: ts[start:end], Next: next}, nil
 }
 
+// fakePage cuts the page p of a list sorted by keys: the cursor is the
+// last key of the page before.
+func fakePage(keys []string, p intake.Page) (start, end int, next string, err error) {
+	if p.After != "" {
+		after, derr := base64.RawURLEncoding.DecodeString(p.After)
+		if derr != nil {
+			return 0, 0, "", fmt.Errorf("%w: 翻页参数无效", intake.ErrInvalid)
+		}
+		start = sort.SearchStrings(keys, string(after)+"\x00")
+		if start < len(keys) && keys[start] == string(after) {
+			start++
+		}
+	}
+	limit := p.Limit
+	if limit <= 0 {
+		limit = intake.DefaultPageSize
+	}
+	end = min(start+limit, len(keys))
+	if end < len(keys) && end > start {
+		next = base64.RawURLEncoding.EncodeToString([]byte(keys[end-1]))
+	}
+	return start, end, next, nil
+}
+
+// Move is intake's Move: the reply and the rating are told to the
+// enterprise, other notes stay with staff.
 func (b *fakeBackend) Move(ctx context.Context, id string, to intake.Status, by, note string) (intake.Ticket, error) {
+	r := intake.Remark{Internal: note}
+	if t, err := b.Get(ctx, id); err == nil {
+		for _, tr := range t.Status.Next() {
+			if tr.To == to && (tr.Need == intake.NeedReply || tr.Need == intake.NeedRating) {
+				r = intake.Remark{Told: note}
+			}
+		}
+	}
+	return b.MoveWith(ctx, id, to, by, r)
+}
+
+func (b *fakeBackend) MoveWith(ctx context.Context, id string, to intake.Status, by string, r intake.Remark) (intake.Ticket, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t, ok := b.tickets[id]
@@ -264,7 +335,7 @@ func (b *fakeBackend) Move(ctx context.Context, id string, to intake.Status, by,
 		return intake.Ticket{}, intake.ErrBadMove
 	}
 	if to != intake.Extend {
-		t.Events = append(t.Events, intake.Event{At: fixedNow, Kind: intake.KindMove, From: t.Status, Status: to, By: by, Note: note})
+		t.Events = append(t.Events, intake.Event{At: fixedNow, Kind: intake.KindMove, From: t.Status, Status: to, By: by, Note: r.Told, Internal: r.Internal})
 		t.Status = to
 	}
 	return *t, nil
@@ -304,9 +375,17 @@ func (b *fakeBackend) Stats(ctx context.Context) (intake.Stats, error) {
 }
 
 func (b *fakeBackend) RecordUnanswered(ctx context.Context, q string) error {
+	return b.RecordUnansweredFrom(ctx, q, "", "")
+}
+
+// RecordUnansweredFrom keeps q and counts it toward origin's day.
+func (b *fakeBackend) RecordUnansweredFrom(ctx context.Context, q, reporterKey, origin string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.unanswered = append(b.unanswered, q)
+	if origin != "" {
+		b.daily.count(origin, false)
+	}
 	for i := range b.questions {
 		if b.questions[i].Question == q {
 			b.questions[i].Count++
@@ -321,6 +400,24 @@ func (b *fakeBackend) Unanswered(ctx context.Context) ([]intake.Unanswered, erro
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return slices.Clone(b.questions), nil
+}
+
+// UnansweredPage pages the questions, the most asked first.
+func (b *fakeBackend) UnansweredPage(ctx context.Context, p intake.Page) (intake.QuestionPage, error) {
+	b.mu.Lock()
+	qs := slices.Clone(b.questions)
+	b.mu.Unlock()
+	key := func(q intake.Unanswered) string { return fmt.Sprintf("%010d|%s", 1<<30-q.Count, q.Question) }
+	slices.SortFunc(qs, func(x, y intake.Unanswered) int { return strings.Compare(key(x), key(y)) })
+	keys := make([]string, len(qs))
+	for i, q := range qs {
+		keys[i] = key(q)
+	}
+	start, end, next, err := fakePage(keys, p)
+	if err != nil {
+		return intake.QuestionPage{}, err
+	}
+	return intake.QuestionPage{Questions: qs[start:end], Next: next}, nil
 }
 
 func (b *fakeBackend) ResolveUnanswered(ctx context.Context, q, measureID string) error {
@@ -405,31 +502,26 @@ func newTestEnvAt(t testing.TB, start time.Time, mod func(*Config)) *testEnv {
 
 type bytesBuffer = bytes.Buffer
 
-// fakeDaily is intake's daily counts per address, in memory.
-type fakeDaily struct {
-	mu sync.Mutex
-	n  map[string]Daily
-}
+// fakeDaily is intake's daily counts per origin (the backend's lock
+// guards it).
+type fakeDaily map[string]intake.Daily
 
-func (f *fakeDaily) DailyCount(ctx context.Context, who string) (Daily, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.n[who], nil
-}
-
-func (f *fakeDaily) CountDaily(ctx context.Context, who, kind string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.n == nil {
-		f.n = map[string]Daily{}
+func (f *fakeDaily) count(who string, ticket bool) {
+	if *f == nil {
+		*f = fakeDaily{}
 	}
-	d := f.n[who]
-	switch kind {
-	case dailyTicket:
+	d := (*f)[who]
+	if ticket {
 		d.Tickets++
-	case dailyQuestion:
+	} else {
 		d.Questions++
 	}
-	f.n[who] = d
-	return nil
+	(*f)[who] = d
+}
+
+// DailyCount is what origin who filed today.
+func (b *fakeBackend) DailyCount(ctx context.Context, who string) (intake.Daily, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.daily[who], nil
 }

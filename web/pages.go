@@ -16,8 +16,7 @@ type queueData struct {
 	Unit     string
 	Units    []string
 	Tickets  []intake.Ticket
-	Total    int
-	Overdue  int
+	Overdue  int // on this page
 	CanPick  bool
 	FixedFor string
 	// Next and First link the next page and back to the first.
@@ -35,7 +34,12 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) 
 		s.renderError(w, r, ss, err)
 		return
 	}
-	d := queueData{Unit: unit, Tickets: tp.Tickets, Total: tp.Total, Overdue: tp.Overdue, CanPick: s.roles.WholeDistrict(staffOf(ss.User))}
+	d := queueData{Unit: unit, Tickets: tp.Tickets, CanPick: s.roles.WholeDistrict(staffOf(ss.User))}
+	for _, t := range tp.Tickets {
+		if t.Overdue {
+			d.Overdue++
+		}
+	}
 	link := func(after string) string {
 		v := url.Values{}
 		if d.CanPick && unit != "" {
@@ -52,7 +56,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, ss *Session) 
 	if tp.Next != "" {
 		d.Next = link(tp.Next)
 	}
-	if p.after != "" {
+	if p.After != "" {
 		d.First = link("")
 	}
 	if d.CanPick {
@@ -75,43 +79,17 @@ type ticketData struct {
 	// Measures are the ticket's measures as people cite them (二十条第6条)
 	// with their titles.
 	Measures []measureRef
-	History  []historyItem
 	Reroute  bool // the user may re-route it now
 	// RerouteOpen unfolds the re-route form: the ticket was sent back.
 	RerouteOpen bool
 	Units       []string // for the re-route form
 }
 
-// historyItem is one event of a ticket as staff see it, with what of its
-// note the reporting enterprise reads (intake's public view decides).
-type historyItem struct {
-	intake.Event
-	// Public is the note as the enterprise sees it; Internal is what only
-	// staff see.
-	Public, Internal string
-}
-
-func history(t intake.Ticket) []historyItem {
-	pub := t.Public().Events
-	out := make([]historyItem, 0, len(t.Events))
-	for i, e := range t.Events {
-		h := historyItem{Event: e}
-		if i < len(pub) {
-			h.Public = pub[i].Note
-		}
-		if e.Note != h.Public {
-			h.Internal = strings.TrimSpace(strings.TrimPrefix(e.Note, h.Public))
-		}
-		out = append(out, h)
-	}
-	return out
-}
-
 // measureRef is a measure as a ticket page names it.
 type measureRef struct{ ID, Ref, Title string }
 
 func (s *Server) ticketData(u User, t intake.Ticket) ticketData {
-	d := ticketData{T: t, Moves: s.movesFor(u, t), History: history(t)}
+	d := ticketData{T: t, Moves: s.movesFor(u, t)}
 	for _, id := range t.Measures {
 		mr := measureRef{ID: id, Ref: id}
 		if m, ok := s.kb.Measure(id); ok {
@@ -181,7 +159,8 @@ func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, ss *Session)
 		return
 	}
 	id := r.PathValue("id")
-	t, err := s.move(r.Context(), ss.User, id, r.PostForm.Get("to"), r.PostForm.Get("note"))
+	f := r.PostForm
+	t, err := s.move(r.Context(), ss.User, id, moveRequest{To: f.Get("to"), Told: f.Get("told"), Internal: f.Get("internal")})
 	if err != nil {
 		s.renderError(w, r, ss, err)
 		return
@@ -286,25 +265,25 @@ func (s *Server) unansweredPage(w http.ResponseWriter, r *http.Request, ss *Sess
 		s.renderError(w, r, ss, err)
 		return
 	}
-	qs, err := s.reviewList(r.Context())
+	qs, next, err := s.reviewPage(r.Context(), p)
 	if err != nil {
 		s.renderError(w, r, ss, err)
 		return
 	}
-	qp, err := pageQuestions(qs, p)
+	st, err := s.tickets.Stats(r.Context())
 	if err != nil {
 		s.renderError(w, r, ss, err)
 		return
 	}
-	d := reviewData{Measures: s.kb.Measures(), Total: qp.Total}
-	if qp.Next != "" {
-		d.Next = "/console/unanswered?after=" + url.QueryEscape(qp.Next)
+	d := reviewData{Measures: s.kb.Measures(), Total: st.Unanswered}
+	if next != "" {
+		d.Next = "/console/unanswered?after=" + url.QueryEscape(next)
 	}
-	if p.after != "" {
+	if p.After != "" {
 		d.First = "/console/unanswered"
 	}
 	now := s.now()
-	for _, q := range qp.Questions {
+	for _, q := range qs {
 		it := reviewItem{Q: q}
 		for _, res := range s.kb.Ask(q.Text, 3, now).Results {
 			it.Suggestions = append(it.Suggestions, lookupItem{ID: res.ID, Ref: res.Ref, Title: res.Title,

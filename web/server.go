@@ -108,9 +108,9 @@ type Config struct {
 	// MaxBody is the largest request body in bytes (default 64 KiB).
 	MaxBody int64
 	// Daily is the store's daily counts per client address; with it the
-	// public API files at most DailyTickets tickets (default 20) and keeps
-	// at most DailyQuestions unanswered questions (default 200) a day from
-	// one address (an IPv6 /64). Nil turns the caps off.
+	// public API files at most DailyTickets tickets (default 50) and keeps
+	// at most DailyQuestions unanswered questions (default 500) a day from
+	// one address (an IPv6 /64). Nil, or a negative cap, turns a cap off.
 	Daily          DailyCounts
 	DailyTickets   int
 	DailyQuestions int
@@ -172,8 +172,11 @@ type Server struct {
 	// While Serve runs, unanswered questions are stored by a background
 	// writer, so an answer never waits on a database write.
 	async  atomic.Bool
-	record chan string
+	record chan asked
 }
+
+// asked is an unanswered question to keep, with the address it came from.
+type asked struct{ q, origin string }
 
 // New builds a Server.
 func New(cfg Config) (*Server, error) {
@@ -198,11 +201,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = 30
 	}
-	if cfg.DailyTickets <= 0 {
-		cfg.DailyTickets = 20
+	if cfg.DailyTickets == 0 {
+		cfg.DailyTickets = 50
 	}
-	if cfg.DailyQuestions <= 0 {
-		cfg.DailyQuestions = 200
+	if cfg.DailyQuestions == 0 {
+		cfg.DailyQuestions = 500
 	}
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = 1000
@@ -217,7 +220,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.LoginMaxDelay = 15 * time.Minute
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, kb: cfg.Knowledge, tickets: cfg.Tickets, qs: cfg.Questions,
-		db: cfg.DB, acc: cfg.Accounts, roles: cfg.Accounts.Roles(), record: make(chan string, 1024)}
+		db: cfg.DB, acc: cfg.Accounts, roles: cfg.Accounts.Roles(), record: make(chan asked, 1024)}
 	if cfg.RatePerSecond > 0 {
 		s.public = ratelimit.New(cfg.RatePerSecond, cfg.RateBurst, cfg.MaxClients, cfg.RateClock)
 	}
@@ -289,8 +292,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 // recordLoop stores queued unanswered questions until stop, then the rest.
 func (s *Server) recordLoop(ctx context.Context, stop <-chan struct{}) {
-	store := func(q string) {
-		if err := s.qs.RecordUnanswered(ctx, q); err != nil {
+	store := func(q asked) {
+		if err := s.qs.RecordUnansweredFrom(ctx, q.q, "", q.origin); err != nil {
 			s.log.WarnContext(ctx, "record unanswered question", "err", err)
 		}
 	}

@@ -51,27 +51,27 @@ func nonNil(s []string) []string {
 
 // queueFor returns the page p of the queue the user asked for: unit staff
 // get their own unit's only, and asking for another unit is forbidden.
-func (s *Server) queueFor(ctx context.Context, u User, unit string, p pageReq) (ticketPage, string, error) {
+func (s *Server) queueFor(ctx context.Context, u User, unit string, p intake.Page) (intake.TicketPage, string, error) {
 	unit = strings.TrimSpace(unit)
 	if !s.roles.WholeDistrict(staffOf(u)) {
 		if unit != "" && !s.roles.SeesUnit(staffOf(u), unit) {
-			return ticketPage{}, "", &Error{Code: CodeForbidden, Message: "您只能查看本单位的工单"}
+			return intake.TicketPage{}, "", &Error{Code: CodeForbidden, Message: "您只能查看本单位的工单"}
 		}
 		unit = u.Unit
 	}
-	ts, err := s.tickets.Queue(ctx, unit)
+	tp, err := s.tickets.QueuePage(ctx, unit, p)
 	if err != nil {
-		return ticketPage{}, "", err
+		return intake.TicketPage{}, "", err
 	}
 	// Defence in depth: never hand unit staff another unit's ticket.
-	out := ts[:0:0]
-	for _, t := range ts {
+	out := tp.Tickets[:0:0]
+	for _, t := range tp.Tickets {
 		if s.canSee(u, t) {
 			out = append(out, t)
 		}
 	}
-	tp, err := pageTickets(out, p)
-	return tp, unit, err
+	tp.Tickets = out
+	return tp, unit, nil
 }
 
 // queueResponse is a page of GET /api/staff/tickets.
@@ -79,9 +79,7 @@ type queueResponse struct {
 	Unit    string        `json:"unit"`
 	Tickets []staffTicket `json:"tickets"`
 	// Next is the cursor of the next page (?after=), "" after the last.
-	Next    string `json:"next,omitempty"`
-	Total   int    `json:"total"`
-	Overdue int    `json:"overdue"`
+	Next string `json:"next,omitempty"`
 }
 
 func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request, ss *Session) {
@@ -95,7 +93,7 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request, ss *Session) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	resp := queueResponse{Unit: unit, Tickets: make([]staffTicket, 0, len(tp.Tickets)), Next: tp.Next, Total: tp.Total, Overdue: tp.Overdue}
+	resp := queueResponse{Unit: unit, Tickets: make([]staffTicket, 0, len(tp.Tickets)), Next: tp.Next}
 	for _, t := range tp.Tickets {
 		resp.Tickets = append(resp.Tickets, s.staffView(ss.User, t))
 	}
@@ -130,29 +128,43 @@ func (s *Server) apiStaffTicket(w http.ResponseWriter, r *http.Request, ss *Sess
 	writeJSON(w, http.StatusOK, s.staffView(ss.User, t))
 }
 
+// moveRequest is a move of the staff API: note alone takes intake's
+// default (the reply of 已办结 and the rating of 已回访 are told to the
+// enterprise, other notes stay with staff); told and internal say it
+// apart.
 type moveRequest struct {
-	To   string `json:"to"`
-	Note string `json:"note"`
+	To       string `json:"to"`
+	Note     string `json:"note"`
+	Told     string `json:"told"`
+	Internal string `json:"internal"`
 }
 
 // move checks the user may make the move and makes it.
-func (s *Server) move(ctx context.Context, u User, id, to, note string) (intake.Ticket, error) {
+func (s *Server) move(ctx context.Context, u User, id string, req moveRequest) (intake.Ticket, error) {
 	t, err := s.loadTicket(ctx, u, id)
 	if err != nil {
 		return intake.Ticket{}, err
 	}
-	note, err = cleanText(note, "办理说明", maxText, false)
-	if err != nil {
-		return intake.Ticket{}, err
+	for _, f := range []*string{&req.Note, &req.Told, &req.Internal} {
+		if *f, err = cleanText(*f, "办理说明", maxText, false); err != nil {
+			return intake.Ticket{}, err
+		}
 	}
-	st := intake.Status(strings.TrimSpace(to))
+	st := intake.Status(strings.TrimSpace(req.To))
 	if !s.roles.MayMove(staffOf(u), t, st) {
 		if t.Status.Allows(st) {
 			return intake.Ticket{}, &Error{Code: CodeForbidden, Message: "这一步不由您办理（" + s.roles.Label(u.Role) + "不能把这张工单改为“" + string(st) + "”）"}
 		}
 		return intake.Ticket{}, errorf(CodeInvalid, "工单当前状态为“%s”，不能改为“%s”", t.Status, st)
 	}
-	return s.tickets.Move(ctx, t.ID, st, s.byName(u), note)
+	switch {
+	case req.Told == "" && req.Internal == "":
+		return s.tickets.Move(ctx, t.ID, st, s.byName(u), req.Note)
+	case st == intake.Extend:
+		// The enterprise is told the new deadline; the reason stays inside.
+		return s.tickets.Move(ctx, t.ID, st, s.byName(u), strings.TrimSpace(req.Internal+" "+req.Told))
+	}
+	return s.tickets.MoveWith(ctx, t.ID, st, s.byName(u), intake.Remark{Told: req.Told, Internal: req.Internal})
 }
 
 // byName is how a staff member appears in a ticket's history.
@@ -169,7 +181,7 @@ func (s *Server) apiMove(w http.ResponseWriter, r *http.Request, ss *Session) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	t, err := s.move(r.Context(), ss.User, r.PathValue("id"), req.To, req.Note)
+	t, err := s.move(r.Context(), ss.User, r.PathValue("id"), req)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -205,17 +217,12 @@ func (s *Server) apiUnanswered(w http.ResponseWriter, r *http.Request, ss *Sessi
 		writeError(w, r, s.log, err)
 		return
 	}
-	qs, err := s.reviewList(r.Context())
+	qs, next, err := s.reviewPage(r.Context(), p)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	qp, err := pageQuestions(qs, p)
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"questions": nonNilQ(qp.Questions), "next": qp.Next, "total": qp.Total})
+	writeJSON(w, http.StatusOK, map[string]any{"questions": nonNilQ(qs), "next": next})
 }
 
 type attachRequest struct {
@@ -304,11 +311,24 @@ func (s *Server) reviewList(ctx context.Context) ([]Question, error) {
 	if err != nil {
 		return nil, err
 	}
+	return questions(list), nil
+}
+
+// reviewPage is one page of the review list and the cursor of the next.
+func (s *Server) reviewPage(ctx context.Context, p intake.Page) ([]Question, string, error) {
+	qp, err := s.qs.UnansweredPage(ctx, p)
+	if err != nil {
+		return nil, "", err
+	}
+	return questions(qp.Questions), qp.Next, nil
+}
+
+func questions(list []intake.Unanswered) []Question {
 	out := make([]Question, 0, len(list))
 	for _, q := range list {
 		out = append(out, Question{ID: questionID(q.Question), Text: q.Question, At: q.LastAt, Count: q.Count})
 	}
-	return out, nil
+	return out
 }
 
 func questionID(q string) string {
