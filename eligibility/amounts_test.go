@@ -40,7 +40,7 @@ func ruleAmounts(t *testing.T, tb *eligibility.Table) []*ruleAmount {
 			}
 		case eligibility.KindPerTitle:
 			for title, v := range r.Amounts {
-				add(r, zhtext.FormatYuan(v), tb.Titles[title])
+				add(r, zhtext.FormatYuan(v), tb.TitleName(title))
 			}
 		case eligibility.KindCrossing:
 			for _, th := range r.Thresholds {

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"huiqi/internal/zhtext"
@@ -52,6 +50,9 @@ type Cond struct {
 // questions were answered or left unanswered. It is plain data, stored as
 // JSON.
 type Answers struct {
+	// Notice is the rules table the dialog is for (its Notice; empty: the
+	// built-in one).
+	Notice   string   `json:"notice,omitempty"`
 	Profile  Profile  `json:"profile"`
 	Answered []string `json:"answered,omitempty"`
 	// Skipped are the questions left without an answer: skipped, or (also
@@ -75,59 +76,51 @@ type Stake struct {
 	Measures  []string `json:"measures"`
 }
 
-var questions = sync.OnceValues(func() ([]Question, error) {
-	var doc struct {
-		Questions []Question `json:"questions"`
-	}
-	if err := json.Unmarshal(questionsJSON, &doc); err != nil {
-		return nil, fmt.Errorf("decode questions: %w", err)
-	}
-	t, err := Builtin()
-	if err != nil {
-		return nil, err
-	}
-	// Questions name the policy year's figures (2023年), never "今年": the
-	// year is the rules table's.
+// checkQuestions templates and checks the questionnaire of t: every
+// field it asks is declared, every kind is known, every condition names a
+// declared field; the questions name the policy year (2023年), never 今年.
+func (t *Table) checkQuestions() error {
 	years := strings.NewReplacer("{year}", strconv.Itoa(t.PolicyYear), "{prev_year}", strconv.Itoa(t.PolicyYear-1))
 	seen := map[string]bool{}
-	for i := range doc.Questions {
-		q := &doc.Questions[i]
+	for i := range t.Questions {
+		q := &t.Questions[i]
 		q.Text, q.Help = years.Replace(q.Text), years.Replace(q.Help)
 		if strings.Contains(q.Text+q.Help, "今年") || strings.Contains(q.Text+q.Help, "{") {
-			return nil, fmt.Errorf("question %s: says 今年 or an unknown placeholder; name the policy year ({year})", q.Field)
+			return fmt.Errorf("question %s: says 今年 or an unknown placeholder; name the policy year ({year})", q.Field)
 		}
 		if seen[q.Field] {
-			return nil, fmt.Errorf("question %s: duplicate field", q.Field)
+			return fmt.Errorf("question %s: duplicate field", q.Field)
 		}
 		seen[q.Field] = true
-		if _, ok := profileFieldKind(q.Field); !ok {
-			return nil, fmt.Errorf("question %s: unknown profile field", q.Field)
+		f, ok := t.field(q.Field)
+		if !ok {
+			return fmt.Errorf("question %s: field not declared", q.Field)
 		}
-		switch q.Kind {
-		case KindBool, KindGrowth, KindRate, KindMoney, KindCount, KindTitles:
-		default:
-			return nil, fmt.Errorf("question %s: unknown kind %q", q.Field, q.Kind)
+		want := map[string]string{CheckBool: KindBool, CheckGrowth: KindGrowth, CheckRate: KindRate, CheckMoney: KindMoney,
+			CheckCount: KindCount, CheckTitles: KindTitles}[f.Check]
+		if q.Kind != want {
+			return fmt.Errorf("question %s: kind %q, but the field is checked as %s (kind %q)", q.Field, q.Kind, f.Check, want)
 		}
-		if err := checkConds(q.AskIf); err != nil {
-			return nil, fmt.Errorf("question %s: %w", q.Field, err)
+		if err := t.checkConds(q.AskIf); err != nil {
+			return fmt.Errorf("question %s: %w", q.Field, err)
 		}
 	}
-	return doc.Questions, nil
-})
+	return nil
+}
 
-func checkConds(cs []Cond) error {
+func (t *Table) checkConds(cs []Cond) error {
 	for _, c := range cs {
 		if len(c.Any) > 0 {
-			if err := checkConds(c.Any); err != nil {
+			if err := t.checkConds(c.Any); err != nil {
 				return err
 			}
 			continue
 		}
-		if _, ok := profileFieldKind(c.Field); !ok {
+		if _, ok := t.field(c.Field); !ok {
 			return fmt.Errorf("condition on unknown field %q", c.Field)
 		}
 		if c.Minus != "" {
-			if _, ok := profileFieldKind(c.Minus); !ok {
+			if _, ok := t.field(c.Minus); !ok {
 				return fmt.Errorf("condition on unknown field %q", c.Minus)
 			}
 		}
@@ -140,18 +133,25 @@ func checkConds(cs []Cond) error {
 	return nil
 }
 
-// Questions returns the questionnaire in the order it is asked.
+// Questions returns the built-in questionnaire in the order it is asked.
 func Questions() []Question {
-	qs, err := questions()
+	t, err := Builtin()
 	if err != nil {
 		return nil // the embedded questionnaire is checked by the tests
 	}
-	return slices.Clone(qs)
+	return slices.Clone(t.Questions)
 }
 
 func question(field string) (Question, bool) {
-	qs, _ := questions()
-	for _, q := range qs {
+	t, err := Builtin()
+	if err != nil {
+		return Question{}, false
+	}
+	return t.question(field)
+}
+
+func (t *Table) question(field string) (Question, bool) {
+	for _, q := range t.Questions {
 		if q.Field == field {
 			return q, true
 		}
@@ -240,14 +240,16 @@ func (a Answers) done(field string) bool {
 // (ask_if) do not hold: no growth questions for an enterprise that is not
 // 规上, no procurement amount unless the rate rose by 5 points or more, and so on.
 func Next(a Answers) (Question, bool) {
-	qs, err := questions()
-	if err != nil {
-		return Question{}, false
-	}
 	t, err := Builtin()
 	if err != nil {
 		return Question{}, false
 	}
+	return t.Next(a)
+}
+
+// Next is the next question of t's questionnaire (see the package-level Next).
+func (t *Table) Next(a Answers) (Question, bool) {
+	qs := t.Questions
 	// Walking in order, every condition refers to an earlier question, so an
 	// unknown there means it was never asked: treat it as not holding.
 	always := func(string) bool { return true }
@@ -313,11 +315,20 @@ func (a Answers) clone() Answers {
 // not known instead, and an estimate (大概两千八九百万吧) is stored as its
 // lower bound with a note the report shows.
 func Apply(a Answers, field, input string, now time.Time) (Answers, error) {
-	q, ok := question(field)
+	t, err := Builtin()
+	if err != nil {
+		return a, err
+	}
+	return t.Apply(a, field, input, now)
+}
+
+// Apply records an answer to a question of t's questionnaire.
+func (t *Table) Apply(a Answers, field, input string, now time.Time) (Answers, error) {
+	q, ok := t.question(field)
 	if !ok {
 		return a, &AnswerError{Msg: "没有这个问题（" + field + "）。"}
 	}
-	r, err := ParseAnswer(q.Kind, input, now)
+	r, err := t.parseAnswer(q.Kind, input, now)
 	if err == nil {
 		switch v := r.Value.(type) {
 		case float64:
@@ -336,9 +347,7 @@ func Apply(a Answers, field, input string, now time.Time) (Answers, error) {
 		return a, err
 	}
 	b := a.clone()
-	if err := setField(&b.Profile, field, r.Value); err != nil {
-		return a, &AnswerError{Msg: "内部错误：无法保存这个回答。"}
-	}
+	b.Profile = b.Profile.with(field, r.Value)
 	b.Skipped = slices.DeleteFunc(b.Skipped, func(f string) bool { return f == field })
 	b.Unsure = slices.DeleteFunc(b.Unsure, func(f string) bool { return f == field })
 	delete(b.Estimates, field)
@@ -381,63 +390,21 @@ func clipRunes(s string, n int) string {
 	return s
 }
 
-// setField stores v in the profile field at path, allocating on the way.
-func setField(p *Profile, path string, v any) error {
-	cur := reflect.ValueOf(p).Elem()
-	parts := strings.Split(path, ".")
-	for i, part := range parts {
-		found := false
-		for j := 0; j < cur.NumField(); j++ {
-			if strings.Split(cur.Type().Field(j).Tag.Get("json"), ",")[0] == part {
-				cur, found = cur.Field(j), true
-				break
-			}
-		}
-		if !found {
-			return fmt.Errorf("unknown field %q", path)
-		}
-		if i < len(parts)-1 {
-			if cur.Kind() == reflect.Pointer {
-				if cur.IsNil() {
-					cur.Set(reflect.New(cur.Type().Elem()))
-				}
-				cur = cur.Elem()
-			}
-			if cur.Kind() != reflect.Struct {
-				return fmt.Errorf("field %q is not an object", path)
-			}
-		}
-	}
-	rv := reflect.ValueOf(v)
-	if cur.Kind() == reflect.Pointer {
-		if !rv.Type().ConvertibleTo(cur.Type().Elem()) {
-			return fmt.Errorf("field %q: cannot store %T", path, v)
-		}
-		ptr := reflect.New(cur.Type().Elem())
-		ptr.Elem().Set(rv.Convert(cur.Type().Elem()))
-		cur.Set(ptr)
-		return nil
-	}
-	if !rv.Type().AssignableTo(cur.Type()) {
-		return fmt.Errorf("field %q: cannot store %T", path, v)
-	}
-	cur.Set(rv)
-	return nil
-}
-
 // Stakes says, for each question still to come, the most its answer could
 // add to what the answers so far already earn: the rules that read its
 // field and are not ruled out, less what they (or the awards of a
 // 不重复奖励 group they belong to) pay already.
 func Stakes(a Answers) []Stake {
-	qs, err := questions()
-	if err != nil {
-		return nil
-	}
 	t, err := Builtin()
 	if err != nil {
 		return nil
 	}
+	return t.Stakes(a)
+}
+
+// Stakes is Stakes for t's questionnaire.
+func (t *Table) Stakes(a Answers) []Stake {
+	qs := t.Questions
 	remaining := map[string]bool{}
 	settled := func(f string) bool { return !remaining[f] }
 	var rem []Question
@@ -470,38 +437,36 @@ func Stakes(a Answers) []Stake {
 // profile, what was taken from estimates, and the questions left without an
 // answer with what they could add.
 func DialogReport(a Answers, now time.Time) Report {
-	rep := Evaluate(a.Profile, now)
-	for _, q := range Questions() {
+	t, err := Builtin()
+	if err != nil {
+		return Evaluate(a.Profile, now)
+	}
+	return t.DialogReport(a, now)
+}
+
+// DialogReport is DialogReport for t.
+func (t *Table) DialogReport(a Answers, now time.Time) Report {
+	rep := t.Evaluate(a.Profile, now)
+	for _, q := range t.Questions {
 		if note, ok := a.Estimates[q.Field]; ok {
-			rep.Estimates = append(rep.Estimates, labelOf(q.Field)+"："+note)
+			rep.Estimates = append(rep.Estimates, t.label(q.Field)+"："+note)
 		}
 	}
-	for _, s := range UnansweredStakes(a) {
+	for _, s := range t.UnansweredStakes(a) {
 		rep.Unanswered = append(rep.Unanswered, Unanswered{Field: s.Field, Question: s.Question, Unsure: slices.Contains(a.Unsure, s.Field),
 			UpTo: s.UpTo, UpToOther: s.UpToOther, Why: s.Why})
 	}
 	return rep
 }
 
-func labelOf(field string) string {
-	if t, err := Builtin(); err == nil {
-		return t.label(field)
-	}
-	return field
-}
-
 // UnansweredStakes lists the questions left without an answer (skipped, or
 // answered "不知道") with what an answer could still add, for the report.
-func UnansweredStakes(a Answers) []Stake {
-	t, err := Builtin()
-	if err != nil {
-		return nil
-	}
+func (t *Table) UnansweredStakes(a Answers) []Stake {
 	paid := t.paid(a.Profile)
 	answered := func(f string) bool { return a.Profile.has(f) || slices.Contains(a.Answered, f) }
 	var out []Stake
 	for _, f := range a.Skipped {
-		q, ok := question(f)
+		q, ok := t.question(f)
 		if !ok {
 			continue
 		}
@@ -550,12 +515,12 @@ func (t *Table) gain(field string, a Answers, settled settledFunc, paid *paidNow
 		if m == 0 {
 			continue
 		}
-		if g := groupOf[r.ID]; g != "" && r.Level == LevelDistrict {
+		if g := groupOf[r.ID]; g != "" && r.Level == t.local() {
 			groupMax[g] = max(groupMax[g], m)
 			continue
 		}
 		add := max(0, m-paid.rule[r.ID])
-		if r.Level == LevelDistrict {
+		if r.Level == t.local() {
 			district += add
 		} else {
 			other += add
@@ -567,6 +532,17 @@ func (t *Table) gain(field string, a Answers, settled settledFunc, paid *paidNow
 	return district, other
 }
 
+// otherLevels names the levels above the notice's own.
+func (t *Table) otherLevels() string {
+	switch t.local() {
+	case LevelCity:
+		return "省级"
+	case LevelProvince:
+		return "国家级"
+	}
+	return "市级、省级"
+}
+
 // why says in words what a question stands to add and by which awards.
 func (t *Table) why(field string, a Answers, settled settledFunc, district, other int64) string {
 	var names []string
@@ -576,11 +552,12 @@ func (t *Table) why(field string, a Answers, settled settledFunc, district, othe
 		}
 	}
 	var parts []string
+	local := zhtext.LevelName(t.local())
 	if district > 0 {
-		parts = append(parts, "最多可增加"+zhtext.FormatYuan(district)+"区级奖励")
+		parts = append(parts, "最多可增加"+zhtext.FormatYuan(district)+local+"奖励")
 	}
 	if other > 0 {
-		parts = append(parts, "最多可增加"+zhtext.FormatYuan(other)+"市级、省级奖励（不计入区级）")
+		parts = append(parts, "最多可增加"+zhtext.FormatYuan(other)+t.otherLevels()+"奖励（不计入"+local+"）")
 	}
 	if len(parts) == 0 {
 		return "按目前的回答，这一项已不会改变测算结果"

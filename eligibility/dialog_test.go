@@ -174,7 +174,7 @@ func TestApplyUnsureSkipsAndAnswerClearsSkip(t *testing.T) {
 	if err != nil || slices.Contains(a.Skipped, "above_scale_industrial") || !slices.Contains(a.Answered, "above_scale_industrial") {
 		t.Fatalf("Apply(是) after skip = %+v, %v", a, err)
 	}
-	if a.Profile.AboveScaleIndustrial == nil || !*a.Profile.AboveScaleIndustrial {
+	if v, _ := a.Profile.flag("above_scale_industrial"); !v {
 		t.Errorf("profile not set: %+v", a.Profile)
 	}
 }
@@ -182,7 +182,7 @@ func TestApplyUnsureSkipsAndAnswerClearsSkip(t *testing.T) {
 func TestApplyDoesNotAlias(t *testing.T) {
 	a, _ := Apply(Answers{}, "first_recognitions", "小巨人2021", fixedNow)
 	b, _ := Apply(a, "first_recognitions", "单项冠军2022", fixedNow)
-	if a.Profile.FirstRecognitions[0].Title != TitleLittleGiant || b.Profile.FirstRecognitions[0].Title != TitleSingleChampion {
+	if a.Profile.titles("first_recognitions")[0].Title != TitleLittleGiant || b.Profile.titles("first_recognitions")[0].Title != TitleSingleChampion {
 		t.Errorf("Apply changed an earlier state: %+v / %+v", a.Profile, b.Profile)
 	}
 }
@@ -239,8 +239,8 @@ func TestStakes(t *testing.T) {
 }
 
 func TestQuestionsCoverTheProfile(t *testing.T) {
-	if _, err := questions(); err != nil {
-		t.Fatalf("questions.json: %v", err)
+	if _, err := Builtin(); err != nil {
+		t.Fatalf("rules.json, questions.json: %v", err)
 	}
 	qs := Questions()
 	fields := map[string]bool{}
@@ -308,14 +308,14 @@ func TestAskedOnlyWhenItCanChangeTheResult(t *testing.T) {
 // and a question back is an error the dialog answers.
 func TestAnswersAreNeverDropped(t *testing.T) {
 	a, err := Apply(Answers{}, "revenue_yuan", "大概两千八九百万吧", fixedNow)
-	if err != nil || a.Profile.RevenueYuan == nil || *a.Profile.RevenueYuan != 28_000_000 {
-		t.Fatalf("Apply(大概两千八九百万吧) = %+v, %v", a.Profile.RevenueYuan, err)
+	if v, _ := a.Profile.number("revenue_yuan"); err != nil || v != 28_000_000 {
+		t.Fatalf("Apply(大概两千八九百万吧) = %v, %v", v, err)
 	}
 	if n := a.Estimates["revenue_yuan"]; !strings.Contains(n, "约2800万元") || !strings.Contains(n, "下限") {
 		t.Errorf("estimate note = %q", n)
 	}
 	a, err = Apply(a, "revenue_yuan", "可能有3200万", fixedNow)
-	if err != nil || *a.Profile.RevenueYuan != 32_000_000 || slices.Contains(a.Skipped, "revenue_yuan") {
+	if v, _ := a.Profile.number("revenue_yuan"); err != nil || v != 32_000_000 || slices.Contains(a.Skipped, "revenue_yuan") {
 		t.Fatalf("可能有3200万 was not taken: %+v %v", a, err)
 	}
 	a, err = Apply(a, "first_batch_material_premium_yuan", "不知道", fixedNow)

@@ -29,6 +29,12 @@ type Report struct {
 	PolicyYearEnded bool   `json:"policy_year_ended"`
 	// Deciders decide the actual award (区工信局、区中小企业发展中心).
 	Deciders string `json:"deciders,omitempty"`
+	// LocalLevel is the level of the notice's own awards, those in
+	// district_total_yuan (district for the built-in notice); LocalFunding
+	// where they are paid from, and OtherLevels how the rest is named.
+	LocalLevel   string `json:"local_level"`
+	LocalFunding string `json:"local_funding,omitempty"`
+	OtherLevels  string `json:"other_levels,omitempty"`
 	// Estimates and Unanswered come from a dialog: what was taken from an
 	// estimate, and the questions left without an answer with what they
 	// could add.
@@ -112,6 +118,7 @@ func (t *Table) Evaluate(p Profile, now time.Time) Report {
 	rep := Report{
 		Items: []Item{}, Notes: []string{}, Excluded: []Excluded{}, Benefits: []Benefit{}, Assumptions: []string{},
 		Notice: t.Notice, PolicyYear: t.PolicyYear, Issued: t.Issued, Deciders: t.Deciders,
+		LocalLevel: t.local(), LocalFunding: t.LocalFunding, OtherLevels: t.otherLevels(),
 	}
 	var outs []outcome
 	for _, r := range t.Rules {
@@ -145,7 +152,7 @@ func (t *Table) Evaluate(p Profile, now time.Time) Report {
 			rep.Items = append(rep.Items, Item{Measure: o.rule.Measure, Title: o.title, Level: o.rule.Level,
 				AmountYuan: o.amount, Basis: o.rule.Clause, Notes: notes, Rule: o.rule.ID, Ref: o.rule.Ref,
 				Funding: o.rule.Funding, Units: o.rule.Units, Arithmetic: o.arithmetic})
-			if o.rule.Level == LevelDistrict {
+			if o.rule.Level == t.local() {
 				rep.DistrictTotalYuan += o.amount
 			} else {
 				rep.OtherLevelsTotalYuan += o.amount
@@ -165,7 +172,7 @@ func (t *Table) Evaluate(p Profile, now time.Time) Report {
 	}
 	rep.Notes = append(rep.Notes, fmt.Sprintf("%s。金额为估算，实际奖励以%s审核认定为准。", when, t.Deciders))
 	if rep.OtherLevelsTotalYuan > 0 {
-		rep.Notes = append(rep.Notes, "市级、省级金额由上级认定和拨付，仅供参考，不计入区级合计。")
+		rep.Notes = append(rep.Notes, t.otherLevels()+"金额由上级认定和拨付，仅供参考，不计入"+zhtext.LevelName(t.local())+"合计。")
 	}
 	return rep
 }

@@ -265,9 +265,17 @@ func TestRulesFor(t *testing.T) {
 func TestLoadTableRejectsBadRows(t *testing.T) {
 	tests := []struct{ name, js string }{
 		{"unknown kind", `{"rules":[{"id":"x","measure":"m","ref":"r","title":"t","clause":"c","kind":"magic","level":"district"}]}`},
-		{"unknown field", `{"labels":{},"rules":[{"id":"x","measure":"m","ref":"r","title":"t","clause":"c","kind":"flag","flag":"nope","amount":1,"level":"district"}]}`},
-		{"bad level", `{"labels":{"has_rd_institution":"x"},"rules":[{"id":"x","measure":"m","ref":"r","title":"t","clause":"c","kind":"flag","flag":"has_rd_institution","amount":1,"level":"moon"}]}`},
-		{"tiers ascending", `{"labels":{"revenue_yuan":"x"},"rules":[{"id":"x","measure":"m","ref":"r","title":"t","clause":"c","kind":"tiers","metrics":["revenue_yuan"],"tiers":[{"min":1,"amount":1},{"min":2,"amount":2}],"level":"district"}]}`},
+		{"undeclared field", `{"fields":[],"rules":[{"id":"x","measure":"m","ref":"r","title":"t","clause":"c","kind":"flag","flag":"nope","amount":1,"level":"district"}]}`},
+		{"field without a check", `{"fields":[{"name":"x","label":"x"}],"rules":[]}`},
+		{"field without a label", `{"fields":[{"name":"x","check":"bool"}],"rules":[]}`},
+		{"field twice", `{"fields":[{"name":"x","check":"bool","label":"x"},{"name":"x","check":"money","label":"x"}],"rules":[]}`},
+		{"field and object", `{"fields":[{"name":"x","check":"bool","label":"x"},{"name":"x.y","check":"money","label":"y"}],"rules":[]}`},
+		{"per_title on a bool", `{"fields":[{"name":"x","check":"bool","label":"x"}],"titles":[{"code":"a","name":"A"}],"rules":[{"id":"x","measure":"m","ref":"r","title":"t","clause":"c","kind":"per_title","list":"x","amounts":{"a":1},"level":"district"}]}`},
+		{"undeclared title", `{"fields":[{"name":"x","check":"titles","label":"x"}],"rules":[{"id":"x","measure":"m","ref":"r","title":"t","clause":"c","kind":"per_title","list":"x","amounts":{"a":1},"level":"district"}]}`},
+		{"question of another kind", `{"fields":[{"name":"x","check":"bool","label":"x"}],"rules":[],"questions":[{"field":"x","kind":"money","question":"q","help":"h","measures":[]}]}`},
+		{"question says 今年", `{"fields":[{"name":"x","check":"bool","label":"x"}],"rules":[],"questions":[{"field":"x","kind":"bool","question":"今年是吗","help":"h","measures":[]}]}`},
+		{"bad level", `{"fields":[{"name":"has_rd_institution","check":"bool","label":"x"}],"rules":[{"id":"x","measure":"m","ref":"r","title":"t","clause":"c","kind":"flag","flag":"has_rd_institution","amount":1,"level":"moon"}]}`},
+		{"tiers ascending", `{"fields":[{"name":"revenue_yuan","check":"money","label":"x"}],"rules":[{"id":"x","measure":"m","ref":"r","title":"t","clause":"c","kind":"tiers","metrics":["revenue_yuan"],"tiers":[{"min":1,"amount":1},{"min":2,"amount":2}],"level":"district"}]}`},
 		{"group of unknown rule", `{"rules":[],"groups":[{"id":"g","members":["a","b"],"keep":"larger","tie":"first"}]}`},
 		{"unknown key", `{"rulez":[]}`},
 	}
@@ -283,14 +291,18 @@ func TestLoadTableRejectsBadRows(t *testing.T) {
 // TestNewRowsNeedNoCode adds a package of awards as rows only.
 func TestNewRowsNeedNoCode(t *testing.T) {
 	js := `{"notice":"测试","package":"测试包","issued":"2024-01-01","policy_year":2024,"deciders":"某局",
-	"labels":{"revenue_yuan":"营业收入","above_scale_industrial":"规上"},
+	"fields":[{"name":"revenue_yuan","check":"money","label":"营业收入"},{"name":"above_scale_industrial","check":"bool","label":"规上"}],
 	"rules":[{"id":"t-1","measure":"t-01","ref":"测试第1条","title":"营收奖励","level":"district","kind":"tiers","requires":["above_scale_industrial"],
 	"metrics":["revenue_yuan"],"metric_unit":"元","tiers":[{"min":1000,"amount":7}],"clause":"对营收1000元以上的奖励7元"}]}`
 	tbl, err := LoadTable(strings.NewReader(js))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := tbl.Evaluate(mustProfile(t, `{"above_scale_industrial":true,"revenue_yuan":1000}`), fixedNow)
+	p, err := tbl.DecodeProfile(strings.NewReader(`{"above_scale_industrial":true,"revenue_yuan":1000}`), fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := tbl.Evaluate(p, fixedNow)
 	if r.DistrictTotalYuan != 7 {
 		t.Errorf("Evaluate = %d, want 7 (%+v)", r.DistrictTotalYuan, r)
 	}

@@ -94,14 +94,14 @@ func (t *Table) perTitle(r Rule, p Profile, rep *Report) []outcome {
 	type seen struct{ first int }
 	years := map[string]*seen{}
 	var order []string
-	for _, rec := range p.FirstRecognitions {
+	for _, rec := range p.titles(r.List) {
 		s, ok := years[rec.Title]
 		if !ok {
 			s = &seen{}
 			years[rec.Title] = s
 			order = append(order, rec.Title)
 		} else {
-			rep.Notes = appendOnce(rep.Notes, fmt.Sprintf("%s在首次认定列表中出现了不止一次，按最早的年份（首次认定）计算，只计一次。", t.Titles[rec.Title]))
+			rep.Notes = appendOnce(rep.Notes, fmt.Sprintf("%s在认定列表中出现了不止一次，按最早的年份（首次认定）计算，只计一次。", t.TitleName(rec.Title)))
 		}
 		if rec.Year != 0 && (s.first == 0 || rec.Year < s.first) {
 			s.first = rec.Year
@@ -113,10 +113,17 @@ func (t *Table) perTitle(r Rule, p Profile, rep *Report) []outcome {
 		if !ok {
 			continue
 		}
-		name := t.Titles[title]
+		name := t.TitleName(title)
 		s := years[title]
 		o := outcome{rule: r, title: r.Title + "：" + name}
 		switch {
+		case r.MaxYear > 0 && s.first > r.MaxYear:
+			o.excluded = fmt.Sprintf("%s于%d年认定，晚于%d年", name, s.first, r.MaxYear)
+		case r.MaxYear > 0 && r.MaxYear == r.MinYear && s.first == r.MinYear:
+			o.amount = amount
+			o.arithmetic = fmt.Sprintf("%s，%d年认定（当年）→ %s", name, s.first, zhtext.FormatYuan(amount))
+		case r.MaxYear > 0 && r.MaxYear == r.MinYear && s.first != 0:
+			o.excluded = fmt.Sprintf("%s于%d年认定，须为%d年当年认定", name, s.first, r.MinYear)
 		case s.first >= r.MinYear:
 			o.amount = amount
 			o.arithmetic = fmt.Sprintf("%s，%d年首次认定（%d年以来）→ %s", name, s.first, r.MinYear, zhtext.FormatYuan(amount))

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -641,14 +642,22 @@ func parseCount(s string) (int, bool, error) {
 	return int(v), est || e1 || e2, nil
 }
 
-// titleAliases maps how people name a title to its code, longest first so
-// that 国家级专精特新小巨人 is not read as 小巨人.
-var titleAliases = []struct{ alias, title string }{
-	{"国家级专精特新小巨人", TitleNationalLittleGiant}, {"国家专精特新小巨人", TitleNationalLittleGiant},
-	{"国家级小巨人", TitleNationalLittleGiant}, {"国家小巨人", TitleNationalLittleGiant},
-	{"制造业单项冠军", TitleSingleChampion}, {"单项冠军", TitleSingleChampion}, {"冠军", TitleSingleChampion},
-	{"专精特新小巨人", TitleLittleGiant}, {"小巨人", TitleLittleGiant},
-	{"省级专精特新", TitleProvincialZJTX}, {"省专精特新", TitleProvincialZJTX}, {"专精特新", TitleProvincialZJTX},
+// titleAlias is one way people name a title, for the answer parser.
+type titleAlias struct{ alias, title string }
+
+// aliases are the ways people name t's titles, longest first so that
+// 国家级专精特新小巨人 is not read as 小巨人.
+func (t *Table) aliases() []titleAlias {
+	var out []titleAlias
+	for _, x := range t.Titles {
+		for _, a := range append([]string{normalize(x.Name)}, x.Say...) {
+			if a = strings.NewReplacer("“", "", "”", "").Replace(normalize(a)); a != "" {
+				out = append(out, titleAlias{a, x.Code})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b titleAlias) int { return len(b.alias) - len(a.alias) })
+	return out
 }
 
 var (
@@ -665,7 +674,20 @@ var (
 // (none). Each title needs its own year; a title twice is kept once, at
 // its earliest year (the first recognition).
 func ParseRecognitions(s string, now time.Time) ([]Recognition, error) {
-	const help = "请说明称号和首次认定年份，例如：省级专精特新 2021年，小巨人 2022年；没有就回答“没有”。可选称号：省级专精特新、专精特新小巨人、单项冠军、国家级专精特新小巨人。"
+	t, err := Builtin()
+	if err != nil {
+		return nil, err
+	}
+	return t.parseRecognitions(s, now)
+}
+
+func (t *Table) parseRecognitions(s string, now time.Time) ([]Recognition, error) {
+	var names []string
+	for _, x := range t.Titles {
+		names = append(names, strings.NewReplacer("“", "", "”", "").Replace(x.Name))
+	}
+	help := "请说明称号和认定年份，例如：" + names[0] + " " + strconv.Itoa(t.PolicyYear) + "年；没有就回答“没有”。可选称号：" + strings.Join(names, "、") + "。"
+	titleAliases := t.aliases()
 	if utf8.RuneCountInString(s) > 200 {
 		return nil, hint("回答太长了。" + help)
 	}
@@ -755,9 +777,17 @@ func ParseRecognitions(s string, now time.Time) ([]Recognition, error) {
 	return out, nil
 }
 
-// ParseAnswer reads an answer to a question of kind, with whether it was
-// an estimate.
+// ParseAnswer reads an answer to a question of kind of the built-in
+// questionnaire, with whether it was an estimate.
 func ParseAnswer(kind, s string, now time.Time) (Reading, error) {
+	t, err := Builtin()
+	if err != nil {
+		return Reading{}, err
+	}
+	return t.parseAnswer(kind, s, now)
+}
+
+func (t *Table) parseAnswer(kind, s string, now time.Time) (Reading, error) {
 	r := Reading{Said: strings.TrimSpace(s)}
 	var err error
 	switch kind {
@@ -779,7 +809,7 @@ func ParseAnswer(kind, s string, now time.Time) (Reading, error) {
 		r.Value = v
 	case KindTitles:
 		var v []Recognition
-		v, err = ParseRecognitions(s, now)
+		v, err = t.parseRecognitions(s, now)
 		r.Value = v
 	default:
 		err = fmt.Errorf("unknown question kind %q", kind)

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +24,9 @@ const MaxProfileBytes = 1 << 20
 // and low enough that every computation stays exact in int64.
 const maxMoneyYuan = 1e15
 
-// Titles recognised in first_recognitions, in the order of the notice.
+// Titles recognised in first_recognitions by the built-in notice, in its
+// order (the table's titles say so; these names serve the tests and the
+// callers that name one).
 const (
 	TitleProvincialZJTX      = "provincial_zjtx"
 	TitleLittleGiant         = "little_giant"
@@ -32,34 +34,151 @@ const (
 	TitleNationalLittleGiant = "national_little_giant"
 )
 
-// Profile is the enterprise profile of awards.md. Every field is optional:
-// nil means "no" or "not known" and can only remove awards. The check tag
-// says how DecodeProfile validates a field: bool, money (≥ 0), rate (0–100),
-// growth (≥ −100), count (whole ≥ 0), titles, object.
-type Profile struct {
-	AboveScaleIndustrial          *bool         `json:"above_scale_industrial,omitempty" check:"bool"`
-	OutputGrowthPct               *Growth       `json:"output_growth_pct,omitempty" check:"object"`
-	SmallToScaleKey               *bool         `json:"small_to_scale_key,omitempty" check:"bool"`
-	UpgradedToScaleThisYear       *bool         `json:"upgraded_to_scale_this_year,omitempty" check:"bool"`
-	ConsecutiveYearsInScale       *int          `json:"consecutive_years_in_scale,omitempty" check:"count"`
-	FirstRecognitions             []Recognition `json:"first_recognitions,omitempty" check:"titles"`
-	DistrictWhitelist             *bool         `json:"district_whitelist,omitempty" check:"bool"`
-	CityChainLeader               *bool         `json:"city_chain_leader,omitempty" check:"bool"`
-	LocalRatePrevPct              *float64      `json:"local_rate_prev_pct,omitempty" check:"rate"`
-	LocalRatePct                  *float64      `json:"local_rate_pct,omitempty" check:"rate"`
-	AnnualProcurementYuan         *float64      `json:"annual_procurement_yuan,omitempty" check:"money"`
-	HasRDInstitution              *bool         `json:"has_rd_institution,omitempty" check:"bool"`
-	RDGrowthTargetMet             *bool         `json:"rd_growth_target_met,omitempty" check:"bool"`
-	RevenuePrevMaxYuan            *float64      `json:"revenue_prev_max_yuan,omitempty" check:"money"`
-	RevenueYuan                   *float64      `json:"revenue_yuan,omitempty" check:"money"`
-	FirstBatchMaterialPremiumYuan *float64      `json:"first_batch_material_premium_yuan,omitempty" check:"money"`
+// Checks are how a profile field is validated and what it holds.
+const (
+	CheckBool   = "bool"   // true or false
+	CheckMoney  = "money"  // yuan, ≥ 0
+	CheckRate   = "rate"   // percent, 0–100
+	CheckGrowth = "growth" // percent, ≥ −100
+	CheckCount  = "count"  // a whole number ≥ 0
+	CheckTitles = "titles" // a list of {title, year}
+)
+
+// Field declares one field of the profile: its JSON path (a dot for a
+// field inside an object: output_growth_pct.mar), how it is checked, and
+// how a report names it. A rules table declares the fields its rules read,
+// so a new notice's profile needs no Go type.
+type Field struct {
+	Name  string `json:"name"`
+	Check string `json:"check"`
+	Label string `json:"label"`
 }
 
-// Growth is 2023's monthly output growth, year on year, in percent:
-// January–February combined and March.
-type Growth struct {
-	JanFeb *float64 `json:"jan_feb,omitempty" check:"growth"`
-	Mar    *float64 `json:"mar,omitempty" check:"growth"`
+// Profile is an enterprise profile (awards.md): values by field path. Every
+// field is optional: a missing one means "no" or "not known" and can only
+// remove awards. Which fields exist and how they are checked is the rules
+// tables' (Field); DecodeProfile holds a profile to them.
+type Profile struct {
+	v map[string]any // bool, float64, int or []Recognition
+}
+
+// has reports whether a field is given at all (a list, when not empty).
+func (p Profile) has(path string) bool {
+	switch x := p.v[path].(type) {
+	case nil:
+		return false
+	case []Recognition:
+		return len(x) > 0
+	}
+	return true
+}
+
+// number returns a numeric field; ok is false when it is not given.
+func (p Profile) number(path string) (float64, bool) {
+	switch x := p.v[path].(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+// flag returns a yes/no field; known is false when not given.
+func (p Profile) flag(path string) (val, known bool) {
+	b, ok := p.v[path].(bool)
+	return b, ok
+}
+
+// titles returns a list of recognitions.
+func (p Profile) titles(path string) []Recognition {
+	r, _ := p.v[path].([]Recognition)
+	return r
+}
+
+// Value returns the value of a field (bool, float64, int or
+// []Recognition), and whether it is given.
+func (p Profile) Value(path string) (any, bool) {
+	v, ok := p.v[path]
+	return v, ok
+}
+
+// with returns a copy of p with path set to v (nil removes it).
+func (p Profile) with(path string, v any) Profile {
+	out := Profile{v: make(map[string]any, len(p.v)+1)}
+	for k, x := range p.v {
+		out.v[k] = x
+	}
+	if v == nil {
+		delete(out.v, path)
+	} else {
+		out.v[path] = v
+	}
+	return out
+}
+
+// MarshalJSON writes the profile as the JSON object of awards.md, fields
+// with a dot inside their objects.
+func (p Profile) MarshalJSON() ([]byte, error) {
+	root := map[string]any{}
+	for path, v := range p.v {
+		m := root
+		parts := strings.Split(path, ".")
+		for _, part := range parts[:len(parts)-1] {
+			sub, ok := m[part].(map[string]any)
+			if !ok {
+				sub = map[string]any{}
+				m[part] = sub
+			}
+			m = sub
+		}
+		m[parts[len(parts)-1]] = v
+	}
+	return json.Marshal(root) // encoding/json sorts keys: stable output
+}
+
+// UnmarshalJSON reads a profile the engine stored (Answers); it trusts the
+// shape, since DecodeProfile checked what came from outside.
+func (p *Profile) UnmarshalJSON(b []byte) error {
+	var root map[string]json.RawMessage
+	if err := json.Unmarshal(b, &root); err != nil {
+		return err
+	}
+	p.v = map[string]any{}
+	var walk func(prefix string, m map[string]json.RawMessage) error
+	walk = func(prefix string, m map[string]json.RawMessage) error {
+		for k, raw := range m {
+			path := join(prefix, k)
+			t := bytes.TrimSpace(raw)
+			switch {
+			case len(t) == 0 || string(t) == "null":
+			case t[0] == '{':
+				var sub map[string]json.RawMessage
+				if err := json.Unmarshal(t, &sub); err != nil {
+					return err
+				}
+				if err := walk(path, sub); err != nil {
+					return err
+				}
+			case t[0] == '[':
+				var recs []Recognition
+				if err := json.Unmarshal(t, &recs); err != nil {
+					return err
+				}
+				p.v[path] = recs
+			case string(t) == "true" || string(t) == "false":
+				p.v[path] = string(t) == "true"
+			default:
+				f, err := strconv.ParseFloat(string(t), 64)
+				if err != nil {
+					return fmt.Errorf("profile field %s: %w", path, err)
+				}
+				p.v[path] = f
+			}
+		}
+		return nil
+	}
+	return walk("", root)
 }
 
 // Recognition is a title first recognised (首次认定) in a year. Year 0 means
@@ -98,11 +217,21 @@ func (e *ProfileError) Error() string {
 // InvalidInput marks the error as bad input (exit status 2, HTTP 400).
 func (e *ProfileError) InvalidInput() bool { return true }
 
-// DecodeProfile reads one profile strictly: unknown or repeated fields, wrong
-// types, negative money, rates outside 0–100, unknown titles, non-integer
-// years, title years after now's year, trailing data and inputs over
-// MaxProfileBytes are refused with a *ProfileError naming the field.
+// DecodeProfile reads one profile strictly against the built-in rules
+// table's fields: unknown or repeated fields, wrong types, negative money,
+// rates outside 0–100, unknown titles, non-integer years, title years after
+// now's year, trailing data and inputs over MaxProfileBytes are refused
+// with a *ProfileError naming the field.
 func DecodeProfile(r io.Reader, now time.Time) (Profile, error) {
+	t, err := Builtin()
+	if err != nil {
+		return Profile{}, err
+	}
+	return t.DecodeProfile(r, now)
+}
+
+// DecodeProfile reads a profile strictly against the fields t declares.
+func (t *Table) DecodeProfile(r io.Reader, now time.Time) (Profile, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxProfileBytes+1))
 	if err != nil {
 		return Profile{}, fmt.Errorf("read profile: %w", err)
@@ -120,11 +249,18 @@ func DecodeProfile(r io.Reader, now time.Time) (Profile, error) {
 	if !json.Valid(data) {
 		return Profile{}, &ProfileError{Msg: "不是有效的 JSON" + syntaxWhere(data)}
 	}
-	var p Profile
-	if err := decodeObject(reflect.ValueOf(&p).Elem(), json.RawMessage(data), "", now.In(zhtext.China()).Year()); err != nil {
+	d := decoder{t: t, thisYear: now.In(zhtext.China()).Year(), p: Profile{v: map[string]any{}}}
+	if err := d.object(json.RawMessage(data), ""); err != nil {
 		return Profile{}, err
 	}
-	return p, nil
+	return d.p, nil
+}
+
+// decoder decodes one profile against a table's fields.
+type decoder struct {
+	t        *Table
+	thisYear int
+	p        Profile
 }
 
 // syntaxWhere says where the JSON went wrong, for the operator.
@@ -190,35 +326,45 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// decodeObject decodes a JSON object into the struct v strictly, by the
-// JSON tags and the check tags of its fields: a field added to Profile with
-// its tags is decoded and validated without new code.
-func decodeObject(v reflect.Value, raw json.RawMessage, path string, thisYear int) *ProfileError {
+// object decodes the JSON object at path (the profile, or an object
+// field such as output_growth_pct) by the table's fields.
+func (d *decoder) object(raw json.RawMessage, path string) *ProfileError {
 	fields, err := objectFields(raw, path)
+	names := d.t.fieldsUnder(path)
 	if err != nil {
 		if path != "" && err.Field == path && strings.HasPrefix(err.Msg, "应为") {
-			err.Msg = "应为对象 {…}（可用字段：" + fieldNames(v.Type()) + "）"
+			err.Msg = "应为对象 {…}（可用字段：" + strings.Join(names, ", ") + "）"
 		}
 		return err
 	}
 	for _, kv := range fields {
-		i, ok := fieldIndex(v.Type(), kv.key)
-		if !ok {
+		full := join(path, kv.key)
+		f, ok := d.t.field(full)
+		switch {
+		case ok:
+			if perr := d.value(f, kv.val, full); perr != nil {
+				return perr
+			}
+		case slices.Contains(names, kv.key):
+			if isNull(kv.val) {
+				continue
+			}
+			if perr := d.object(kv.val, full); perr != nil {
+				return perr
+			}
+		default:
 			name := strconv.Quote(kv.key)
 			if path != "" {
 				name = path + "." + name
 			}
-			return &ProfileError{Field: name, Msg: "未知字段（可用字段：" + fieldNames(v.Type()) + "）"}
-		}
-		if err := decodeValue(v.Field(i), v.Type().Field(i).Tag.Get("check"), kv.val, join(path, kv.key), thisYear); err != nil {
-			return err
+			return &ProfileError{Field: name, Msg: "未知字段（可用字段：" + strings.Join(names, ", ") + "）"}
 		}
 	}
 	return nil
 }
 
-// decodeValue decodes one field by its check tag; JSON null leaves it unset.
-func decodeValue(fv reflect.Value, check string, val json.RawMessage, path string, thisYear int) *ProfileError {
+// value decodes one field by its check; JSON null leaves it unset.
+func (d *decoder) value(f Field, val json.RawMessage, path string) *ProfileError {
 	if isNull(val) {
 		return nil
 	}
@@ -226,64 +372,37 @@ func decodeValue(fv reflect.Value, check string, val json.RawMessage, path strin
 		out  any
 		perr *ProfileError
 	)
-	switch check {
-	case "bool":
+	switch f.Check {
+	case CheckBool:
 		out, perr = decodeBool(path, val)
-	case "money":
+	case CheckMoney:
 		out, perr = decodeMoney(path, val)
-	case "rate":
+	case CheckRate:
 		out, perr = decodeRate(path, val)
-	case "growth":
+	case CheckGrowth:
 		out, perr = decodeGrowthPct(path, val)
-	case "count":
+	case CheckCount:
 		out, perr = decodeCount(path, val)
-	case "titles":
-		out, perr = decodeRecognitions(path, val, thisYear)
-	case "object":
-		ptr := reflect.New(fv.Type().Elem())
-		if perr = decodeObject(ptr.Elem(), val, path, thisYear); perr != nil {
-			return perr
-		}
-		fv.Set(ptr)
-		return nil
+	case CheckTitles:
+		out, perr = d.recognitions(path, val)
 	default:
 		return &ProfileError{Field: path, Msg: "内部错误：字段没有校验规则"}
 	}
 	if perr != nil {
 		return perr
 	}
-	fv.Set(reflect.ValueOf(out))
+	d.p.v[path] = out
 	return nil
-}
-
-func fieldIndex(t reflect.Type, key string) (int, bool) {
-	for i := 0; i < t.NumField(); i++ {
-		if strings.Split(t.Field(i).Tag.Get("json"), ",")[0] == key {
-			return i, true
-		}
-	}
-	return 0, false
-}
-
-// fieldNames lists a struct's JSON field names for the unknown-field message.
-func fieldNames(t reflect.Type) string {
-	names := make([]string, 0, t.NumField())
-	for i := 0; i < t.NumField(); i++ {
-		names = append(names, strings.Split(t.Field(i).Tag.Get("json"), ",")[0])
-	}
-	return strings.Join(names, ", ")
 }
 
 func isNull(val json.RawMessage) bool { return string(bytes.TrimSpace(val)) == "null" }
 
-func decodeBool(key string, val json.RawMessage) (*bool, *ProfileError) {
+func decodeBool(key string, val json.RawMessage) (any, *ProfileError) {
 	switch string(bytes.TrimSpace(val)) {
 	case "true":
-		b := true
-		return &b, nil
+		return true, nil
 	case "false":
-		b := false
-		return &b, nil
+		return false, nil
 	}
 	return nil, &ProfileError{Field: key, Msg: "应为 true 或 false", Got: shorten(val)}
 }
@@ -302,7 +421,7 @@ func decodeNumber(key string, val json.RawMessage) (float64, *ProfileError) {
 	return f, nil
 }
 
-func decodeRate(key string, val json.RawMessage) (*float64, *ProfileError) {
+func decodeRate(key string, val json.RawMessage) (any, *ProfileError) {
 	f, err := decodeNumber(key, val)
 	if err != nil {
 		return nil, err
@@ -310,10 +429,10 @@ func decodeRate(key string, val json.RawMessage) (*float64, *ProfileError) {
 	if f < 0 || f > 100 {
 		return nil, &ProfileError{Field: key, Msg: "比率应在 0 到 100 之间（单位为%）", Got: shorten(val)}
 	}
-	return &f, nil
+	return f, nil
 }
 
-func decodeGrowthPct(key string, val json.RawMessage) (*float64, *ProfileError) {
+func decodeGrowthPct(key string, val json.RawMessage) (any, *ProfileError) {
 	f, err := decodeNumber(key, val)
 	if err != nil {
 		return nil, err
@@ -321,10 +440,10 @@ func decodeGrowthPct(key string, val json.RawMessage) (*float64, *ProfileError) 
 	if f < -100 {
 		return nil, &ProfileError{Field: key, Msg: "同比增速不能低于 -100%", Got: shorten(val)}
 	}
-	return &f, nil
+	return f, nil
 }
 
-func decodeMoney(key string, val json.RawMessage) (*float64, *ProfileError) {
+func decodeMoney(key string, val json.RawMessage) (any, *ProfileError) {
 	f, err := decodeNumber(key, val)
 	if err != nil {
 		return nil, err
@@ -335,10 +454,10 @@ func decodeMoney(key string, val json.RawMessage) (*float64, *ProfileError) {
 	if f > maxMoneyYuan {
 		return nil, &ProfileError{Field: key, Msg: "金额过大（超过1000万亿元），请检查单位是否为元", Got: shorten(val)}
 	}
-	return &f, nil
+	return f, nil
 }
 
-func decodeCount(key string, val json.RawMessage) (*int, *ProfileError) {
+func decodeCount(key string, val json.RawMessage) (any, *ProfileError) {
 	f, err := decodeNumber(key, val)
 	switch {
 	case err != nil:
@@ -350,11 +469,11 @@ func decodeCount(key string, val json.RawMessage) (*int, *ProfileError) {
 	case f > 200:
 		return nil, &ProfileError{Field: key, Msg: "年数不合常理（超过200年）", Got: shorten(val)}
 	}
-	n := int(f)
-	return &n, nil
+	return int(f), nil
 }
 
-func decodeRecognitions(key string, val json.RawMessage, thisYear int) ([]Recognition, *ProfileError) {
+func (d *decoder) recognitions(key string, val json.RawMessage) (any, *ProfileError) {
+	thisYear := d.thisYear
 	if isNull(val) {
 		return nil, nil
 	}
@@ -382,8 +501,8 @@ func decodeRecognitions(key string, val json.RawMessage, thisYear int) ([]Recogn
 				if json.Unmarshal(kv.val, &s) != nil || isNull(kv.val) {
 					return nil, &ProfileError{Field: fp, Msg: "应为称号字符串", Got: shorten(kv.val)}
 				}
-				if !validTitle(s) {
-					return nil, &ProfileError{Field: fp, Msg: "未知称号（可用：provincial_zjtx 省级专精特新、little_giant 专精特新小巨人、single_champion 单项冠军、national_little_giant 国家级专精特新小巨人）", Got: shorten(kv.val)}
+				if _, ok := d.t.title(s); !ok {
+					return nil, &ProfileError{Field: fp, Msg: "未知称号（可用：" + d.t.titleList() + "）", Got: shorten(kv.val)}
 				}
 				rec.Title, hasTitle = s, true
 			case "year":
@@ -415,14 +534,6 @@ func decodeRecognitions(key string, val json.RawMessage, thisYear int) ([]Recogn
 		out = append(out, rec)
 	}
 	return out, nil
-}
-
-func validTitle(s string) bool {
-	switch s {
-	case TitleProvincialZJTX, TitleLittleGiant, TitleSingleChampion, TitleNationalLittleGiant:
-		return true
-	}
-	return false
 }
 
 // shorten renders an offending value for an error line: one line, at most

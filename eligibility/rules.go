@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -34,18 +33,40 @@ const (
 	KindBenefit   = "benefit"            // a non-cash benefit listed in every report
 )
 
-// Table is the award rules of one or more packages of measures, read from
-// data. It is immutable once loaded and safe for concurrent use.
+// Table is the award rules of one notice's packages of measures, read from
+// data: the profile fields its rules read (Fields), the titles a titles
+// field may list, the rules, the 不重复奖励 groups and the questionnaire
+// that fills the profile. It is immutable once loaded and safe for
+// concurrent use. A new notice is a new table: rows of the general kinds,
+// no Go.
 type Table struct {
-	Notice     string            `json:"notice"`
-	Package    string            `json:"package"`
-	Issued     string            `json:"issued"`
-	PolicyYear int               `json:"policy_year"`
-	Deciders   string            `json:"deciders"`
-	Labels     map[string]string `json:"labels"`
-	Titles     map[string]string `json:"titles"`
-	Rules      []Rule            `json:"rules"`
-	Groups     []Group           `json:"groups"`
+	Notice     string `json:"notice"` // the 文号, or the notice's name when it has none
+	Package    string `json:"package"`
+	Issued     string `json:"issued"`
+	PolicyYear int    `json:"policy_year"`
+	Deciders   string `json:"deciders"`
+	// LocalLevel is the level of the notice's own government (district
+	// for a 区 notice, city for a 市's): its awards make the local total
+	// (district_total_yuan of awards.md), the others are reported apart.
+	LocalLevel string `json:"local_level,omitempty"`
+	// LocalFunding is where the local awards are paid from, when the
+	// notice says (区中小企业发展专项资金).
+	LocalFunding string     `json:"local_funding,omitempty"`
+	Fields       []Field    `json:"fields"`
+	Titles       []Title    `json:"titles,omitempty"`
+	Rules        []Rule     `json:"rules"`
+	Groups       []Group    `json:"groups,omitempty"`
+	Questions    []Question `json:"questions,omitempty"`
+
+	byField map[string]Field
+}
+
+// Title is one title a titles field may list: its code in a profile, its
+// name in a report, and the ways people say it in an answer.
+type Title struct {
+	Code string   `json:"code"`
+	Name string   `json:"name"`
+	Say  []string `json:"say"`
 }
 
 // Rule is one row of the table: one award (or benefit) of one measure.
@@ -72,9 +93,11 @@ type Rule struct {
 	// flag
 	Flag   string `json:"flag,omitempty"`
 	Amount int64  `json:"amount,omitempty"`
-	// per_title
+	// per_title; MaxYear bounds the year too (当年评为: min and max the
+	// policy year)
 	List    string           `json:"list,omitempty"`
 	MinYear int              `json:"min_year,omitempty"`
+	MaxYear int              `json:"max_year,omitempty"`
 	Amounts map[string]int64 `json:"amounts,omitempty"`
 	// steps_rate
 	Delta   []string `json:"delta,omitempty"` // [current, previous]
@@ -112,28 +135,147 @@ type Group struct {
 }
 
 var builtin = sync.OnceValues(func() (*Table, error) {
-	return LoadTable(strings.NewReader(string(rulesJSON)))
+	t, err := decodeTable(strings.NewReader(string(rulesJSON)))
+	if err != nil {
+		return nil, err
+	}
+	// The built-in questionnaire is its own file, read beside the rules.
+	var doc struct {
+		Questions []Question `json:"questions"`
+	}
+	dec := json.NewDecoder(strings.NewReader(string(questionsJSON)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("decode questions: %w", err)
+	}
+	t.Questions = doc.Questions
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	return t, nil
 })
 
 // Builtin returns the embedded rules of 城政办发〔2023〕5号.
 func Builtin() (*Table, error) { return builtin() }
 
-// LoadTable reads and checks a rules table: every field it names exists in
-// Profile, every kind has its parameters, every group names real rules.
+// LoadTable reads and checks a rules table: every field its rules and
+// questions name is declared with a check and a label, every kind has its
+// parameters, every title is declared, every group names real rules.
 func LoadTable(r io.Reader) (*Table, error) {
+	t, err := decodeTable(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func decodeTable(r io.Reader) (*Table, error) {
 	var t Table
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&t); err != nil {
 		return nil, fmt.Errorf("decode rules: %w", err)
 	}
-	if err := t.check(); err != nil {
-		return nil, err
+	if t.LocalLevel == "" {
+		t.LocalLevel = LevelDistrict
 	}
 	return &t, nil
 }
 
+// local is the level of the notice's own awards.
+func (t *Table) local() string { return t.LocalLevel }
+
+func (t *Table) field(path string) (Field, bool) {
+	f, ok := t.byField[path]
+	return f, ok
+}
+
+// fieldsUnder lists the names one level below path ("" the top): the
+// fields and the objects that hold fields.
+func (t *Table) fieldsUnder(path string) []string {
+	var out []string
+	prefix := ""
+	if path != "" {
+		prefix = path + "."
+	}
+	for _, f := range t.Fields {
+		rest, ok := strings.CutPrefix(f.Name, prefix)
+		if !ok {
+			continue
+		}
+		name, _, _ := strings.Cut(rest, ".")
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func (t *Table) title(code string) (Title, bool) {
+	for _, x := range t.Titles {
+		if x.Code == code {
+			return x, true
+		}
+	}
+	return Title{}, false
+}
+
+// TitleName is how a report names a title (its code when unknown).
+func (t *Table) TitleName(code string) string {
+	if x, ok := t.title(code); ok {
+		return x.Name
+	}
+	return code
+}
+
+// titleList lists the titles for an error message: code name、….
+func (t *Table) titleList() string {
+	var parts []string
+	for _, x := range t.Titles {
+		parts = append(parts, x.Code+" "+x.Name)
+	}
+	return strings.Join(parts, "、")
+}
+
 func (t *Table) check() error {
+	t.byField = map[string]Field{}
+	for _, f := range t.Fields {
+		switch f.Check {
+		case CheckBool, CheckMoney, CheckRate, CheckGrowth, CheckCount, CheckTitles:
+		default:
+			return fmt.Errorf("field %q: unknown check %q", f.Name, f.Check)
+		}
+		if f.Name == "" || f.Label == "" || strings.Trim(f.Name, ".") != f.Name || strings.Contains(f.Name, "..") {
+			return fmt.Errorf("field %q: a name and a label are required", f.Name)
+		}
+		if _, dup := t.byField[f.Name]; dup {
+			return fmt.Errorf("field %q: declared twice", f.Name)
+		}
+		t.byField[f.Name] = f
+	}
+	for name := range t.byField {
+		// A field cannot also be the object of others (a and a.b).
+		for other := range t.byField {
+			if strings.HasPrefix(other, name+".") {
+				return fmt.Errorf("field %q is also an object of %q", name, other)
+			}
+		}
+	}
+	codes := map[string]bool{}
+	for _, x := range t.Titles {
+		if x.Code == "" || x.Name == "" || codes[x.Code] {
+			return fmt.Errorf("title %q: missing or duplicate code, or no name", x.Code)
+		}
+		codes[x.Code] = true
+	}
+	switch t.LocalLevel {
+	case LevelDistrict, LevelCity, LevelProvince:
+	default:
+		return fmt.Errorf("unknown local level %q", t.LocalLevel)
+	}
 	ids := map[string]bool{}
 	for _, r := range t.Rules {
 		if r.ID == "" || ids[r.ID] {
@@ -161,14 +303,15 @@ func (t *Table) check() error {
 			}
 			fields = append(fields, r.Flag)
 		case KindPerTitle:
-			if r.List != "first_recognitions" || len(r.Amounts) == 0 {
-				return fmt.Errorf("rule %s: per_title needs list first_recognitions and amounts", r.ID)
+			if f, ok := t.field(r.List); !ok || f.Check != CheckTitles || len(r.Amounts) == 0 {
+				return fmt.Errorf("rule %s: per_title needs a titles field as list, and amounts", r.ID)
 			}
 			for title := range r.Amounts {
-				if !validTitle(title) || t.Titles[title] == "" {
+				if _, ok := t.title(title); !ok {
 					return fmt.Errorf("rule %s: unknown title %q", r.ID, title)
 				}
 			}
+			fields = append(fields, r.List)
 		case KindStepsRate:
 			if len(r.Delta) != 2 || r.Step <= 0 || r.Base == "" || r.RatePct <= 0 {
 				return fmt.Errorf("rule %s: steps_rate needs delta, step, base and rate_pct", r.ID)
@@ -199,11 +342,8 @@ func (t *Table) check() error {
 			}
 		}
 		for _, f := range fields {
-			if _, ok := profileFieldKind(f); !ok {
-				return fmt.Errorf("rule %s: unknown profile field %q", r.ID, f)
-			}
-			if t.Labels[f] == "" {
-				return fmt.Errorf("rule %s: field %q has no label", r.ID, f)
+			if _, ok := t.field(f); !ok {
+				return fmt.Errorf("rule %s: profile field %q is not declared in fields", r.ID, f)
 			}
 		}
 	}
@@ -217,116 +357,12 @@ func (t *Table) check() error {
 			}
 		}
 	}
-	return nil
-}
-
-// profileFieldKind reports the Go kind behind a profile field path such as
-// "output_growth_pct.jan_feb", by the JSON tags of Profile, so the table can
-// name any field of the profile without code per field.
-func profileFieldKind(path string) (reflect.Kind, bool) {
-	v, ok := lookupValue(reflect.ValueOf(Profile{}), path, true)
-	if !ok {
-		return reflect.Invalid, false
-	}
-	return v.Type().Kind(), true
-}
-
-// fieldPaths maps every dotted JSON path of Profile to its field indexes,
-// computed once: the evaluator looks fields up by the names in the table.
-var fieldPaths = sync.OnceValue(func() map[string][]int {
-	out := map[string][]int{}
-	var walk func(t reflect.Type, prefix string, idx []int)
-	walk = func(t reflect.Type, prefix string, idx []int) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name := strings.Split(f.Tag.Get("json"), ",")[0]
-			path := join(prefix, name)
-			at := append(slices.Clone(idx), i)
-			out[path] = at
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				walk(ft, path, at)
-			}
-		}
-	}
-	walk(reflect.TypeFor[Profile](), "", nil)
-	return out
-})
-
-// lookupValue follows a dotted JSON path through the profile v. With types
-// set, it walks the types even through nil pointers (for checking the table).
-func lookupValue(v reflect.Value, path string, types bool) (reflect.Value, bool) {
-	idx, ok := fieldPaths()[path]
-	if !ok {
-		return reflect.Value{}, false
-	}
-	for _, i := range idx {
-		for v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				if !types {
-					return reflect.Value{}, false
-				}
-				v = reflect.New(v.Type().Elem()).Elem()
-				continue
-			}
-			v = v.Elem()
-		}
-		v = v.Field(i)
-	}
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			if types {
-				return reflect.New(v.Type().Elem()).Elem(), true
-			}
-			return reflect.Value{}, false
-		}
-		v = v.Elem()
-	}
-	return v, true
-}
-
-// number returns a numeric field of the profile; ok is false when it is not given.
-func (p Profile) number(path string) (float64, bool) {
-	v, ok := lookupValue(reflect.ValueOf(p), path, false)
-	if !ok {
-		return 0, false
-	}
-	switch v.Kind() {
-	case reflect.Float64:
-		return v.Float(), true
-	case reflect.Int:
-		return float64(v.Int()), true
-	}
-	return 0, false
-}
-
-// flag returns a yes/no field of the profile; known is false when not given.
-func (p Profile) flag(path string) (val, known bool) {
-	v, ok := lookupValue(reflect.ValueOf(p), path, false)
-	if !ok || v.Kind() != reflect.Bool {
-		return false, false
-	}
-	return v.Bool(), true
-}
-
-// has reports whether a field is given at all.
-func (p Profile) has(path string) bool {
-	v, ok := lookupValue(reflect.ValueOf(p), path, false)
-	if !ok {
-		return false
-	}
-	if v.Kind() == reflect.Slice {
-		return v.Len() > 0
-	}
-	return true
+	return t.checkQuestions()
 }
 
 func (t *Table) label(field string) string {
-	if l := t.Labels[field]; l != "" {
-		return l
+	if f, ok := t.field(field); ok {
+		return f.Label
 	}
 	return field
 }

@@ -26,7 +26,7 @@ func (r Report) Text() string {
 	}
 	var district, other []Item
 	for _, it := range r.Items {
-		if it.Level == LevelDistrict {
+		if it.Level == r.local() {
 			district = append(district, it)
 		} else {
 			other = append(other, it)
@@ -36,13 +36,18 @@ func (r Report) Text() string {
 	if r.PolicyYear > 0 {
 		year = fmt.Sprintf("%d政策年度", r.PolicyYear)
 	}
-	fmt.Fprintf(&b, "\n【区级奖励】%s合计 %s（区中小企业发展专项资金）\n", year, zhtext.FormatYuan(r.DistrictTotalYuan))
+	local := zhtext.LevelName(r.local())
+	funding := ""
+	if r.LocalFunding != "" {
+		funding = "（" + r.LocalFunding + "）"
+	}
+	fmt.Fprintf(&b, "\n【%s奖励】%s合计 %s%s\n", local, year, zhtext.FormatYuan(r.DistrictTotalYuan), funding)
 	if len(district) == 0 {
-		b.WriteString("按目前提供的情况，暂未测算出区级奖励。\n")
+		fmt.Fprintf(&b, "按目前提供的情况，暂未测算出%s奖励。\n", local)
 	}
 	writeItems(&b, district)
 	if len(other) > 0 {
-		fmt.Fprintf(&b, "\n【市级、省级奖励】%s合计 %s（由上级认定和拨付，不计入区级合计）\n", year, zhtext.FormatYuan(r.OtherLevelsTotalYuan))
+		fmt.Fprintf(&b, "\n【%s奖励】%s合计 %s（由上级认定和拨付，不计入%s合计）\n", r.OtherLevels, year, zhtext.FormatYuan(r.OtherLevelsTotalYuan), local)
 		writeItems(&b, other)
 	}
 	if len(r.Excluded) > 0 {
@@ -80,6 +85,14 @@ func (r Report) Text() string {
 		}
 	}
 	return b.String()
+}
+
+// local is the level of the notice's own awards (district by default).
+func (r Report) local() string {
+	if r.LocalLevel == "" {
+		return LevelDistrict
+	}
+	return r.LocalLevel
 }
 
 func writeItems(b *strings.Builder, items []Item) {
