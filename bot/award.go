@@ -22,7 +22,11 @@ func (t *turn) awardStart() []Reply {
 	}
 	t.st.Mode = "award"
 	t.st.Report = nil
-	t.st.Award = &awardState{}
+	answers, err := t.e.d.Award.Start(t.now)
+	if err != nil {
+		return t.fail("award start", err)
+	}
+	t.st.Award = &awardState{Answers: answers}
 	return t.askNext(awardIntro)
 }
 
@@ -260,7 +264,11 @@ func (t *turn) awardBack() []Reply {
 }
 
 func (t *turn) awardRestart() []Reply {
-	t.st.Award = &awardState{}
+	answers, err := t.e.d.Award.Start(t.now)
+	if err != nil {
+		return t.fail("award start", err)
+	}
+	t.st.Award = &awardState{Answers: answers}
 	t.st.Mode = "award"
 	return t.askNext("好的，从头开始。")
 }

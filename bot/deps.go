@@ -54,6 +54,9 @@ type Stake struct {
 // adapted by package wire). The answers so far are opaque JSON that the
 // engine stores with the conversation; nil means "nothing answered yet".
 type Questionnaire interface {
+	// Start is the answers of a new dialog on the day of now: which
+	// notice's rules it is for (the one in force), nothing answered yet.
+	Start(now time.Time) (json.RawMessage, error)
 	// Next is the question to ask given the answers so far; false when done.
 	Next(answers json.RawMessage) (Question, bool, error)
 	// Apply records input as the answer to field, and says how it was taken

@@ -122,6 +122,8 @@ func decodeFake(raw json.RawMessage) (fakeAnswers, error) {
 	return a, nil
 }
 
+func (fakeAward) Start(now time.Time) (json.RawMessage, error) { return nil, nil }
+
 func (fakeAward) Next(raw json.RawMessage) (Question, bool, error) {
 	a, err := decodeFake(raw)
 	if err != nil {

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
+
+	"huiqi/internal/zhtext"
 )
 
 //go:embed rules.json
@@ -377,4 +380,61 @@ func (t *Table) RulesFor(measure string) []Rule {
 		}
 	}
 	return out
+}
+
+// Set is the rules tables loaded: the built-in notice's first, then those
+// of other notices, each from its reviewed data file. It is immutable and
+// safe for concurrent use.
+type Set struct {
+	tables []*Table
+}
+
+// NewSet is the built-in table and extra ones. Two tables of one notice
+// are refused.
+func NewSet(extra ...*Table) (*Set, error) {
+	b, err := Builtin()
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{tables: []*Table{b}}
+	for _, t := range extra {
+		if _, dup := s.Table(t.Notice); dup {
+			return nil, fmt.Errorf("rules for %q loaded twice", t.Notice)
+		}
+		s.tables = append(s.tables, t)
+	}
+	return s, nil
+}
+
+// Tables lists the tables, the built-in one first.
+func (s *Set) Tables() []*Table { return slices.Clone(s.tables) }
+
+// Table finds the table of a notice ("" is the built-in one).
+func (s *Set) Table(notice string) (*Table, bool) {
+	if notice == "" {
+		return s.tables[0], true
+	}
+	for _, t := range s.tables {
+		if t.Notice == notice {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// InForce is the table a new award dialog uses on the day of now: of the
+// notices whose policy year has not ended, the one issued last; when every
+// policy year has ended, the built-in notice's (its report then says so).
+func (s *Set) InForce(now time.Time) *Table {
+	year := now.In(zhtext.China()).Year()
+	var best *Table
+	for _, t := range s.tables {
+		if t.PolicyYear >= year && (best == nil || t.Issued > best.Issued) {
+			best = t
+		}
+	}
+	if best == nil {
+		return s.tables[0]
+	}
+	return best
 }

@@ -3,10 +3,13 @@ package wire
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"huiqi/bot"
+	"huiqi/eligibility"
 )
 
 var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
@@ -66,5 +69,60 @@ func TestQuestionnaire(t *testing.T) {
 	}
 	if _, _, err := q.Next(json.RawMessage("{not json")); err == nil {
 		t.Error("Next accepted broken state")
+	}
+}
+
+// TestQuestionnaireUsesTheNoticeInForce: with the rules of a newer notice
+// loaded (the 嵊州 rows, as if issued for 2026), a dialog started while its
+// policy year runs is that notice's — its own questions, its own report —
+// and keeps it to the end; once every policy year has ended a new dialog is
+// the built-in notice's again.
+func TestQuestionnaireUsesTheNoticeInForce(t *testing.T) {
+	src, err := os.ReadFile("../../eligibility/testdata/notices/zhejiang-shengzhou-2022.rules.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := strings.NewReplacer(`"policy_year": 2023`, `"policy_year": 2026`, `"min_year": 2023`, `"min_year": 2026`,
+		`"max_year": 2023`, `"max_year": 2026`, `"issued": "2022-12-19"`, `"issued": "2026-03-01"`, `按2023年计`, `按2026年计`).Replace(string(src))
+	sz, err := eligibility.LoadTable(strings.NewReader(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := eligibility.NewSet(sz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := Questionnaire{Set: set}
+	raw, err := q.Start(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, ok, err := q.Next(raw)
+	if err != nil || !ok || first.Field != "factory_titles" || !strings.Contains(first.Text, "2026年") {
+		t.Fatalf("first question in 2026 = %+v, %v, %v, want the newer notice's", first, ok, err)
+	}
+	raw, _, err = q.Apply(raw, "factory_titles", "省级智能工厂 2026年", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"it_lists", "software_enterprise", "first_edition_software"} {
+		if raw, _, err = q.Apply(raw, field, "没有", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, more, _ := q.Next(raw); more {
+		t.Error("the dialog did not end")
+	}
+	report, err := q.Report(raw, now)
+	if err != nil || !strings.Contains(report, "【市级奖励】2026政策年度合计 30万元") || strings.Contains(report, "申报时间已过") {
+		t.Errorf("report = %q, %v", report, err)
+	}
+	in2027 := now.AddDate(1, 0, 0)
+	raw, err = q.Start(in2027)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := q.Next(raw); first.Field != "above_scale_industrial" {
+		t.Errorf("first question in 2027 = %s, want the built-in notice's", first.Field)
 	}
 }
