@@ -60,10 +60,6 @@ func (f *followUp) numbersOnly() bool {
 	return true
 }
 
-// cuesOnly reports whether the message is nothing but follow-up words: it
-// cannot be a question on its own.
-func (f *followUp) cuesOnly() bool { return f.empty() }
-
 // anyCue reports whether the message reads as a follow-up at all.
 func (f *followUp) anyCue() bool {
 	return len(f.aspects) > 0 || f.ordinal != 0 || f.back != "" || f.refer || f.compare || f.extreme != "" || len(f.levels) > 0

@@ -55,8 +55,7 @@ func RunTerminal(ctx context.Context, e *Engine, in io.Reader, out io.Writer, ke
 	e.showNotifications(ctx, w, key) // notify.go
 
 	var choices []Choice // what a typed number picks
-	var send func(input Input) error
-	send = func(input Input) error {
+	send := func(input Input) error {
 		replies, err := e.Handle(ctx, key, input)
 		if len(replies) == 0 && err != nil {
 			replies = []Reply{{Text: msgInternal}}

@@ -182,15 +182,6 @@ func isHedgeOnly(s string) bool {
 
 var yesNoHedges = []string{"可能", "也许", "大概", "应该", "好像", "估计", "差不多", "大致"}
 
-// figureOf takes hedges and filler verbs off a figure and reads an estimate
-// as its lower bound; est says either happened. ok is false when no figure
-// is left to read (几百万, 很多).
-func figureOf(n string) (string, bool, bool) {
-	n, est := stripHedges(n)
-	n, low, ok := lowerBound(n)
-	return n, est || low, ok && n != ""
-}
-
 // hasFigure reports whether s holds a digit or a Chinese number.
 func hasFigure(s string) bool {
 	for _, r := range s {

@@ -203,7 +203,7 @@ func (s *Store) queueIDs(ctx context.Context, tx *sql.Tx, lists []string, today 
 	if len(picked) > limit {
 		picked = picked[:limit]
 		last := picked[limit-1]
-		next = queueCursor{phase: last.phase, due: last.due, id: last.id}.String()
+		next = queueCursor(last).String()
 	}
 	ids := make([]string, len(picked))
 	for i, e := range picked {

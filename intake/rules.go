@@ -49,7 +49,7 @@ type Cue struct {
 	// (招商…承诺…没兑现).
 	Patterns []string `json:"patterns,omitempty"`
 	patterns []*regexp.Regexp
-	Unless  []string `json:"unless,omitempty"`
+	Unless   []string `json:"unless,omitempty"`
 	// Demote lowers the measure by the weight when one of these is present
 	// (电工 is not 电 supply: search matches the character, not the sense).
 	Demote []string `json:"demote,omitempty"`

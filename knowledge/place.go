@@ -71,7 +71,6 @@ type Gazetteer struct {
 	not     []string
 	context []string
 	generic []string
-	deictic []string
 }
 
 type formKind uint8

@@ -90,8 +90,8 @@ type index struct {
 	frame map[rune][]string
 	// domain are the lexicon's everyday words of enterprises, likewise.
 	domain map[rune][]string
-	gaz   *Gazetteer
-	cal   *calibration // the confidence model; checked when the builtin base is made
+	gaz    *Gazetteer
+	cal    *calibration // the confidence model; checked when the builtin base is made
 	// senses are, by concept term, the words that show its phrases used in
 	// another sense (Concept.OtherSenses).
 	senses map[string][]string

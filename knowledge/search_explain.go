@@ -44,16 +44,6 @@ func (e explanation) ratio() float64 {
 	return float64(e.explained) / float64(e.content)
 }
 
-// weighted is the explained share of the content, each unit weighed by how
-// particular the words explaining it are: 钱不够 is all explained, but by a
-// common 不够.
-func (e explanation) weighted() float64 {
-	if e.content == 0 {
-		return 0
-	}
-	return e.substance / float64(e.content)
-}
-
 // explainPrep is what explaining needs of a question whatever the measure:
 // its units and where the words of asking and the enterprise words are,
 // computed once per question.

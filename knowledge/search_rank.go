@@ -43,7 +43,7 @@ type query struct {
 	// senses are lexicon phrases the question uses in another sense (路由器
 	// 白名单): no evidence for their measures.
 	senses []senseHit
-	prep   *explainPrep // computed on first use by explain
+	prep   *explainPrep       // computed on first use by explain
 	words  map[int32][]string // contentWords by measure, on first use
 }
 

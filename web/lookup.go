@@ -47,13 +47,6 @@ func lookupPlaceholder() string {
 	return "输入几个字、单位名称或拼音首字母，如：" + strings.Join(lookupExamples, "、")
 }
 
-// validity is knowledge's answer to whether m is in force at now (the same
-// answer every channel gives), as the lookup shows it.
-func (s *Server) validity(m *knowledge.Measure, now time.Time) (string, bool) {
-	v := s.kb.Validity(m, now)
-	return v.Text, v.Expired
-}
-
 // spoken is what the hotline reads to a caller about one measure, in short
 // sentences: which measure, what it pays and on what condition (or what it
 // says), who handles it, and whether its dates have passed, as one

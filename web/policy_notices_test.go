@@ -83,6 +83,9 @@ func TestConsoleNotices(t *testing.T) {
 	}
 	id := m[1]
 	resp, body = b.get("/console/notices/" + id + "?ingested=1")
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("preview = %d", resp.StatusCode)
+	}
 	for _, want := range []string{"已存为草稿", "草稿", "杨府发〔2022〕5号", "上海市杨浦区", "减免中小微企业房屋租金", "发布"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("preview lacks %q: %s", want, body)

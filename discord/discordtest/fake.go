@@ -214,7 +214,6 @@ type Hold struct {
 	arrived chan struct{}
 	release chan struct{}
 	once    sync.Once
-	taken   bool
 }
 
 // Arrived is closed when the held request has been carried out.
