@@ -151,6 +151,13 @@ func (a *app) openTickets(ctx context.Context, cfg intake.Config) error {
 // engine is the conversation engine over the app's knowledge base and
 // ticket store; deps sets its limits.
 func (a *app) engine(deps bot.Deps) (*bot.Engine, error) {
+	set, err := a.e.awardRules()
+	if err != nil {
+		return nil, err
+	}
+	if set != nil {
+		deps.Award = wire.Questionnaire{Set: set}
+	}
 	eng, err := wire.NewEngine(a.db, a.live, a.tickets, a.e.now, a.e.log, deps)
 	if err != nil {
 		return nil, fmt.Errorf("start conversation engine: %w", err)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"huiqi/eligibility"
 )
 
 // runAward estimates the awards of an enterprise profile:
@@ -42,11 +40,17 @@ func runAward(ctx context.Context, e *env, args []string) error {
 	// The clock refuses title years after this year and says whether the
 	// policy year has ended.
 	now := e.now()
-	p, err := eligibility.DecodeProfile(in, now)
+	// The rules of the notice in force (HUIQI_AWARD_RULES), else the
+	// built-in notice's.
+	table, err := e.awardTable()
 	if err != nil {
 		return err
 	}
-	rep := eligibility.Evaluate(p, now)
+	p, err := table.DecodeProfile(in, now)
+	if err != nil {
+		return err
+	}
+	rep := table.Evaluate(p, now)
 	if *asJSON {
 		if err := writeJSON(e.stdout, rep); err != nil {
 			return fmt.Errorf("write report: %w", err)
