@@ -151,11 +151,11 @@ func signIn(t *testing.T, base, name, password string) *console {
 	return c
 }
 
-// move makes a move on the ticket's console page, as staff do.
+// move makes a move on the ticket's console page, as staff do; note is what the enterprise is told (the form's told field).
 func (c *console) move(id, to, note string) {
 	c.t.Helper()
 	_, page := c.do("GET", "/console/tickets/"+id, nil)
-	code, body := c.do("POST", "/console/tickets/"+id+"/move", url.Values{"csrf": {csrfIn(c.t, page)}, "to": {to}, "note": {note}})
+	code, body := c.do("POST", "/console/tickets/"+id+"/move", url.Values{"csrf": {csrfIn(c.t, page)}, "to": {to}, "told": {note}})
 	if code != http.StatusSeeOther {
 		c.t.Fatalf("console move %s → %s = %d %s", id, to, code, body)
 	}
