@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -51,9 +52,10 @@ func checkDerived(t *testing.T, st *Store) {
 		t.Fatal(err)
 	}
 	for rows.Next() {
-		var id, list, open, due string
+		var id, list, due string
+		var open bool
 		rows.Scan(&id, &list, &open, &due)
-		got[id] = append(got[id], list+"|"+open+"|"+due)
+		got[id] = append(got[id], fmt.Sprintf("%s|%d|%s", list, map[bool]int{true: 1}[open], due))
 	}
 	rows.Close()
 	for _, id := range ids {

@@ -68,9 +68,9 @@ func unseal(key, sealed string) (string, error) {
 }
 
 // filedBefore looks key up in tx: the ticket it filed, or "" when none.
-func filedBefore(ctx context.Context, tx *sql.Tx, key, print string) (id, sealed string, err error) {
+func (s *Store) filedBefore(ctx context.Context, tx *sql.Tx, key, print string) (id, sealed string, err error) {
 	var fp string
-	err = tx.QueryRowContext(ctx, `SELECT ticket_id, fingerprint, sealed FROM intake_filing_keys WHERE key_hash = ?`,
+	err = s.queryRow(ctx, tx, `SELECT ticket_id, fingerprint, sealed FROM intake_filing_keys WHERE key_hash = ?`,
 		keyHash(key)).Scan(&id, &fp, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil
@@ -84,8 +84,8 @@ func filedBefore(ctx context.Context, tx *sql.Tx, key, print string) (id, sealed
 	return id, sealed, nil
 }
 
-func saveFilingKey(ctx context.Context, tx *sql.Tx, key, print, id, sealed string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO intake_filing_keys (key_hash, ticket_id, fingerprint, sealed, created_at)
+func (s *Store) saveFilingKey(ctx context.Context, tx *sql.Tx, key, print, id, sealed string, now time.Time) error {
+	_, err := s.exec(ctx, tx, `INSERT INTO intake_filing_keys (key_hash, ticket_id, fingerprint, sealed, created_at)
 		VALUES (?, ?, ?, ?, ?)`, keyHash(key), id, print, sealed, fmtTime(now))
 	if err != nil {
 		return fmt.Errorf("save filing key: %w", err)

@@ -147,11 +147,11 @@ func (k tallyKey) openDue() string {
 // (open, deadline before today), the open ones on time, and the closed
 // ones (已办结, waiting for the return visit).
 const (
-	qListOverdue = `SELECT due, ticket_id FROM intake_lists WHERE list = ? AND open = 1 AND due < ?
+	qListOverdue = `SELECT due, ticket_id FROM intake_lists WHERE list = ? AND open = TRUE AND due < ?
 		AND (due, ticket_id) > (?, ?) ORDER BY due, ticket_id LIMIT ?`
-	qListOnTime = `SELECT due, ticket_id FROM intake_lists WHERE list = ? AND open = 1 AND due >= ?
+	qListOnTime = `SELECT due, ticket_id FROM intake_lists WHERE list = ? AND open = TRUE AND due >= ?
 		AND (due, ticket_id) > (?, ?) ORDER BY due, ticket_id LIMIT ?`
-	qListClosed = `SELECT due, ticket_id FROM intake_lists WHERE list = ? AND open = 0
+	qListClosed = `SELECT due, ticket_id FROM intake_lists WHERE list = ? AND open = FALSE
 		AND (due, ticket_id) > (?, ?) ORDER BY due, ticket_id LIMIT ?`
 )
 
@@ -233,6 +233,6 @@ func (s *Store) listRange(ctx context.Context, tx *sql.Tx, phase int, q string, 
 // sign deadline while no unit has accepted them, falls in a range of days:
 // the open rows of the hotline's list by deadline, and the partial index
 // of 0008 (whose states must be Status.Unsigned's, as statusIn writes them).
-var qDueSoon = `SELECT ticket_id FROM intake_lists WHERE list = ? AND open = 1 AND due BETWEEN ? AND ?
+var qDueSoon = `SELECT ticket_id FROM intake_lists WHERE list = ? AND open = TRUE AND due BETWEEN ? AND ?
 	UNION SELECT id FROM intake_tickets WHERE status IN ` + statusIn(Status.Unsigned) + ` AND sign_due BETWEEN ? AND ?
 	ORDER BY 1`

@@ -233,7 +233,7 @@ func (s *Store) EscalateOverdue(ctx context.Context) ([]Ticket, error) {
 
 // qSweep reads the overdue rows of the sweep's list: open tickets not yet
 // escalated whose deadline has passed.
-const qSweep = `SELECT due, ticket_id FROM intake_lists WHERE list = ? AND open = 1 AND due < ? ORDER BY due, ticket_id`
+const qSweep = `SELECT due, ticket_id FROM intake_lists WHERE list = ? AND open = TRUE AND due < ? ORDER BY due, ticket_id`
 
 // deadline is the day n working days after from, and whether the count
 // crossed days the reviewed holiday calendar lacks.

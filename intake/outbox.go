@@ -262,7 +262,7 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, t *Ticket, ref string, ns
 			}
 			addrs = append(addrs, [2]string{ch, addr})
 			var off int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM intake_notify_off WHERE reporter_key = ?`,
+			if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM intake_notify_off WHERE reporter_key = ?`,
 				t.ReporterKey).Scan(&off); err != nil {
 				return 0, fmt.Errorf("notify preference: %w", err)
 			}
@@ -270,7 +270,7 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, t *Ticket, ref string, ns
 				state = NotifyMuted
 			}
 		} else {
-			rows, err := tx.QueryContext(ctx, `SELECT channel, address FROM intake_unit_targets WHERE unit = ?
+			rows, err := s.query(ctx, tx, `SELECT channel, address FROM intake_unit_targets WHERE unit = ?
 				ORDER BY channel, address`, nt.unit)
 			if err != nil {
 				return 0, fmt.Errorf("unit targets: %w", err)
@@ -289,7 +289,7 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, t *Ticket, ref string, ns
 			}
 		}
 		for _, a := range addrs {
-			res, err := tx.ExecContext(ctx, `INSERT INTO intake_outbox (ticket_id, ref, kind, audience, unit, channel,
+			res, err := s.exec(ctx, tx, `INSERT INTO intake_outbox (ticket_id, ref, kind, audience, unit, channel,
 				address, status, note, due, due_estimated, created_at, state)
 				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
 				t.ID, ref, nt.kind, nt.audience, nt.unit, a[0], a[1], t.Status, nt.note, nt.due, nt.dueEstimated,
@@ -318,8 +318,8 @@ func scanNotification(row scanner) (Notification, error) {
 	return n, err
 }
 
-func queryNotifications(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]Notification, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+notificationCols+` FROM intake_outbox `+q, args...)
+func (s *Store) queryNotifications(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]Notification, error) {
+	rows, err := s.query(ctx, tx, `SELECT `+notificationCols+` FROM intake_outbox `+q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -347,13 +347,13 @@ func (s *Store) ClaimNotifications(ctx context.Context, channel, owner string, n
 	var out []Notification
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = queryNotifications(ctx, tx, `WHERE channel = ? AND state = ? AND next_at <= ? AND lease_until <= ?
+		out, err = s.queryNotifications(ctx, tx, `WHERE channel = ? AND state = ? AND next_at <= ? AND lease_until <= ?
 			ORDER BY id LIMIT ?`, channel, NotifyPending, ms, ms, max)
 		if err != nil {
 			return err
 		}
 		for i := range out {
-			if _, err := tx.ExecContext(ctx, `UPDATE intake_outbox SET lease_owner = ?, lease_until = ?,
+			if _, err := s.exec(ctx, tx, `UPDATE intake_outbox SET lease_owner = ?, lease_until = ?,
 				attempts = attempts + 1 WHERE id = ?`, owner, until, out[i].ID); err != nil {
 				return err
 			}
@@ -388,7 +388,7 @@ func (s *Store) MarkNotificationFailed(ctx context.Context, id int64, owner, rea
 // notification: it is tried again from retryAt, as Uncertain.
 func (s *Store) MarkNotificationUncertain(ctx context.Context, id int64, owner, reason string, retryAt time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE intake_outbox SET next_at = ?, last_error = ?, lease_until = 0
+		res, err := s.exec(ctx, tx, `UPDATE intake_outbox SET next_at = ?, last_error = ?, lease_until = 0
 			WHERE id = ? AND lease_owner = ? AND state = ?`, retryAt.UnixMilli(), clipRunes(reason, 500), id, owner, NotifyPending)
 		if err != nil {
 			return err
@@ -409,12 +409,12 @@ func (s *Store) MarkNotificationUncertain(ctx context.Context, id int64, owner, 
 // holds the later ones back while an earlier one waits); the claim is not
 // counted as an attempt.
 func (s *Store) ReleaseNotification(ctx context.Context, id int64, owner string, retryAt time.Time) error {
-	return s.record(ctx, id, owner, `next_at = ?, attempts = MAX(attempts - 1, 0)`, retryAt.UnixMilli())
+	return s.record(ctx, id, owner, `next_at = ?, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END`, retryAt.UnixMilli())
 }
 
 func (s *Store) record(ctx context.Context, id int64, owner, set string, args ...any) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE intake_outbox SET `+set+`, lease_owner = '', lease_until = 0
+		res, err := s.exec(ctx, tx, `UPDATE intake_outbox SET `+set+`, lease_owner = '', lease_until = 0
 			WHERE id = ? AND lease_owner = ? AND state = ?`, append(args, id, owner, NotifyPending)...)
 		if err != nil {
 			return err
@@ -442,7 +442,7 @@ func (s *Store) PendingNotifications(ctx context.Context, channel, address strin
 	var out []Notification
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = queryNotifications(ctx, tx, `WHERE channel = ? AND address = ? AND state = ? AND id > ?
+		out, err = s.queryNotifications(ctx, tx, `WHERE channel = ? AND address = ? AND state = ? AND id > ?
 			ORDER BY id LIMIT ?`, channel, address, NotifyPending, after, max)
 		return err
 	})
@@ -459,7 +459,7 @@ func (s *Store) AckNotifications(ctx context.Context, channel, address string, u
 		return nil
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE intake_outbox SET state = ?, sent_at = ?, lease_owner = '', lease_until = 0
+		_, err := s.exec(ctx, tx, `UPDATE intake_outbox SET state = ?, sent_at = ?, lease_owner = '', lease_until = 0
 			WHERE channel = ? AND address = ? AND state = ? AND id <= ?`,
 			NotifySent, fmtTime(now), channel, address, NotifyPending, upTo)
 		return err
@@ -480,14 +480,14 @@ func (s *Store) SetNotify(ctx context.Context, reporterKey string, on bool) erro
 	now := s.clock()
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if on {
-			_, err := tx.ExecContext(ctx, `DELETE FROM intake_notify_off WHERE reporter_key = ?`, reporterKey)
+			_, err := s.exec(ctx, tx, `DELETE FROM intake_notify_off WHERE reporter_key = ?`, reporterKey)
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO intake_notify_off (reporter_key, at) VALUES (?, ?)
+		if _, err := s.exec(ctx, tx, `INSERT INTO intake_notify_off (reporter_key, at) VALUES (?, ?)
 			ON CONFLICT DO NOTHING`, reporterKey, fmtTime(now)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE intake_outbox SET state = ? WHERE channel = ? AND address = ?
+		_, err := s.exec(ctx, tx, `UPDATE intake_outbox SET state = ? WHERE channel = ? AND address = ?
 			AND audience = ? AND state = ?`, NotifyMuted, ch, addr, AudienceReporter, NotifyPending)
 		return err
 	})
@@ -502,7 +502,7 @@ func (s *Store) SetNotify(ctx context.Context, reporterKey string, on bool) erro
 func (s *Store) NotifyOn(ctx context.Context, reporterKey string) (bool, error) {
 	var n int
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM intake_notify_off WHERE reporter_key = ?`, reporterKey).Scan(&n)
+		return s.queryRow(ctx, tx, `SELECT COUNT(*) FROM intake_notify_off WHERE reporter_key = ?`, reporterKey).Scan(&n)
 	})
 	if err != nil {
 		return false, fmt.Errorf("intake: notify preference: %w", err)
@@ -519,7 +519,7 @@ func (s *Store) SetUnitTargets(ctx context.Context, channel string, targets map[
 		return errors.New("intake: unit targets: empty channel")
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM intake_unit_targets WHERE channel = ?`, channel); err != nil {
+		if _, err := s.exec(ctx, tx, `DELETE FROM intake_unit_targets WHERE channel = ?`, channel); err != nil {
 			return err
 		}
 		for unit, addrs := range targets {
@@ -527,7 +527,7 @@ func (s *Store) SetUnitTargets(ctx context.Context, channel string, targets map[
 				if strings.TrimSpace(unit) == "" || strings.TrimSpace(a) == "" {
 					continue
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO intake_unit_targets (channel, unit, address) VALUES (?, ?, ?)
+				if _, err := s.exec(ctx, tx, `INSERT INTO intake_unit_targets (channel, unit, address) VALUES (?, ?, ?)
 					ON CONFLICT DO NOTHING`, channel, strings.TrimSpace(unit), strings.TrimSpace(a)); err != nil {
 					return err
 				}
@@ -607,7 +607,7 @@ func (s *Store) Notifications(ctx context.Context, ticketID string) ([]Notificat
 	var out []Notification
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = queryNotifications(ctx, tx, `WHERE ticket_id = ? ORDER BY id`, ticketID)
+		out, err = s.queryNotifications(ctx, tx, `WHERE ticket_id = ? ORDER BY id`, ticketID)
 		return err
 	})
 	if err != nil {

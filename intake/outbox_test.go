@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"huiqi/sqlite"
 )
 
 // outboxTicket files a ticket reported from Discord user 42 and gives the
@@ -347,12 +345,7 @@ func TestClaimsOfTwoProcessesNeverOverlap(t *testing.T) {
 	ctx := context.Background()
 	db1 := mustOpenDB(t)
 	st1 := mustStore(t, db1, newClock().Now)
-	db2, err := sqlite.Open(ctx, db1.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db2.Close() })
-	st2 := mustStore(t, db2, newClock().Now)
+	st2 := mustStore(t, db1.again(t), newClock().Now)
 	if err := st1.SetUnitTargets(ctx, "discord", map[string][]string{st1.Config().Rules.Desk: {"channel:desk"}}); err != nil {
 		t.Fatal(err)
 	}

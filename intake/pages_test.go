@@ -18,7 +18,7 @@ import (
 // busyStore files tickets for three units over three weeks, moves them
 // through every state (some rated, some re-routed, some escalated when
 // overdue) and returns the store with its clock on the last day.
-func busyStore(t *testing.T, db *sqlite.DB) (*Store, *clock) {
+func busyStore(t *testing.T, db testDB) (*Store, *clock) {
 	t.Helper()
 	ctx := context.Background()
 	clk := newClock()
@@ -453,7 +453,7 @@ func TestMigrationFillsListsAsCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	old.SetMaxOpenConns(1) // ATTACH is per connection
-	if _, err := old.ExecContext(ctx, `ATTACH DATABASE ? AS src`, src.Path); err != nil {
+	if _, err := old.ExecContext(ctx, `ATTACH DATABASE ? AS src`, src.lite.Path); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"intake_tickets", "intake_events"} {
@@ -465,7 +465,7 @@ func TestMigrationFillsListsAsCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	old.SetMaxOpenConns(sqlite.MaxOpenConns)
-	st := mustStore(t, old, func() time.Time { return time.Date(2026, 12, 12, 9, 0, 0, 0, zhtext.China()) })
+	st := mustStore(t, onSQLite(old), func() time.Time { return time.Date(2026, 12, 12, 9, 0, 0, 0, zhtext.China()) })
 	checkDerived(t, st)
 	for _, unit := range []string{"", "区人社局", st.cfg.Rules.Desk, st.cfg.Rules.EscalateTo} {
 		got, _ := st.Queue(ctx, unit)

@@ -191,7 +191,7 @@ func verifyDB(t *testing.T, path string, acked map[string]bool) {
 	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
 		t.Fatalf("integrity_check = %q, %v", ok, err)
 	}
-	st := mustStore(t, db, func() time.Time { return fixedNow })
+	st := mustStore(t, onSQLite(db), func() time.Time { return fixedNow })
 	for id := range acked {
 		tk, err := st.Get(ctx, id)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"huiqi/sqlite"
 )
@@ -117,7 +116,7 @@ func stepsUpTo(t *testing.T, v int) fs.FS {
 func TestEarlierNotesBecomeInternal(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
-	if err := sqlite.Migrate(ctx, db, "intake", stepsUpTo(t, 4)); err != nil {
+	if err := sqlite.Migrate(ctx, db.lite, "intake", stepsUpTo(t, 4)); err != nil {
 		t.Fatal(err)
 	}
 	const id = "CQ-20261202-1000000"
@@ -209,13 +208,4 @@ type zeroReader struct{}
 func (zeroReader) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
-}
-
-func mustStoreWith(tb testing.TB, db *sqlite.DB, cfg Config) *Store {
-	tb.Helper()
-	st, err := OpenStore(context.Background(), db, cfg, func() time.Time { return fixedNow })
-	if err != nil {
-		tb.Fatalf("OpenStore: %v", err)
-	}
-	return st
 }

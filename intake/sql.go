@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -215,24 +216,32 @@ func (s *Store) loadTickets(ctx context.Context, tx *sql.Tx, ids []string) ([]Ti
 	return out, nil
 }
 
-// write runs fn in a write transaction (BEGIN IMMEDIATE: the database's
-// _txlock), retrying when another process holds the lock past the busy
-// timeout.
+// write runs fn in a write transaction (the dialect's: BEGIN IMMEDIATE on
+// SQLite, SERIALIZABLE on PostgreSQL), running it again while it fails
+// retryably (another process held the lock past the busy timeout; a
+// serialization failure), after a growing, jittered pause.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = s.once(ctx, nil, fn)
+	for attempt := 0; attempt < s.d.attempts(); attempt++ {
+		err = s.once(ctx, s.d.txOptions(false), fn)
 		if err == nil || !s.d.retryable(err) || ctx.Err() != nil {
 			return err
 		}
-		s.log.Warn("intake: database busy, retrying", "attempt", attempt+1, "err", err)
-		time.Sleep(time.Duration(50*(attempt+1)) * time.Millisecond)
+		if attempt >= 2 {
+			s.log.Warn("intake: database busy, retrying", "attempt", attempt+1, "err", err)
+		}
+		pause := time.Duration(min(50*(attempt+1), 500)) * time.Millisecond
+		select {
+		case <-time.After(pause/2 + rand.N(pause/2)):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	return err
 }
 
 func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return s.once(ctx, &sql.TxOptions{ReadOnly: true}, fn)
+	return s.once(ctx, s.d.txOptions(true), fn)
 }
 
 func (s *Store) once(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {

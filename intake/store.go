@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"huiqi/internal/zhtext"
+	"huiqi/postgres"
 	"huiqi/sqlite"
 )
 
@@ -23,8 +24,14 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store keeps tickets in SQLite. Every exported method is one transaction.
-// It is safe for concurrent use, also by several processes on one file.
+// migrationsPG are its steps on PostgreSQL.
+//
+//go:embed migrations_pg/*.sql
+var migrationsPG embed.FS
+
+// Store keeps tickets in SQLite or PostgreSQL. Every exported method is one
+// transaction. It is safe for concurrent use, also by several processes on
+// one file or one PostgreSQL database.
 type Store struct {
 	db   *sql.DB
 	d    dialect
@@ -44,6 +51,20 @@ func OpenStore(ctx context.Context, db *sqlite.DB, cfg Config, now func() time.T
 		return nil, errors.New("intake: nil database")
 	}
 	d := sqliteDialect{db}
+	if err := d.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return newStore(ctx, db.DB, d, cfg, now)
+}
+
+// OpenPostgres runs the intake migrations on a PostgreSQL database several
+// huiqi processes may share, and returns the store: the same store as
+// OpenStore's, in SQL the dialect adapts (dialect.go).
+func OpenPostgres(ctx context.Context, db *postgres.DB, cfg Config, now func() time.Time) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("intake: nil database")
+	}
+	d := pgDialect{db}
 	if err := d.migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -217,7 +238,7 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		folded = false
 		if nt.Key != "" {
-			id, was, err := filedBefore(ctx, tx, nt.Key, print) // filingkey.go
+			id, was, err := s.filedBefore(ctx, tx, nt.Key, print) // filingkey.go
 			if err != nil || id != "" {
 				replay, sealed = id, was
 				return err
@@ -237,7 +258,7 @@ func (s *Store) File(ctx context.Context, nt NewTicket) (Ticket, error) {
 			return err
 		}
 		if nt.Key != "" {
-			if err := saveFilingKey(ctx, tx, nt.Key, print, t.ID, sealed, now); err != nil {
+			if err := s.saveFilingKey(ctx, tx, nt.Key, print, t.ID, sealed, now); err != nil {
 				return err
 			}
 		}

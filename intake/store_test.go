@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"huiqi/internal/zhtext"
-	"huiqi/sqlite"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -35,25 +33,6 @@ func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return 
 func (c *clock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func newClock() *clock               { return &clock{t: fixedNow} }
 func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
-
-func mustOpenDB(tb testing.TB) *sqlite.DB {
-	tb.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "huiqi.db"))
-	if err != nil {
-		tb.Fatalf("sqlite.Open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
-func mustStore(tb testing.TB, db *sqlite.DB, now func() time.Time) *Store {
-	tb.Helper()
-	st, err := OpenStore(context.Background(), db, Config{}, now)
-	if err != nil {
-		tb.Fatalf("OpenStore: %v", err)
-	}
-	return st
-}
 
 var testRoute = Route{Matched: true, Measures: []string{"ind-07"}, LeadUnit: "区人社局", CoUnits: []string{}, Mode: ModeByKind, Confidence: 0.9}
 
@@ -95,7 +74,7 @@ func TestFile(t *testing.T) {
 		t.Errorf("Get(%q) = %+v, want %+v", a.ID, got, want)
 	}
 	var hash string
-	if err := st.db.QueryRow(`SELECT secret_hash FROM intake_tickets WHERE id = ?`, a.ID).Scan(&hash); err != nil || strings.Contains(hash, a.Secret) {
+	if err := st.db.QueryRow(st.d.bind(`SELECT secret_hash FROM intake_tickets WHERE id = ?`), a.ID).Scan(&hash); err != nil || strings.Contains(hash, a.Secret) {
 		t.Errorf("stored secret_hash = %q (err %v), want a hash", hash, err)
 	}
 	if _, err := st.Get(ctx, "CQ-20261127-9999"); !errors.Is(err, ErrNotFound) {
@@ -351,7 +330,7 @@ func TestEventsAppendOnly(t *testing.T) {
 		`DELETE FROM intake_events WHERE ticket_id = ?`,
 		`DELETE FROM intake_tickets WHERE id = ?`,
 	} {
-		if _, err := st.db.Exec(q, tk.ID); err == nil || !strings.Contains(err.Error(), "never") && !strings.Contains(err.Error(), "append-only") {
+		if _, err := st.db.Exec(st.d.bind(q), tk.ID); err == nil || !strings.Contains(err.Error(), "never") && !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: error = %v, want the trigger to abort", q, err)
 		}
 	}
@@ -614,7 +593,7 @@ func TestDeskAndEscalationFromRules(t *testing.T) {
 	ctx := context.Background()
 	clk := newClock()
 	rules := &Rules{Desk: "测试服务中心", EscalateTo: "测试督办室", EscalateLabel: "专班(测试督办室)"}
-	st, err := OpenStore(ctx, mustOpenDB(t), Config{Rules: rules}, clk.Now)
+	st, err := mustOpenDB(t).open(ctx, Config{Rules: rules}, clk.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -671,7 +650,7 @@ func TestDeadlines(t *testing.T) {
 
 	// The store counts with the limits it was given.
 	ctx := context.Background()
-	st, err := OpenStore(ctx, mustOpenDB(t), Config{Deadlines: Deadlines{SignDays: 2, CloseDays: 3, MaxExtensionDays: 4}}, newClock().Now)
+	st, err := mustOpenDB(t).open(ctx, Config{Deadlines: Deadlines{SignDays: 2, CloseDays: 3, MaxExtensionDays: 4}}, newClock().Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -687,7 +666,7 @@ func TestDeadlines(t *testing.T) {
 	if _, err := st.Extend(ctx, tk.ID, 5, "测试员", "材料未齐"); !errors.Is(err, ErrBadMove) {
 		t.Errorf("Extend 5 days of a 4-day limit = %v, want ErrBadMove", err)
 	}
-	if _, err := OpenStore(ctx, mustOpenDB(t), Config{Deadlines: Deadlines{CloseDays: 999}}, newClock().Now); err == nil {
+	if _, err := mustOpenDB(t).open(ctx, Config{Deadlines: Deadlines{CloseDays: 999}}, newClock().Now); err == nil {
 		t.Error("OpenStore accepted a 999-day close limit")
 	}
 }

@@ -65,7 +65,7 @@ const qUnansweredAdd = `INSERT INTO intake_unanswered (norm, question, count, fi
 func (s *Store) ResolveUnanswered(ctx context.Context, q, measureID string) error {
 	norm := normQuestion(maskDigits(strings.Join(strings.Fields(q), " ")))
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE intake_unanswered SET resolved = ? WHERE norm = ?`, measureID, norm)
+		_, err := s.exec(ctx, tx, `UPDATE intake_unanswered SET resolved = ? WHERE norm = ?`, measureID, norm)
 		return err
 	})
 }
