@@ -272,7 +272,7 @@ func (b *Base) citedMeasure(q string) (*Measure, bool) {
 	if utf8.RuneCountInString(q) > 16 {
 		return nil, false
 	}
-	return ParseMeasureRef(q, b.measures)
+	return parseMeasureRef(q, b.measures, b.byLower)
 }
 
 func tentativeText(rs []Result, sc Scope) string {

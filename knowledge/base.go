@@ -67,6 +67,7 @@ type Base struct {
 	notices  []*Notice
 	measures []*Measure
 	pkgOf    map[string]*Package // measure id → package
+	byLower  map[string]*Measure // lower-cased measure id → measure, the first of a spelling
 	noticeOf map[string]*Notice  // measure id → notice
 	units    []placedUnit        // canonical units within their place, first-seen order
 	lex      *Lexicon
@@ -145,7 +146,7 @@ func idsOf(ms []*Measure) []string {
 func newBase(notices []*Notice, lx *Lexicon, extra map[string][]string) *Base {
 	b := &Base{
 		notices: notices, lex: lx, extra: map[string][]string{},
-		pkgOf: map[string]*Package{}, noticeOf: map[string]*Notice{},
+		pkgOf: map[string]*Package{}, noticeOf: map[string]*Notice{}, byLower: map[string]*Measure{},
 		meta: map[*Notice]noticeMeta{}, supersededBy: map[*Notice]*Notice{},
 	}
 	seenUnit := map[placedUnit]bool{}
@@ -164,6 +165,9 @@ func newBase(notices []*Notice, lx *Lexicon, extra map[string][]string) *Base {
 				}
 				seenID[m.ID] = true
 				b.measures = append(b.measures, m)
+				if l := strings.ToLower(m.ID); b.byLower[l] == nil {
+					b.byLower[l] = m
+				}
 				b.pkgOf[m.ID] = p
 				b.noticeOf[m.ID] = n
 				for _, u := range m.Units {
@@ -243,7 +247,7 @@ func (b *Base) Search(q string, top int) []Result {
 
 // Measure finds a measure by id (ind-03) or citation (二十条第3条).
 func (b *Base) Measure(ref string) (*Measure, bool) {
-	return ParseMeasureRef(ref, b.measures)
+	return parseMeasureRef(ref, b.measures, b.byLower)
 }
 
 // Measures lists every measure, builtin first.

@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
+
+	"huiqi/internal/zhtext"
 )
 
 // benchQuestions are phrased the way owners ask (not the eval set).
@@ -39,6 +42,32 @@ func BenchmarkSearch38(b *testing.B) {
 // ones built from shuffled, mutated clauses of the notice.
 func BenchmarkSearch10k(b *testing.B) {
 	benchSearch(b, syntheticBase(b, 10000))
+}
+
+func benchAsk(b *testing.B, base *Base) {
+	b.Helper()
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, zhtext.China())
+	for _, q := range benchQuestions {
+		base.Ask(q, 3, now) // warm the snippet caches
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		base.Ask(benchQuestions[i%len(benchQuestions)], 3, now)
+		i++
+	}
+}
+
+// BenchmarkAsk38 is one whole answer (Search's work, the rules, validity,
+// the reply) on the official notice's 38 measures, the questions of
+// BenchmarkSearch38.
+func BenchmarkAsk38(b *testing.B) {
+	benchAsk(b, mustBuiltin(b))
+}
+
+// BenchmarkAsk10k is the same on BenchmarkSearch10k's 10,000 measures.
+func BenchmarkAsk10k(b *testing.B) {
+	benchAsk(b, syntheticBase(b, 10000))
 }
 
 // BenchmarkBuildIndex is the start-up cost of indexing the notice and the
