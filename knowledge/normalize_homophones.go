@@ -21,6 +21,48 @@ type homophones struct {
 	terms   map[uint64][][]rune
 	lengths []int // term lengths present, longest first
 	keep    []string
+	// keepHead are the words of keep by their first rune.
+	keepHead map[rune][]string
+}
+
+// kept marks the runes of s inside a word to keep. The words are looked up
+// by the runes of s (one search of s per word, hundreds of them, was a
+// fifth of a search); a word's matches do not overlap, as a search for it
+// from the end of its last match would find them.
+func (h *homophones) kept(s string) [64]bool {
+	var kept [64]bool
+	var ends []keptEnd
+	ri := 0 // the rune index of at
+	for at, r := range s {
+		for _, k := range h.keepHead[r] {
+			if !strings.HasPrefix(s[at:], k) || keptBefore(ends, k, at) {
+				continue
+			}
+			for x := ri; x < ri+utf8.RuneCountInString(k) && x < len(kept); x++ {
+				kept[x] = true
+			}
+			ends = append(ends, keptEnd{k, at + len(k)})
+		}
+		ri++
+	}
+	return kept
+}
+
+// keptEnd is where a word to keep last matched in a question.
+type keptEnd struct {
+	word string
+	end  int
+}
+
+// keptBefore reports whether word matched before and its match reaches
+// past at.
+func keptBefore(ends []keptEnd, word string, at int) bool {
+	for j := len(ends) - 1; j >= 0; j-- {
+		if ends[j].word == word {
+			return at < ends[j].end
+		}
+	}
+	return false
 }
 
 func newHomophones(terms []string) *homophones {
@@ -263,20 +305,7 @@ func (h *homophones) fix(s string) string {
 		}
 	}
 	// Runes inside a word to keep are never rewritten.
-	var kept [64]bool
-	for _, k := range h.keep {
-		for off := 0; off < len(s); {
-			j := strings.Index(s[off:], k)
-			if j < 0 {
-				break
-			}
-			start := utf8.RuneCountInString(s[:off+j])
-			for x := start; x < start+utf8.RuneCountInString(k) && x < len(kept); x++ {
-				kept[x] = true
-			}
-			off += j + len(k)
-		}
-	}
+	kept := h.kept(s)
 	changed := false
 	for i := 0; i < len(rs); {
 		adv := 1

@@ -138,3 +138,50 @@ func TestHomophonesKeepRealWords(t *testing.T) {
 		}
 	}
 }
+
+// keptBySearch is how the words to keep were marked before they were
+// looked up by rune: one search of s per word, each from the end of its
+// last match.
+func keptBySearch(keep []string, s string) [64]bool {
+	var kept [64]bool
+	for _, k := range keep {
+		for off := 0; off < len(s); {
+			j := strings.Index(s[off:], k)
+			if j < 0 {
+				break
+			}
+			start := utf8.RuneCountInString(s[:off+j])
+			for x := start; x < start+utf8.RuneCountInString(k) && x < len(kept); x++ {
+				kept[x] = true
+			}
+			off += j + len(k)
+		}
+	}
+	return kept
+}
+
+// TestKeptAsBySearch: looking the words to keep up by rune marks the same
+// runes as searching for each word, on the lexicon's words and questions
+// and on words that overlap themselves.
+func TestKeptAsBySearch(t *testing.T) {
+	n, err := defaultNormalizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := append([]string{"坐火车去太原", "aaaa", "一企一企一策", "火车火车火车站"}, benchQuestions...)
+	for _, k := range n.homo.keep {
+		qs = append(qs, k, "我们"+k+"的事"+k+k)
+	}
+	own := newNormalizer(nil, []string{"货车"}, []string{"aa", "一企一", "火车", "火车站"})
+	for _, tt := range []struct {
+		h  *homophones
+		qs []string
+	}{{n.homo, qs}, {own.homo, qs}} {
+		for _, q := range tt.qs {
+			q = basicNormalize(q)
+			if got, want := tt.h.kept(q), keptBySearch(tt.h.keep, q); got != want {
+				t.Errorf("kept(%q) = %v, want %v", q, got, want)
+			}
+		}
+	}
+}
