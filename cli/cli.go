@@ -198,10 +198,9 @@ func isInvalid(err error) bool {
 
 func printUsage(w io.Writer, cmds map[string]command) {
 	// What huiqi covers is knowledge's to say (the built-in notice here:
-	// help reads no database).
+	// help reads no database, and builds no index).
 	head := "huiqi — 惠企助手"
-	if b, err := knowledge.Builtin(); err == nil {
-		s := b.Scope()
+	if s, err := knowledge.BuiltinScope(); err == nil {
 		head += " (" + strings.TrimSpace(s.Place+" "+s.Docs()) + ")"
 	}
 	fmt.Fprintln(w, head)

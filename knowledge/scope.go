@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -34,6 +35,20 @@ type ScopePackage struct {
 func (b *Base) Scope() Scope {
 	data, _ := loadNoticeData() // checked when the builtin notice was parsed
 	return scopeOf(b.notices, data)
+}
+
+// BuiltinScope is the Scope of the built-in notice alone, without the
+// lexicon and the index that Builtin builds: what `huiqi --help` says.
+func BuiltinScope() (Scope, error) {
+	n, err := officialNotice()
+	if err != nil {
+		return Scope{}, fmt.Errorf("knowledge: official notice: %w", err)
+	}
+	data, err := loadNoticeData()
+	if err != nil {
+		return Scope{}, err
+	}
+	return scopeOf([]*Notice{n}, data), nil
 }
 
 // Coverage is the sentence that says what huiqi answers, as said when a

@@ -88,3 +88,19 @@ func TestScopePieces(t *testing.T) {
 		t.Errorf("Sentence() of no packages = %q", got)
 	}
 }
+
+// TestBuiltinScopeIsTheBase's: what --help says without building the base
+// is what the built-in base says.
+func TestBuiltinScopeIsTheBase(t *testing.T) {
+	b, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := BuiltinScope()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := b.Scope(); !reflect.DeepEqual(got, want) {
+		t.Errorf("BuiltinScope() = %+v, want %+v", got, want)
+	}
+}
