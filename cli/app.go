@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"huiqi/bot"
 	"huiqi/bot/wire"
 	"huiqi/intake"
 	"huiqi/knowledge"
+	"huiqi/postgres"
 	"huiqi/sqlite"
 	"huiqi/web"
 )
@@ -23,10 +25,42 @@ import (
 type app struct {
 	e       *env
 	db      *sqlite.DB
+	pg      *postgres.DB    // the tickets' database when --db names PostgreSQL
 	base    *knowledge.Base // nil until loadKnowledge
 	live    *knowledge.Live // base, reloaded when staff publish a notice
 	router  *intake.Router  // routes with live; nil until loadKnowledge
 	tickets *intake.Store   // nil until openTickets
+}
+
+// storage is where a command keeps things: file, the SQLite database, and
+// when --db names a PostgreSQL database, tickets, its URL. The tickets (and
+// what intake keeps with them: the outbox, the unanswered questions, the
+// daily counts) then live in PostgreSQL, shared by every process on it;
+// the rest (conversations, staff accounts and sessions, ingested notices)
+// stays in this process's own file.
+type storage struct{ file, tickets string }
+
+// isPostgres reports whether a --db value names a PostgreSQL database.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// storageOf reads --db and --local-db: a file alone, or a PostgreSQL URL
+// and the file beside it (local, default def).
+func storageOf(db, local, def string) (storage, error) {
+	if !isPostgres(db) {
+		if local != "" {
+			return storage{}, usagef("--local-db is for --db postgres://…; with a file, everything is in --db")
+		}
+		return storage{file: db}, nil
+	}
+	if local == "" {
+		local = def
+	}
+	if isPostgres(local) {
+		return storage{}, usagef("--local-db is this process's own SQLite file, not %s", local)
+	}
+	return storage{file: local, tickets: db}, nil
 }
 
 // openDB opens (creating it when missing) the database at path, with the
@@ -38,6 +72,21 @@ func openDB(ctx context.Context, e *env, path string) (*app, error) {
 	}
 	db.Now = e.now
 	return &app{e: e, db: db}, nil
+}
+
+// openDBOn opens the file of s and, when s names one, the PostgreSQL
+// database of its tickets.
+func openDBOn(ctx context.Context, e *env, s storage) (*app, error) {
+	a, err := openDB(ctx, e, s.file)
+	if err != nil || s.tickets == "" {
+		return a, err
+	}
+	if a.pg, err = postgres.Open(ctx, s.tickets); err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	a.pg.Now = e.now
+	return a, nil
 }
 
 // openReader opens the ticket store for a command that only reads: the
@@ -93,7 +142,12 @@ func (a *app) checkIntegrity(ctx context.Context) error {
 // openApp opens the database, the knowledge base and the ticket store
 // (cfg sets its deadlines).
 func openApp(ctx context.Context, e *env, path string, cfg intake.Config) (*app, error) {
-	a, err := openDB(ctx, e, path)
+	return openAppOn(ctx, e, storage{file: path}, cfg)
+}
+
+// openAppOn is openApp with the tickets where s says.
+func openAppOn(ctx context.Context, e *env, s storage, cfg intake.Config) (*app, error) {
+	a, err := openDBOn(ctx, e, s)
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +168,9 @@ func openApp(ctx context.Context, e *env, path string, cfg intake.Config) (*app,
 func (a *app) Close() error {
 	if a.tickets != nil {
 		a.tickets.Close()
+	}
+	if a.pg != nil {
+		a.pg.Close()
 	}
 	return a.db.Close()
 }
@@ -140,7 +197,13 @@ func (a *app) openTickets(ctx context.Context, cfg intake.Config) error {
 		cfg.Router = a.router
 	}
 	cfg.Log = a.e.log
-	st, err := intake.OpenStore(ctx, a.db, cfg, a.e.now)
+	var st *intake.Store
+	var err error
+	if a.pg != nil {
+		st, err = intake.OpenPostgres(ctx, a.pg, cfg, a.e.now)
+	} else {
+		st, err = intake.OpenStore(ctx, a.db, cfg, a.e.now)
+	}
 	if err != nil {
 		return fmt.Errorf("open ticket store: %w", err)
 	}

@@ -17,7 +17,8 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	channel := fs.String("channel", intake.ChannelOffline, "线上, 线下 or 热线 (hotline staff filing for a caller)")
 	location := fs.String("location", "", "the enterprise's address or locality (镇/街道)")
 	by := fs.String("by", "", "who files it (hotline staff); default the enterprise")
-	dbPath := fs.String("db", e.dbPath, "database path")
+	dbPath := fs.String("db", e.dbPath, "database path, or postgres://… (the tickets of several servers)")
+	localDB := fs.String("local-db", "", "with --db postgres://…: the SQLite file beside it (default "+e.dbPath+")")
 	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
@@ -30,7 +31,11 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if text == "" {
 		return usagef("usage: huiqi report [--json] [--enterprise NAME] [--contact TEXT] [--channel NAME] TEXT...")
 	}
-	a, err := openApp(ctx, e, *dbPath, icfg)
+	where, err := storageOf(*dbPath, *localDB, e.dbPath)
+	if err != nil {
+		return err
+	}
+	a, err := openAppOn(ctx, e, where, icfg)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("serve")
 	limits := newDeadlineFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	dbPath := fs.String("db", e.dbPath, "database file")
+	dbPath := fs.String("db", e.dbPath, "database file, or postgres://… to keep the tickets in a PostgreSQL database several servers share")
+	localDB := fs.String("local-db", "", "with --db postgres://…: this server's own SQLite file for conversations, staff accounts and notices (default "+e.dbPath+")")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (when a TLS proxy is in front)")
 	rate := fs.Float64("rate", 5, "public API requests per second per client IP (negative: no limit)")
 	burst := fs.Int("burst", 30, "public API burst per client IP")
@@ -48,7 +49,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	se.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	e = &se
 	if len(pos) > 0 {
-		return usagef("usage: huiqi serve [--addr HOST:PORT] [--db PATH] [--secure-cookies]")
+		return usagef("usage: huiqi serve [--addr HOST:PORT] [--db PATH|postgres://… [--local-db PATH]] [--secure-cookies]")
 	}
 	origins, err := serveOrigins(*cors)
 	if err != nil {
@@ -58,8 +59,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	where, err := storageOf(*dbPath, *localDB, e.dbPath)
+	if err != nil {
+		return err
+	}
 	warnCalendar(e)
-	srv, closeAll, err := newWebServer(ctx, e, *dbPath, e.clockMayWrite(*demo, "the escalation sweep and idle-state pruning"), icfg,
+	srv, closeAll, err := newWebServerOn(ctx, e, where, e.clockMayWrite(*demo, "the escalation sweep and idle-state pruning"), icfg,
 		web.Config{SecureCookies: *secure, RatePerSecond: *rate, RateBurst: *burst, CORSOrigins: origins, TrustProxy: *trustProxy,
 			MaxConns: *maxConns, DailyTickets: *dailyTickets, DailyQuestions: *dailyQuestions})
 	if err != nil {
@@ -96,7 +101,14 @@ func serveOrigins(list string) ([]string, error) {
 // sweep runs the escalation sweep and lets the engine and the accounts
 // prune idle state (off when a fixed clock would make them write fiction).
 func newWebServer(ctx context.Context, e *env, dbPath string, sweep bool, icfg intake.Config, cfg web.Config) (*web.Server, func(), error) {
-	a, err := openApp(ctx, e, dbPath, icfg)
+	return newWebServerOn(ctx, e, storage{file: dbPath}, sweep, icfg, cfg)
+}
+
+// newWebServerOn is newWebServer with the tickets where s says. On
+// PostgreSQL every server may run the sweep: its transaction is
+// serializable, so two at once escalate each ticket once.
+func newWebServerOn(ctx context.Context, e *env, s storage, sweep bool, icfg intake.Config, cfg web.Config) (*web.Server, func(), error) {
+	a, err := openAppOn(ctx, e, s, icfg)
 	if err != nil {
 		return nil, nil, err
 	}

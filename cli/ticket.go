@@ -24,7 +24,8 @@ func runTicket(ctx context.Context, e *env, args []string) error {
 	escalate := fs.Bool("escalate", false, "escalate (督办) every overdue ticket")
 	stats := fs.Bool("stats", false, "print the dashboard counts")
 	demo := fs.Bool("demo", false, "with --escalate under HUIQI_NOW: escalate against this database anyway")
-	dbPath := fs.String("db", e.dbPath, "database path")
+	dbPath := fs.String("db", e.dbPath, "database path, or postgres://… (the tickets of several servers)")
+	localDB := fs.String("local-db", "", "with --db postgres://…: the SQLite file beside it (default "+e.dbPath+")")
 	pos, err := parseArgs(fs, args, "")
 	if err != nil {
 		return err
@@ -41,16 +42,20 @@ func runTicket(ctx context.Context, e *env, args []string) error {
 	if *escalate && e.fixedClock && !*demo {
 		return usagef("HUIQI_NOW fixes the clock: --escalate would escalate tickets by a demonstration date; add --demo to do it anyway")
 	}
-	if _, err := os.Stat(*dbPath); err != nil && !listing {
+	where, err := storageOf(*dbPath, *localDB, e.dbPath)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(*dbPath); err != nil && !listing && where.tickets == "" {
 		return intake.ErrNotFound // no database: no ticket
 	}
 	// Looking, listing and counting only read: the file is opened
 	// read-only, so they work on a file huiqi may not write.
 	reads := *stats || *queue != "" || (!listing && *set == "" && *lead == "")
 	var a *app
-	if reads {
+	if reads && where.tickets == "" {
 		a, err = openReader(ctx, e, *dbPath, icfg)
-	} else if a, err = openDB(ctx, e, *dbPath); err == nil {
+	} else if a, err = openDBOn(ctx, e, where); err == nil {
 		if err = a.openTickets(ctx, icfg); err != nil {
 			a.Close()
 		}
