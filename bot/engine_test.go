@@ -115,6 +115,11 @@ func TestIntents(t *testing.T) {
 		{"再算一次奖励", "award", "", false},
 		{"幫我算算能拿多少獎勵", "award", "", false},
 		{"我想算一下我们企业能拿多少奖励", "award", "", false},
+		{"俺想算算能拿多少钱", "award", "", false}, // the dialect's first person
+		{"咱们企业能拿多少", "award", "", false},
+		{"俺们厂能拿多少", "award", "", false},
+		{"俺要投诉", "report", "", false},
+		{"俺反映的那个事咋样了", "ticket", "", false},
 		{"反映问题", "report", "", false},
 		{"投诉", "report", "", false},
 		{"我要反映问题", "report", "", false},

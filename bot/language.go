@@ -37,6 +37,7 @@ type intentDef struct {
 type intentsDoc struct {
 	Readme    string      `json:"_readme"`
 	Particles []string    `json:"particles"`
+	Pronouns  [][2]string `json:"pronouns"`
 	MaxRunes  int         `json:"max_runes"`
 	Intents   []intentDef `json:"intents"`
 }
@@ -86,6 +87,7 @@ type cue struct {
 // language is the parsed phrase data, built once.
 type language struct {
 	intents   intentsDoc
+	pronouns  *strings.Replacer // the dialect's first person as 我
 	cues      []cue // longest phrase first
 	stops     map[rune]bool
 	ordinalRe *regexp.Regexp
@@ -101,6 +103,11 @@ var loadLanguage = sync.OnceValues(func() (*language, error) {
 	if err := dec.Decode(&lg.intents); err != nil {
 		return nil, fmt.Errorf("bot: intents.json: %w", err)
 	}
+	var pairs []string
+	for _, p := range lg.intents.Pronouns {
+		pairs = append(pairs, p[0], p[1])
+	}
+	lg.pronouns = strings.NewReplacer(pairs...)
 	known := map[string]bool{"ticket": true, "report": true, "award": true, "help": true, "cancel": true,
 		"back": true, "restart": true, "skip": true, "ask": true, "notify-on": true, "notify-off": true}
 	for _, it := range lg.intents.Intents {
@@ -246,14 +253,15 @@ func (lg *language) matchIntent(text string, aloneOnly bool) (intent, bool) {
 	if aloneOnly || utf8.RuneCountInString(f) > lg.intents.MaxRunes {
 		return intent{}, false
 	}
+	fp := lg.pronouns.Replace(f)
 	for _, it := range lg.intents.Intents {
 		for _, w := range it.Say {
-			if w = fold(w); strings.Contains(f, w) {
-				return intent{action: it.Action, rest: strings.TrimSpace(strings.Replace(f, w, " ", 1))}, true
+			if w = fold(w); strings.Contains(fp, w) {
+				return intent{action: it.Action, rest: strings.TrimSpace(strings.Replace(fp, w, " ", 1))}, true
 			}
 		}
 		for _, groups := range it.All {
-			if allGroups(f, groups) {
+			if allGroups(fp, groups) {
 				return intent{action: it.Action}, true
 			}
 		}
