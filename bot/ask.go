@@ -54,8 +54,11 @@ func (t *turn) ask(q string, f *followUp) []Reply {
 		return []Reply{r}
 	case a.Answered:
 		// A fact of the notice itself (文号, dates, validity): the text is
-		// the answer, about no one measure.
+		// the answer, about no one measure; the notice is the topic.
 		t.st.LastQuestion = ""
+		if a.Kind == knowledge.KindNoticeFact {
+			t.st.Topic = &topic{Kind: topicNotice, Q: q}
+		}
 		return []Reply{{Text: a.Text, Choices: menuChoices()}}
 	case strings.HasPrefix(a.Kind, "chitchat"):
 		// Small talk the knowledge base recognised: its line and the menu,

@@ -43,6 +43,9 @@ type listItem struct {
 const (
 	topicMeasure = "measure"
 	topicPackage = "package"
+	// topicNotice: the last answer was a fact of the notice itself (文号,
+	// dates, validity); it is the topic but never part of the history.
+	topicNotice = "notice"
 	maxHistory   = 12
 )
 
@@ -101,6 +104,12 @@ func (t *turn) converse(text string) []Reply {
 		return t.onPackage(f.pkg, f)
 	}
 	cur := t.st.Topic
+	if cur != nil && cur.Kind == topicNotice {
+		if r, ok := t.onNotice(text, f); ok {
+			return r
+		}
+		cur, t.st.Topic = nil, nil
+	}
 	if f.ordinal != 0 && f.back == "" && t.st.List == nil && len(t.st.Offers) == 0 && cur != nil && cur.Kind == topicMeasure {
 		// "第二个" after an answer that listed things without being asked
 		// for a list: the list its question was about.
@@ -436,4 +445,28 @@ func (t *turn) packageNames(ms []*knowledge.Measure) []string {
 	// Longest first: 二十条 before 十条.
 	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
 	return out
+}
+
+// onNotice answers a follow-up on a fact of the notice (这个通知什么时候印发的
+// → 哪天公开发布的, 还有效吗) by asking it again about the notice: as said,
+// then as each aspect it asks is plainly put. false when the message has
+// no follow-up words or the knowledge base does not answer it so.
+func (t *turn) onNotice(text string, f *followUp) ([]Reply, bool) {
+	lg := t.e.lang
+	if !f.anyCue() || f.newTopic || f.ref != nil {
+		return nil, false
+	}
+	qs := []string{lg.noticeSubject + text}
+	for _, a := range aspectsOf(f) {
+		if p := lg.aspectAsk[a]; p != "" {
+			qs = append(qs, lg.noticeSubject+p)
+		}
+	}
+	for _, q := range qs {
+		if a := t.e.d.Knowledge.Ask(q, 3, t.now); a.Answered && a.Kind == knowledge.KindNoticeFact {
+			t.st.LastQuestion = ""
+			return []Reply{{Text: a.Text, Choices: menuChoices()}}, true
+		}
+	}
+	return nil, false
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -59,6 +60,8 @@ type followupsDoc struct {
 	Levels    map[string][]string `json:"levels"`
 	Extremes  map[string][]string `json:"extremes"`
 	ListHeads []string            `json:"list_heads"`
+	// NoticeSubject names the notice itself in a question asked again.
+	NoticeSubject string `json:"notice_subject"`
 }
 
 // Aspects of a measure a follow-up may ask about, in the order replies
@@ -88,12 +91,16 @@ type cue struct {
 type language struct {
 	intents   intentsDoc
 	pronouns  *strings.Replacer // the dialect's first person as 我
-	cues      []cue // longest phrase first
+	cues      []cue             // longest phrase first
 	stops     map[rune]bool
 	ordinalRe *regexp.Regexp
 	levels    map[string][]string
 	extremes  map[string][]string
 	listHeads []string
+	// noticeSubject names the notice in a follow-up asked again about it;
+	// aspectAsk is each aspect's first phrase, the plainest way to ask it.
+	noticeSubject string
+	aspectAsk     map[string]string
 }
 
 var loadLanguage = sync.OnceValues(func() (*language, error) {
@@ -158,6 +165,15 @@ var loadLanguage = sync.OnceValues(func() (*language, error) {
 		lg.cues = append(lg.cues, cue{w, "new", ""})
 	}
 	lg.levels, lg.extremes, lg.listHeads = fd.Levels, fd.Extremes, fd.ListHeads
+	if fd.NoticeSubject == "" {
+		return nil, errors.New("bot: followups.json: notice_subject is missing")
+	}
+	lg.noticeSubject, lg.aspectAsk = fd.NoticeSubject, map[string]string{}
+	for a, ps := range fd.Aspects {
+		if len(ps) > 0 {
+			lg.aspectAsk[a] = ps[0]
+		}
+	}
 	for level, ws := range fd.Levels {
 		for _, w := range ws {
 			lg.cues = append(lg.cues, cue{w, "level", level})

@@ -222,6 +222,16 @@ func (t *turn) onPackage(name string, f *followUp) []Reply {
 	default:
 		ms := t.e.d.Knowledge.Measures()
 		secs := sectionsOf(name, ms)
+		// 十八条里讲招商引资的是哪几条: the part whose heading the words name.
+		best, bestN := -1, 0
+		for i, s := range secs {
+			if n := hits(f.tokens, norm(s.name)); n > bestN {
+				best, bestN = i, n
+			}
+		}
+		if best >= 0 {
+			return t.sectionList(name, secs[best].name)
+		}
 		head := fmt.Sprintf("《%s》", p.Title)
 		if n != nil {
 			head += fmt.Sprintf("（%s，%s印发）", n.DocNo, zhtext.Date(n.Issued))
