@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mozillazg/go-pinyin"
+	"huiqi/internal/zhtext"
 )
 
 // Homophones. Owners type by pinyin and pick the wrong character (专精特心,
@@ -125,7 +125,7 @@ func (h *homophones) readings(r rune, build bool) []uint16 {
 		}
 		return ids[:1]
 	}
-	raw, ok := pinyin.PinyinDict[int(r)]
+	raw, ok := zhtext.Readings(r)
 	if !ok {
 		return nil
 	}
@@ -208,7 +208,7 @@ func looseSyllable(p string) string {
 func termPinyin(rs []rune) string {
 	var b strings.Builder
 	for _, r := range rs {
-		raw, ok := pinyin.PinyinDict[int(r)]
+		raw, ok := zhtext.Readings(r)
 		if !ok {
 			return ""
 		}

@@ -14,7 +14,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/mozillazg/go-pinyin"
 	"github.com/sahilm/fuzzy"
 )
 
@@ -219,11 +218,7 @@ func unitPinyin(name string) (initials, full string) {
 	return computePinyin(name)
 }
 
-func computePinyin(s string) (initials, full string) {
-	fa := pinyin.NewArgs()
-	fa.Style = pinyin.FirstLetter
-	return strings.Join(pinyin.LazyPinyin(s, fa), ""), strings.Join(pinyin.LazyPinyin(s, pinyin.NewArgs()), "")
-}
+func computePinyin(s string) (initials, full string) { return zhtext.Pinyin(s) }
 
 func isASCIIWord(s string) bool {
 	for _, r := range s {

@@ -15,8 +15,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/mozillazg/go-pinyin"
-
+	"huiqi/internal/zhtext"
 	"huiqi/knowledge"
 )
 
@@ -112,13 +111,11 @@ func (w Webhooks) For(unit string) (string, bool) {
 func WebhookEnvName(unit string) string {
 	var b strings.Builder
 	b.WriteString(EnvWebhookPrefix)
-	args := pinyin.NewArgs()
-	args.Style = pinyin.FirstLetter
 	for _, r := range knowledge.CanonicalUnit(unit) {
 		switch {
 		case unicode.Is(unicode.Han, r):
-			if p := pinyin.SinglePinyin(r, args); len(p) > 0 && p[0] != "" {
-				b.WriteString(strings.ToUpper(p[0][:1]))
+			if p := zhtext.PinyinInitial(r); p != "" {
+				b.WriteString(strings.ToUpper(p[:1]))
 			}
 		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			b.WriteRune(unicode.ToUpper(r))
