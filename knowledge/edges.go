@@ -8,7 +8,6 @@ package knowledge
 // match one: the reply says what huiqi covers and where to turn.
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -236,13 +235,13 @@ func (ix *index) asksConditions(nq string) bool {
 }
 
 // reDocNoQ finds a 文号 in a question: 晋政发〔2022〕25号, 城政办发2024, 城政办发〔2024〕1号.
-var reDocNoQ = regexp.MustCompile(`(\p{Han}{1,8}?[发函字])\s*[〔\[(（【]?\s*((?:19|20)\d{2})\s*[〕\])）】]?\s*(?:(\d{1,4})\s*号)?`)
+var reDocNoQ = lazyRE(`(\p{Han}{1,8}?[发函字])\s*[〔\[(（【]?\s*((?:19|20)\d{2})\s*[〕\])）】]?\s*(?:(\d{1,4})\s*号)?`)
 
 // reBook finds a title in 《》.
-var reBook = regexp.MustCompile(`《([^《》]{2,80})》`)
+var reBook = lazyRE(`《([^《》]{2,80})》`)
 
 // reYear finds a year.
-var reYear = regexp.MustCompile(`((?:19|20)\d{2})\s*年?`)
+var reYear = lazyRE(`((?:19|20)\d{2})\s*年?`)
 
 // otherDocument is a document or a time a question names that the loaded
 // notices are not; why says which, for the reply.
@@ -324,7 +323,7 @@ func (b *Base) otherDocumentIn(qq *query, ix *index) *otherDocument {
 }
 
 // reTitleQ finds a document's title written without 《》.
-var reTitleQ = regexp.MustCompile(`关于[^，。,;；？?]{2,30}的(?:意见|通知|办法|决定|方案|规定|细则|若干措施)`)
+var reTitleQ = lazyRE(`关于[^，。,;；？?]{2,30}的(?:意见|通知|办法|决定|方案|规定|细则|若干措施)`)
 
 // bodysDocument finds a level's or a unit's own document named by what
 // follows it: a level, then within a few characters 发的/出台的 (市政府最近
@@ -419,7 +418,7 @@ func (b *Base) citedBasis(t string) string {
 }
 
 // reBasis finds the document a preamble says a package is based on.
-var reBasis = regexp.MustCompile(`(?:根据|依据|按照)《([^《》]{2,80})》`)
+var reBasis = lazyRE(`(?:根据|依据|按照)《([^《》]{2,80})》`)
 
 // citedDocuments are the documents the packages' preambles cite as their
 // basis, normalised.

@@ -7,7 +7,6 @@ package knowledge
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -36,7 +35,7 @@ type FactCues struct {
 
 // reClauseRef is a clause cited by number (第14条): a fact cue then asks
 // about the clause, which the measure's answer covers.
-var reClauseRef = regexp.MustCompile(`第\s*[0-9一二三四五六七八九十]+\s*条`)
+var reClauseRef = lazyRE(`第\s*[0-9一二三四五六七八九十]+\s*条`)
 
 // noticeFact answers a question about the notice itself, or reports false.
 func (b *Base) noticeFact(qq *query, ix *index, now time.Time) (string, bool) {
@@ -188,7 +187,7 @@ func (b *Base) addresseesFact(n *Notice) string {
 }
 
 // reSince finds an open-ended start in a clause: 从2023年起.
-var reSince = regexp.MustCompile(`[从自]\s*((?:19|20)\d{2})\s*年起`)
+var reSince = lazyRE(`[从自]\s*((?:19|20)\d{2})\s*年起`)
 
 // validityFact says how long each package asked (all when none is named) is
 // in force: the term a package states, or that it states none, with the

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -347,17 +346,17 @@ const (
 var (
 	// Titles may be printed over a few short lines (关于印发《…经济 / 增长…》
 	// 的通知): titleLines checks the breaks.
-	reIssuingTitle = regexp.MustCompile(`(?:关于)?印发[^。;]{2,200}?的通知`)
-	reNoticeTitle  = regexp.MustCompile(`关于[^。《》;]{0,200}?的通知`)
-	reSelfTitle    = regexp.MustCompile(`关于[^。《》;]{2,200}?的(?:实施意见|指导意见|若干意见|意见|决定)`)
-	rePublished    = regexp.MustCompile(`(?:发布日期|发布时间|发文日期|公开日期)\s*:?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
-	reWritten      = regexp.MustCompile(`成文日期\s*:?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
-	reSignature    = regexp.MustCompile(`([^\s。,:;()《》“”\d]{2,30}?(?:人民政府办公室|人民政府|办公室|委员会|局|厅))\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
-	reTitleEnd     = regexp.MustCompile(`(?:措施|办法|细则|方案|规定|附件)`)
-	reOfficeEnd    = regexp.MustCompile(`(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府办|办公室|办公厅|委员会|管理委员会|管委会|局|厅)$`)
-	reBookTitle    = regexp.MustCompile(`《([^《》\n]{2,100})》`)
+	reIssuingTitle = lazyRE(`(?:关于)?印发[^。;]{2,200}?的通知`)
+	reNoticeTitle  = lazyRE(`关于[^。《》;]{0,200}?的通知`)
+	reSelfTitle    = lazyRE(`关于[^。《》;]{2,200}?的(?:实施意见|指导意见|若干意见|意见|决定)`)
+	rePublished    = lazyRE(`(?:发布日期|发布时间|发文日期|公开日期)\s*:?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
+	reWritten      = lazyRE(`成文日期\s*:?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
+	reSignature    = lazyRE(`([^\s。,:;()《》“”\d]{2,30}?(?:人民政府办公室|人民政府|办公室|委员会|局|厅))\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
+	reTitleEnd     = lazyRE(`(?:措施|办法|细则|方案|规定|附件)`)
+	reOfficeEnd    = lazyRE(`(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府办|办公室|办公厅|委员会|管理委员会|管委会|局|厅)$`)
+	reBookTitle    = lazyRE(`《([^《》\n]{2,100})》`)
 	// reCiting opens a sentence that cites another document (根据《…》).
-	reCiting = regexp.MustCompile(`根据|按照|依据|依照|贯彻|落实|参照|对照|遵照|执行`)
+	reCiting = lazyRE(`根据|按照|依据|依照|贯彻|落实|参照|对照|遵照|执行`)
 )
 
 // titleMatch is a candidate title: where it is, what kind, and whether it
@@ -418,7 +417,7 @@ func (p *noticeParser) findNoticeTitle() (titleMatch, bool) {
 	t := p.t[:p.end]
 	var cands []titleMatch
 	for _, c := range []struct {
-		re   *regexp.Regexp
+		re   *lazyRegexp
 		kind titleKind
 	}{{reIssuingTitle, titleIssuing}, {reNoticeTitle, titleNotice}, {reSelfTitle, titleSelf}} {
 		for _, loc := range c.re.FindAllStringIndex(t, 40) {
@@ -480,8 +479,8 @@ func titleLines(s string) bool {
 }
 
 var (
-	rePolicyTitleLine = regexp.MustCompile(`(?:措施|办法|细则|方案|规定|政策|意见|决定|条例|若干条|要点|计划)$`)
-	reFirstHeading    = regexp.MustCompile(`(?m)^\s*(?:一、|\(一\)|1[.、]\D|第一条|第一章)`)
+	rePolicyTitleLine = lazyRE(`(?:措施|办法|细则|方案|规定|政策|意见|决定|条例|若干条|要点|计划)$`)
+	reFirstHeading    = lazyRE(`(?m)^\s*(?:一、|\(一\)|1[.、]\D|第一条|第一章)`)
 )
 
 // header fills the notice's metadata and returns the span of the notice's
@@ -652,11 +651,11 @@ func (p *noticeParser) header(n *Notice) (bodyFrom, bodyTo, after int) {
 }
 
 // reTitleLabel is a label a title may carry on a line of its own.
-var reTitleLabel = regexp.MustCompile(`^\((?:试行|暂行|征求意见稿|修订稿?|送审稿|\d{4}\s*[—–-]+\s*\d{4}\s*年?)\)$`)
+var reTitleLabel = lazyRE(`^\((?:试行|暂行|征求意见稿|修订稿?|送审稿|\d{4}\s*[—–-]+\s*\d{4}\s*年?)\)$`)
 
 // addresseeEnd is how the last addressee of a notice ends (各县区人民政府,
 // 市政府各部门, 区直各单位).
-var addresseeEnd = regexp.MustCompile(`(?:政府|单位|部门|机构|委|办|局|管委会|委员会|处|镇|乡|街道|公司|企业|集团|学校|医院|院|所|组|站|会)$`)
+var addresseeEnd = lazyRE(`(?:政府|单位|部门|机构|委|办|局|管委会|委员会|处|镇|乡|街道|公司|企业|集团|学校|医院|院|所|组|站|会)$`)
 
 // metaLabels are the labels of a page's metadata, which a colon follows
 // like addressees.
@@ -713,8 +712,8 @@ func splitTopLevel(s, seps string) []string {
 }
 
 var (
-	reDocNo      = regexp.MustCompile(`(\p{Han}{1,12})\s*(?:[〔\[(【„〖]\s*((?:19|20)\d{2})\s*[〕\])】‟〗]?|((?:19|20)\d{2})\s*[〕\])】‟〗])\s*(\d{1,4})\s*号?`)
-	reDocNoLabel = regexp.MustCompile(`(?:发文字号|文号|文\s+号)\s*:?\s*$`)
+	reDocNo      = lazyRE(`(\p{Han}{1,12})\s*(?:[〔\[(【„〖]\s*((?:19|20)\d{2})\s*[〕\])】‟〗]?|((?:19|20)\d{2})\s*[〕\])】‟〗])\s*(\d{1,4})\s*号?`)
+	reDocNoLabel = lazyRE(`(?:发文字号|文号|文\s+号)\s*:?\s*$`)
 )
 
 // docNo is the notice's own 文号 in its header: one labelled 文号, else
@@ -780,7 +779,7 @@ func (p *noticeParser) docNo(area string) string {
 	return ""
 }
 
-var rePackageTitleLine = regexp.MustCompile(`(?:措施|办法|细则|方案|规定|政策)$`)
+var rePackageTitleLine = lazyRE(`(?:措施|办法|细则|方案|规定|政策)$`)
 
 // bookTitles are the 《…》 the notice body issues.
 func (p *noticeParser) bookTitles(bodyFrom, bodyTo int) []string {
@@ -930,7 +929,7 @@ func bookBracket(r rune) rune {
 	return r
 }
 
-var reDocNoParts = regexp.MustCompile(`〔(\d{4})〕(\d+)号`)
+var reDocNoParts = lazyRE(`〔(\d{4})〕(\d+)号`)
 
 // packageKeys are the id prefixes: the data's for a known notice, else
 // derived from the 文号 (n2024-3-p1), the date, or a hash of the text.
@@ -963,9 +962,9 @@ func packageKeys(data *noticeData, n *Notice, titles []string, text string) []st
 }
 
 var (
-	reShortName     = regexp.MustCompile(`([` + cnNumeralChars + `\d]+条)`)
-	rePreambleTitle = regexp.MustCompile(`^\s*([^。,:;()\s]{2,40}?(?:措施|办法|细则|方案|规定))`)
-	reHeadingItem   = regexp.MustCompile(`\d{1,3}[.、]|\([` + cnNumeralChars + `]{1,4}\)|第[` + cnNumeralChars + `\d]{1,5}条`)
+	reShortName     = lazyRE(`([` + cnNumeralChars + `\d]+条)`)
+	rePreambleTitle = lazyRE(`^\s*([^。,:;()\s]{2,40}?(?:措施|办法|细则|方案|规定))`)
+	reHeadingItem   = lazyRE(`\d{1,3}[.、]|\([` + cnNumeralChars + `]{1,4}\)|第[` + cnNumeralChars + `\d]{1,5}条`)
 )
 
 func (p *noticeParser) parsePackage(data *noticeData, n *Notice, title, key string, start, from, to int) (*Package, error) {
@@ -1104,10 +1103,10 @@ func sectionHeading(block string) string {
 	return b
 }
 
-var reSubHeading = regexp.MustCompile(`\([` + cnNumeralChars + `]{1,3}\)`)
+var reSubHeading = lazyRE(`\([` + cnNumeralChars + `]{1,3}\)`)
 
 // reMetaLine is a line of a page's metadata (发布时间:… 信息来源:…).
-var reMetaLine = regexp.MustCompile(`^\s*(?:发布日期|发布时间|信息来源|来源|索引号|发文字号|文号|成文日期|发布机构|主题分类|字号|作者)\s*:`)
+var reMetaLine = lazyRE(`^\s*(?:发布日期|发布时间|信息来源|来源|索引号|发文字号|文号|成文日期|发布机构|主题分类|字号|作者)\s*:`)
 
 // dropMetaLines removes the page's metadata lines from a block.
 func dropMetaLines(s string) string {

@@ -8,7 +8,6 @@ package knowledge
 // deleting them, so that line numbers still point into the file.
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -31,15 +30,15 @@ var chromeWords = []string{
 var footerMarks = []string{"版权所有", "copyright", "©", "icp备", "公网安备", "网站标识码", "主办单位", "技术支持", "网站地图", "联系我们", "主办:", "地址:"}
 
 var (
-	reCounter  = regexp.MustCompile(`(?:浏览|阅读|访问|点击)(?:次数|量|数)\s*:?\s*\d*\s*次?`)
-	reURLLine  = regexp.MustCompile(`^(?:https?://|www\.)[\w./?=&%#:-]*$`)
-	rePinyinAn = regexp.MustCompile(`(\p{Han})\s*\(\s*([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}[1-5]?)\s*\)`)
-	reToneMark = regexp.MustCompile(`[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]|^[a-z]{1,6}[1-5]$`)
-	reCrumbSep = regexp.MustCompile(`>>|»|›|>|→`)
+	reCounter  = lazyRE(`(?:浏览|阅读|访问|点击)(?:次数|量|数)\s*:?\s*\d*\s*次?`)
+	reURLLine  = lazyRE(`^(?:https?://|www\.)[\w./?=&%#:-]*$`)
+	rePinyinAn = lazyRE(`(\p{Han})\s*\(\s*([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}[1-5]?)\s*\)`)
+	reToneMark = lazyRE(`[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]|^[a-z]{1,6}[1-5]$`)
+	reCrumbSep = lazyRE(`>>|»|›|>|→`)
 	// reLabelPrefix is a page's label before a title: 【规范性文件】, [公告].
-	reLabelPrefix = regexp.MustCompile(`^(?:【[^】:]{2,8}】|\[[^\]:]{2,8}\])\s*`)
+	reLabelPrefix = lazyRE(`^(?:【[^】:]{2,8}】|\[[^\]:]{2,8}\])\s*`)
 	// rePageNumber is a printed page's number: - 2 -, —3—, 第2页, 第2页 共5页.
-	rePageNumber = regexp.MustCompile(`^(?:[-—]+\s*\d{1,3}\s*[-—]+|第\s*\d{1,3}\s*页(?:\s*[,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})$`)
+	rePageNumber = lazyRE(`^(?:[-—]+\s*\d{1,3}\s*[-—]+|第\s*\d{1,3}\s*页(?:\s*[,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})$`)
 )
 
 // stripChrome blanks the chrome lines of t (already simplified and

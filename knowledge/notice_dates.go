@@ -5,7 +5,6 @@ package knowledge
 // its package (有效期1年).
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,16 +42,16 @@ func ymd(y, m, d string) time.Time {
 }
 
 var (
-	reDateDay     = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
-	reMonthRange  = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:至|到|-|—|~)\s*(\d{1,2})\s*月`)
-	reUntilMonth  = regexp.MustCompile(`(?:至|到|截至|截止到?)\s*(\d{4})\s*年\s*(\d{1,2})\s*月(?:底|末)?`)
-	reMonthEnd    = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月(?:底|末)`)
-	reUntilYear   = regexp.MustCompile(`(?:至|到|截至|截止到?)\s*(\d{4})\s*年(?:底|末)?`)
-	reYearEnd     = regexp.MustCompile(`(\d{4})\s*年(?:底|末)`)
-	reValidYears  = regexp.MustCompile(`有效期\s*(?:为)?\s*(\d+|[` + cnNumeralChars + `]+)\s*(年|个月)`)
-	reValidUntil  = regexp.MustCompile(`有效期(?:至|到)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
-	reValidFrom   = regexp.MustCompile(`自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日起`)
-	reSentenceEnd = regexp.MustCompile(`[。;!?]`)
+	reDateDay     = lazyRE(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
+	reMonthRange  = lazyRE(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:至|到|-|—|~)\s*(\d{1,2})\s*月`)
+	reUntilMonth  = lazyRE(`(?:至|到|截至|截止到?)\s*(\d{4})\s*年\s*(\d{1,2})\s*月(?:底|末)?`)
+	reMonthEnd    = lazyRE(`(\d{4})\s*年\s*(\d{1,2})\s*月(?:底|末)`)
+	reUntilYear   = lazyRE(`(?:至|到|截至|截止到?)\s*(\d{4})\s*年(?:底|末)?`)
+	reYearEnd     = lazyRE(`(\d{4})\s*年(?:底|末)`)
+	reValidYears  = lazyRE(`有效期\s*(?:为)?\s*(\d+|[` + cnNumeralChars + `]+)\s*(年|个月)`)
+	reValidUntil  = lazyRE(`有效期(?:至|到)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
+	reValidFrom   = lazyRE(`自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日起`)
+	reSentenceEnd = lazyRE(`[。;!?]`)
 )
 
 // windows finds the time limits a clause sets, one per sentence and date.
@@ -100,7 +99,7 @@ func windows(text string) []Window {
 			t := ymd(sent[loc[2]:loc[3]], sent[loc[4]:loc[5]], sent[loc[6]:loc[7]])
 			addAt(t, !t.IsZero(), loc)
 		}
-		for _, re := range []*regexp.Regexp{reUntilMonth, reMonthEnd} {
+		for _, re := range []*lazyRegexp{reUntilMonth, reMonthEnd} {
 			for _, loc := range re.FindAllStringSubmatchIndex(sent, -1) {
 				rest := strings.TrimLeft(sent[loc[1]:], " ")
 				if r, _ := utf8.DecodeRuneInString(rest); r == '日' || r >= '0' && r <= '9' {
@@ -112,7 +111,7 @@ func windows(text string) []Window {
 				addAt(t, ok, loc)
 			}
 		}
-		for _, re := range []*regexp.Regexp{reUntilYear, reYearEnd} {
+		for _, re := range []*lazyRegexp{reUntilYear, reYearEnd} {
 			for _, loc := range re.FindAllStringSubmatchIndex(sent, -1) {
 				rest := strings.TrimLeft(sent[loc[1]:], " ")
 				if r, _ := utf8.DecodeRuneInString(rest); r >= '0' && r <= '9' {
@@ -173,12 +172,12 @@ func packageTerm(clause string, issued time.Time) (time.Time, bool) {
 }
 
 var (
-	reTrialYears  = regexp.MustCompile(`(?:暂行|试行)\s*(\d+|[` + cnNumeralChars + `]+)\s*(年|个月)`)
-	reFromIssued  = regexp.MustCompile(`自\s*(?:印发|发布|公布)之日起|(?:印发|发布|公布)之日起`)
-	reUntilDay    = regexp.MustCompile(`(?:有效期|执行期|实施期)?\s*(?:至|到|截至|截止到?)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
-	reStartYear   = regexp.MustCompile(`(?:从|自)\s*(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?\s*(?:起|开始)|(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?\s*起`)
-	reTermSubject = regexp.MustCompile(`本(?:措施|政策|办法|意见|通知|规定|细则|方案|若干政策|若干措施|实施意见|条例|决定)`)
-	reTermVerb    = regexp.MustCompile(`施行|执行|实施|有效期|暂行|试行|废止|解释`)
+	reTrialYears  = lazyRE(`(?:暂行|试行)\s*(\d+|[` + cnNumeralChars + `]+)\s*(年|个月)`)
+	reFromIssued  = lazyRE(`自\s*(?:印发|发布|公布)之日起|(?:印发|发布|公布)之日起`)
+	reUntilDay    = lazyRE(`(?:有效期|执行期|实施期)?\s*(?:至|到|截至|截止到?)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
+	reStartYear   = lazyRE(`(?:从|自)\s*(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?\s*(?:起|开始)|(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?\s*起`)
+	reTermSubject = lazyRE(`本(?:措施|政策|办法|意见|通知|规定|细则|方案|若干政策|若干措施|实施意见|条例|决定)`)
+	reTermVerb    = lazyRE(`施行|执行|实施|有效期|暂行|试行|废止|解释`)
 )
 
 // termOf reads a clause that sets a term (本措施自印发之日起施行,有效期2年;
@@ -314,7 +313,7 @@ func (p *noticeParser) closingDates(n *Notice) {
 	}
 }
 
-var reAbolish = regexp.MustCompile(`同时废止|同时停止执行|予以废止|不再执行|同时失效|停止执行`)
+var reAbolish = lazyRE(`同时废止|同时停止执行|予以废止|不再执行|同时失效|停止执行`)
 
 // supersededBy finds the notices a text says it replaces: the 文号, else
 // the 《title》, in a sentence that abolishes them (同时废止).

@@ -10,7 +10,6 @@ package knowledge
 
 import (
 	"math/big"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -20,18 +19,18 @@ import (
 const moneyNum = `(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:点[零一二三四五六七八九]+)?)`
 
 var (
-	reMoneyFigure = regexp.MustCompile(moneyNum + `(亿元|万元|千元|元|%)`)
-	reMoneyRange  = regexp.MustCompile(`(\d+(?:\.\d+)?)(亿元|万元|万|元|%)?(?:-|—|–|~|至|到)(\d+(?:\.\d+)?)(亿元|万元|元|%)`)
-	reClauseSep   = regexp.MustCompile(`[,;:]`)
-	reCapWord     = regexp.MustCompile(`(?:最高|最多|不超过|不高于|上限为?|封顶|最高不超过|累计不超过|每年最高|单个企业最高|每家最高|每户最高|单户最高)$`)
-	reThreshPre   = regexp.MustCompile(`(?:突破|达到|超过|高于|低于|满|累计|完成|实现|增长|增速|增幅|提高|下降|达|首次突破|首次达到)$`)
-	reFundPre     = regexp.MustCompile(`(?:不低于|不少于|总额|规模|达到)$`)
-	reAwardWord   = regexp.MustCompile(`给予|奖励|奖补|补助|补贴|资助|扶持|贴息|一次性|减免|返还|支持`)
-	reFundWord    = regexp.MustCompile(`资金|基金|规模|额度|预算|专项债|安排|设立|授信|投放|信贷|融资|发行|筹集|统筹`)
-	reLevelPayer  = regexp.MustCompile(`(省市|国家级|中央|省级|市级|区级|县级|省财政|市财政|区财政|县财政)(?:财政)?(?:层面)?(?:再|另行|分别|一次性|按|给予)*(?:给予|奖励|补助|补贴|配套|奖补|资金|支持|资助)`)
-	reEach        = regexp.MustCompile(`分别`)
-	reCondVerb    = regexp.MustCompile(`被评为|评为|认定为|认定|列入|获评|获得|评定为|入选|首次突破|突破|首次达到|达到|增长|通过|获批|成为|新增`)
-	reListSep     = regexp.MustCompile(`、|和|及|或`)
+	reMoneyFigure = lazyRE(moneyNum + `(亿元|万元|千元|元|%)`)
+	reMoneyRange  = lazyRE(`(\d+(?:\.\d+)?)(亿元|万元|万|元|%)?(?:-|—|–|~|至|到)(\d+(?:\.\d+)?)(亿元|万元|元|%)`)
+	reClauseSep   = lazyRE(`[,;:]`)
+	reCapWord     = lazyRE(`(?:最高|最多|不超过|不高于|上限为?|封顶|最高不超过|累计不超过|每年最高|单个企业最高|每家最高|每户最高|单户最高)$`)
+	reThreshPre   = lazyRE(`(?:突破|达到|超过|高于|低于|满|累计|完成|实现|增长|增速|增幅|提高|下降|达|首次突破|首次达到)$`)
+	reFundPre     = lazyRE(`(?:不低于|不少于|总额|规模|达到)$`)
+	reAwardWord   = lazyRE(`给予|奖励|奖补|补助|补贴|资助|扶持|贴息|一次性|减免|返还|支持`)
+	reFundWord    = lazyRE(`资金|基金|规模|额度|预算|专项债|安排|设立|授信|投放|信贷|融资|发行|筹集|统筹`)
+	reLevelPayer  = lazyRE(`(省市|国家级|中央|省级|市级|区级|县级|省财政|市财政|区财政|县财政)(?:财政)?(?:层面)?(?:再|另行|分别|一次性|按|给予)*(?:给予|奖励|补助|补贴|配套|奖补|资金|支持|资助)`)
+	reEach        = lazyRE(`分别`)
+	reCondVerb    = lazyRE(`被评为|评为|认定为|认定|列入|获评|获得|评定为|入选|首次突破|突破|首次达到|达到|增长|通过|获批|成为|新增`)
+	reListSep     = lazyRE(`、|和|及|或`)
 )
 
 // yuanOf is a figure in whole yuan: 100万元 → 1000000 (rounded down).

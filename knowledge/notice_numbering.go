@@ -5,7 +5,6 @@ package knowledge
 // package uses, and the check that the numbering does not jump.
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -49,7 +48,7 @@ func (s numStyle) markers(n int) []string {
 
 // lineStartMarker recognises a marker of the style at the start of a line,
 // to catch numbering that jumps.
-func (s numStyle) lineStartMarker() *regexp.Regexp {
+func (s numStyle) lineStartMarker() *lazyRegexp {
 	switch s {
 	case styleArabic:
 		return reLineArabic
@@ -66,11 +65,11 @@ func (s numStyle) lineStartMarker() *regexp.Regexp {
 }
 
 var (
-	reLineArabic  = regexp.MustCompile(`^(\d{1,3})[.、]\D`)
-	reLineParen   = regexp.MustCompile(`^\(([` + cnNumeralChars + `]{1,4})\)`)
-	reLineTiao    = regexp.MustCompile(`^第([` + cnNumeralChars + `\d]{1,5})条`)
-	reLineCN      = regexp.MustCompile(`^([` + cnNumeralChars + `]{1,4})、`)
-	reLineChapter = regexp.MustCompile(`^第([` + cnNumeralChars + `\d]{1,4})章`)
+	reLineArabic  = lazyRE(`^(\d{1,3})[.、]\D`)
+	reLineParen   = lazyRE(`^\(([` + cnNumeralChars + `]{1,4})\)`)
+	reLineTiao    = lazyRE(`^第([` + cnNumeralChars + `\d]{1,5})条`)
+	reLineCN      = lazyRE(`^([` + cnNumeralChars + `]{1,4})、`)
+	reLineChapter = lazyRE(`^第([` + cnNumeralChars + `\d]{1,4})章`)
 )
 
 // isStrongBoundary reports whether a marker after rune r starts a new block

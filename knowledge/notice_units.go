@@ -10,7 +10,6 @@ package knowledge
 // notice's place.
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -111,12 +110,12 @@ var (
 
 // riders are the words a unit list adds that are not units.
 var (
-	reLeadFirst = regexp.MustCompile(`(?:排在|列在|排名|列)?(?:首位|第一位|第一)的?(?:单位)?为牵头(?:单位)?|第一个(?:单位)?为牵头(?:单位)?`)
-	reSame      = regexp.MustCompile(`(?:以)?下同$|^(?:以)?下同`)
-	reDuty      = regexp.MustCompile(`^(?:按职责分工负责|按职责分工|按职责负责|按照职责分工负责|分别负责|各负其责|按职能分工负责|根据职责分工负责)$`)
+	reLeadFirst = lazyRE(`(?:排在|列在|排名|列)?(?:首位|第一位|第一)的?(?:单位)?为牵头(?:单位)?|第一个(?:单位)?为牵头(?:单位)?`)
+	reSame      = lazyRE(`(?:以)?下同$|^(?:以)?下同`)
+	reDuty      = lazyRE(`^(?:按职责分工负责|按职责分工|按职责负责|按照职责分工负责|分别负责|各负其责|按职能分工负责|根据职责分工负责)$`)
 	// reDutySuffix closes a group of units that act each in its own remit:
 	// they assist (市级各有关部门按职责分工负责).
-	reDutySuffix = regexp.MustCompile(`(?:按照职责分工负责|按职责分工负责|按职能分工负责|根据职责分工负责|按职责负责|按职责分工|分别负责|各负其责)$`)
+	reDutySuffix = lazyRE(`(?:按照职责分工负责|按职责分工负责|按职能分工负责|根据职责分工负责|按职责负责|按职责分工|分别负责|各负其责)$`)
 )
 
 // unitList is a parsed list of units.
@@ -376,9 +375,9 @@ func headingUnits(heading string, canon func(string) string) (string, unitList, 
 const unitNamePattern = `(?:区\p{Han}{1,12}?(?:局|中心|大队|办公室|部)|市\p{Han}{1,14}?(?:分局|大队)|\p{Han}{1,6}?镇人民政府|各街道办事处|\p{Han}{1,6}?街道办事处)`
 
 var (
-	reUnitSubjects = regexp.MustCompile(`^(` + unitNamePattern + `(?:、` + unitNamePattern + `)*)`)
-	reUnitSetIn    = regexp.MustCompile(`(?:设在|设于|由)(` + unitNamePattern + `)`)
-	reUnitOne      = regexp.MustCompile(unitNamePattern)
+	reUnitSubjects = lazyRE(`^(` + unitNamePattern + `(?:、` + unitNamePattern + `)*)`)
+	reUnitSetIn    = lazyRE(`(?:设在|设于|由)(` + unitNamePattern + `)`)
+	reUnitOne      = lazyRE(unitNamePattern)
 )
 
 // bodyUnits finds the units an item names as its actors when it has no unit

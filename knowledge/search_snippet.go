@@ -5,7 +5,6 @@ package knowledge
 // a result (citation, units, amounts).
 
 import (
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -16,7 +15,7 @@ import (
 const maxSnippetRunes = 120
 
 // reAmount finds a sum of money or a rate in a clause (2万元, 0.8%, 300万元).
-var reAmount = regexp.MustCompile(`[0-9.]+\s*(?:万元|亿元|元|%)`)
+var reAmount = lazyRE(`[0-9.]+\s*(?:万元|亿元|元|%)`)
 
 // asksAmount reports whether a normalised question asks for a sum or a
 // rate, by the lexicon's amount cues.

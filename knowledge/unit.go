@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"huiqi/internal/zhtext"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -404,8 +403,8 @@ func rankFound(found []string, limit int) (string, []string) {
 }
 
 var (
-	reRefID   = regexp.MustCompile(`^([a-z][a-z0-9-]*?)-?0*(\d{1,3})$`)
-	reRefCite = regexp.MustCompile(`^(.*?)(?:措施)?(第|-)?([` + cnNumeralChars + `\d]{1,6})条?$`)
+	reRefID   = lazyRE(`^([a-z][a-z0-9-]*?)-?0*(\d{1,3})$`)
+	reRefCite = lazyRE(`^(.*?)(?:措施)?(第|-)?([` + cnNumeralChars + `\d]{1,6})条?$`)
 )
 
 // ParseMeasureRef finds the measure a reference means: an id in any case
