@@ -16,6 +16,9 @@ import (
 // command: computing with the built-in rules instead would answer about
 // the wrong notice.
 func (e *env) awardRules() (*eligibility.Set, error) {
+	if e.getenv == nil { // an env built by a test without an environment
+		return nil, nil
+	}
 	v := e.getenv("HUIQI_AWARD_RULES")
 	if v == "" {
 		return nil, nil
