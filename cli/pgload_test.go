@@ -33,7 +33,7 @@ var pgLoadFor = flag.Duration("pgload", 8*time.Second, "how long TestPostgresLoa
 // with its own text, and no two acknowledgements carry one id. Skipped
 // without HUIQI_TEST_POSTGRES, except in CI (CI=true), where it fails.
 //
-//	HUIQI_TEST_POSTGRES=… go test -run TestPostgresLoad -pgload 60s -v ./cli
+//	HUIQI_TEST_POSTGRES=… go test -run TestPostgresLoad -v ./cli -pgload=60s
 func TestPostgresLoad(t *testing.T) {
 	base := os.Getenv("HUIQI_TEST_POSTGRES")
 	if base == "" {
@@ -75,7 +75,19 @@ func TestPostgresLoad(t *testing.T) {
 		filings, reads, errs   atomic.Int64
 		errsAfterKill, readBad atomic.Int64
 		killed                 atomic.Bool
+		errMsgs                []string
 	)
+	noteErr := func(err error) {
+		errs.Add(1)
+		if killed.Load() {
+			errsAfterKill.Add(1)
+		}
+		mu.Lock()
+		if len(errMsgs) < 20 {
+			errMsgs = append(errMsgs, fmt.Sprintf("%s (after the kill: %v)", err, killed.Load()))
+		}
+		mu.Unlock()
+	}
 	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	ctx, cancel := context.WithTimeout(context.Background(), *pgLoadFor)
 	defer cancel()
@@ -94,10 +106,7 @@ func TestPostgresLoad(t *testing.T) {
 					if ctx.Err() != nil {
 						return
 					}
-					errs.Add(1)
-					if killed.Load() {
-						errsAfterKill.Add(1)
-					}
+					noteErr(err)
 					at = (at + 1) % len(servers) // the load balancer takes the next server
 					continue
 				}
@@ -108,10 +117,7 @@ func TestPostgresLoad(t *testing.T) {
 				got, err := s.read(hc, id, secret)
 				switch {
 				case err != nil && ctx.Err() == nil:
-					errs.Add(1)
-					if killed.Load() {
-						errsAfterKill.Add(1)
-					}
+					noteErr(err)
 					at = (at + 1) % len(servers)
 				case err == nil:
 					reads.Add(1)
@@ -166,6 +172,9 @@ func TestPostgresLoad(t *testing.T) {
 				t.Errorf("acknowledged %s (%q) is stored %d times, want once", id, text, stored[text])
 			}
 		}
+	}
+	for _, m := range errMsgs {
+		t.Logf("error: %s", m)
 	}
 	if readBad.Load() > 0 {
 		t.Errorf("%d reads returned another ticket", readBad.Load())
