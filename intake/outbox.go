@@ -541,10 +541,12 @@ func (s *Store) SetUnitTargets(ctx context.Context, channel string, targets map[
 	return nil
 }
 
-// WarnDueSoon tells the units of open tickets whose deadline ends within a
-// working day (the sign deadline while no unit has accepted it, the close
-// deadline after) — once per ticket and deadline, to the targets the units
-// have then. It returns how many tickets it newly warned of.
+// WarnDueSoon tells the units of open tickets whose deadline is about to
+// pass — once per ticket and deadline, to the targets the units have then.
+// The close deadline is warned of a working day ahead; the sign deadline,
+// itself only a working day after filing (when the unit is already told of
+// the new ticket), on its own day, so a new ticket is not flagged at once.
+// It returns how many tickets it newly warned of.
 func (s *Store) WarnDueSoon(ctx context.Context) (int, error) {
 	now := s.clock()
 	today := DateOf(now)
@@ -577,7 +579,7 @@ func (s *Store) WarnDueSoon(ctx context.Context) (int, error) {
 				return err
 			}
 			ref, due, est, unit := "due:"+t.Due.String(), t.Due, t.DueEstimated, t.LeadUnit
-			if t.Status.Unsigned() && !t.SignDue.Before(today) && !t.SignDue.After(horizon) {
+			if t.Status.Unsigned() && t.SignDue == today {
 				ref, due, est = "sign:"+t.SignDue.String(), t.SignDue, t.SignDueEstimated
 				if t.Status != StatusDispatched {
 					unit = s.cfg.Rules.Desk // waiting for the desk, not the unit

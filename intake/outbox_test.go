@@ -317,7 +317,13 @@ func TestWarnDueSoonOncePerDeadline(t *testing.T) {
 		}
 		return n
 	}
-	// Friday 11-27: the sign deadline (Monday) is one working day away.
+	// Friday 11-27, the day of filing: the sign deadline (Monday) is a
+	// working day away, but the unit was just told of the new ticket.
+	if n, err := st.WarnDueSoon(ctx); err != nil || n != 0 || count() != 0 {
+		t.Fatalf("filing day: warned %d (%v), %d rows, want none", n, err, count())
+	}
+	// Monday 11-30, the sign deadline's own day, still not signed.
+	c.Set(time.Date(2026, 11, 30, 9, 0, 0, 0, fixedNow.Location()))
 	for range 2 {
 		if _, err := st.WarnDueSoon(ctx); err != nil {
 			t.Fatal(err)
