@@ -15,7 +15,7 @@ import (
 	"huiqi/notify"
 )
 
-const discordUsage = "usage: huiqi discord [--db PATH] [--discord-api URL] [--shard ID/COUNT] [--config FILE] [--staff-role ID] " +
+const discordUsage = "usage: huiqi discord [--db PATH|postgres://… [--local-db PATH]] [--discord-api URL] [--shard ID/COUNT] [--config FILE] [--staff-role ID] " +
 	"[--notify-every D] [--notify-lease D] " +
 	"(env: DISCORD_TOKEN required; DISCORD_GUILD_ID, DISCORD_API, DISCORD_CONFIG, DISCORD_STAFF_ROLE optional)"
 
@@ -26,7 +26,8 @@ const discordUsage = "usage: huiqi discord [--db PATH] [--discord-api URL] [--sh
 func runDiscord(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("discord")
 	limits := newDeadlineFlags(fs)
-	dbPath := fs.String("db", e.dbPath, "database path")
+	dbPath := fs.String("db", e.dbPath, "database file, or postgres://… to keep the tickets and their notifications in a PostgreSQL database several processes share")
+	localDB := fs.String("local-db", "", "with --db postgres://…: this process's own SQLite file for conversations and notices (default "+e.dbPath+")")
 	api := fs.String("discord-api", e.getenv("DISCORD_API"), "Discord-compatible API base URL (default discord.com)")
 	shard := fs.String("shard", "", "ID/COUNT: run one shard of a sharded bot")
 	config := fs.String("config", e.getenv("DISCORD_CONFIG"), "JSON file: staff roles (Discord role → hotline/unit/admin and unit) and each unit's notification targets")
@@ -92,7 +93,11 @@ func runDiscord(ctx context.Context, e *env, args []string) error {
 		cfg.ShardID, cfg.ShardCount = id, count
 	}
 
-	a, err := openApp(ctx, e, *dbPath, icfg)
+	where, err := storageOf(*dbPath, *localDB, e.dbPath)
+	if err != nil {
+		return err
+	}
+	a, err := openAppOn(ctx, e, where, icfg)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 	"huiqi/wechat"
 )
 
-const wechatUsage = "usage: huiqi wechat [--addr HOST:PORT] [--db PATH] [--appid ID] [--wechat-api URL] " +
+const wechatUsage = "usage: huiqi wechat [--addr HOST:PORT] [--db PATH|postgres://… [--local-db PATH]] [--appid ID] [--wechat-api URL] " +
 	"[--ticket-template SPEC] [--webhooks FILE] [--wecom-api URL] [--reply-budget DURATION] [--notify-every DURATION] [--demo], " +
 	"or huiqi wechat menu [--apply] " +
 	"(env: WECHAT_TOKEN, WECHAT_APPID, WECHAT_SECRET required; WECHAT_AES_KEY for safe mode; " +
@@ -37,7 +37,8 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("wechat")
 	limits := newDeadlineFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8090", "address to listen on (WeChat calls https://HOST/wechat: put a TLS proxy in front)")
-	dbPath := fs.String("db", e.dbPath, "database path")
+	dbPath := fs.String("db", e.dbPath, "database file, or postgres://… to keep the tickets and their notifications in a PostgreSQL database several processes share")
+	localDB := fs.String("local-db", "", "with --db postgres://…: this process's own SQLite file for conversations and notices (default "+e.dbPath+")")
 	appID := fs.String("appid", e.getenv(wechat.EnvAppID), "the official account's AppID (default $WECHAT_APPID)")
 	api := fs.String("wechat-api", e.getenv(wechat.EnvAPI), "official-account API base URL (default $WECHAT_API, else "+wechat.DefaultAPI+")")
 	tmpl := fs.String("ticket-template", e.getenv(wechat.EnvTicketTemplate), "template or subscribe message for ticket notices (default $WECHAT_TICKET_TEMPLATE)")
@@ -74,7 +75,11 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 		return wechatUsageErr(err)
 	}
 
-	a, err := openApp(ctx, e, *dbPath, icfg)
+	where, err := storageOf(*dbPath, *localDB, e.dbPath)
+	if err != nil {
+		return err
+	}
+	a, err := openAppOn(ctx, e, where, icfg)
 	if err != nil {
 		return err
 	}

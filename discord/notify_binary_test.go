@@ -1,6 +1,9 @@
 package discord
 
 import (
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL shards' test schema
 
 	"huiqi/discord/discordtest"
 )
@@ -312,14 +317,65 @@ func TestBinaryCrashBetweenSendAndRecord(t *testing.T) {
 }
 
 // TestBinaryTwoProcessesDeliverEachOnce: two shards of the bot on one
-// database drain the same outbox; every notification is posted once.
+// database file drain the same outbox; every notification is posted once.
 func TestBinaryTwoProcessesDeliverEachOnce(t *testing.T) {
 	t.Parallel()
+	twoShardsDeliverEachOnce(t, filepath.Join(t.TempDir(), "huiqi.db"), func(int) []string { return nil })
+}
+
+// TestBinaryTwoShardsOnPostgres: the same with the tickets and their
+// outbox in one PostgreSQL database and each process's conversations in a
+// SQLite file of its own, as shards on two machines would run (--db
+// postgres://… --local-db). Without HUIQI_TEST_POSTGRES it is skipped,
+// except in CI (CI=true), where it fails: scripts/test.sh starts one.
+func TestBinaryTwoShardsOnPostgres(t *testing.T) {
+	t.Parallel()
+	dsn := postgresSchema(t)
+	dir := t.TempDir()
+	twoShardsDeliverEachOnce(t, filepath.Join(dir, "unused.db"), func(i int) []string {
+		return []string{"--db", dsn, "--local-db", filepath.Join(dir, fmt.Sprintf("local%d.db", i))}
+	})
+}
+
+// postgresSchema is a fresh schema of the test PostgreSQL
+// (HUIQI_TEST_POSTGRES) as a connection URL, dropped after the test.
+func postgresSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("HUIQI_TEST_POSTGRES")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("HUIQI_TEST_POSTGRES is not set: CI runs the PostgreSQL tests (scripts/test.sh starts one)")
+		}
+		t.Skip("HUIQI_TEST_POSTGRES is not set (scripts/test.sh starts a PostgreSQL and sets it)")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "discord_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
+
+// twoShardsDeliverEachOnce runs two shards of the bot on db (HUIQI_DB)
+// with the storage flags store gives process i (0 and 1 the shards, 2 the
+// staff's ticket command), files tickets from three reporters, moves each
+// once and checks every notification is posted once.
+func twoShardsDeliverEachOnce(t *testing.T, db string, store func(i int) []string) {
 	bin := buildHuiqi(t)
 	fake := discordtest.New(t)
-	db := filepath.Join(t.TempDir(), "huiqi.db")
-	a := startBotProc(t, bin, fake, db, 1, "--shard", "0/2")
-	b := startBotProc(t, bin, fake, db, 2, "--shard", "1/2")
+	a := startBotProc(t, bin, fake, db, 1, append([]string{"--shard", "0/2"}, store(0)...)...)
+	b := startBotProc(t, bin, fake, db, 2, append([]string{"--shard", "1/2"}, store(1)...)...)
 	// Three reporters (each may file a few tickets an hour), four tickets each.
 	users := []discordtest.Member{alice, bob, {UserID: "400000000000000003", Name: "carol"}}
 	const per = 4
@@ -335,7 +391,7 @@ func TestBinaryTwoProcessesDeliverEachOnce(t *testing.T) {
 		tickets = append(tickets, id)
 	}
 	for _, id := range tickets { // one move each: one notification each
-		runOnce(t, bin, db, "", "ticket", id, "--set", "已派单", "--by", "坐席甲")
+		runOnce(t, bin, db, "", append([]string{"ticket", id, "--set", "已派单", "--by", "坐席甲"}, store(2)...)...)
 	}
 	isNotice := func(c discordtest.Call) bool {
 		return c.Method == "POST" && strings.HasPrefix(c.Path, "/channels/dm-") && strings.Contains(string(c.Body), "通知 #")
