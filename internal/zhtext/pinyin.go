@@ -20,7 +20,7 @@ var pinyinTable string
 // pinyinLine returns the fields of r's line after the code point, or false
 // when the table has no reading of r. It is a binary search over byte
 // offsets: both ends of the range are always line starts.
-func pinyinLine(r rune) ([]string, bool) {
+func pinyinLine(r rune) (f pinyinFields, ok bool) {
 	lo, hi := 0, len(pinyinTable)
 	for lo < hi {
 		mid := lo + (hi-lo)/2
@@ -34,32 +34,42 @@ func pinyinLine(r rune) ([]string, bool) {
 		line := pinyinTable[start:end]
 		tab := strings.IndexByte(line, '\t')
 		if tab < 0 {
-			return nil, false // a damaged table: no reading
+			return f, false // a damaged table: no reading
 		}
-		c, err := strconv.ParseInt(line[:tab], 16, 32)
+		c, err := strconv.ParseUint(line[:tab], 16, 32)
 		if err != nil {
-			return nil, false
+			return f, false
 		}
 		switch {
 		case rune(c) == r:
-			return strings.Split(line[tab+1:], "\t"), true
+			return splitFields(line[tab+1:])
 		case rune(c) < r:
 			lo = end + 1
 		default:
 			hi = start
 		}
 	}
-	return nil, false
+	return f, false
+}
+
+// pinyinFields are a line's readings, Normal and FirstLetter forms.
+type pinyinFields struct{ readings, normal, first string }
+
+// splitFields cuts a line's three fields without allocating (a question's
+// runes are looked up one by one).
+func splitFields(s string) (pinyinFields, bool) {
+	var f pinyinFields
+	var ok1, ok2 bool
+	f.readings, s, ok1 = strings.Cut(s, "\t")
+	f.normal, f.first, ok2 = strings.Cut(s, "\t")
+	return f, ok1 && ok2 && !strings.Contains(f.first, "\t")
 }
 
 // Readings returns the readings of r with tone marks, comma-separated, the
 // most common first ("zhōng,zhòng"), as go-pinyin's PinyinDict has them.
 func Readings(r rune) (string, bool) {
 	f, ok := pinyinLine(r)
-	if !ok || len(f) != 3 {
-		return "", false
-	}
-	return f[0], true
+	return f.readings, ok
 }
 
 // Pinyin returns the first readings of the characters of s that have one,
@@ -68,9 +78,9 @@ func Readings(r rune) (string, bool) {
 func Pinyin(s string) (initials, full string) {
 	var ib, fb strings.Builder
 	for _, r := range s {
-		if f, ok := pinyinLine(r); ok && len(f) == 3 {
-			fb.WriteString(f[1])
-			ib.WriteString(f[2])
+		if f, ok := pinyinLine(r); ok {
+			fb.WriteString(f.normal)
+			ib.WriteString(f.first)
 		}
 	}
 	return ib.String(), fb.String()
@@ -79,8 +89,6 @@ func Pinyin(s string) (initials, full string) {
 // PinyinInitial is the first letter of r's first reading (go-pinyin's
 // FirstLetter style), or "" when r has none.
 func PinyinInitial(r rune) string {
-	if f, ok := pinyinLine(r); ok && len(f) == 3 {
-		return f[2]
-	}
-	return ""
+	f, _ := pinyinLine(r)
+	return f.first
 }

@@ -53,3 +53,17 @@ func TestPinyinStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestReadingsDoNotAllocate: the homophone step looks a question's runes up
+// one by one.
+func TestReadingsDoNotAllocate(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { Readings('中'); PinyinInitial('区') }); n != 0 {
+		t.Errorf("Readings and PinyinInitial allocate %v times a call, want 0", n)
+	}
+}
+
+func BenchmarkReadings(b *testing.B) {
+	for b.Loop() {
+		Readings('专')
+	}
+}
