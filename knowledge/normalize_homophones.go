@@ -69,6 +69,7 @@ func newHomophones(terms []string) *homophones {
 	h := &homophones{syl: map[rune][]uint16{}, ids: map[string]uint16{}, terms: map[uint64][][]rune{}, pinyin: map[string]string{}}
 	seen := map[string]bool{}
 	has := [maxHomoLen + 1]bool{}
+	first := firstReadings()
 	for _, t := range terms {
 		t = basicNormalize(t)
 		rs := []rune(t)
@@ -76,7 +77,7 @@ func newHomophones(terms []string) *homophones {
 			continue
 		}
 		seen[t] = true
-		if py := termPinyin(rs); py != "" {
+		if py := termPinyin(rs, first); py != "" {
 			if _, dup := h.pinyin[py]; !dup {
 				h.pinyin[py] = t
 			}
@@ -204,20 +205,40 @@ func looseSyllable(p string) string {
 	return s
 }
 
-// termPinyin is the toneless pinyin of a term's first readings, joined.
-func termPinyin(rs []rune) string {
+// termPinyin is the toneless pinyin of a term's first readings, joined;
+// first is the toneless first reading of a rune (false for none).
+func termPinyin(rs []rune, first func(rune) (string, bool)) string {
 	var b strings.Builder
 	for _, r := range rs {
-		raw, ok := zhtext.Readings(r)
+		p, ok := first(r)
 		if !ok {
 			return ""
 		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// firstReadings returns the toneless first reading of a rune, each rune
+// looked up in zhtext's table once (the terms share their characters).
+func firstReadings() func(rune) (string, bool) {
+	type reading struct {
+		p  string
+		ok bool
+	}
+	seen := map[rune]reading{}
+	return func(r rune) (string, bool) {
+		if rd, ok := seen[r]; ok {
+			return rd.p, rd.ok
+		}
+		raw, ok := zhtext.Readings(r)
 		if c := strings.IndexByte(raw, ','); c >= 0 {
 			raw = raw[:c]
 		}
-		b.WriteString(toneless(raw))
+		rd := reading{toneless(raw), ok}
+		seen[r] = rd
+		return rd.p, rd.ok
 	}
-	return b.String()
 }
 
 // fixPinyin replaces words typed in pinyin (zhuanjingtexin, or zhuan jing
