@@ -92,6 +92,40 @@ type builtinParts struct {
 }
 
 var builtin = sync.OnceValues(func() (*builtinParts, error) {
+	// The normaliser is built while the notice and the lexicon are parsed:
+	// start-up time is what a one-shot `huiqi ask` costs.
+	type normOrErr struct {
+		n   *normalizer
+		err error
+	}
+	ch := make(chan normOrErr, 1)
+	go func() {
+		n, err := defaultNormalizer()
+		ch <- normOrErr{n, err}
+	}()
+	src, err := builtinSources()
+	res := <-ch
+	if err != nil {
+		return nil, err
+	}
+	if res.err != nil {
+		return nil, fmt.Errorf("knowledge: %w", res.err)
+	}
+	return &builtinParts{notice: src.notice, lex: src.lex, norm: res.n, ix: buildIndex(src.measures, src.lex, nil, res.n)}, nil
+})
+
+// sources are the parsed official notice and lexicon, checked against each
+// other, and the measures in the base's order.
+type sources struct {
+	notice   *Notice
+	lex      *Lexicon
+	measures []*Measure
+}
+
+// builtinSources parses the embedded notice and lexicon once per process
+// (the lexicon is enriched in place: twice would be wrong) and checks the
+// embedded gazetteer and calibration.
+var builtinSources = sync.OnceValues(func() (*sources, error) {
 	// The notice and the lexicon are parsed in parallel: start-up time is
 	// what a one-shot `huiqi ask` costs.
 	type noticeOrErr struct {
@@ -104,9 +138,6 @@ var builtin = sync.OnceValues(func() (*builtinParts, error) {
 		ch <- noticeOrErr{n, err}
 	}()
 	lx, lerr := embeddedLexicon()
-	if lerr == nil {
-		_, lerr = defaultNormalizer()
-	}
 	if lerr == nil {
 		_, lerr = builtinGazetteer()
 	}
@@ -126,12 +157,7 @@ var builtin = sync.OnceValues(func() (*builtinParts, error) {
 	if err := lx.Check(idsOf(b.measures)); err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
 	}
-	norm, err := defaultNormalizer()
-	if err != nil {
-		return nil, fmt.Errorf("knowledge: %w", err)
-	}
-	b.norm = norm
-	return &builtinParts{notice: n, lex: lx, norm: norm, ix: buildIndex(b.measures, lx, nil, norm)}, nil
+	return &sources{notice: n, lex: lx, measures: b.measures}, nil
 })
 
 func idsOf(ms []*Measure) []string {
@@ -201,8 +227,14 @@ func Builtin() (*Base, error) {
 // LoadBase is Builtin plus the notices published in db and the questions
 // staff attached to measures (db may be nil).
 func LoadBase(ctx context.Context, db *sql.DB) (*Base, error) {
+	return LoadBaseCached(ctx, db, "")
+}
+
+// LoadBaseCached is LoadBase with the built-in base of BuiltinCached(dir)
+// when db adds nothing to it.
+func LoadBaseCached(ctx context.Context, db *sql.DB, dir string) (*Base, error) {
 	if db == nil {
-		return Builtin()
+		return BuiltinCached(dir)
 	}
 	stored, err := loadStored(ctx, db, true)
 	if err != nil {
@@ -213,7 +245,7 @@ func LoadBase(ctx context.Context, db *sql.DB) (*Base, error) {
 		return nil, fmt.Errorf("knowledge: load questions: %w", err)
 	}
 	if len(stored) == 0 && len(extra) == 0 {
-		return Builtin()
+		return BuiltinCached(dir)
 	}
 	return baseWith(stored, extra)
 }

@@ -113,12 +113,7 @@ func newNormalizer(typos map[string]string, terms, keep []string) *normalizer {
 	n.homo = newHomophones(terms)
 	for _, k := range keep {
 		if k = basicNormalize(k); utf8.RuneCountInString(k) >= 2 {
-			n.homo.keep = append(n.homo.keep, k)
-			r, _ := utf8.DecodeRuneInString(k)
-			if n.homo.keepHead == nil {
-				n.homo.keepHead = map[rune][]string{}
-			}
-			n.homo.keepHead[r] = append(n.homo.keepHead[r], k)
+			n.homo.addKeep(k)
 		}
 	}
 	return n

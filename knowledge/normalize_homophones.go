@@ -48,6 +48,16 @@ func (h *homophones) kept(s string) [64]bool {
 	return kept
 }
 
+// addKeep adds a normalised word to keep.
+func (h *homophones) addKeep(k string) {
+	h.keep = append(h.keep, k)
+	r, _ := utf8.DecodeRuneInString(k)
+	if h.keepHead == nil {
+		h.keepHead = map[rune][]string{}
+	}
+	h.keepHead[r] = append(h.keepHead[r], k)
+}
+
 // keptEnd is where a word to keep last matched in a question.
 type keptEnd struct {
 	word string

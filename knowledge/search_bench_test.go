@@ -3,6 +3,7 @@ package knowledge
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -141,6 +142,29 @@ func TestSynthetic10kStillFindsTheNotice(t *testing.T) {
 	for q, want := range map[string]string{"担保费率降到多少": "ind-12", "专项债怎么申请": "inv-12", "厂里招不到工人": "ind-07"} {
 		if rs := base.Search(q, 3); len(rs) == 0 || rs[0].ID != want {
 			t.Errorf("Search(%q) on 10k = %v, want %s first", q, rs, want)
+		}
+	}
+}
+
+// BenchmarkSnapshotLoad is what BuiltinCached pays instead of
+// BenchmarkBuildIndex (and the normaliser) when the snapshot is current:
+// the file read, checked, decoded and linked to the parsed notice.
+func BenchmarkSnapshotLoad(b *testing.B) {
+	parts, err := builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, _ := builtinSources()
+	dir := b.TempDir()
+	path := filepath.Join(dir, snapshotFile)
+	key, _ := snapshotKey()
+	if err := writeSnapshot(dir, path, key, snapshotOf(parts.ix, parts.norm, src)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := readSnapshot(path, key).parts(src); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

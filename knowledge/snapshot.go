@@ -1,0 +1,450 @@
+package knowledge
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"unicode/utf8"
+)
+
+// The built-in index and normaliser, kept in a file between processes.
+// Building them is most of what a one-shot `huiqi ask` costs, and every
+// process of one binary builds the same ones from the same embedded data,
+// so BuiltinCached reads them from a snapshot file when it was written by
+// this binary from this data, and otherwise builds them and writes it. The
+// notice and the lexicon are still parsed (they are what the snapshot's
+// pointers lead to); what is cached is only what is derived from them.
+
+// snapshotFile is the snapshot's name in its directory.
+const snapshotFile = "builtin-index.gob"
+
+// snapshotMagic opens the file; the number changes with the layout.
+const snapshotMagic = "huiqi builtin index 1\n"
+
+// snapshotKey identifies what a snapshot must have been built by and from:
+// this binary (its path, size and modification time — a rebuilt binary may
+// index differently from the same data), the Go release, and every embedded
+// file the built-in base is made of. ok is false when the binary cannot be
+// found (no snapshot is used then).
+func snapshotKey() (key [sha256.Size]byte, ok bool) {
+	exe, err := os.Executable()
+	if err != nil {
+		return key, false
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		return key, false
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00", runtime.Version(), exe, st.Size(), st.ModTime().UnixNano())
+	for _, b := range [][]byte{officialText, noticeDataJSON, unitsJSON, gazetteerJSON, calibrationJSON} {
+		fmt.Fprintf(h, "%d\x00", len(b))
+		h.Write(b)
+	}
+	err = fs.WalkDir(lexiconFS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := lexiconFS.ReadFile(p)
+		fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
+		h.Write(b)
+		return err
+	})
+	if err != nil {
+		return key, false
+	}
+	copy(key[:], h.Sum(nil))
+	return key, true
+}
+
+// BuiltinCached is Builtin with the index and the normaliser read from the
+// snapshot in dir, or built and written there when the snapshot is missing,
+// stale (another binary or other data), damaged or unreadable; a snapshot
+// that cannot be written is not an error. dir "" is Builtin.
+func BuiltinCached(dir string) (*Base, error) {
+	if dir == "" {
+		return Builtin()
+	}
+	key, ok := snapshotKey()
+	if !ok {
+		return Builtin()
+	}
+	path := filepath.Join(dir, snapshotFile)
+	// The snapshot is read and decoded while the notice and the lexicon
+	// are parsed.
+	ch := make(chan *snapshot, 1)
+	go func() { ch <- readSnapshot(path, key) }()
+	src, err := builtinSources()
+	snap := <-ch
+	if err != nil {
+		return nil, err
+	}
+	var parts *builtinParts
+	if snap != nil {
+		parts, err = snap.parts(src)
+	}
+	if parts == nil || err != nil {
+		if parts, err = builtin(); err != nil {
+			return nil, err
+		}
+		// best effort: the next process builds again if this fails
+		_ = writeSnapshot(dir, path, key, snapshotOf(parts.ix, parts.norm, src))
+	}
+	b := newBase([]*Notice{parts.notice}, parts.lex, nil)
+	b.norm = parts.norm
+	b.ix.Store(parts.ix)
+	return b, nil
+}
+
+// snapshot is what the file holds: the built index and normaliser in
+// exported fields (what gob writes), with the measures and lexicon entries
+// they were built over, by id, to be linked again.
+type snapshot struct {
+	Measures []string
+	Entries  []string // the lexicon entry of each measure ("" for none)
+
+	Vocab     map[string]int32
+	PostStart []int32 // token t's postings are PostDoc[PostStart[t]:PostStart[t+1]]
+	PostDoc   []int32
+	PostTF    []float32
+	IDF       []float32
+	MaxIDF    float32
+	DocNorm   []float32
+	DocConds  [][]string
+
+	Phrases    []phraseSnap
+	PhraseKeys map[string][]int32 // → Phrases
+	OOS        map[string][]int
+	OOSMax     int
+	OOSHead    map[rune]bool
+	ChatSays   []chatSaySnap
+	ChatAlone  map[string]int
+	ChatMax    int
+	Fuzzy      []fuzzySnap
+	FuzzyBy    map[rune][]int32
+	QVocab     map[string]int32
+	QPost      [][]int32
+	QN         []uint8
+	QDoc       []int32
+	Frame      map[rune][]string
+	Domain     map[rune][]string
+	Senses     map[string][]string
+	UnitNames  []string
+
+	Typos    [][2]string
+	English  [][2]string
+	Pinyin   map[string]string
+	Syl      map[rune][]uint16
+	SylIDs   map[string]uint16
+	Terms    map[uint64][][]rune
+	Lengths  []int
+	Keep     []string
+	HomoNone bool // the normaliser has no homophone table
+}
+
+type phraseSnap struct {
+	Text, Expand string
+	Docs         []int32
+	Concept      bool
+}
+
+type chatSaySnap struct {
+	Text string
+	Kind int
+}
+
+type fuzzySnap struct {
+	Text string
+	Docs []int32
+	W    float64
+}
+
+// snapshotOf copies what ix and norm hold into a snapshot.
+func snapshotOf(ix *index, norm *normalizer, src *sources) *snapshot {
+	s := &snapshot{
+		Vocab: ix.vocab, IDF: ix.idf, MaxIDF: ix.maxIDF,
+		OOS: ix.oos, OOSMax: ix.oosMax, OOSHead: ix.oosHead,
+		ChatAlone: ix.chat.alone, ChatMax: ix.chat.max, FuzzyBy: ix.fuzzyBy,
+		QVocab: ix.qbank.vocab, QPost: ix.qbank.post, QN: ix.qbank.n, QDoc: ix.qbank.doc,
+		Frame: ix.frame, Domain: ix.domain, Senses: ix.senses, UnitNames: ix.unitNames,
+		PhraseKeys: map[string][]int32{},
+	}
+	for _, m := range src.measures {
+		s.Measures = append(s.Measures, m.ID)
+	}
+	for _, d := range ix.docs {
+		e := ""
+		if d.entry != nil {
+			e = d.entry.Measure
+		}
+		s.Entries = append(s.Entries, e)
+		s.DocNorm = append(s.DocNorm, d.norm)
+		s.DocConds = append(s.DocConds, d.conds)
+	}
+	for _, ps := range ix.postings {
+		s.PostStart = append(s.PostStart, int32(len(s.PostDoc)))
+		for _, p := range ps {
+			s.PostDoc = append(s.PostDoc, p.doc)
+			s.PostTF = append(s.PostTF, p.tf)
+		}
+	}
+	s.PostStart = append(s.PostStart, int32(len(s.PostDoc)))
+	for key, ps := range ix.phrases {
+		for _, p := range ps {
+			s.PhraseKeys[key] = append(s.PhraseKeys[key], int32(len(s.Phrases)))
+			s.Phrases = append(s.Phrases, phraseSnap{p.text, p.expand, p.docs, p.concept})
+		}
+	}
+	for _, c := range ix.chat.says {
+		s.ChatSays = append(s.ChatSays, chatSaySnap{c.text, c.kind})
+	}
+	for _, f := range ix.fuzzy {
+		s.Fuzzy = append(s.Fuzzy, fuzzySnap{f.text, f.docs, f.w})
+	}
+	for _, t := range norm.typos {
+		s.Typos = append(s.Typos, [2]string{t.from, t.to})
+	}
+	for _, t := range norm.english {
+		s.English = append(s.English, [2]string{t.from, t.to})
+	}
+	if h := norm.homo; h != nil {
+		s.Pinyin, s.Syl, s.SylIDs, s.Terms, s.Lengths, s.Keep = h.pinyin, h.syl, h.ids, h.terms, h.lengths, h.keep
+	} else {
+		s.HomoNone = true
+	}
+	return s
+}
+
+var errSnapshot = errors.New("knowledge: snapshot does not fit the built-in data")
+
+// parts links a snapshot to the parsed notice and lexicon; it fails when
+// the snapshot was not built over them or does not hold together.
+func (s *snapshot) parts(src *sources) (*builtinParts, error) {
+	ms := src.measures
+	n := len(ms)
+	if len(s.Measures) != n || len(s.Entries) != n || len(s.DocNorm) != n || len(s.DocConds) != n ||
+		len(s.PostStart) != len(s.Vocab)+1 || len(s.IDF) != len(s.Vocab) || len(s.PostTF) != len(s.PostDoc) {
+		return nil, errSnapshot
+	}
+	ix := &index{
+		vocab: s.Vocab, idf: s.IDF, maxIDF: s.MaxIDF,
+		byID: make(map[string]int32, n), phrases: make(map[string][]*phrase, len(s.PhraseKeys)),
+		oos: orEmpty(s.OOS), oosMax: s.OOSMax, oosHead: orEmpty(s.OOSHead),
+		chat:    chatter{alone: orEmpty(s.ChatAlone), max: s.ChatMax},
+		common:  &src.lex.Common,
+		fuzzyBy: orEmpty(s.FuzzyBy),
+		qbank:   questionBank{vocab: s.QVocab, post: s.QPost, n: s.QN, doc: s.QDoc},
+		frame:   orEmpty(s.Frame), domain: orEmpty(s.Domain), senses: orEmpty(s.Senses),
+		unitNames: s.UnitNames,
+	}
+	ix.docs = make([]docInfo, n)
+	for i, m := range ms {
+		if s.Measures[i] != m.ID {
+			return nil, errSnapshot
+		}
+		e := src.lex.Entry(m.ID)
+		if (e == nil) != (s.Entries[i] == "") || e != nil && e.Measure != s.Entries[i] {
+			return nil, errSnapshot
+		}
+		ix.byID[m.ID] = int32(i)
+		ix.docs[i] = docInfo{m: m, norm: s.DocNorm[i], entry: e, once: new(sync.Once), conds: s.DocConds[i]}
+	}
+	ix.postings = make([][]posting, len(s.Vocab))
+	all := make([]posting, len(s.PostDoc))
+	for i := range all {
+		if s.PostDoc[i] < 0 || int(s.PostDoc[i]) >= n {
+			return nil, errSnapshot
+		}
+		all[i] = posting{s.PostDoc[i], s.PostTF[i]}
+	}
+	for t := range ix.postings {
+		a, b := s.PostStart[t], s.PostStart[t+1]
+		if a < 0 || a > b || int(b) > len(all) {
+			return nil, errSnapshot
+		}
+		ix.postings[t] = all[a:b:b]
+	}
+	for _, id := range s.Vocab {
+		if id < 0 || int(id) >= len(ix.postings) {
+			return nil, errSnapshot
+		}
+	}
+	ix.docTokens = make([][]int32, n)
+	for id, ps := range ix.postings {
+		for _, p := range ps {
+			ix.docTokens[p.doc] = append(ix.docTokens[p.doc], int32(id))
+		}
+	}
+	phrases := make([]phrase, len(s.Phrases))
+	for i, p := range s.Phrases {
+		if !docsIn(p.Docs, n) {
+			return nil, errSnapshot
+		}
+		phrases[i] = phrase{text: p.Text, expand: p.Expand, docs: p.Docs, concept: p.Concept}
+	}
+	for key, is := range s.PhraseKeys {
+		for _, i := range is {
+			if i < 0 || int(i) >= len(phrases) {
+				return nil, errSnapshot
+			}
+			ix.phrases[key] = append(ix.phrases[key], &phrases[i])
+		}
+	}
+	for _, ts := range s.OOS {
+		for _, t := range ts {
+			if t < 0 || t >= len(src.lex.Common.OutOfScope) {
+				return nil, errSnapshot
+			}
+		}
+	}
+	for _, c := range s.ChatSays {
+		if c.Kind < 0 || c.Kind >= len(src.lex.Common.Chitchat) {
+			return nil, errSnapshot
+		}
+		ix.chat.says = append(ix.chat.says, chatSay{c.Text, c.Kind})
+	}
+	for _, k := range s.ChatAlone {
+		if k < 0 || k >= len(src.lex.Common.Chitchat) {
+			return nil, errSnapshot
+		}
+	}
+	for _, f := range s.Fuzzy {
+		if !docsIn(f.Docs, n) {
+			return nil, errSnapshot
+		}
+		ix.fuzzy = append(ix.fuzzy, fuzzyTarget{text: f.Text, docs: f.Docs, w: f.W})
+	}
+	for _, fs := range s.FuzzyBy {
+		if !docsIn(fs, len(ix.fuzzy)) {
+			return nil, errSnapshot
+		}
+	}
+	if len(s.QN) != len(s.QDoc) || !docsIn(s.QDoc, n) {
+		return nil, errSnapshot
+	}
+	for _, qs := range s.QPost {
+		if !docsIn(qs, len(s.QDoc)) {
+			return nil, errSnapshot
+		}
+	}
+	for _, id := range s.QVocab {
+		if id < 0 || int(id) >= len(s.QPost) {
+			return nil, errSnapshot
+		}
+	}
+	var err error
+	if ix.gaz, err = builtinGazetteer(); err != nil {
+		return nil, err
+	}
+	if ix.cal, err = builtinCalibration(); err != nil {
+		return nil, err
+	}
+	norm := &normalizer{typoHead: map[rune][]typo{}}
+	for _, t := range s.Typos {
+		norm.typos = append(norm.typos, typo{t[0], t[1]})
+	}
+	for _, t := range norm.typos {
+		r, _ := utf8.DecodeRuneInString(t.from)
+		norm.typoHead[r] = append(norm.typoHead[r], t)
+	}
+	for _, t := range s.English {
+		norm.english = append(norm.english, typo{t[0], t[1]})
+	}
+	if !s.HomoNone {
+		h := &homophones{pinyin: orEmpty(s.Pinyin), syl: orEmpty(s.Syl), ids: orEmpty(s.SylIDs), terms: orEmpty(s.Terms), lengths: s.Lengths}
+		for _, k := range s.Keep {
+			h.addKeep(k)
+		}
+		norm.homo = h
+	}
+	ix.norm = norm
+	ix.pool.New = func() any { return &scratch{} }
+	return &builtinParts{notice: src.notice, lex: src.lex, norm: norm, ix: ix}, nil
+}
+
+// docsIn reports whether every id is in [0, n).
+func docsIn(ids []int32, n int) bool {
+	return !slices.ContainsFunc(ids, func(d int32) bool { return d < 0 || int(d) >= n })
+}
+
+// orEmpty is m, or an empty map where gob left an empty one out.
+func orEmpty[M ~map[K]V, K comparable, V any](m M) M {
+	if m == nil {
+		return M{}
+	}
+	return m
+}
+
+// readSnapshot returns the snapshot at path when it carries key and its
+// content is whole, else nil.
+func readSnapshot(path string, key [sha256.Size]byte) (s *snapshot) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	head := len(snapshotMagic) + 2*sha256.Size
+	if len(data) < head || string(data[:len(snapshotMagic)]) != snapshotMagic ||
+		!bytes.Equal(data[len(snapshotMagic):len(snapshotMagic)+sha256.Size], key[:]) {
+		return nil
+	}
+	body := data[head:]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[head-sha256.Size:head]) {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			s = nil // gob on a hostile file: build instead
+		}
+	}()
+	var snap snapshot
+	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&snap); err != nil {
+		return nil
+	}
+	return &snap
+}
+
+// writeSnapshot writes s to path through a temporary file in dir, so a
+// reader never sees half of it and concurrent writers leave one whole file.
+func writeSnapshot(dir, path string, key [sha256.Size]byte, s *snapshot) error {
+	var body bytes.Buffer
+	if err := gob.NewEncoder(&body).Encode(s); err != nil {
+		return fmt.Errorf("knowledge: snapshot: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("knowledge: snapshot: %w", err)
+	}
+	f, err := os.CreateTemp(dir, snapshotFile+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("knowledge: snapshot: %w", err)
+	}
+	defer os.Remove(f.Name()) // after the rename, removes nothing
+	sum := sha256.Sum256(body.Bytes())
+	_, err = f.WriteString(snapshotMagic)
+	if err == nil {
+		_, err = f.Write(key[:])
+	}
+	if err == nil {
+		_, err = f.Write(sum[:])
+	}
+	if err == nil {
+		_, err = f.Write(body.Bytes())
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("knowledge: snapshot: %w", err)
+	}
+	return nil
+}
