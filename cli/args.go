@@ -57,21 +57,21 @@ func parseArgs(fs *flag.FlagSet, args []string, usage string) ([]string, error) 
 // creates a file; an unreadable database leaves the built-in notice.
 func readBase(ctx context.Context, e *env, path string) (*knowledge.Base, error) {
 	if path == "" || path == ":memory:" {
-		return knowledge.Builtin()
+		return knowledge.BuiltinCached(e.cacheDir)
 	}
 	if _, err := os.Stat(path); err != nil {
-		return knowledge.Builtin()
+		return knowledge.BuiltinCached(e.cacheDir)
 	}
 	db, err := sqlite.OpenReadOnly(ctx, path)
 	if err != nil {
 		e.log.Warn("database not readable, using the built-in notice only", "path", path, "err", err)
-		return knowledge.Builtin()
+		return knowledge.BuiltinCached(e.cacheDir)
 	}
 	defer db.Close()
-	b, err := knowledge.LoadBase(ctx, db.DB)
+	b, err := knowledge.LoadBaseCached(ctx, db.DB, e.cacheDir)
 	if err != nil {
 		e.log.Warn("database content not usable, using the built-in notice only", "path", path, "err", err)
-		return knowledge.Builtin()
+		return knowledge.BuiltinCached(e.cacheDir)
 	}
 	return b, nil
 }

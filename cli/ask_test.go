@@ -92,3 +92,56 @@ func TestAskCommandHuman(t *testing.T) {
 		t.Errorf("ask (human) = %d\n%s", code, out)
 	}
 }
+
+func TestCacheDirFromEnv(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"HOME": "/home/a"}, "/home/a/.cache/huiqi"},
+		{map[string]string{"HOME": "/home/a", "XDG_CACHE_HOME": "/var/cache/a"}, "/var/cache/a/huiqi"},
+		{map[string]string{"HOME": "/home/a", "HUIQI_CACHE": "/srv/huiqi-cache"}, "/srv/huiqi-cache"},
+		{map[string]string{"HOME": "/home/a", "HUIQI_CACHE": "off"}, ""},
+		{map[string]string{"XDG_CACHE_HOME": "relative"}, ""},
+		{nil, ""},
+	}
+	for _, tt := range tests {
+		if got := cacheDirFromEnv(func(k string) string { return tt.env[k] }); got != tt.want {
+			t.Errorf("cacheDirFromEnv(%v) = %q, want %q", tt.env, got, tt.want)
+		}
+	}
+}
+
+// TestAskWritesAndReadsTheIndexSnapshot: huiqi ask writes the snapshot of
+// the built-in index in HUIQI_CACHE, and answers the same from it, with a
+// damaged one, and with none.
+func TestAskWritesAndReadsTheIndexSnapshot(t *testing.T) {
+	cache := t.TempDir()
+	env := map[string]string{"HUIQI_CACHE": cache, "HUIQI_NOW": "2026-11-27T10:00:00+08:00", "HUIQI_DB": filepath.Join(t.TempDir(), "none.db")}
+	ask := func() string {
+		t.Helper()
+		code, out, errOut := runArgs(t, env, "ask", "--json", "刚评上小巨人区里给多少")
+		if code != 0 {
+			t.Fatalf("ask: exit %d: %s", code, errOut)
+		}
+		return out
+	}
+	first := ask()
+	snap := filepath.Join(cache, "builtin-index.gob")
+	if _, err := os.Stat(snap); err != nil {
+		t.Fatalf("no snapshot after huiqi ask: %v", err)
+	}
+	if got := ask(); got != first {
+		t.Errorf("ask from the snapshot = %s, want %s", got, first)
+	}
+	if err := os.WriteFile(snap, []byte("damaged"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := ask(); got != first {
+		t.Errorf("ask with a damaged snapshot = %s, want %s", got, first)
+	}
+	env["HUIQI_CACHE"] = "off"
+	if got := ask(); got != first {
+		t.Errorf("ask without a snapshot = %s, want %s", got, first)
+	}
+}

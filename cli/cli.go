@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -36,7 +37,11 @@ type env struct {
 	// escalation sweep, pruning idle state) then runs only with --demo.
 	fixedClock bool
 	dbPath     string
-	log        *slog.Logger
+	// cacheDir holds the snapshot of the built-in index (knowledge's
+	// BuiltinCached): $HUIQI_CACHE, else the user's cache directory; ""
+	// (HUIQI_CACHE=off, or no such directory) builds it every time.
+	cacheDir string
+	log      *slog.Logger
 	// getenv reads the environment (secrets such as DISCORD_TOKEN are
 	// taken from it, never from flags); tests pass their own.
 	getenv func(string) string
@@ -95,6 +100,29 @@ func clockFromEnv(getenv func(string) string) (now func() time.Time, fixed bool,
 	}
 	t = t.In(zhtext.China())
 	return func() time.Time { return t }, true, nil
+}
+
+// cacheDirFromEnv is where the snapshot of the built-in index lives:
+// $HUIQI_CACHE ("off": nowhere), else huiqi/ in the user's cache directory
+// ($XDG_CACHE_HOME, ~/.cache), else nowhere.
+func cacheDirFromEnv(getenv func(string) string) string {
+	switch v := getenv("HUIQI_CACHE"); v {
+	case "off":
+		return ""
+	case "":
+		dir := getenv("XDG_CACHE_HOME")
+		if dir == "" {
+			if home := getenv("HOME"); home != "" {
+				dir = filepath.Join(home, ".cache")
+			}
+		}
+		if dir == "" || !filepath.IsAbs(dir) {
+			return ""
+		}
+		return filepath.Join(dir, "huiqi")
+	default:
+		return v
+	}
 }
 
 // clockMayWrite reports whether work that changes stored data because of
@@ -160,7 +188,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	e := &env{
 		stdin: stdin, stdout: stdout, stderr: stderr, now: now, fixedClock: fixed, dbPath: dbPath, getenv: getenv,
-		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		cacheDir: cacheDirFromEnv(getenv),
+		log:      slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if err := c.run(ctx, e, args[1:]); err != nil {
 		return reportError(stderr, args[0], err)
