@@ -90,6 +90,9 @@ func BenchmarkScaleWeb(b *testing.B) {
 						if w.Code != 200 {
 							b.Fatalf("%s %s = %d %.300s", c.method, c.target, w.Code, w.Body)
 						}
+						if c.name == "chat-progress" && !strings.Contains(w.Body.String(), "CQ-") {
+							b.Fatalf("查进度 did not list the reporter's tickets: %.300s", w.Body)
+						}
 						size = w.Body.Len()
 					}
 					b.ReportMetric(float64(size), "bytes")
