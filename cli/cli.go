@@ -42,6 +42,9 @@ type env struct {
 	// (HUIQI_CACHE=off, or no such directory) builds it every time.
 	cacheDir string
 	log      *slog.Logger
+	// chatUnlimited lifts the web chat's per-conversation limits: only
+	// benchmarks that drive one conversation hard set it.
+	chatUnlimited bool
 	// getenv reads the environment (secrets such as DISCORD_TOKEN are
 	// taken from it, never from flags); tests pass their own.
 	getenv func(string) string

@@ -50,7 +50,8 @@ func BenchmarkScaleWeb(b *testing.B) {
 			// The benchmark's account, once per file (it stays in it).
 			runIn(map[string]string{"HUIQI_DB": path}, "bench-pass-1\n", "user", "add", "--name", "bench", "--role", "hotline")
 			e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, dbPath: path,
-				now: func() time.Time { return ticketgen.DefaultNow }, log: slog.New(slog.DiscardHandler)}
+				now: func() time.Time { return ticketgen.DefaultNow }, log: slog.New(slog.DiscardHandler),
+				chatUnlimited: true} // 查进度 a hundred times in one conversation
 			srv, closeAll, err := newWebServer(ctx, e, path, false, intake.Config{}, web.Config{RatePerSecond: -1})
 			if err != nil {
 				b.Fatal(err)

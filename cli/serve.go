@@ -26,7 +26,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	dbPath := fs.String("db", e.dbPath, "database file, or postgres://… to keep the tickets in a PostgreSQL database several servers share")
 	localDB := fs.String("local-db", "", "with --db postgres://…: this server's own SQLite file for conversations, staff accounts and notices (default "+e.dbPath+")")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (when a TLS proxy is in front)")
-	rate := fs.Float64("rate", 5, "public API requests per second per client IP (negative: no limit, the chat's per-conversation limits included)")
+	rate := fs.Float64("rate", 5, "public API requests per second per client IP (negative: no limit)")
 	burst := fs.Int("burst", 30, "public API burst per client IP")
 	maxConns := fs.Int("max-conns", 1000, "connections served at once; more wait in the listen queue")
 	dailyTickets := fs.Int("daily-tickets", 50, "tickets one client address may file a day through the public API (negative: no cap)")
@@ -138,9 +138,7 @@ func newWebServerOn(ctx context.Context, e *env, s storage, sweep bool, icfg int
 	// a question staff attach in the console is answered in the web chat
 	// at once, and a ticket filed in the chat is in the console's queue.
 	deps := bot.Deps{KeepIdle: !sweep}
-	if cfg.RatePerSecond < 0 {
-		// --rate -1 (a load test behind the operator's own limits): no
-		// limit means the chat's per-conversation limits too.
+	if e.chatUnlimited {
 		deps.RateLimit, deps.ActionLimit = -1, -1
 	}
 	eng, err := a.engine(deps)
