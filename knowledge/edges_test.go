@@ -34,6 +34,9 @@ func TestAskEdges(t *testing.T) {
 		{"国家级专精特新小巨人省市给多少、区里配套多少", true, "", []string{"100万元", "5万元"}, nil},
 		{"重点新材料首批次产品保险补偿的省级补贴标准是什么", true, "", []string{"80%", "500万元"}, nil},
 		{"评上省级专精特新了区里配套多少", true, "", []string{"2万元"}, nil},
+		// programmes no clause has, said in plain words
+		{"企业上市有奖励吗", false, KindNotInNotice, []string{"没有"}, []string{"【二十条第2条】"}},
+		{"电费能补贴吗", false, KindNotInNotice, []string{"没有", "二十条第5条"}, []string{"首台套"}},
 		// another document or year
 		{"晋政发〔2022〕25号文件说的啥", false, KindOtherNotice, []string{"晋政发〔2022〕25号", "城政办发〔2023〕5号"}, nil},
 		{"《阳泉市加快工业企业复工复产二十条措施》中关于白名单的规定", false, KindOtherNotice, []string{"根据它制定的", "《二十条》"}, nil},

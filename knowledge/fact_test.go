@@ -27,6 +27,7 @@ func TestAskNoticeFacts(t *testing.T) {
 		{"发布", "城政办发〔2023〕5号是什么时候发布的？", fixedNow, KindNoticeFact, []string{"2023年4月24日"}, nil},
 		{"印发和发布", "印发日期和发布日期分别是哪天", fixedNow, KindNoticeFact, []string{"2023年2月13日", "2023年4月24日"}, nil},
 		{"发文机关", "这个文件是谁发的", fixedNow, KindNoticeFact, []string{"阳泉市城区人民政府办公室"}, nil},
+		{"发文机关，口语", "这政策是哪个部门写的", fixedNow, KindNoticeFact, []string{"阳泉市城区人民政府办公室"}, nil},
 		{"主送", "通知是发给哪些单位的？", fixedNow, KindNoticeFact, []string{"义井镇人民政府、各街道办事处、区直各单位"}, nil},
 		{"十八条已到期", "十八条措施现在还有效吗？", fixedNow, KindNoticeFact, []string{"有效期1年", "2024年2月12日", "已经到期"}, []string{"仍在有效期"}},
 		{"十八条当时有效", "十八条措施现在还有效吗？", early, KindNoticeFact, []string{"2024年2月12日", "仍在有效期内"}, []string{"到期"}},
