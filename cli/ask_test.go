@@ -127,7 +127,7 @@ func TestAskWritesAndReadsTheIndexSnapshot(t *testing.T) {
 		return out
 	}
 	first := ask()
-	snap := filepath.Join(cache, "builtin-index.gob")
+	snap := filepath.Join(cache, "builtin-index.bin")
 	if _, err := os.Stat(snap); err != nil {
 		t.Fatalf("no snapshot after huiqi ask: %v", err)
 	}

@@ -3,9 +3,10 @@ package knowledge
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,10 +25,10 @@ import (
 // pointers lead to); what is cached is only what is derived from them.
 
 // snapshotFile is the snapshot's name in its directory.
-const snapshotFile = "builtin-index.gob"
+const snapshotFile = "builtin-index.bin"
 
 // snapshotMagic opens the file; the number changes with the layout.
-const snapshotMagic = "huiqi builtin index 1\n"
+const snapshotMagic = "huiqi builtin index 3\n"
 
 // snapshotKey identifies what a snapshot must have been built by and from:
 // this binary (its path, size and modification time — a rebuilt binary may
@@ -73,20 +74,31 @@ func BuiltinCached(dir string) (*Base, error) {
 	if dir == "" {
 		return Builtin()
 	}
-	key, ok := snapshotKey()
-	if !ok {
-		return Builtin()
-	}
 	path := filepath.Join(dir, snapshotFile)
-	// The snapshot is read and decoded while the notice and the lexicon
-	// are parsed.
-	ch := make(chan *snapshot, 1)
-	go func() { ch <- readSnapshot(path, key) }()
+	// The key is made and the snapshot read and decoded while the notice
+	// and the lexicon are parsed.
+	type keyed struct {
+		key  [sha256.Size]byte
+		ok   bool
+		snap *snapshot
+	}
+	ch := make(chan keyed, 1)
+	go func() {
+		k := keyed{}
+		if k.key, k.ok = snapshotKey(); k.ok {
+			k.snap = readSnapshot(path, k.key)
+		}
+		ch <- k
+	}()
 	src, err := builtinSources()
-	snap := <-ch
+	k := <-ch
 	if err != nil {
 		return nil, err
 	}
+	if !k.ok {
+		return Builtin()
+	}
+	key, snap := k.key, k.snap
 	var parts *builtinParts
 	if snap != nil {
 		parts, err = snap.parts(src)
@@ -104,8 +116,8 @@ func BuiltinCached(dir string) (*Base, error) {
 	return b, nil
 }
 
-// snapshot is what the file holds: the built index and normaliser in
-// exported fields (what gob writes), with the measures and lexicon entries
+// snapshot is what the file holds (snapshot_codec.go writes it): the
+// built index and normaliser, with the measures and lexicon entries
 // they were built over, by id, to be linked again.
 type snapshot struct {
 	Measures []string
@@ -277,7 +289,20 @@ func (s *snapshot) parts(src *sources) (*builtinParts, error) {
 			return nil, errSnapshot
 		}
 	}
+	// each measure's tokens in token order, as buildIndex appends them,
+	// cut from one array
+	per := make([]int, n)
+	for _, p := range all {
+		per[p.doc]++
+	}
+	tokens := make([]int32, len(all))
 	ix.docTokens = make([][]int32, n)
+	for d, c := range per {
+		if c > 0 {
+			ix.docTokens[d] = tokens[:0:c]
+			tokens = tokens[c:]
+		}
+	}
 	for id, ps := range ix.postings {
 		for _, p := range ps {
 			ix.docTokens[p.doc] = append(ix.docTokens[p.doc], int32(id))
@@ -375,7 +400,7 @@ func docsIn(ids []int32, n int) bool {
 	return !slices.ContainsFunc(ids, func(d int32) bool { return d < 0 || int(d) >= n })
 }
 
-// orEmpty is m, or an empty map where gob left an empty one out.
+// orEmpty is m, or an empty map for a nil one.
 func orEmpty[M ~map[K]V, K comparable, V any](m M) M {
 	if m == nil {
 		return M{}
@@ -383,41 +408,37 @@ func orEmpty[M ~map[K]V, K comparable, V any](m M) M {
 	return m
 }
 
+// bodySum is the checksum of a snapshot's body (against damage, not
+// forgery: the file is the user's own).
+func bodySum(body []byte) uint32 { return crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli)) }
+
 // readSnapshot returns the snapshot at path when it carries key and its
 // content is whole, else nil.
-func readSnapshot(path string, key [sha256.Size]byte) (s *snapshot) {
+func readSnapshot(path string, key [sha256.Size]byte) *snapshot {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil
 	}
-	head := len(snapshotMagic) + 2*sha256.Size
+	head := len(snapshotMagic) + sha256.Size + 4
 	if len(data) < head || string(data[:len(snapshotMagic)]) != snapshotMagic ||
 		!bytes.Equal(data[len(snapshotMagic):len(snapshotMagic)+sha256.Size], key[:]) {
 		return nil
 	}
 	body := data[head:]
-	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[head-sha256.Size:head]) {
+	if bodySum(body) != binary.LittleEndian.Uint32(data[head-4:head]) {
 		return nil
 	}
-	defer func() {
-		if recover() != nil {
-			s = nil // gob on a hostile file: build instead
-		}
-	}()
-	var snap snapshot
-	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&snap); err != nil {
+	snap, err := decodeSnapshot(string(body))
+	if err != nil {
 		return nil
 	}
-	return &snap
+	return snap
 }
 
 // writeSnapshot writes s to path through a temporary file in dir, so a
 // reader never sees half of it and concurrent writers leave one whole file.
 func writeSnapshot(dir, path string, key [sha256.Size]byte, s *snapshot) error {
-	var body bytes.Buffer
-	if err := gob.NewEncoder(&body).Encode(s); err != nil {
-		return fmt.Errorf("knowledge: snapshot: %w", err)
-	}
+	body := s.encode()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("knowledge: snapshot: %w", err)
 	}
@@ -426,16 +447,16 @@ func writeSnapshot(dir, path string, key [sha256.Size]byte, s *snapshot) error {
 		return fmt.Errorf("knowledge: snapshot: %w", err)
 	}
 	defer os.Remove(f.Name()) // after the rename, removes nothing
-	sum := sha256.Sum256(body.Bytes())
+	sum := binary.LittleEndian.AppendUint32(nil, bodySum(body))
 	_, err = f.WriteString(snapshotMagic)
 	if err == nil {
 		_, err = f.Write(key[:])
 	}
 	if err == nil {
-		_, err = f.Write(sum[:])
+		_, err = f.Write(sum)
 	}
 	if err == nil {
-		_, err = f.Write(body.Bytes())
+		_, err = f.Write(body)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
