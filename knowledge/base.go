@@ -123,8 +123,7 @@ type sources struct {
 }
 
 // builtinSources parses the embedded notice and lexicon once per process
-// (the lexicon is enriched in place: twice would be wrong) and checks the
-// embedded gazetteer and calibration.
+// and checks them against each other.
 var builtinSources = sync.OnceValues(func() (*sources, error) {
 	// The notice and the lexicon are parsed in parallel: start-up time is
 	// what a one-shot `huiqi ask` costs.
@@ -137,27 +136,42 @@ var builtinSources = sync.OnceValues(func() (*sources, error) {
 		n, err := OfficialNotice()
 		ch <- noticeOrErr{n, err}
 	}()
-	lx, lerr := embeddedLexicon()
-	if lerr == nil {
-		_, lerr = builtinGazetteer()
-	}
-	if lerr == nil {
-		_, lerr = builtinCalibration()
-	}
+	lx, lerr := builtinLexicon()
 	res := <-ch
-	n, err := res.n, res.err
-	if err != nil {
-		return nil, fmt.Errorf("knowledge: official notice: %w", err)
+	if res.err != nil {
+		return nil, fmt.Errorf("knowledge: official notice: %w", res.err)
 	}
 	if lerr != nil {
-		return nil, fmt.Errorf("knowledge: %w", lerr)
+		return nil, lerr
 	}
-	enrichAmounts(lx)
+	return sourcesOf(res.n, lx)
+})
+
+// sourcesOf checks the lexicon against the notice's measures.
+func sourcesOf(n *Notice, lx *Lexicon) (*sources, error) {
 	b := newBase([]*Notice{n}, lx, nil)
 	if err := lx.Check(idsOf(b.measures)); err != nil {
 		return nil, fmt.Errorf("knowledge: %w", err)
 	}
 	return &sources{notice: n, lex: lx, measures: b.measures}, nil
+}
+
+// builtinLexicon is the embedded lexicon with its amounts enriched (once
+// per process: it is changed in place), after the embedded gazetteer and
+// calibration are checked.
+var builtinLexicon = sync.OnceValues(func() (*Lexicon, error) {
+	lx, err := embeddedLexicon()
+	if err == nil {
+		_, err = builtinGazetteer()
+	}
+	if err == nil {
+		_, err = builtinCalibration()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	enrichAmounts(lx)
+	return lx, nil
 })
 
 func idsOf(ms []*Measure) []string {

@@ -4,16 +4,21 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 	"unicode/utf8"
+
+	"huiqi/internal/zhtext"
 )
 
 // The built-in index and normaliser, kept in a file between processes.
@@ -21,14 +26,14 @@ import (
 // process of one binary builds the same ones from the same embedded data,
 // so BuiltinCached reads them from a snapshot file when it was written by
 // this binary from this data, and otherwise builds them and writes it. The
-// notice and the lexicon are still parsed (they are what the snapshot's
-// pointers lead to); what is cached is only what is derived from them.
+// snapshot holds the parsed notice too (parsing it was the next cost); the
+// lexicon is still parsed, and the index is linked to both.
 
 // snapshotFile is the snapshot's name in its directory.
 const snapshotFile = "builtin-index.bin"
 
 // snapshotMagic opens the file; the number changes with the layout.
-const snapshotMagic = "huiqi builtin index 3\n"
+const snapshotMagic = "huiqi builtin index 4\n"
 
 // snapshotKey identifies what a snapshot must have been built by and from:
 // this binary (its path, size and modification time — a rebuilt binary may
@@ -75,22 +80,25 @@ func BuiltinCached(dir string) (*Base, error) {
 		return Builtin()
 	}
 	path := filepath.Join(dir, snapshotFile)
-	// The key is made and the snapshot read and decoded while the notice
-	// and the lexicon are parsed.
+	// The key is made and the snapshot read and decoded, its notice too,
+	// while the lexicon is parsed.
 	type keyed struct {
-		key  [sha256.Size]byte
-		ok   bool
-		snap *snapshot
+		key    [sha256.Size]byte
+		ok     bool
+		snap   *snapshot
+		notice *Notice
 	}
 	ch := make(chan keyed, 1)
 	go func() {
 		k := keyed{}
 		if k.key, k.ok = snapshotKey(); k.ok {
-			k.snap = readSnapshot(path, k.key)
+			if k.snap = readSnapshot(path, k.key); k.snap != nil {
+				k.notice = k.snap.notice()
+			}
 		}
 		ch <- k
 	}()
-	src, err := builtinSources()
+	lx, err := builtinLexicon()
 	k := <-ch
 	if err != nil {
 		return nil, err
@@ -98,17 +106,22 @@ func BuiltinCached(dir string) (*Base, error) {
 	if !k.ok {
 		return Builtin()
 	}
-	key, snap := k.key, k.snap
 	var parts *builtinParts
-	if snap != nil {
-		parts, err = snap.parts(src)
+	if k.notice != nil {
+		if src, err := sourcesOf(k.notice, lx); err == nil {
+			parts, _ = k.snap.parts(src)
+		}
 	}
-	if parts == nil || err != nil {
+	if parts == nil {
 		if parts, err = builtin(); err != nil {
 			return nil, err
 		}
+		src, err := builtinSources() // what builtin() was built from
+		if err != nil {
+			return nil, err
+		}
 		// best effort: the next process builds again if this fails
-		_ = writeSnapshot(dir, path, key, snapshotOf(parts.ix, parts.norm, src))
+		_ = writeSnapshot(dir, path, k.key, snapshotOf(parts.ix, parts.norm, src))
 	}
 	b := newBase([]*Notice{parts.notice}, parts.lex, nil)
 	b.norm = parts.norm
@@ -120,6 +133,9 @@ func BuiltinCached(dir string) (*Base, error) {
 // built index and normaliser, with the measures and lexicon entries
 // they were built over, by id, to be linked again.
 type snapshot struct {
+	// Notice is the parsed official notice as JSON (as the store keeps an
+	// ingested one), its dates read back in China time.
+	Notice   []byte
 	Measures []string
 	Entries  []string // the lexicon entry of each measure ("" for none)
 
@@ -181,8 +197,13 @@ type fuzzySnap struct {
 
 // snapshotOf copies what ix and norm hold into a snapshot.
 func snapshotOf(ix *index, norm *normalizer, src *sources) *snapshot {
+	notice, err := json.Marshal(src.notice)
+	if err != nil {
+		notice = nil // read back as no notice: the snapshot is not used
+	}
 	s := &snapshot{
-		Vocab: ix.vocab, IDF: ix.idf, MaxIDF: ix.maxIDF,
+		Notice: notice,
+		Vocab:  ix.vocab, IDF: ix.idf, MaxIDF: ix.maxIDF,
 		OOS: ix.oos, OOSMax: ix.oosMax, OOSHead: ix.oosHead,
 		ChatAlone: ix.chat.alone, ChatMax: ix.chat.max, FuzzyBy: ix.fuzzyBy,
 		QVocab: ix.qbank.vocab, QPost: ix.qbank.post, QN: ix.qbank.n, QDoc: ix.qbank.doc,
@@ -233,6 +254,43 @@ func snapshotOf(ix *index, norm *normalizer, src *sources) *snapshot {
 		s.HomoNone = true
 	}
 	return s
+}
+
+// notice decodes the snapshot's notice, or nil.
+func (s *snapshot) notice() *Notice {
+	var n Notice
+	if len(s.Notice) == 0 || json.Unmarshal(s.Notice, &n) != nil {
+		return nil
+	}
+	inChina(reflect.ValueOf(&n).Elem())
+	return &n
+}
+
+// inChina puts every date reachable from v in China time, where the parser
+// made them (JSON reads them back in a fixed zone of the same offset).
+func inChina(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if t, ok := v.Interface().(time.Time); ok {
+			if !t.IsZero() {
+				v.Set(reflect.ValueOf(t.In(zhtext.China())))
+			}
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				inChina(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			inChina(v.Index(i))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			inChina(v.Elem())
+		}
+	}
 }
 
 var errSnapshot = errors.New("knowledge: snapshot does not fit the built-in data")

@@ -200,6 +200,7 @@ func getPair(d *snapDecoder) [2]string {
 // encode writes every field of s.
 func (s *snapshot) encode() []byte {
 	e := &snapEncoder{b: make([]byte, 0, 1<<19)}
+	e.str(string(s.Notice))
 	putStrs(e, s.Measures)
 	putStrs(e, s.Entries)
 	putMap(e, s.Vocab, putStr, putI32)
@@ -258,6 +259,7 @@ func (s *snapshot) encode() []byte {
 func decodeSnapshot(body string) (*snapshot, error) {
 	d := &snapDecoder{s: body}
 	s := &snapshot{}
+	s.Notice = []byte(d.str())
 	s.Measures = getStrs(d)
 	s.Entries = getStrs(d)
 	s.Vocab = getMap(d, getStr, getI32)

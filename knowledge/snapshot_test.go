@@ -50,6 +50,15 @@ func TestSnapshotIsTheBuiltIndex(t *testing.T) {
 	if snap == nil {
 		t.Fatal("readSnapshot: the snapshot just written was not read")
 	}
+	parsed, err := OfficialNotice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := snap.notice(); !reflect.DeepEqual(n, parsed) {
+		pj, _ := json.Marshal(parsed)
+		nj, _ := json.Marshal(n)
+		t.Errorf("the snapshot's notice differs from the parsed one (same JSON: %v)", string(pj) == string(nj))
+	}
 	parts, err := snap.parts(src)
 	if err != nil {
 		t.Fatal(err)
