@@ -623,12 +623,14 @@ func TestWechatBinaryReport(t *testing.T) {
 	if n := len(r.templates()); n != 2 {
 		t.Fatalf("%d notices with no server running", n)
 	}
+	// The server comes back the next morning: the sign deadline's own day.
+	r.env["HUIQI_NOW"] = "2026-12-02T09:30:00+08:00"
 	r.restart("--notify-every", "100ms", "--demo")
 	if got := r.waitTemplates(3); !hasAll(got[2], id, "已办结", "材料已补齐", `"touser":"`+user+`"`) {
 		t.Errorf("the 办结 notice after the restart: %s", got[2])
 	}
 	// The desk: ticket 2 filed, and (--demo lets the fixed clock warn) its
-	// sign deadline, the next working day, about to pass.
+	// sign deadline, today, about to pass while nobody has dispatched it.
 	got := r.waitRobot("key-desk", 4)
 	if !hasAll(got[2]+got[3], id2, "已受理，等待派单", "期限即将届满") {
 		t.Errorf("the desk's group after the restart: %q", got[2:])

@@ -106,4 +106,16 @@ func TestAskOtherPlaceWithItsNotice(t *testing.T) {
 	if a := b.Ask("城区白名单企业奖励标准", 3, fixedNow); len(a.Results) == 0 || a.Results[0].ID != "ind-02" {
 		t.Errorf("Ask about 城区 = %v, want ind-02 first", a.Results)
 	}
+	// the facts of the notice a question's place names: its own, not the district's
+	for _, tc := range []struct{ q, want, not string }{
+		{"盂县的文件文号是多少", "盂政办发〔2023〕9号", "城政办发"},
+		{"盂县的政策一共几条", "共2条", "二十条"},
+		{"盂县的文件是哪天发的", "盂政办发〔2023〕9号", "城政办发"},
+		{"城区的政策还有效吗", "《十八条》", "盂县"},
+	} {
+		a := b.Ask(tc.q, 3, fixedNow)
+		if a.Kind != KindNoticeFact || !strings.Contains(a.Text, tc.want) || strings.Contains(a.Text, tc.not) {
+			t.Errorf("Ask(%q) = %s %q, want the fact with %q and without %q", tc.q, a.Kind, a.Text, tc.want, tc.not)
+		}
+	}
 }

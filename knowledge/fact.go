@@ -53,9 +53,24 @@ func (b *Base) noticeFact(qq *query, ix *index, now time.Time) (string, bool) {
 		return false
 	}
 	pkgs := b.packagesNamed(nq)
+	// A question about the policy of a place whose notice is loaded (武乡的
+	// 政策现在还有效吗) asks that notice's facts.
+	n := b.notices[0]
+	placed := false
+	if len(pkgs) > 0 {
+		if pn := b.noticeOfPackage(pkgs[0]); pn != nil {
+			n = pn
+		}
+	} else if pn := b.noticeOfPlace(qq, ix); pn != nil {
+		n, placed = pn, true
+		for i := range pn.Packages {
+			pkgs = append(pkgs, &pn.Packages[i])
+		}
+	}
 	// Only a question about the notice or a package asks for its facts:
 	// 执照过期了 is about a licence, and 贷款到期 about a loan.
-	subject := len(pkgs) > 0 || has(fc.Subjects) || b.docNoNamed(nq)
+	subject := len(pkgs) > 0 && !placed || has(fc.Subjects) || b.docNoNamed(nq) ||
+		placed && (has(ix.common.Documents.DocNouns) || has(ix.common.Documents.Generic))
 	// 文号 and 印发/落款 dates are the notice's whatever the question names.
 	var docIssuer []string // 落款单位, 发文机关: of a document whatever else is named
 	for _, w := range fc.Issuer {
@@ -67,7 +82,6 @@ func (b *Base) noticeFact(qq *query, ix *index, now time.Time) (string, bool) {
 	if !subject && !own {
 		return "", false
 	}
-	n := b.notices[0]
 	var parts []string
 	switch {
 	case has(fc.DocNo):
@@ -94,6 +108,22 @@ func (b *Base) noticeFact(qq *query, ix *index, now time.Time) (string, bool) {
 		return "", false
 	}
 	return strings.Join(parts, "\n"), true
+}
+
+// noticeOfPlace is the loaded notice of a place the question names (the
+// first such place), or nil.
+func (b *Base) noticeOfPlace(qq *query, ix *index) *Notice {
+	if ix.gaz == nil {
+		return nil
+	}
+	for _, m := range qq.places {
+		for _, n := range b.notices {
+			if np, ok := ix.gaz.Lookup(n.Place); ok && np == m.Place {
+				return n
+			}
+		}
+	}
+	return nil
 }
 
 // packagesNamed are the packages a question names (二十条, 十八条, or a
