@@ -150,8 +150,11 @@ func New(deps Deps) (*Engine, error) {
 	if err := sqlite.Migrate(ctx, deps.DB, "bot", migrations); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	e := &Engine{d: deps, st: &store{db: deps.DB, idle: deps.IdleTimeout, reads: make(chan struct{}, 8)},
-		menu: menuText(deps.Knowledge.Scope()), lang: lang}
+	st, err := newStore(ctx, deps.DB, deps.IdleTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	e := &Engine{d: deps, st: st, menu: menuText(deps.Knowledge.Scope()), lang: lang}
 	if deps.RateLimit > 0 {
 		e.rate = ratelimit.PerWindow(deps.RateLimit, deps.RateWindow, deps.RateKeys, deps.RateClock)
 	}
