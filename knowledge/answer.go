@@ -51,7 +51,7 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		b.markValidity(a.Results, now)
 	}
 	hs := st.hs
-	if !st.cited && len(hs) > 0 && st.conf < ix.cal.Answer {
+	if !st.cited && len(hs) > 0 && st.conf < ix.cal.Answer && !st.restricted {
 		// 区级奖励的钱从哪里出: no one measure, but several say it alike.
 		if text, rs := b.sharedAnswer(st); text != "" {
 			a.Answered, a.Text, a.Results = true, text, rs
@@ -59,7 +59,15 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 			return a
 		}
 	}
-	if !st.cited && (len(hs) == 0 || st.conf < ix.cal.Answer) {
+	// The confidence is calibrated on the built-in notice, whose measures
+	// have a lexicon of everyday words; an ingested notice's have only
+	// their text. A question naming the place of such a notice is already
+	// confined to it (restricted), so a likely hit is answered.
+	threshold := ix.cal.Answer
+	if st.restricted {
+		threshold = ix.cal.Tentative
+	}
+	if !st.cited && (len(hs) == 0 || st.conf < threshold) {
 		a.Kind = KindOutOfScope
 		a.Text = b.abstainText(qq, ix)
 		if st.conf >= ix.cal.Tentative && len(a.Results) > 0 {

@@ -106,6 +106,11 @@ func TestAskOtherPlaceWithItsNotice(t *testing.T) {
 	if a := b.Ask("城区白名单企业奖励标准", 3, fixedNow); len(a.Results) == 0 || a.Results[0].ID != "ind-02" {
 		t.Errorf("Ask about 城区 = %v, want ind-02 first", a.Results)
 	}
+	// a plain-word question confined to that place's notice is answered on
+	// a likely hit: its measures have no lexicon to be sure by
+	if a := b.Ask("盂县用工方面有什么支持", 3, fixedNow); !a.Answered || len(a.Results) == 0 || a.Results[0].ID != "yu-02" {
+		t.Errorf("Ask(盂县用工方面有什么支持) = answered %v, %v (confidence %.2f), want yu-02 answered", a.Answered, a.Results, a.Confidence)
+	}
 	// the facts of the notice a question's place names: its own, not the district's
 	for _, tc := range []struct{ q, want, not string }{
 		{"盂县的文件文号是多少", "盂政办发〔2023〕9号", "城政办发"},
