@@ -46,7 +46,7 @@ const (
 	// topicNotice: the last answer was a fact of the notice itself (文号,
 	// dates, validity); it is the topic but never part of the history.
 	topicNotice = "notice"
-	maxHistory   = 12
+	maxHistory  = 12
 )
 
 // setTopic makes tp the conversation's topic and remembers it.

@@ -78,7 +78,7 @@ func tryHuiqi(bin string, env map[string]string, stdin string, args ...string) (
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), binCache(bin)}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -95,4 +95,10 @@ func tryHuiqi(bin string, env map[string]string, stdin string, args ...string) (
 		return 0, "", "", fmt.Errorf("huiqi %.80q: %w", args, err)
 	}
 	return code, out.String(), errb.String(), nil
+}
+
+// binCache keeps the index snapshot (knowledge's BuiltinCached) of the
+// test binary beside it, not in the user's ~/.cache: HUIQI_CACHE.
+func binCache(bin string) string {
+	return "HUIQI_CACHE=" + filepath.Join(filepath.Dir(bin), "cache")
 }

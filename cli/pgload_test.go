@@ -202,7 +202,7 @@ func startPGServe(t *testing.T, bin, dsn, local string) *pgServer {
 	// own limits would stand in.
 	cmd := exec.Command(bin, "serve", "--db", dsn, "--local-db", local, "--addr", "127.0.0.1:0", "--rate", "-1",
 		"--daily-tickets", "-1", "--daily-questions", "-1", "--log-level", "warn")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), binCache(bin)}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

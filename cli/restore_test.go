@@ -34,7 +34,7 @@ type server struct {
 func startServe(t *testing.T, bin, db string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--rate", "-1", "--daily-tickets", "-1")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "HUIQI_NOW=2026-11-27T10:00:00+08:00"}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "HUIQI_NOW=2026-11-27T10:00:00+08:00", binCache(bin)}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
