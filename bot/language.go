@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -62,6 +63,9 @@ type followupsDoc struct {
 	ListHeads []string            `json:"list_heads"`
 	// NoticeSubject names the notice itself in a question asked again.
 	NoticeSubject string `json:"notice_subject"`
+	// TopicFillers are the words around a topic asked within a package
+	// (二十条里关于用工的有哪些), taken out before it is looked for.
+	TopicFillers []string `json:"topic_fillers"`
 }
 
 // Aspects of a measure a follow-up may ask about, in the order replies
@@ -101,6 +105,7 @@ type language struct {
 	// aspectAsk is each aspect's first phrase, the plainest way to ask it.
 	noticeSubject string
 	aspectAsk     map[string]string
+	topicFillers  []string // longest first
 }
 
 var loadLanguage = sync.OnceValues(func() (*language, error) {
@@ -169,6 +174,8 @@ var loadLanguage = sync.OnceValues(func() (*language, error) {
 		return nil, errors.New("bot: followups.json: notice_subject is missing")
 	}
 	lg.noticeSubject, lg.aspectAsk = fd.NoticeSubject, map[string]string{}
+	lg.topicFillers = slices.Clone(fd.TopicFillers)
+	slices.SortStableFunc(lg.topicFillers, func(a, b string) int { return len(b) - len(a) })
 	for a, ps := range fd.Aspects {
 		if len(ps) > 0 {
 			lg.aspectAsk[a] = ps[0]

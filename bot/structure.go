@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"huiqi/internal/zhtext"
 	"huiqi/knowledge"
@@ -232,6 +233,11 @@ func (t *turn) onPackage(name string, f *followUp) []Reply {
 		if best >= 0 {
 			return t.sectionList(name, secs[best].name)
 		}
+		// 二十条里关于用工的有哪些: no heading says it; the package's
+		// measures the words find.
+		if r, ok := t.packageMeasuresAbout(name, f); ok {
+			return r
+		}
 		head := fmt.Sprintf("《%s》", p.Title)
 		if n != nil {
 			head += fmt.Sprintf("（%s，%s印发）", n.DocNo, zhtext.Date(n.Issued))
@@ -335,3 +341,51 @@ func (t *turn) offerList(m *knowledge.Measure, f *followUp, levels []string) str
 	t.st.List = &listState{Kind: "items", Of: m.ID, Items: items}
 	return b.String()
 }
+
+// packageMeasuresAbout lists the measures of a package that the message's
+// own words find (二十条里关于用工的有哪些: the package's name, the list
+// words and followups.json's topic_fillers taken out): those the knowledge
+// base scores at least topicFloor, and at least a third of the best.
+// false when the words find none of the package's.
+func (t *turn) packageMeasuresAbout(pkg string, f *followUp) ([]Reply, bool) {
+	words := " " + strings.ReplaceAll(f.rest, pkg, " ") + " "
+	for _, w := range t.e.lang.topicFillers {
+		words = strings.ReplaceAll(words, w, " ")
+	}
+	var kept []string
+	for _, w := range strings.Fields(words) {
+		if utf8.RuneCountInString(w) > 1 { // a lone character left by the cues (有关 → 关)
+			kept = append(kept, w)
+		}
+	}
+	words = strings.Join(kept, " ")
+	if len(f.tokens) == 0 || words == "" {
+		return nil, false
+	}
+	a := t.e.d.Knowledge.Ask(words, 10, t.now)
+	var in []knowledge.Result
+	for _, r := range a.Results {
+		if r.Measure != nil && r.Measure.Package == pkg {
+			in = append(in, r)
+		}
+	}
+	if len(in) == 0 || in[0].Score < topicFloor {
+		return nil, false
+	}
+	floor := max(topicFloor, in[0].Score/3)
+	var b strings.Builder
+	var items []listItem
+	for _, r := range in {
+		if r.Score < floor && len(items) > 0 {
+			break
+		}
+		items = append(items, listItem{Label: r.Ref + " " + r.Title, ID: r.ID})
+		fmt.Fprintf(&b, "\n%d. %s %s", len(items), r.Ref, r.Title)
+	}
+	t.st.List = &listState{Kind: "measures", Items: items}
+	return []Reply{{Text: fmt.Sprintf("《%s》里与“%s”有关的有%d条：%s", pkg, strings.ReplaceAll(words, " ", ""), len(items), b.String())}}, true
+}
+
+// topicFloor is the least score a measure needs to be listed as about the
+// words asked.
+const topicFloor = 0.25
