@@ -37,6 +37,10 @@ func TestAskEdges(t *testing.T) {
 		// programmes no clause has, said in plain words
 		{"企业上市有奖励吗", false, KindNotInNotice, []string{"没有"}, []string{"【二十条第2条】"}},
 		{"电费能补贴吗", false, KindNotInNotice, []string{"没有", "二十条第5条"}, []string{"首台套"}},
+		{"国家对中小企业有什么减税政策", false, KindNotInNotice, []string{"没有", "减税"}, nil},
+		// a word that runs on from a measure's phrase is another sense (周转房 after 应急周转)
+		{"应急周转房申请", false, KindNotInNotice, []string{"周转房"}, nil},
+		{"应急周转资金能用来交房租吗", true, "", []string{"二十条第11条"}, nil},
 		// another document or year
 		{"晋政发〔2022〕25号文件说的啥", false, KindOtherNotice, []string{"晋政发〔2022〕25号", "城政办发〔2023〕5号"}, nil},
 		{"《阳泉市加快工业企业复工复产二十条措施》中关于白名单的规定", false, KindOtherNotice, []string{"根据它制定的", "《二十条》"}, nil},

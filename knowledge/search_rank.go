@@ -218,8 +218,10 @@ func otherSense(nq string, f foundPhrase, ws []string) string {
 				break
 			}
 			s, e := at+i, at+i+len(w)
-			// beside the phrase, or a longer word holding it (三无产品)
-			if e <= f.start || s >= f.end || s <= f.start && e >= f.end && e-s > f.end-f.start {
+			// beside the phrase, a longer word holding it (三无产品), or one
+			// that runs on from it (周转房 after 应急周转): anything but a
+			// word inside the phrase itself
+			if e <= f.start || s >= f.end || !(s >= f.start && e <= f.end) {
 				return w
 			}
 			at = e
