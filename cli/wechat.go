@@ -94,6 +94,10 @@ func runWechat(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Numbered choices and a form half asked outlive a restart.
+	if cfg.Sessions, err = wechat.OpenSessions(ctx, a.db); err != nil {
+		return err
+	}
 	srv, err := wechat.NewServer(cfg, eng)
 	if err != nil {
 		return wechatUsageErr(err)

@@ -549,6 +549,36 @@ func scriptAnswers(t *testing.T, path string) []string {
 // server runs; the outbox tells the enterprise by template message and the
 // units' WeChat Work groups by robot, each once. A move made while no
 // server runs is told by the next one, which with --demo also warns of a
+// TestWechatBinaryRestartMidForm: a follower halfway through the report
+// form when the server restarts goes on where they were — the next reply
+// is the field asked, not a new question — and numbered choices shown
+// before the restart still pick what they showed.
+func TestWechatBinaryRestartMidForm(t *testing.T) {
+	r := newWxRig(t, false, nil, "--notify-every", "100ms")
+	const user = "oUserRestart"
+	seen := r.turn(r.click(user, "huiqi_report"))
+	if !strings.Contains(seen[0], "企业名称") {
+		t.Fatalf("the report's first prompt:\n%s", seen[0])
+	}
+	r.turn(r.p.Text(user, "车间用工缺口较大，招不到数控技工，想了解有什么支持。"))
+	r.restart("--notify-every", "100ms")
+	seen = r.turn(r.p.Text(user, "阳泉某某精密机械有限公司"))
+	if all := strings.Join(seen, "\n"); !strings.Contains(all, "联系") || strings.Contains(all, "不在惠企助手能回答的范围") {
+		t.Fatalf("after the restart the company name was not taken as the form's answer:\n%s", all)
+	}
+	seen = r.turn(r.p.Text(user, "13800000001"))
+	n, ok := numberedChoice(seen, "确认提交")
+	if !ok || !strings.Contains(seen[0], "企业名称：阳泉某某精密机械有限公司") {
+		t.Fatalf("the confirmation:\n%s", seen[0])
+	}
+	r.restart("--notify-every", "100ms")
+	seen = r.turn(r.p.Text(user, n)) // the number shown before the restart
+	if id := regexp.MustCompile(`CQ-\d{8}-\d{4,}`).FindString(seen[0]); id == "" || !strings.Contains(seen[0], "已提交") {
+		t.Fatalf("the confirm number after a restart filed nothing:\n%s", seen[0])
+	}
+	r.proc.stop()
+}
+
 // deadline about to pass.
 func TestWechatBinaryReport(t *testing.T) {
 	r := newWxRig(t, false, func(fake *wechattest.Server) map[string]string {

@@ -71,6 +71,8 @@ type Config struct {
 	// many users it remembers (default 10000).
 	SessionTTL  time.Duration
 	MaxSessions int
+	// Sessions keeps the sessions across restarts (nil: in memory only).
+	Sessions SessionStore
 	// MaxSeen bounds the remembered nonces and message ids (default 100000).
 	MaxSeen int
 }

@@ -1,6 +1,7 @@
 package wechat
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -165,19 +166,20 @@ func TestTTLCache(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
+	ctx := context.Background()
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	s := newSessions(2, time.Hour)
+	s := newSessions(2, time.Hour, nil, nil)
 	ch := []bot.Choice{{ID: "x", Label: "X"}}
-	s.put("u1", session{choices: ch}, now)
-	s.put("u2", session{choices: ch}, now.Add(time.Minute))
-	s.put("u3", session{choices: ch}, now.Add(2*time.Minute)) // u1, idle longest, goes
-	if got := s.get("u1", now.Add(2*time.Minute)); got.choices != nil {
+	s.put(ctx, "u1", session{choices: ch}, now)
+	s.put(ctx, "u2", session{choices: ch}, now.Add(time.Minute))
+	s.put(ctx, "u3", session{choices: ch}, now.Add(2*time.Minute)) // u1, idle longest, goes
+	if got := s.get(ctx, "u1", now.Add(2*time.Minute)); got.choices != nil {
 		t.Error("u1 kept past the bound")
 	}
-	if got := s.get("u3", now.Add(2*time.Minute)); len(got.choices) != 1 {
+	if got := s.get(ctx, "u3", now.Add(2*time.Minute)); len(got.choices) != 1 {
 		t.Error("u3 lost")
 	}
-	if got := s.get("u2", now.Add(time.Minute+time.Hour)); got.choices != nil {
+	if got := s.get(ctx, "u2", now.Add(time.Minute+time.Hour)); got.choices != nil {
 		t.Error("u2 kept past its ttl")
 	}
 }

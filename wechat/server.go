@@ -85,7 +85,7 @@ func NewServer(cfg Config, engine Engine) (*Server, error) {
 		cfg: cfg, engine: engine, client: client, log: cfg.Log,
 		nonces:   newTTLCache[[32]byte](cfg.MaxSeen, 2*cfg.Window),
 		seen:     newTTLCache[*pending](cfg.MaxSeen, 2*cfg.Window),
-		sessions: newSessions(cfg.MaxSessions, cfg.SessionTTL),
+		sessions: newSessions(cfg.MaxSessions, cfg.SessionTTL, cfg.Sessions, cfg.Log),
 		locks:    newKeyLocks(),
 	}
 	if key := strings.TrimSpace(cfg.EncodingAESKey); key != "" {
@@ -485,7 +485,7 @@ func (s *Server) seal(body []byte, now int64) ([]byte, error) {
 // returns the messages to send.
 func (s *Server) turn(ctx context.Context, user string, in inbound) []string {
 	now := s.cfg.Now()
-	st := s.sessions.get(user, now)
+	st := s.sessions.get(ctx, user, now)
 	var text string
 	switch {
 	case in.text == "" && (in.input.Action != "" || in.input.Text != ""):
@@ -501,7 +501,7 @@ func (s *Server) turn(ctx context.Context, user string, in inbound) []string {
 		}
 		text = s.engineTurn(ctx, user, input, &st)
 	}
-	s.sessions.put(user, st, now)
+	s.sessions.put(ctx, user, st, now)
 	return limitParts(split(clean(text), s.cfg.MaxBytes), s.cfg.MaxParts, s.cfg.MaxBytes)
 }
 

@@ -1,6 +1,8 @@
 package wechat
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -10,8 +12,10 @@ import (
 // session is what the adapter remembers of one user between messages:
 // the choices last shown (so "2" picks the second) and a form being asked
 // field by field. The conversation itself lives in the engine's database;
-// losing a session (a restart, expiry) costs only the numbering and the
-// form in progress, and the engine's own text flow takes over.
+// with a SessionStore the session is kept there too, so a restart loses
+// neither; without one (or past its lifetime) losing it costs only the
+// numbering and the form in progress, and the engine's own text flow
+// takes over.
 type session struct {
 	choices []bot.Choice
 	form    *formFill
@@ -27,31 +31,74 @@ type formFill struct {
 
 // sessions holds at most max sessions, each forgotten ttl after its last
 // message, by the injected clock.
+// The memory holds the sessions of the users seen lately; a store, when
+// there is one, holds them all, read when the memory has none (after a
+// restart, or an eviction) and written on every put.
 type sessions struct {
-	mu  sync.Mutex
-	m   map[string]*session
-	max int
-	ttl time.Duration
+	mu    sync.Mutex
+	m     map[string]*session
+	max   int
+	ttl   time.Duration
+	store SessionStore // nil: memory only
+	log   *slog.Logger
 }
 
-func newSessions(max int, ttl time.Duration) *sessions {
-	return &sessions{m: make(map[string]*session), max: max, ttl: ttl}
+func newSessions(max int, ttl time.Duration, store SessionStore, log *slog.Logger) *sessions {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &sessions{m: make(map[string]*session), max: max, ttl: ttl, store: store, log: log}
 }
 
-// get returns a copy of the user's live session (zero when none).
-func (s *sessions) get(user string, now time.Time) session {
+// live reports whether a session last seen at seen is still remembered at now.
+func (s *sessions) live(seen, now time.Time) bool {
+	return now.Sub(seen) < s.ttl && !now.Before(seen.Add(-s.ttl))
+}
+
+// get returns a copy of the user's live session (zero when none). A store
+// that cannot be read costs the session, not the turn.
+func (s *sessions) get(ctx context.Context, user string, now time.Time) session {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	st, ok := s.m[user]
-	if !ok || now.Sub(st.seen) >= s.ttl || now.Before(st.seen.Add(-s.ttl)) {
+	s.mu.Unlock()
+	if ok {
+		if !s.live(st.seen, now) {
+			return session{}
+		}
+		return *st
+	}
+	if s.store == nil {
 		return session{}
 	}
-	return *st
+	data, seen, found, err := s.store.LoadSession(ctx, user)
+	if err != nil {
+		s.log.WarnContext(ctx, "wechat: session not read", "err", err)
+		return session{}
+	}
+	if !found || !s.live(seen, now) {
+		return session{}
+	}
+	got, ok := decodeSession(data)
+	if !ok {
+		return session{}
+	}
+	got.seen = seen
+	return got
 }
 
 // put stores the user's session, making room when full: expired sessions
-// first, then the one idle longest.
-func (s *sessions) put(user string, st session, now time.Time) {
+// first, then the one idle longest; the store, when there is one, keeps it
+// too (a failed write is logged: the memory still has it).
+func (s *sessions) put(ctx context.Context, user string, st session, now time.Time) {
+	if s.store != nil {
+		data, err := encodeSession(st)
+		if err == nil {
+			err = s.store.SaveSession(ctx, user, data, now, now.Add(-s.ttl))
+		}
+		if err != nil {
+			s.log.WarnContext(ctx, "wechat: session not kept", "err", err)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st.seen = now
