@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,10 +43,23 @@ type Template struct {
 // noticeParts are the parts of a TicketNotice a template can carry.
 var noticeParts = []string{"ticket", "status", "unit", "reply", "due"}
 
-var (
-	templateIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-	keywordPattern    = regexp.MustCompile(`^[A-Za-z_]{1,32}[0-9]{0,3}$`)
-)
+// validTemplateID: 1 to 128 letters, digits, _ and -.
+func validTemplateID(s string) bool { return asciiRun(s, 1, 128, "_-") }
+
+// validKeyword is a template keyword: 1 to 32 letters or _, then up to 3
+// digits (character_string1, thing12).
+func validKeyword(s string) bool {
+	i := strings.TrimRight(s, "0123456789")
+	if len(s)-len(i) > 3 || len(i) < 1 || len(i) > 32 {
+		return false
+	}
+	for j := 0; j < len(i); j++ {
+		if c := i[j]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // ParseTemplate reads WECHAT_TICKET_TEMPLATE: the template id, optionally
 // prefixed "subscribe:" for a subscribe message, then part=keyword pairs
@@ -67,7 +79,7 @@ func ParseTemplate(spec string) (Template, error) {
 	} else if id, ok := strings.CutPrefix(t.ID, "template:"); ok {
 		t.ID = id
 	}
-	if !templateIDPattern.MatchString(t.ID) {
+	if !validTemplateID(t.ID) {
 		return Template{}, fmt.Errorf("template id %q: want letters, digits, - and _", t.ID)
 	}
 	for _, w := range words[1:] {
@@ -77,7 +89,7 @@ func ParseTemplate(spec string) (Template, error) {
 			return Template{}, fmt.Errorf("%q: want part=keyword", w)
 		case !slices.Contains(noticeParts, part):
 			return Template{}, fmt.Errorf("%q: the parts are %s", part, strings.Join(noticeParts, ", "))
-		case !keywordPattern.MatchString(kw):
+		case !validKeyword(kw):
 			return Template{}, fmt.Errorf("%q: a keyword is letters then digits, e.g. thing3", kw)
 		case t.Fields[part] != "":
 			return Template{}, fmt.Errorf("part %s given twice", part)

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -124,7 +123,8 @@ func WebhookEnvName(unit string) string {
 	return b.String()
 }
 
-var robotKeyPattern = regexp.MustCompile(`^[A-Za-z0-9-]{8,128}$`)
+// validRobotKey: a robot webhook's key, 8 to 128 letters, digits and -.
+func validRobotKey(s string) bool { return asciiRun(s, 8, 128, "-") }
 
 // LoadWebhooks builds the units' webhooks from a JSON file (an object of
 // unit name → webhook URL or bare robot key; nil for none) and then the
@@ -202,7 +202,7 @@ func envNames(byEnv map[string][]string) []string {
 func webhookURL(v string, base *url.URL) (string, error) {
 	v = strings.TrimSpace(v)
 	if !strings.Contains(v, "://") {
-		if !robotKeyPattern.MatchString(v) {
+		if !validRobotKey(v) {
 			return "", errors.New("a robot key is letters, digits and -")
 		}
 		u := *base
