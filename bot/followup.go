@@ -1,12 +1,12 @@
 package bot
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"huiqi/internal/lazyre"
 	"huiqi/internal/zhtext"
 	"huiqi/knowledge"
 )
@@ -66,8 +66,8 @@ func (f *followUp) anyCue() bool {
 }
 
 var (
-	reMeasureID = regexp.MustCompile(`(?i)[a-z]{2,8}-?\d{1,3}`)
-	reCite      = regexp.MustCompile(`(?:([零一二两三四五六七八九十百\d]+条)(?:措施)?)?(?:的|里|里面|中)?第([零一二两三四五六七八九十百\d]{1,6})条`)
+	reMeasureID = lazyre.New(`(?i)[a-z]{2,8}-?\d{1,3}`)
+	reCite      = lazyre.New(`(?:([零一二两三四五六七八九十百\d]+条)(?:措施)?)?(?:的|里|里面|中)?第([零一二两三四五六七八九十百\d]{1,6})条`)
 )
 
 // parseFollowUp reads text against the phrase data and the measures.

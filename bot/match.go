@@ -1,12 +1,12 @@
 package bot
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"huiqi/internal/lazyre"
 	"huiqi/knowledge"
 )
 
@@ -93,7 +93,7 @@ func focus(text string, tokens []string, n int) []string {
 }
 
 // reTime finds the time expressions of a clause: 2023年, 一季度, 年内, 5月, 之日起.
-var reTime = regexp.MustCompile(`\d{4}年|[一二三四1-4]季度|年内|年底|年初|上半年|下半年|\d{1,2}月|[一二三四五六七八九十]{1,2}月|之日起|起执行|延至|截至|截止|期间|有效期|当年度|从\d{4}年起`)
+var reTime = lazyre.New(`\d{4}年|[一二三四1-4]季度|年内|年底|年初|上半年|下半年|\d{1,2}月|[一二三四五六七八九十]{1,2}月|之日起|起执行|延至|截至|截止|期间|有效期|当年度|从\d{4}年起`)
 
 // timeClauses are the clauses of text that state a time.
 func timeClauses(text string) []string {
@@ -124,9 +124,9 @@ type pairedList struct {
 }
 
 var (
-	reListNum   = regexp.MustCompile(`^\d+(?:\.\d+)?(?:%|万元|亿元|万|亿|元|个百分点)?`)
-	reTrailNum  = regexp.MustCompile(`\d+(?:\.\d+)?(?:%|万元|亿元|万|亿|元|个百分点)?$`)
-	reLastStop  = regexp.MustCompile(`等|[一二两三四五六七八九十\d][种项个类大]|以上|以下|三位一体`)
+	reListNum   = lazyre.New(`^\d+(?:\.\d+)?(?:%|万元|亿元|万|亿|元|个百分点)?`)
+	reTrailNum  = lazyre.New(`\d+(?:\.\d+)?(?:%|万元|亿元|万|亿|元|个百分点)?$`)
+	reLastStop  = lazyre.New(`等|[一二两三四五六七八九十\d][种项个类大]|以上|以下|三位一体`)
 	listLeaders = []string{"的", "对", "按照", "搭建", "加强", "聚焦", "围绕", "包括", "即", "给予", "奖励", "落实", "开展", "推广", "支持", "在", "为"}
 )
 
@@ -281,7 +281,7 @@ func listScore(e enumeration, tokens []string, question string) float64 {
 	return s
 }
 
-var reCount = regexp.MustCompile(`(\d+)(?:个|项|类|种|档|条)`)
+var reCount = lazyre.New(`(\d+)(?:个|项|类|种|档|条)`)
 
 // countIn is the count a question names (3个平台 after normalisation), or 0.
 func countIn(q string) int {
@@ -298,7 +298,7 @@ type figure struct {
 	percent bool
 }
 
-var reFigure = regexp.MustCompile(`(\d+(?:\.\d+)?)(%|亿元|万元|亿|万|元)`)
+var reFigure = lazyre.New(`(\d+(?:\.\d+)?)(%|亿元|万元|亿|万|元)`)
 
 func figures(s string) []figure {
 	var out []figure
@@ -321,7 +321,7 @@ func figures(s string) []figure {
 	return out
 }
 
-var reThreshold = regexp.MustCompile(`(?:突破|达到|超过|过)(\d+(?:\.\d+)?)(亿元|万元|亿|万|元)|(\d+(?:\.\d+)?)(%|亿元|万元|亿|万|元)以上`)
+var reThreshold = lazyre.New(`(?:突破|达到|超过|过)(\d+(?:\.\d+)?)(亿元|万元|亿|万|元)|(\d+(?:\.\d+)?)(%|亿元|万元|亿|万|元)以上`)
 
 // thresholds are the figures a condition sets as a floor: 增长100%以上,
 // 首次突破3000万元.

@@ -4,12 +4,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"huiqi/intake"
+	"huiqi/internal/lazyre"
 	"huiqi/internal/zhtext"
 )
 
@@ -97,9 +97,9 @@ func validEnterprise(s string) string {
 }
 
 var (
-	reMobile   = regexp.MustCompile(`^(?:\+?86-?)?1[3-9]\d{9}$`)
-	reLandline = regexp.MustCompile(`^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$`)
-	reEmail    = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$`)
+	reMobile   = lazyre.New(`^(?:\+?86-?)?1[3-9]\d{9}$`)
+	reLandline = lazyre.New(`^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$`)
+	reEmail    = lazyre.New(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$`)
 )
 
 // normContact writes a phone number as digits and hyphens: full-width

@@ -2,12 +2,12 @@ package bot
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"huiqi/internal/lazyre"
 	"huiqi/internal/zhtext"
 	"huiqi/knowledge"
 )
@@ -19,9 +19,9 @@ import (
 // picks from it.
 
 var (
-	rePartNo    = regexp.MustCompile(`第([一二三四五六七八九十\d]{1,3})(?:部分|大部分|方面|章|节)`)
-	rePartNamed = regexp.MustCompile(`(\p{Han}{2,10}?)(?:那|这|的)?(?:一)?(?:部分|方面)`)
-	reParts     = regexp.MustCompile(`(?:几|哪几|哪些|多少)(?:个)?(?:部分|方面)`)
+	rePartNo    = lazyre.New(`第([一二三四五六七八九十\d]{1,3})(?:部分|大部分|方面|章|节)`)
+	rePartNamed = lazyre.New(`(\p{Han}{2,10}?)(?:那|这|的)?(?:一)?(?:部分|方面)`)
+	reParts     = lazyre.New(`(?:几|哪几|哪些|多少)(?:个)?(?:部分|方面)`)
 )
 
 // section is one part of a package with its measures.

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
 	"huiqi/intake"
+	"huiqi/internal/lazyre"
 )
 
 // Staff on Discord are members holding a server role that a deployment's
@@ -39,8 +39,8 @@ type FileConfig struct {
 }
 
 var (
-	snowflake  = regexp.MustCompile(`^\d{15,21}$`)
-	unitTarget = regexp.MustCompile(`^(channel|user):\d{15,21}$`)
+	snowflake  = lazyre.New(`^\d{15,21}$`)
+	unitTarget = lazyre.New(`^(channel|user):\d{15,21}$`)
 )
 
 // LoadConfig reads a FileConfig and checks it against the roles: every

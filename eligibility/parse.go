@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"huiqi/internal/lazyre"
 	"huiqi/internal/zhtext"
 )
 
@@ -193,8 +193,8 @@ func hasFigure(s string) bool {
 }
 
 var (
-	reAdjacent  = regexp.MustCompile(`([一二两三四五六七八])([二三四五六七八九])([十百千万亿])`)
-	reArabRange = regexp.MustCompile(`^(\d+(?:\.\d+)?)(%|万|亿|元)?(?:-|~|到|至)(\d+(?:\.\d+)?)(.*)$`)
+	reAdjacent  = lazyre.New(`([一二两三四五六七八])([二三四五六七八九])([十百千万亿])`)
+	reArabRange = lazyre.New(`^(\d+(?:\.\d+)?)(%|万|亿|元)?(?:-|~|到|至)(\d+(?:\.\d+)?)(.*)$`)
 )
 
 // lowerBound reads an estimate as its lower bound: 3000多万 → 3000万,
@@ -329,9 +329,9 @@ var (
 		"提升了", "提升", "涨了", "多了", "正增长", "同比", "+", "增", "涨"}
 	flatWords = map[string]bool{"持平": true, "没变": true, "不变": true, "没变化": true, "没有变化": true, "零增长": true,
 		"没增长": true, "没有增长": true, "无增长": true, "一样": true, "差不多一样": true, "同比持平": true}
-	fanRe = regexp.MustCompile(`^翻了?([一二两三四五六七八九十\d]*)(番|倍)$`)
+	fanRe = lazyre.New(`^翻了?([一二两三四五六七八九十\d]*)(番|倍)$`)
 	// periodRe is the period an answer restates before its figure (1-2月增长了35%).
-	periodRe = regexp.MustCompile(`^(?:\d{4}年|今年|去年)?(?:1-2月|1~2月|1至2月|1到2月|一二月|一至二月|一到二月|1、2月|前两个月|头两个月|3月|三月|当月|上月)?(?:份)?(?:合计|合并|加起来|一共)?(?:的)?(?:产值)?(?:的)?`)
+	periodRe = lazyre.New(`^(?:\d{4}年|今年|去年)?(?:1-2月|1~2月|1至2月|1到2月|一二月|一至二月|一到二月|1、2月|前两个月|头两个月|3月|三月|当月|上月)?(?:份)?(?:合计|合并|加起来|一共)?(?:的)?(?:产值)?(?:的)?`)
 )
 
 // ParsePercent reads a percentage as people say it: 35、35%、百分之三十五、
@@ -538,9 +538,9 @@ func parseMoney(s string) (float64, bool, error) {
 var (
 	yearRelative = map[string]int{"今年": 0, "本年": 0, "本年度": 0, "今年度": 0, "去年": 1, "上年": 1, "上一年": 1, "上年度": 1,
 		"前年": 2, "大前年": 3}
-	yearsAgoRe = regexp.MustCompile(`^([一二两三四五六七八九十\d]+)年(以)?前$`)
-	cnYearRe   = regexp.MustCompile(`^[〇零一二三四五六七八九]{2}([〇零一二三四五六七八九]{2})?$`)
-	arYearRe   = regexp.MustCompile(`^(\d{4}|\d{2})$`)
+	yearsAgoRe = lazyre.New(`^([一二两三四五六七八九十\d]+)年(以)?前$`)
+	cnYearRe   = lazyre.New(`^[〇零一二三四五六七八九]{2}([〇零一二三四五六七八九]{2})?$`)
+	arYearRe   = lazyre.New(`^(\d{4}|\d{2})$`)
 )
 
 // ParseYear reads a year: 2021、2021年、21年、二〇二一年、去年、前年、今年、
@@ -655,8 +655,8 @@ var (
 	recogNone = map[string]bool{"没有": true, "无": true, "没": true, "都没有": true, "都没": true, "没评上": true,
 		"没有认定": true, "没有认定过": true, "没认定过": true, "一个都没有": true, "否": true, "不是": true, "暂无": true,
 		"还没有": true, "还没": true, "一个也没有": true, "都不是": true, "没有称号": true}
-	recogSplit = regexp.MustCompile(`[,，、;；。和及与/]+|以及|还有`)
-	recogYear  = regexp.MustCompile(`[一二两三四五六七八九十\d]+年以?前|\d{4}|\d{2}年|[〇零一二三四五六七八九]{4}年?|[〇零一二三四五六七八九]{2}年|大前年|前年|去年|今年|上年`)
+	recogSplit = lazyre.New(`[,，、;；。和及与/]+|以及|还有`)
+	recogYear  = lazyre.New(`[一二两三四五六七八九十\d]+年以?前|\d{4}|\d{2}年|[〇零一二三四五六七八九]{4}年?|[〇零一二三四五六七八九]{2}年|大前年|前年|去年|今年|上年`)
 )
 
 // ParseRecognitions reads the titles first recognised and their years:

@@ -1,10 +1,10 @@
 package intake
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 
+	"huiqi/internal/lazyre"
 	"huiqi/internal/zhtext"
 	"huiqi/knowledge"
 )
@@ -210,7 +210,7 @@ func (r *Router) desk(list []*candidate) Route {
 	return rt
 }
 
-var streetRe = regexp.MustCompile(`([\p{Han}]{2,6}?)街道(办事处|办)?`)
+var streetRe = lazyre.New(`([\p{Han}]{2,6}?)街道(办事处|办)?`)
 
 // assignUnits sets lead and co-units from the measure, resolving generic
 // entries from the text and location.

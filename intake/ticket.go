@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
+
+	"huiqi/internal/lazyre"
 )
 
 // Config is the intake's configuration.
@@ -203,7 +204,7 @@ const (
 
 // idRe is a ticket id: the day and 8 random digits (more on a very busy
 // day), or 4 digits and more by count as ids were before.
-var idRe = regexp.MustCompile(`^CQ-\d{8}-\d{4,12}$`)
+var idRe = lazyre.New(`^CQ-\d{8}-\d{4,12}$`)
 
 // ParseID normalises a ticket id as a person types it (cq-20261127-48213957,
 // with spaces) and checks its form.

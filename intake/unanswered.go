@@ -5,10 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"huiqi/internal/lazyre"
 )
 
 // Unanswered is a question huiqi could not answer, kept for staff (text
@@ -138,7 +139,7 @@ func (s *Store) UnansweredPage(ctx context.Context, p Page) (QuestionPage, error
 	return page, nil
 }
 
-var digitsRe = regexp.MustCompile(`[0-9０-９]{7,}`)
+var digitsRe = lazyre.New(`[0-9０-９]{7,}`)
 
 func maskDigits(s string) string { return digitsRe.ReplaceAllString(s, "***") }
 

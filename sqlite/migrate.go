@@ -5,17 +5,18 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"time"
+
+	"huiqi/internal/lazyre"
 )
 
 // migrationsDir is where a component keeps its migrations.
 const migrationsDir = "migrations"
 
 // stepName is a migration file: its version, an underscore, a name.
-var stepName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
+var stepName = lazyre.New(`^(\d{4})_[a-z0-9_]+\.sql$`)
 
 // Migrate applies to db, in order and each in its own transaction, the
 // migrations of a component that the database has not seen yet: the files

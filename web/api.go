@@ -9,12 +9,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"huiqi/bot"
 	"huiqi/intake"
+	"huiqi/internal/lazyre"
 )
 
 // Input limits, in characters.
@@ -192,7 +192,7 @@ func (s *Server) apiRoute(w http.ResponseWriter, r *http.Request) {
 
 // conversationID is the shape of a web chat conversation id: long and random
 // enough that nobody guesses another's (the id keys the reporter's tickets).
-var conversationID = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
+var conversationID = lazyre.New(`^[A-Za-z0-9_-]{16,64}$`)
 
 type chatRequest struct {
 	Conversation string            `json:"conversation"`
