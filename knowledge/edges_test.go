@@ -41,6 +41,9 @@ func TestAskEdges(t *testing.T) {
 		// a word that runs on from a measure's phrase is another sense (周转房 after 应急周转)
 		{"应急周转房申请", false, KindNotInNotice, []string{"周转房"}, nil},
 		{"应急周转资金能用来交房租吗", true, "", []string{"二十条第11条"}, nil},
+		// 保费 inside 担保费 is not ind-16's insurance premium
+		{"担保费补贴怎么申请", true, "", []string{"二十条第12条"}, []string{"二十条第16条"}},
+		{"省里担保费补贴怎么申请", false, KindOtherLevel, []string{"省级"}, nil},
 		// another document or year
 		{"晋政发〔2022〕25号文件说的啥", false, KindOtherNotice, []string{"晋政发〔2022〕25号", "城政办发〔2023〕5号"}, nil},
 		{"《阳泉市加快工业企业复工复产二十条措施》中关于白名单的规定", false, KindOtherNotice, []string{"根据它制定的", "《二十条》"}, nil},
