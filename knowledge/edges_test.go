@@ -28,6 +28,7 @@ func TestAskEdges(t *testing.T) {
 		{"来电人咨询阳泉市对链主企业本地配套采购奖励最高50万元的政策如何落实", true, "", []string{"50万元"}, nil},
 		// a level's own programme the notice does not state
 		{"省里对小升规企业奖多少钱", false, KindOtherLevel, []string{"省级", "区级"}, []string{"您问的是区级"}},
+		{"省工信厅白名单企业有哪些优惠", false, KindOtherLevel, []string{"省级"}, nil},
 		{"市工信局白名单奖励标准", false, KindOtherLevel, []string{"市级", "落实省工信厅和市工信局有关“白名单”企业奖励政策"}, nil},
 		{"国家小巨人认定需要什么条件", false, KindOtherLevel, []string{"认定"}, nil},
 		// …but amounts of other levels the notice states are in scope
