@@ -179,6 +179,9 @@ func TestNotifierClassifiesFailures(t *testing.T) {
 	go func() { b.Run(runCtx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	fake.WaitConnected(1, wait)
+	// The bot registers its commands once it is running (the gateway's
+	// handshake alone can come first): then it delivers.
+	fake.Wait(wait, "commands", func(c discordtest.Call) bool { return c.Method == "PUT" && strings.HasSuffix(c.Path, "/commands") })
 	fake.RefuseDM(alice.UserID)
 	if r := deliver(t, st, b); r.GivenUp != 1 {
 		t.Errorf("DMs closed: %+v, want given up", r)
