@@ -640,3 +640,30 @@ func TestMenuAndBannerFollowScope(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowUpAspects: what a follow-up asks, from followups.json's
+// phrases as messages are read (folded: English, full-width and spaces
+// alike), and its own words left over.
+func TestFollowUpAspects(t *testing.T) {
+	lg, err := loadLanguage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		in, aspect string
+		empty      bool
+	}{
+		{"找谁", aspUnit, true},
+		{"牵头的是谁", aspUnit, true},
+		{"Who is responsible?", aspUnit, true},
+		{"ＷＨＯ　ＩＳ　ＲＥＳＰＯＮＳＩＢＬＥ", aspUnit, true},
+		{"how much", aspAmount, true},
+		{"现在还管吗", aspValid, true},
+		{"still valid?", aspValid, true},
+	} {
+		f := lg.parseFollowUp(tc.in, nil, nil)
+		if !f.aspects[tc.aspect] || f.empty() != tc.empty {
+			t.Errorf("parseFollowUp(%q): aspects %v, tokens %q; want %s, empty %v", tc.in, f.aspects, f.tokens, tc.aspect, tc.empty)
+		}
+	}
+}

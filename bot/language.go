@@ -202,6 +202,16 @@ var loadLanguage = sync.OnceValues(func() (*language, error) {
 	}
 	// Longest first, so 什么时候开始 is a start and not an until; on equal
 	// length the data order decides (stable).
+	// Messages are read folded (fold: simplified, half-width, lower-case,
+	// no spaces or punctuation), so the phrases are too: "who is
+	// responsible" is matched as whoisresponsible.
+	kept := lg.cues[:0]
+	for _, c := range lg.cues {
+		if c.phrase = fold(c.phrase); c.phrase != "" {
+			kept = append(kept, c)
+		}
+	}
+	lg.cues = kept
 	sort.SliceStable(lg.cues, func(i, j int) bool {
 		return utf8.RuneCountInString(lg.cues[i].phrase) > utf8.RuneCountInString(lg.cues[j].phrase)
 	})
