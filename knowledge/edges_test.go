@@ -42,6 +42,11 @@ func TestAskEdges(t *testing.T) {
 		// a word that runs on from a measure's phrase is another sense (周转房 after 应急周转)
 		{"应急周转房申请", false, KindNotInNotice, []string{"周转房"}, nil},
 		{"应急周转资金能用来交房租吗", true, "", []string{"二十条第11条"}, nil},
+		// an owner's own words for a measure's matter
+		{"贷款马上到期了手里没钱还", true, "", []string{"二十条第11条"}, nil},
+		{"我们给大厂配套供货", true, "", []string{"二十条第4条"}, nil},
+		{"办个手续跑了好几个部门", true, "", []string{"十八条第13条"}, nil},
+		{"停工的项目想重新开工", true, "", []string{"十八条第1条"}, nil},
 		// 保费 inside 担保费 is not ind-16's insurance premium
 		{"担保费补贴怎么申请", true, "", []string{"二十条第12条"}, []string{"二十条第16条"}},
 		{"省里担保费补贴怎么申请", false, KindOtherLevel, []string{"省级"}, nil},
