@@ -329,9 +329,11 @@ func (b *Base) abstainText(qq *query, ix *index) string {
 func (b *Base) compose(r *Result, qq *query, ix *index) string {
 	m := r.Measure
 	var sb strings.Builder
-	first := r.validityFirst
+	first := r.validityFirst || r.Expired && ix.asksNow(qq)
 	if first && r.Validity != "" {
-		// An expired or replaced notice says so before anything else.
+		// An expired or replaced notice says so before anything else, and
+		// so does a measure whose dates have passed when the question
+		// asks about today (现在还能申请吗).
 		sb.WriteString(r.Validity + "\n")
 	}
 	fmt.Fprintf(&sb, "【%s】%s", r.Ref, r.Title)
@@ -524,4 +526,17 @@ func minimalDiff(a, b string) (string, string) {
 		return string(ra[lo2:hi2]), string(rb[lo:hi])
 	}
 	return string(ra[i : len(ra)-j]), string(rb[i : len(rb)-j])
+}
+
+// asksNow reports whether a question asks whether something still holds
+// today (the lexicon's facts.now, or its validity words).
+func (ix *index) asksNow(qq *query) bool {
+	for _, list := range [][]string{ix.common.Facts.Now, ix.common.Facts.Validity} {
+		for _, w := range list {
+			if w = basicNormalize(w); w != "" && strings.Contains(qq.norm, w) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -137,3 +137,28 @@ func TestAskOtherPlaceWithItsNotice(t *testing.T) {
 		}
 	}
 }
+
+// TestAskNowLeadsWithDates: a question about today (现在还能…吗, 明年还有吗)
+// answered from a measure whose dates have passed says so first; the same
+// measure asked about without "now" keeps its dates at the end.
+func TestAskNowLeadsWithDates(t *testing.T) {
+	b := mustBuiltin(t)
+	for _, tc := range []struct {
+		q     string
+		first bool
+	}{
+		{"现在还能申请一季度产值增长奖励吗", true},
+		{"今年还有一季度产值增长奖励吗", true},
+		{"一季度产值增长奖励多少", false},
+		{"明年还有专精特新配套奖励吗", false}, // the 二十条 states no term: nothing has passed
+	} {
+		a := b.Ask(tc.q, 3, fixedNow)
+		if !a.Answered {
+			t.Errorf("Ask(%q) not answered: %s", tc.q, a.Text)
+			continue
+		}
+		if got := strings.HasPrefix(a.Text, "时效提示"); got != tc.first {
+			t.Errorf("Ask(%q) opens with the dates = %v, want %v: %.80s", tc.q, got, tc.first, a.Text)
+		}
+	}
+}

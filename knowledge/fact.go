@@ -27,6 +27,10 @@ type FactCues struct {
 	Basis      []string `json:"basis"`
 	Title      []string `json:"title"`  // 全称, 标题
 	Public     []string `json:"public"` // 是否公开发布
+	// Now are the words that ask whether something still holds today
+	// (现在还能申请吗, 今年还有吗): an answer from a measure whose dates
+	// have passed then says so first.
+	Now []string `json:"now"`
 	// Subjects name the notice or its packages in general (通知, 文件, 这个
 	//政策): with them a fact cue asks about the notice even when a
 	// measure's words are in the question too.
