@@ -116,6 +116,10 @@ func (g *gateway) open() error {
 	return err
 }
 
+// reopenSettle is how long run waits after a drop before it reconnects:
+// longer than discordgo's Close holds its lock.
+const reopenSettle = 1500 * time.Millisecond
+
 // run reconnects after every drop until ctx ends or a close is fatal
 // (then sent on g.fatal).
 func (g *gateway) run(ctx context.Context) {
@@ -124,6 +128,20 @@ func (g *gateway) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-g.dropped:
+		}
+		// discordgo's Close holds the session's lock for a second while
+		// it closes the socket, and the heartbeat of the closing socket,
+		// failing meanwhile, calls Close again once the lock is free: a
+		// connection opened in that instant is the one the second Close
+		// closes, and so on, a new connection a second for as long as the
+		// timing repeats. Opening after the second Close has run keeps the
+		// new connection.
+		t := time.NewTimer(reopenSettle)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
 		}
 		wait := time.Second
 		for attempt := 1; ; attempt++ {
