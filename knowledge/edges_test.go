@@ -39,6 +39,8 @@ func TestAskEdges(t *testing.T) {
 		{"企业上市有奖励吗", false, KindNotInNotice, []string{"没有"}, []string{"【二十条第2条】"}},
 		{"电费能补贴吗", false, KindNotInNotice, []string{"没有", "二十条第5条"}, []string{"首台套"}},
 		{"国家对中小企业有什么减税政策", false, KindNotInNotice, []string{"没有", "减税"}, nil},
+		{"限行的时候私家车能走吗", false, KindNotInNotice, nil, nil},
+		{"绿色通道是什么意思，考试用的", false, KindNotInNotice, nil, nil},
 		// a word that runs on from a measure's phrase is another sense (周转房 after 应急周转)
 		{"应急周转房申请", false, KindNotInNotice, []string{"周转房"}, nil},
 		{"应急周转资金能用来交房租吗", true, "", []string{"二十条第11条"}, nil},
