@@ -11,13 +11,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"regexp"
-	"sort"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"huiqi/internal/migration"
 )
 
 // ErrNewerSchema: a component's tables were made by a newer release.
@@ -100,10 +99,6 @@ func (db *DB) locked(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// stepName is a migration file: its version, an underscore, a name (as
-// package sqlite names them).
-var stepName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
-
 // Migrate applies to db, in order and each in its own transaction, the
 // steps of a component it lacks: the files 0001_name.sql, 0002_name.sql, …
 // at the top of fsys, version 1, 2, …, recorded per component in
@@ -165,46 +160,8 @@ func version(ctx context.Context, tx *sql.Tx, component string) (int, error) {
 	return have, err
 }
 
-// readSteps reads the numbered .sql files of fsys in version order and
-// refuses a gap, a duplicate or a file that is not a step.
-func readSteps(fsys fs.FS) ([]string, error) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, err
-	}
-	byVersion := map[int]string{}
-	for _, e := range entries {
-		m := stepName.FindStringSubmatch(e.Name())
-		if m == nil || e.IsDir() {
-			return nil, fmt.Errorf("%s is not a migration (want NNNN_name.sql)", e.Name())
-		}
-		v, _ := strconv.Atoi(m[1])
-		if prev, dup := byVersion[v]; dup {
-			return nil, fmt.Errorf("%s and %s are both version %d", prev, e.Name(), v)
-		}
-		byVersion[v] = e.Name()
-	}
-	versions := make([]int, 0, len(byVersion))
-	for v := range byVersion {
-		versions = append(versions, v)
-	}
-	sort.Ints(versions)
-	steps := make([]string, 0, len(versions))
-	for i, v := range versions {
-		if v != i+1 {
-			return nil, fmt.Errorf("version %d is missing (found %s)", i+1, byVersion[v])
-		}
-		b, err := fs.ReadFile(fsys, byVersion[v])
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, string(b))
-	}
-	if len(steps) == 0 {
-		return nil, errors.New("no migrations")
-	}
-	return steps, nil
-}
+// readSteps reads the component's steps from the top of fsys.
+func readSteps(fsys fs.FS) ([]string, error) { return migration.Steps(fsys, ".") }
 
 // Retryable reports whether a transaction that failed with err may simply
 // run again: PostgreSQL gave it up for a serialization failure (40001) or

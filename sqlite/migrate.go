@@ -4,19 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"path"
-	"sort"
-	"strconv"
 	"time"
 
-	"huiqi/internal/lazyre"
+	"huiqi/internal/migration"
 )
 
 // migrationsDir is where a component keeps its migrations.
 const migrationsDir = "migrations"
-
-// stepName is a migration file: its version, an underscore, a name.
-var stepName = lazyre.New(`^(\d{4})_[a-z0-9_]+\.sql$`)
 
 // Migrate applies to db, in order and each in its own transaction, the
 // migrations of a component that the database has not seen yet: the files
@@ -34,46 +28,9 @@ func Migrate(ctx context.Context, db *DB, component string, fsys fs.FS) error {
 	return db.migrate(ctx, component, steps)
 }
 
-// readSteps reads the numbered .sql files of fsys in version order and
-// refuses a gap, a duplicate or a file that is not a step.
-func readSteps(fsys fs.FS) ([]string, error) {
-	entries, err := fs.ReadDir(fsys, migrationsDir)
-	if err != nil {
-		return nil, err
-	}
-	byVersion := map[int]string{}
-	for _, e := range entries {
-		m := stepName.FindStringSubmatch(e.Name())
-		if m == nil || e.IsDir() {
-			return nil, fmt.Errorf("%s is not a migration (want NNNN_name.sql)", e.Name())
-		}
-		v, _ := strconv.Atoi(m[1])
-		if prev, dup := byVersion[v]; dup {
-			return nil, fmt.Errorf("%s and %s are both version %d", prev, e.Name(), v)
-		}
-		byVersion[v] = e.Name()
-	}
-	versions := make([]int, 0, len(byVersion))
-	for v := range byVersion {
-		versions = append(versions, v)
-	}
-	sort.Ints(versions)
-	steps := make([]string, 0, len(versions))
-	for i, v := range versions {
-		if v != i+1 {
-			return nil, fmt.Errorf("version %d is missing (found %s)", i+1, byVersion[v])
-		}
-		b, err := fs.ReadFile(fsys, path.Join(migrationsDir, byVersion[v]))
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, string(b))
-	}
-	if len(steps) == 0 {
-		return nil, fmt.Errorf("no migrations")
-	}
-	return steps, nil
-}
+// readSteps reads the component's steps from the migrations directory of
+// fsys.
+func readSteps(fsys fs.FS) ([]string, error) { return migration.Steps(fsys, migrationsDir) }
 
 // Outstanding is how many of a component's migrations (as for Migrate)
 // the database lacks: 0 when its tables are current. A database whose
