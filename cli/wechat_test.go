@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"huiqi/internal/testbin"
+	"huiqi/internal/transcript"
 	"huiqi/wechat/wechattest"
 )
 
@@ -362,7 +362,7 @@ func TestWechatBinaryPlain(t *testing.T) {
 	// dialog a second turn would take the retried "1" as the next answer.
 	const user = "oUserAward"
 	seen := r.turn(r.click(user, "huiqi_award"))
-	answers := scriptAnswers(t, "../bot/testdata/award_full.in")
+	answers := mustAnswers(t, "../bot/testdata/award_full.in")
 	byNumber, retried := 0, false
 	for _, a := range answers[1:] {
 		send := a
@@ -524,24 +524,6 @@ func numberedChoice(msgs []string, label string) (string, bool) {
 		return m[1], true
 	}
 	return "", false
-}
-
-// scriptAnswers reads a golden input of bot's: one answer a line.
-func scriptAnswers(t *testing.T, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // TestWechatBinaryReport: a report filed field by field through WeChat,
@@ -732,4 +714,14 @@ func (r *wxRig) waitFor(get func() []string, n int, what string) []string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// mustAnswers reads a golden transcript's typed lines (internal/transcript).
+func mustAnswers(t *testing.T, path string) []string {
+	t.Helper()
+	lines, err := transcript.Answers(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
 }

@@ -1,7 +1,6 @@
 package wechat_test
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"huiqi/bot"
 	"huiqi/bot/wire"
 	"huiqi/intake"
+	"huiqi/internal/transcript"
 	"huiqi/knowledge"
 	"huiqi/notify"
 	"huiqi/sqlite"
@@ -134,7 +134,7 @@ func TestRealAwardDialogByNumbers(t *testing.T) {
 	for _, safe := range []bool{false, true} {
 		r := newReal(t, safe)
 		const user = "oUserAward"
-		answers := scriptLines(t, "../bot/testdata/award_full.in")
+		answers := mustAnswers(t, "../bot/testdata/award_full.in")
 		if answers[0] != "算奖励" {
 			t.Fatalf("the script starts with %q", answers[0])
 		}
@@ -175,24 +175,6 @@ func lens(ss []string) []int {
 	var out []int
 	for _, s := range ss {
 		out = append(out, len(s))
-	}
-	return out
-}
-
-// scriptLines reads a golden input: one answer a line, # comments skipped.
-func scriptLines(t *testing.T, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
 	}
 	return out
 }
@@ -336,4 +318,14 @@ func TestRealMenuMatchesEngine(t *testing.T) {
 			t.Errorf("%s: a click shows\n%s\npicking %d shows\n%s", key, clicked, i+1, picked)
 		}
 	}
+}
+
+// mustAnswers reads a golden transcript's typed lines (internal/transcript).
+func mustAnswers(t *testing.T, path string) []string {
+	t.Helper()
+	lines, err := transcript.Answers(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
 }
