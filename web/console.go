@@ -113,21 +113,8 @@ type consoleHandler func(w http.ResponseWriter, r *http.Request, ss *Session)
 // every POST, the session's CSRF token in the form.
 func (s *Server) console(h consoleHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(sessionCookie)
-		var ss Session
-		if err == nil {
-			ss, err = s.acc.Session(r.Context(), c.Value)
-		}
-		if err != nil {
-			if !errors.Is(err, ErrNoSession) && !errors.Is(err, http.ErrNoCookie) {
-				s.renderError(w, r, nil, err)
-				return
-			}
-			if unsafeMethod(r.Method) {
-				s.renderError(w, r, nil, errorf(CodeUnauthorized, "登录已失效，请重新登录"))
-				return
-			}
-			http.Redirect(w, r, "/console/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		ss, ok := s.consoleSession(w, r)
+		if !ok {
 			return
 		}
 		if unsafeMethod(r.Method) {
@@ -136,13 +123,44 @@ func (s *Server) console(h consoleHandler) http.HandlerFunc {
 				s.renderError(w, r, &ss, classifyForm(err))
 				return
 			}
-			if !equalTokens(r.PostForm.Get("csrf"), ss.CSRF) {
-				s.renderError(w, r, &ss, errorf(CodeForbidden, "表单已过期或来源不明（CSRF 校验失败），请返回刷新后重试"))
+			if !s.checkCSRF(w, r, &ss) {
 				return
 			}
 		}
 		h(w, r, &ss)
 	}
+}
+
+// consoleSession is the request's signed-in session. Without one it
+// answers the request itself — a form sent: 登录已失效; a page: the
+// sign-in, coming back here — and reports false.
+func (s *Server) consoleSession(w http.ResponseWriter, r *http.Request) (Session, bool) {
+	c, err := r.Cookie(sessionCookie)
+	var ss Session
+	if err == nil {
+		ss, err = s.acc.Session(r.Context(), c.Value)
+	}
+	switch {
+	case err == nil:
+		return ss, true
+	case !errors.Is(err, ErrNoSession) && !errors.Is(err, http.ErrNoCookie):
+		s.renderError(w, r, nil, err)
+	case unsafeMethod(r.Method):
+		s.renderError(w, r, nil, errorf(CodeUnauthorized, "登录已失效，请重新登录"))
+	default:
+		http.Redirect(w, r, "/console/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	}
+	return Session{}, false
+}
+
+// checkCSRF reports whether the parsed form carries the session's CSRF
+// token, and answers the request when it does not.
+func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request, ss *Session) bool {
+	if equalTokens(r.PostForm.Get("csrf"), ss.CSRF) {
+		return true
+	}
+	s.renderError(w, r, ss, errorf(CodeForbidden, "表单已过期或来源不明（CSRF 校验失败），请返回刷新后重试"))
+	return false
 }
 
 func classifyForm(err error) error {

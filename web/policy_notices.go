@@ -81,19 +81,11 @@ func (s *Server) renderNotices(w http.ResponseWriter, r *http.Request, ss *Sessi
 // up to the size of a notice file (console reads forms of MaxBody).
 func (s *Server) noticeUpload(h consoleHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(sessionCookie)
-		var ss Session
-		if err == nil {
-			ss, err = s.acc.Session(r.Context(), c.Value)
-		}
-		if err != nil {
-			if !errors.Is(err, ErrNoSession) && !errors.Is(err, http.ErrNoCookie) {
-				s.renderError(w, r, nil, err)
-				return
-			}
-			s.renderError(w, r, nil, errorf(CodeUnauthorized, "登录已失效，请重新登录"))
+		ss, ok := s.consoleSession(w, r)
+		if !ok {
 			return
 		}
+		var err error
 		r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 			err = r.ParseMultipartForm(maxUpload)
@@ -109,8 +101,7 @@ func (s *Server) noticeUpload(h consoleHandler) http.HandlerFunc {
 			s.renderError(w, r, &ss, classifyForm(err))
 			return
 		}
-		if !equalTokens(r.PostFormValue("csrf"), ss.CSRF) {
-			s.renderError(w, r, &ss, errorf(CodeForbidden, "表单已过期或来源不明（CSRF 校验失败），请返回刷新后重试"))
+		if !s.checkCSRF(w, r, &ss) {
 			return
 		}
 		h(w, r, &ss)
