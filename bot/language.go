@@ -225,12 +225,8 @@ func fold(s string) string {
 	s = zhtext.Simplify(s)
 	var b strings.Builder
 	for _, r := range s {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			r -= 0xFEE0
-		case r == 0x3000:
-			r = ' '
-		case r == '－' || r == '—' || r == '–':
+		r = zhtext.HalfWidth(r)
+		if r == '－' || r == '—' || r == '–' {
 			r = '-'
 		}
 		if r == '-' || r == '%' || r == '.' {

@@ -394,13 +394,5 @@ func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 // foldWidth turns full-width ASCII forms (（，：？ and ＡＢ１２) into their
 // half-width forms, as the notice and routing.json are written.
 func foldWidth(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFEE0
-		case r == 0x3000:
-			return ' '
-		}
-		return r
-	}, s)
+	return strings.Map(zhtext.HalfWidth, s)
 }

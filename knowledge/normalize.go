@@ -159,10 +159,9 @@ func basicNormalize(q string) string {
 	b.Grow(len(q))
 	space := false
 	for _, r := range q {
+		r = zhtext.HalfWidth(r)
 		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			r -= 0xFEE0
-		case r == 0x3000 || unicode.IsSpace(r):
+		case unicode.IsSpace(r):
 			r = ' '
 		case r == utf8.RuneError || unicode.IsControl(r):
 			continue

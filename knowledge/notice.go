@@ -88,10 +88,9 @@ func simplifiedHalfWidth(s string) string {
 }
 
 func halfWidth(r rune) rune {
+	r = zhtext.HalfWidth(r)
 	switch {
-	case r >= 0xFF01 && r <= 0xFF5E:
-		return r - 0xFEE0
-	case r == 0x3000 || r == 0xA0 || r == 0x2002 || r == 0x2003:
+	case r == 0xA0 || r == 0x2002 || r == 0x2003:
 		return ' '
 	case r == '\r' || r == 0xFEFF:
 		return -1

@@ -86,3 +86,16 @@ func Simplify(s string) string {
 	}
 	return c
 }
+
+// HalfWidth is the half-width form of a full-width ASCII character
+// (（，：？ and ＡＢ１２) and a space for the ideographic space; other runes
+// are themselves.
+func HalfWidth(r rune) rune {
+	switch {
+	case r >= 0xFF01 && r <= 0xFF5E:
+		return r - 0xFEE0
+	case r == 0x3000:
+		return ' '
+	}
+	return r
+}
