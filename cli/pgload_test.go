@@ -3,9 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -20,6 +18,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"huiqi/internal/pgtest"
 )
 
 var pgLoadFor = flag.Duration("pgload", 8*time.Second, "how long TestPostgresLoad files and reads (BENCHMARKS.md: 60s)")
@@ -35,31 +35,8 @@ var pgLoadFor = flag.Duration("pgload", 8*time.Second, "how long TestPostgresLoa
 //
 //	HUIQI_TEST_POSTGRES=… go test -run TestPostgresLoad -v ./cli -pgload=60s
 func TestPostgresLoad(t *testing.T) {
-	base := os.Getenv("HUIQI_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HUIQI_TEST_POSTGRES is not set: CI runs the load test on PostgreSQL (scripts/test.sh starts one)")
-		}
-		t.Skip("HUIQI_TEST_POSTGRES is not set (scripts/test.sh starts a PostgreSQL and sets it)")
-	}
+	dsn := pgtest.Schema(t, "load_")
 	bin := sharedBinary(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "load_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	dsn := base + sep + "search_path=" + schema
 
 	dir := t.TempDir()
 	servers := make([]*pgServer, 3)

@@ -1,9 +1,6 @@
 package discord
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL shards' test schema
-
 	"huiqi/discord/discordtest"
+	"huiqi/internal/pgtest"
 )
 
 // The tests in this file follow a ticket filed on Discord to the
@@ -330,41 +326,11 @@ func TestBinaryTwoProcessesDeliverEachOnce(t *testing.T) {
 // except in CI (CI=true), where it fails: scripts/test.sh starts one.
 func TestBinaryTwoShardsOnPostgres(t *testing.T) {
 	t.Parallel()
-	dsn := postgresSchema(t)
+	dsn := pgtest.Schema(t, "discord_")
 	dir := t.TempDir()
 	twoShardsDeliverEachOnce(t, filepath.Join(dir, "unused.db"), func(i int) []string {
 		return []string{"--db", dsn, "--local-db", filepath.Join(dir, fmt.Sprintf("local%d.db", i))}
 	})
-}
-
-// postgresSchema is a fresh schema of the test PostgreSQL
-// (HUIQI_TEST_POSTGRES) as a connection URL, dropped after the test.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("HUIQI_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HUIQI_TEST_POSTGRES is not set: CI runs the PostgreSQL tests (scripts/test.sh starts one)")
-		}
-		t.Skip("HUIQI_TEST_POSTGRES is not set (scripts/test.sh starts a PostgreSQL and sets it)")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "discord_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
 }
 
 // twoShardsDeliverEachOnce runs two shards of the bot on db (HUIQI_DB)

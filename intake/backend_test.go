@@ -2,12 +2,9 @@ package intake
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -17,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"huiqi/internal/pgtest"
 	"huiqi/postgres"
 	"huiqi/sqlite"
 )
@@ -28,9 +26,6 @@ import (
 // the tests of onBothDatabases; the others use what only SQLite has (its
 // migrations' history, its pragmas, its trigger syntax, its processes on
 // one file).
-
-// pgEnv names the PostgreSQL database of the tests (a postgres:// URL).
-const pgEnv = "HUIQI_TEST_POSTGRES"
 
 // onBothDatabases are the tests TestPostgres runs again on PostgreSQL.
 var onBothDatabases = []func(*testing.T){
@@ -61,15 +56,7 @@ func TestPostgres(t *testing.T) {
 	}
 }
 
-func needPostgres(t *testing.T) {
-	t.Helper()
-	if os.Getenv(pgEnv) == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: CI runs the store tests on PostgreSQL too (scripts/test.sh starts one)", pgEnv)
-		}
-		t.Skipf("%s is not set (scripts/test.sh starts a PostgreSQL and sets it)", pgEnv)
-	}
-}
+func needPostgres(t *testing.T) { t.Helper(); pgtest.Need(t) }
 
 // TestSchemasAgree: the intake tables on PostgreSQL (migrations_pg) have
 // the columns the SQLite migrations give them, so one store's SQL runs on
@@ -148,33 +135,7 @@ func mustOpenDB(tb testing.TB) testDB {
 // mustOpenPG opens a fresh schema of the tests' PostgreSQL database.
 func mustOpenPG(tb testing.TB) testDB {
 	tb.Helper()
-	base := os.Getenv(pgEnv)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return openPG(tb, base+sep+"search_path="+schema)
+	return openPG(tb, pgtest.Schema(tb, "t_"))
 }
 
 func openPG(tb testing.TB, dsn string) testDB {
