@@ -531,12 +531,5 @@ func minimalDiff(a, b string) (string, string) {
 // asksNow reports whether a question asks whether something still holds
 // today (the lexicon's facts.now, or its validity words).
 func (ix *index) asksNow(qq *query) bool {
-	for _, list := range [][]string{ix.common.Facts.Now, ix.common.Facts.Validity} {
-		for _, w := range list {
-			if w = basicNormalize(w); w != "" && strings.Contains(qq.norm, w) {
-				return true
-			}
-		}
-	}
-	return false
+	return cueIn(qq.norm, ix.common.Facts.Now) != "" || cueIn(qq.norm, ix.common.Facts.Validity) != ""
 }

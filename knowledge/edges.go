@@ -225,14 +225,7 @@ func amountsOfEntry(e *LexEntry) []Amount {
 
 // asksConditions reports a question about the conditions or the procedure
 // of a programme (申报条件, 认定标准, 流程).
-func (ix *index) asksConditions(nq string) bool {
-	for _, c := range ix.common.ConditionCues {
-		if c = basicNormalize(c); c != "" && strings.Contains(nq, c) {
-			return true
-		}
-	}
-	return false
-}
+func (ix *index) asksConditions(nq string) bool { return cueIn(nq, ix.common.ConditionCues) != "" }
 
 // reDocNoQ finds a 文号 in a question: 晋政发〔2022〕25号, 城政办发2024, 城政办发〔2024〕1号.
 var reDocNoQ = lazyRE(`(\p{Han}{1,8}?[发函字])\s*[〔\[(（【]?\s*((?:19|20)\d{2})\s*[〕\])）】]?\s*(?:(\d{1,4})\s*号)?`)
@@ -259,14 +252,7 @@ type otherDocument struct {
 func (b *Base) otherDocumentIn(qq *query, ix *index) *otherDocument {
 	nq := qq.norm
 	dw := ix.common.Documents
-	has := func(list []string) string {
-		for _, w := range list {
-			if w = basicNormalize(w); w != "" && strings.Contains(nq, w) {
-				return w
-			}
-		}
-		return ""
-	}
+	has := func(list []string) string { return cueIn(nq, list) }
 	if has(dw.Interpretation) != "" && has(dw.Picture) != "" {
 		return &otherDocument{name: "解读", picture: true}
 	}
@@ -530,14 +516,7 @@ func (ix *index) levelsDistrict(qq *query) bool {
 // 配套) is the measure's.
 func (ix *index) recognisedTitle(qq *query, d int32) string {
 	nq := qq.norm
-	asks := false
-	for _, c := range ix.common.RecognitionCues {
-		if c = basicNormalize(c); c != "" && strings.Contains(nq, c) {
-			asks = true
-			break
-		}
-	}
-	if !asks || ix.asksAward(nq) || ix.asksAmount(nq) {
+	if cueIn(nq, ix.common.RecognitionCues) == "" || ix.asksAward(nq) || ix.asksAmount(nq) {
 		return ""
 	}
 	e := ix.docs[d].entry

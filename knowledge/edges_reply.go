@@ -14,14 +14,7 @@ import (
 )
 
 // asksAward reports a question about an award or subsidy (奖励, 补贴, 有钱拿).
-func (ix *index) asksAward(nq string) bool {
-	for _, c := range ix.common.AwardCues {
-		if c = basicNormalize(c); c != "" && strings.Contains(nq, c) {
-			return true
-		}
-	}
-	return false
-}
+func (ix *index) asksAward(nq string) bool { return cueIn(nq, ix.common.AwardCues) != "" }
 
 // measuresOf lists the measures of the loaded notices that apply in place p
 // (a notice's Place, resolved through the gazetteer).

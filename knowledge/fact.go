@@ -48,14 +48,7 @@ func (b *Base) noticeFact(qq *query, ix *index, now time.Time) (string, bool) {
 	if len(b.notices) == 0 || reClauseRef.MatchString(nq) {
 		return "", false
 	}
-	has := func(list []string) bool {
-		for _, w := range list {
-			if w = basicNormalize(w); w != "" && strings.Contains(nq, w) {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(list []string) bool { return cueIn(nq, list) != "" }
 	pkgs := b.packagesNamed(nq)
 	// A question about the policy of a place whose notice is loaded (武乡的
 	// 政策现在还有效吗) asks that notice's facts.

@@ -32,14 +32,7 @@ func (ix *index) asksAmount(nq string) bool {
 }
 
 // asksList reports a question that asks for an enumeration (哪三个, 分别是).
-func (ix *index) asksList(nq string) bool {
-	for _, c := range ix.common.ListCues {
-		if c = basicNormalize(c); c != "" && strings.Contains(nq, c) {
-			return true
-		}
-	}
-	return false
-}
+func (ix *index) asksList(nq string) bool { return cueIn(nq, ix.common.ListCues) != "" }
 
 // snippet returns up to n sentences of a measure that share the most query
 // weight, in text order, long sentences cut to their best parts.
@@ -169,6 +162,17 @@ func (ix *index) trimSentence(s *sentence, limit int, score func(*sentence) floa
 		out += "…"
 	}
 	return out
+}
+
+// cueIn is the first word of list that the normalised question nq holds,
+// the word normalised as nq is ("" when none does).
+func cueIn(nq string, list []string) string {
+	for _, w := range list {
+		if w = basicNormalize(w); w != "" && strings.Contains(nq, w) {
+			return w
+		}
+	}
+	return ""
 }
 
 func containsAnyOf(s string, ws []string) bool {
