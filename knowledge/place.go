@@ -103,10 +103,25 @@ type PlaceMention struct {
 
 // ParseGazetteer reads a gazetteer in the format of gazetteer.json.
 func ParseGazetteer(data []byte) (*Gazetteer, error) {
-	var d gazetteerData
-	if err := json.Unmarshal(data, &d); err != nil {
+	d, err := parseGazetteerData(data)
+	if err != nil {
+		return nil, err
+	}
+	return newGazetteer(d)
+}
+
+// parseGazetteerData reads gazetteer.json's format.
+func parseGazetteerData(data []byte) (*gazetteerData, error) {
+	d := &gazetteerData{}
+	if err := json.Unmarshal(data, d); err != nil {
 		return nil, fmt.Errorf("gazetteer: %w", err)
 	}
+	return d, nil
+}
+
+// newGazetteer indexes the places of d by name and by the forms a question
+// may write them in. d's places become the gazetteer's.
+func newGazetteer(d *gazetteerData) (*Gazetteer, error) {
 	g := &Gazetteer{byName: map[string]*Place{}, forms: map[string][]placeForm{},
 		not: d.NotPlaces, context: d.Context, generic: d.Generic}
 	add := func(p *Place) {

@@ -34,12 +34,17 @@ func (ix *index) asksAmount(nq string) bool {
 // asksList reports a question that asks for an enumeration (哪三个, 分别是).
 func (ix *index) asksList(nq string) bool { return cueIn(nq, ix.common.ListCues) != "" }
 
+// sentences are measure d's sentences, cut on first use.
+func (ix *index) sentences(d int32) []sentence {
+	di := &ix.docs[d]
+	di.once.Do(func() { di.sentences = splitSentences(di.m.Text, ix.vocab) })
+	return di.sentences
+}
+
 // snippet returns up to n sentences of a measure that share the most query
 // weight, in text order, long sentences cut to their best parts.
 func (ix *index) snippet(d int32, qq *query, n int) string {
-	di := &ix.docs[d]
-	di.once.Do(func() { di.sentences = splitSentences(di.m.Text, ix.vocab) })
-	ss := di.sentences
+	ss := ix.sentences(d)
 	if len(ss) == 0 {
 		return ""
 	}

@@ -4,21 +4,17 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"slices"
 	"sync"
-	"time"
 	"unicode/utf8"
-
-	"huiqi/internal/zhtext"
+	"unsafe"
 )
 
 // The built-in index and normaliser, kept in a file between processes.
@@ -26,14 +22,15 @@ import (
 // process of one binary builds the same ones from the same embedded data,
 // so BuiltinCached reads them from a snapshot file when it was written by
 // this binary from this data, and otherwise builds them and writes it. The
-// snapshot holds the parsed notice too (parsing it was the next cost); the
-// lexicon is still parsed, and the index is linked to both.
+// snapshot holds what they are built from too — the parsed notice, the
+// lexicon and the gazetteer (parsing their JSON was the next cost) — so a
+// process that finds a current snapshot parses none of its embedded data.
 
 // snapshotFile is the snapshot's name in its directory.
 const snapshotFile = "builtin-index.bin"
 
 // snapshotMagic opens the file; the number changes with the layout.
-const snapshotMagic = "huiqi builtin index 4\n"
+const snapshotMagic = "huiqi builtin index 5\n"
 
 // snapshotKey identifies what a snapshot must have been built by and from:
 // this binary (its path, size and modification time — a rebuilt binary may
@@ -49,19 +46,21 @@ func snapshotKey() (key [sha256.Size]byte, ok bool) {
 	if err != nil {
 		return key, false
 	}
+	// The data is summed with CRC-32 (hardware-assisted, ~40 times faster
+	// than SHA-256 here): with the binary's own identity in the key, the
+	// sums guard against a test binary's data changing under one name, not
+	// against forgery (the file is the user's own).
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00", runtime.Version(), exe, st.Size(), st.ModTime().UnixNano())
 	for _, b := range [][]byte{officialText, noticeDataJSON, unitsJSON, gazetteerJSON, calibrationJSON} {
-		fmt.Fprintf(h, "%d\x00", len(b))
-		h.Write(b)
+		fmt.Fprintf(h, "%d\x00%08x\x00", len(b), crc32.ChecksumIEEE(b))
 	}
 	err = fs.WalkDir(lexiconFS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		b, err := lexiconFS.ReadFile(p)
-		fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
-		h.Write(b)
+		fmt.Fprintf(h, "%s\x00%d\x00%08x\x00", p, len(b), crc32.ChecksumIEEE(b))
 		return err
 	})
 	if err != nil {
@@ -71,48 +70,26 @@ func snapshotKey() (key [sha256.Size]byte, ok bool) {
 	return key, true
 }
 
-// BuiltinCached is Builtin with the index and the normaliser read from the
-// snapshot in dir, or built and written there when the snapshot is missing,
+// BuiltinCached is Builtin with everything it is made of read from the
+// snapshot in dir — the parsed notice, lexicon and gazetteer, the index and
+// the normaliser — or built and written there when the snapshot is missing,
 // stale (another binary or other data), damaged or unreadable; a snapshot
 // that cannot be written is not an error. dir "" is Builtin.
 func BuiltinCached(dir string) (*Base, error) {
 	if dir == "" {
 		return Builtin()
 	}
-	path := filepath.Join(dir, snapshotFile)
-	// The key is made and the snapshot read and decoded, its notice too,
-	// while the lexicon is parsed.
-	type keyed struct {
-		key    [sha256.Size]byte
-		ok     bool
-		snap   *snapshot
-		notice *Notice
-	}
-	ch := make(chan keyed, 1)
-	go func() {
-		k := keyed{}
-		if k.key, k.ok = snapshotKey(); k.ok {
-			if k.snap = readSnapshot(path, k.key); k.snap != nil {
-				k.notice = k.snap.notice()
-			}
-		}
-		ch <- k
-	}()
-	lx, err := builtinLexicon()
-	k := <-ch
-	if err != nil {
-		return nil, err
-	}
-	if !k.ok {
+	key, ok := snapshotKey()
+	if !ok {
 		return Builtin()
 	}
+	path := filepath.Join(dir, snapshotFile)
 	var parts *builtinParts
-	if k.notice != nil {
-		if src, err := sourcesOf(k.notice, lx); err == nil {
-			parts, _ = k.snap.parts(src)
-		}
+	if snap := readSnapshot(path, key); snap != nil {
+		parts, _ = snap.load()
 	}
 	if parts == nil {
+		var err error
 		if parts, err = builtin(); err != nil {
 			return nil, err
 		}
@@ -121,7 +98,9 @@ func BuiltinCached(dir string) (*Base, error) {
 			return nil, err
 		}
 		// best effort: the next process builds again if this fails
-		_ = writeSnapshot(dir, path, k.key, snapshotOf(parts.ix, parts.norm, src))
+		if snap, err := snapshotOf(parts.ix, parts.norm, src); err == nil {
+			_ = writeSnapshot(dir, path, key, snap)
+		}
 	}
 	b := newBase([]*Notice{parts.notice}, parts.lex, nil)
 	b.norm = parts.norm
@@ -133,9 +112,13 @@ func BuiltinCached(dir string) (*Base, error) {
 // built index and normaliser, with the measures and lexicon entries
 // they were built over, by id, to be linked again.
 type snapshot struct {
-	// Notice is the parsed official notice as JSON (as the store keeps an
-	// ingested one), its dates read back in China time.
-	Notice   []byte
+	// What the index was built from (snapshot_value.go writes them): the
+	// parsed official notice, the lexicon with its amounts enriched, and
+	// the gazetteer's data.
+	Notice    *Notice
+	Lexicon   *lexiconSnap
+	Gazetteer *gazetteerData
+
 	Measures []string
 	Entries  []string // the lexicon entry of each measure ("" for none)
 
@@ -147,6 +130,9 @@ type snapshot struct {
 	MaxIDF    float32
 	DocNorm   []float32
 	DocConds  [][]string
+	// Sentences are each measure's, cut as a snippet cuts them on first
+	// use (that was ~1 ms of a one-shot question).
+	Sentences [][]sentence
 
 	Phrases    []phraseSnap
 	PhraseKeys map[string][]int32 // → Phrases
@@ -195,15 +181,16 @@ type fuzzySnap struct {
 	W    float64
 }
 
-// snapshotOf copies what ix and norm hold into a snapshot.
-func snapshotOf(ix *index, norm *normalizer, src *sources) *snapshot {
-	notice, err := json.Marshal(src.notice)
+// snapshotOf copies what ix and norm hold, and what they were built
+// from, into a snapshot.
+func snapshotOf(ix *index, norm *normalizer, src *sources) (*snapshot, error) {
+	gaz, err := parseGazetteerData(gazetteerJSON)
 	if err != nil {
-		notice = nil // read back as no notice: the snapshot is not used
+		return nil, err
 	}
 	s := &snapshot{
-		Notice: notice,
-		Vocab:  ix.vocab, IDF: ix.idf, MaxIDF: ix.maxIDF,
+		Notice: src.notice, Lexicon: &lexiconSnap{Entries: src.lex.Entries, Common: src.lex.Common}, Gazetteer: gaz,
+		Vocab: ix.vocab, IDF: ix.idf, MaxIDF: ix.maxIDF,
 		OOS: ix.oos, OOSMax: ix.oosMax, OOSHead: ix.oosHead,
 		ChatAlone: ix.chat.alone, ChatMax: ix.chat.max, FuzzyBy: ix.fuzzyBy,
 		QVocab: ix.qbank.vocab, QPost: ix.qbank.post, QN: ix.qbank.n, QDoc: ix.qbank.doc,
@@ -221,6 +208,9 @@ func snapshotOf(ix *index, norm *normalizer, src *sources) *snapshot {
 		s.Entries = append(s.Entries, e)
 		s.DocNorm = append(s.DocNorm, d.norm)
 		s.DocConds = append(s.DocConds, d.conds)
+	}
+	for d := range ix.docs {
+		s.Sentences = append(s.Sentences, ix.sentences(int32(d)))
 	}
 	for _, ps := range ix.postings {
 		s.PostStart = append(s.PostStart, int32(len(s.PostDoc)))
@@ -253,54 +243,48 @@ func snapshotOf(ix *index, norm *normalizer, src *sources) *snapshot {
 	} else {
 		s.HomoNone = true
 	}
-	return s
+	return s, nil
 }
 
-// notice decodes the snapshot's notice, or nil.
-func (s *snapshot) notice() *Notice {
-	var n Notice
-	if len(s.Notice) == 0 || json.Unmarshal(s.Notice, &n) != nil {
-		return nil
-	}
-	inChina(reflect.ValueOf(&n).Elem())
-	return &n
+// lexiconSnap is what a snapshot holds of a Lexicon (its index by measure
+// is rebuilt).
+type lexiconSnap struct {
+	Entries []*LexEntry
+	Common  CommonLexicon
 }
 
-// inChina puts every date reachable from v in China time, where the parser
-// made them (JSON reads them back in a fixed zone of the same offset).
-func inChina(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Struct:
-		if t, ok := v.Interface().(time.Time); ok {
-			if !t.IsZero() {
-				v.Set(reflect.ValueOf(t.In(zhtext.China())))
-			}
-			return
-		}
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				inChina(v.Field(i))
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			inChina(v.Index(i))
-		}
-	case reflect.Pointer:
-		if !v.IsNil() {
-			inChina(v.Elem())
-		}
+// load makes the parts of the built-in base from the snapshot alone.
+func (s *snapshot) load() (*builtinParts, error) {
+	if s.Notice == nil || s.Lexicon == nil || s.Gazetteer == nil {
+		return nil, errSnapshot
 	}
+	lx := &Lexicon{Entries: s.Lexicon.Entries, Common: s.Lexicon.Common, byID: make(map[string]*LexEntry, len(s.Lexicon.Entries))}
+	for _, e := range lx.Entries {
+		if e == nil || lx.byID[e.Measure] != nil {
+			return nil, errSnapshot
+		}
+		lx.byID[e.Measure] = e
+	}
+	gaz, err := newGazetteer(s.Gazetteer)
+	if err != nil {
+		return nil, errSnapshot
+	}
+	src, err := sourcesOf(s.Notice, lx)
+	if err != nil {
+		return nil, errSnapshot
+	}
+	return s.parts(src, gaz)
 }
 
 var errSnapshot = errors.New("knowledge: snapshot does not fit the built-in data")
 
-// parts links a snapshot to the parsed notice and lexicon; it fails when
-// the snapshot was not built over them or does not hold together.
-func (s *snapshot) parts(src *sources) (*builtinParts, error) {
+// parts links a snapshot to the parsed notice, lexicon and gazetteer; it
+// fails when the snapshot was not built over them or does not hold
+// together.
+func (s *snapshot) parts(src *sources, gaz *Gazetteer) (*builtinParts, error) {
 	ms := src.measures
 	n := len(ms)
-	if len(s.Measures) != n || len(s.Entries) != n || len(s.DocNorm) != n || len(s.DocConds) != n ||
+	if len(s.Measures) != n || len(s.Entries) != n || len(s.DocNorm) != n || len(s.DocConds) != n || len(s.Sentences) != n ||
 		len(s.PostStart) != len(s.Vocab)+1 || len(s.IDF) != len(s.Vocab) || len(s.PostTF) != len(s.PostDoc) {
 		return nil, errSnapshot
 	}
@@ -324,8 +308,13 @@ func (s *snapshot) parts(src *sources) (*builtinParts, error) {
 		if (e == nil) != (s.Entries[i] == "") || e != nil && e.Measure != s.Entries[i] {
 			return nil, errSnapshot
 		}
+		if !sentencesIn(s.Sentences[i], len(s.Vocab)) {
+			return nil, errSnapshot
+		}
 		ix.byID[m.ID] = int32(i)
-		ix.docs[i] = docInfo{m: m, norm: s.DocNorm[i], entry: e, once: new(sync.Once), conds: s.DocConds[i]}
+		cut := new(sync.Once)
+		cut.Do(func() {}) // the sentences are the snapshot's
+		ix.docs[i] = docInfo{m: m, norm: s.DocNorm[i], entry: e, once: cut, sentences: s.Sentences[i], conds: s.DocConds[i]}
 	}
 	ix.postings = make([][]posting, len(s.Vocab))
 	all := make([]posting, len(s.PostDoc))
@@ -423,10 +412,8 @@ func (s *snapshot) parts(src *sources) (*builtinParts, error) {
 			return nil, errSnapshot
 		}
 	}
+	ix.gaz = gaz
 	var err error
-	if ix.gaz, err = builtinGazetteer(); err != nil {
-		return nil, err
-	}
 	if ix.cal, err = builtinCalibration(); err != nil {
 		return nil, err
 	}
@@ -453,6 +440,17 @@ func (s *snapshot) parts(src *sources) (*builtinParts, error) {
 	return &builtinParts{notice: src.notice, lex: src.lex, norm: norm, ix: ix}, nil
 }
 
+// sentencesIn reports whether every token of ss and their parts is in
+// [0, n).
+func sentencesIn(ss []sentence, n int) bool {
+	for _, s := range ss {
+		if !docsIn(s.tokens, n) || !sentencesIn(s.parts, n) {
+			return false
+		}
+	}
+	return true
+}
+
 // docsIn reports whether every id is in [0, n).
 func docsIn(ids []int32, n int) bool {
 	return !slices.ContainsFunc(ids, func(d int32) bool { return d < 0 || int(d) >= n })
@@ -467,8 +465,9 @@ func orEmpty[M ~map[K]V, K comparable, V any](m M) M {
 }
 
 // bodySum is the checksum of a snapshot's body (against damage, not
-// forgery: the file is the user's own).
-func bodySum(body []byte) uint32 { return crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli)) }
+// forgery: the file is the user's own). IEEE, not Castagnoli: making the
+// Castagnoli tables costs a process ~1 ms, more than summing the body.
+func bodySum(body []byte) uint32 { return crc32.ChecksumIEEE(body) }
 
 // readSnapshot returns the snapshot at path when it carries key and its
 // content is whole, else nil.
@@ -486,7 +485,9 @@ func readSnapshot(path string, key [sha256.Size]byte) *snapshot {
 	if bodySum(body) != binary.LittleEndian.Uint32(data[head-4:head]) {
 		return nil
 	}
-	snap, err := decodeSnapshot(string(body))
+	// The decoded strings are pieces of the body; data is not written
+	// again, so it is read as a string without a copy of its ~420 KB.
+	snap, err := decodeSnapshot(unsafe.String(unsafe.SliceData(body), len(body)))
 	if err != nil {
 		return nil
 	}
@@ -496,7 +497,10 @@ func readSnapshot(path string, key [sha256.Size]byte) *snapshot {
 // writeSnapshot writes s to path through a temporary file in dir, so a
 // reader never sees half of it and concurrent writers leave one whole file.
 func writeSnapshot(dir, path string, key [sha256.Size]byte, s *snapshot) error {
-	body := s.encode()
+	body, err := s.encode()
+	if err != nil {
+		return fmt.Errorf("knowledge: snapshot: %w", err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("knowledge: snapshot: %w", err)
 	}

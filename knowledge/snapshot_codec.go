@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"reflect"
 )
 
 // The snapshot's encoding: every field in order, lengths and integers as
@@ -197,10 +198,26 @@ func getPair(d *snapDecoder) [2]string {
 	return [2]string{a, d.str()}
 }
 
+func putSentence(e *snapEncoder, s sentence) {
+	e.str(s.text)
+	putInt(e, s.runes)
+	putI32s(e, s.tokens)
+	putSlice(e, s.parts, putSentence)
+}
+
+func getSentence(d *snapDecoder) sentence {
+	return sentence{text: d.str(), runes: getInt(d), tokens: d.int32s(), parts: getSlice(d, getSentence)}
+}
+
 // encode writes every field of s.
-func (s *snapshot) encode() []byte {
-	e := &snapEncoder{b: make([]byte, 0, 1<<19)}
-	e.str(string(s.Notice))
+func (s *snapshot) encode() ([]byte, error) {
+	e := &snapEncoder{b: make([]byte, 0, 1<<20)}
+	fields := valueFields{}
+	for _, v := range []any{&s.Notice, &s.Lexicon, &s.Gazetteer} {
+		if err := putValue(e, fields, reflect.ValueOf(v).Elem()); err != nil {
+			return nil, err
+		}
+	}
 	putStrs(e, s.Measures)
 	putStrs(e, s.Entries)
 	putMap(e, s.Vocab, putStr, putI32)
@@ -211,6 +228,7 @@ func (s *snapshot) encode() []byte {
 	e.f32(s.MaxIDF)
 	putSlice(e, s.DocNorm, putF32)
 	putSlice(e, s.DocConds, putStrs)
+	putSlice(e, s.Sentences, func(e *snapEncoder, ss []sentence) { putSlice(e, ss, putSentence) })
 	putSlice(e, s.Phrases, func(e *snapEncoder, p phraseSnap) {
 		e.str(p.Text)
 		e.str(p.Expand)
@@ -252,14 +270,17 @@ func (s *snapshot) encode() []byte {
 	putInts(e, s.Lengths)
 	putStrs(e, s.Keep)
 	e.bool(s.HomoNone)
-	return e.b
+	return e.b, nil
 }
 
 // decodeSnapshot reads what encode wrote; body's strings are kept.
 func decodeSnapshot(body string) (*snapshot, error) {
 	d := &snapDecoder{s: body}
 	s := &snapshot{}
-	s.Notice = []byte(d.str())
+	fields := valueFields{}
+	for _, v := range []any{&s.Notice, &s.Lexicon, &s.Gazetteer} {
+		getValue(d, fields, reflect.ValueOf(v).Elem())
+	}
 	s.Measures = getStrs(d)
 	s.Entries = getStrs(d)
 	s.Vocab = getMap(d, getStr, getI32)
@@ -270,6 +291,7 @@ func decodeSnapshot(body string) (*snapshot, error) {
 	s.MaxIDF = d.f32()
 	s.DocNorm = getSlice(d, getF32)
 	s.DocConds = getSlice(d, getStrs)
+	s.Sentences = getSlice(d, func(d *snapDecoder) []sentence { return getSlice(d, getSentence) })
 	s.Phrases = getSlice(d, func(d *snapDecoder) phraseSnap {
 		return phraseSnap{Text: d.str(), Expand: d.str(), Docs: getI32s(d), Concept: d.bool()}
 	})

@@ -26,6 +26,16 @@ func freshParts(t *testing.T) (*sources, *index) {
 	return src, buildIndex(src.measures, src.lex, nil, norm)
 }
 
+// mustSnapshot is snapshotOf for a test.
+func mustSnapshot(t testing.TB, ix *index, src *sources) *snapshot {
+	t.Helper()
+	s, err := snapshotOf(ix, ix.norm, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func mustKey(t *testing.T) [32]byte {
 	t.Helper()
 	key, ok := snapshotKey()
@@ -43,25 +53,35 @@ func TestSnapshotIsTheBuiltIndex(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, snapshotFile)
 	key := mustKey(t)
-	if err := writeSnapshot(dir, path, key, snapshotOf(built, built.norm, src)); err != nil {
+	if err := writeSnapshot(dir, path, key, mustSnapshot(t, built, src)); err != nil {
 		t.Fatal(err)
 	}
 	snap := readSnapshot(path, key)
 	if snap == nil {
 		t.Fatal("readSnapshot: the snapshot just written was not read")
 	}
+	parts, err := snap.load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	parsed, err := OfficialNotice()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := snap.notice(); !reflect.DeepEqual(n, parsed) {
+	if !reflect.DeepEqual(parts.notice, parsed) {
 		pj, _ := json.Marshal(parsed)
-		nj, _ := json.Marshal(n)
+		nj, _ := json.Marshal(parts.notice)
 		t.Errorf("the snapshot's notice differs from the parsed one (same JSON: %v)", string(pj) == string(nj))
 	}
-	parts, err := snap.parts(src)
+	if !reflect.DeepEqual(parts.lex, src.lex) {
+		t.Error("the snapshot's lexicon differs from the parsed one")
+	}
+	gaz, err := builtinGazetteer()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(parts.ix.gaz, gaz) {
+		t.Error("the snapshot's gazetteer differs from the parsed one")
 	}
 	loaded := parts.ix
 	if !reflect.DeepEqual(loaded.norm, built.norm) {
@@ -162,7 +182,7 @@ func TestSnapshotRebuiltWhenBadOrStale(t *testing.T) {
 	good := func(t *testing.T, dir string) []byte {
 		t.Helper()
 		path := filepath.Join(dir, snapshotFile)
-		if err := writeSnapshot(dir, path, key, snapshotOf(built, built.norm, src)); err != nil {
+		if err := writeSnapshot(dir, path, key, mustSnapshot(t, built, src)); err != nil {
 			t.Fatal(err)
 		}
 		data, err := os.ReadFile(path)
@@ -186,7 +206,7 @@ func TestSnapshotRebuiltWhenBadOrStale(t *testing.T) {
 		}},
 		{"another layout", func(t *testing.T, dir string) []byte { d := good(t, dir); d[0] = 'H'; return d }},
 		{"other measures", func(t *testing.T, dir string) []byte {
-			s := snapshotOf(built, built.norm, src)
+			s := mustSnapshot(t, built, src)
 			s.Measures = append([]string(nil), s.Measures...)
 			s.Measures[0] = "ind-99"
 			path := filepath.Join(dir, snapshotFile)
@@ -197,7 +217,7 @@ func TestSnapshotRebuiltWhenBadOrStale(t *testing.T) {
 			return d
 		}},
 		{"postings out of range", func(t *testing.T, dir string) []byte {
-			s := snapshotOf(built, built.norm, src)
+			s := mustSnapshot(t, built, src)
 			s.PostDoc = append([]int32(nil), s.PostDoc...)
 			s.PostDoc[0] = int32(len(src.measures))
 			path := filepath.Join(dir, snapshotFile)
@@ -226,7 +246,7 @@ func TestSnapshotRebuiltWhenBadOrStale(t *testing.T) {
 			if s == nil {
 				t.Fatal("the bad snapshot was not replaced by a good one")
 			}
-			if _, err := s.parts(src); err != nil {
+			if _, err := s.load(); err != nil {
 				t.Errorf("the replaced snapshot does not fit: %v", err)
 			}
 		})
@@ -247,4 +267,39 @@ func TestSnapshotUnwritable(t *testing.T) {
 	if rs := b.Search("专项债怎么申请", 1); len(rs) == 0 || rs[0].ID != "inv-12" {
 		t.Errorf("Search = %v, want inv-12", rs)
 	}
+}
+
+// FuzzDecodeSnapshot: a snapshot body is the user's file; whatever it
+// holds, decoding and linking it fail cleanly or give a base's parts,
+// never a panic.
+func FuzzDecodeSnapshot(f *testing.F) {
+	src, err := builtinSources()
+	if err != nil {
+		f.Fatal(err)
+	}
+	norm, err := defaultNormalizer()
+	if err != nil {
+		f.Fatal(err)
+	}
+	s, err := snapshotOf(buildIndex(src.measures, src.lex, nil, norm), norm, src)
+	if err != nil {
+		f.Fatal(err)
+	}
+	body, err := s.encode()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(body))
+	f.Add(string(body[:len(body)/3]))
+	f.Add("")
+	f.Add("\x01\x05abcde")
+	f.Fuzz(func(t *testing.T, body string) {
+		snap, err := decodeSnapshot(body)
+		if err != nil {
+			return
+		}
+		if parts, err := snap.load(); err == nil && parts.ix == nil {
+			t.Error("load gave no index and no error")
+		}
+	})
 }
