@@ -118,6 +118,9 @@ type snapshot struct {
 	Notice    *Notice
 	Lexicon   *lexiconSnap
 	Gazetteer *gazetteerData
+	// src and gaz are made of them (linkValues), while the index is read.
+	src *sources
+	gaz *Gazetteer
 
 	Measures []string
 	Entries  []string // the lexicon entry of each measure ("" for none)
@@ -255,25 +258,37 @@ type lexiconSnap struct {
 
 // load makes the parts of the built-in base from the snapshot alone.
 func (s *snapshot) load() (*builtinParts, error) {
+	if s.src == nil {
+		if err := s.linkValues(); err != nil {
+			return nil, err
+		}
+	}
+	return s.parts(s.src, s.gaz)
+}
+
+// linkValues makes the lexicon, the gazetteer and the checked sources of
+// the snapshot's values.
+func (s *snapshot) linkValues() error {
 	if s.Notice == nil || s.Lexicon == nil || s.Gazetteer == nil {
-		return nil, errSnapshot
+		return errSnapshot
 	}
 	lx := &Lexicon{Entries: s.Lexicon.Entries, Common: s.Lexicon.Common, byID: make(map[string]*LexEntry, len(s.Lexicon.Entries))}
 	for _, e := range lx.Entries {
 		if e == nil || lx.byID[e.Measure] != nil {
-			return nil, errSnapshot
+			return errSnapshot
 		}
 		lx.byID[e.Measure] = e
 	}
 	gaz, err := newGazetteer(s.Gazetteer)
 	if err != nil {
-		return nil, errSnapshot
+		return errSnapshot
 	}
 	src, err := sourcesOf(s.Notice, lx)
 	if err != nil {
-		return nil, errSnapshot
+		return errSnapshot
 	}
-	return s.parts(src, gaz)
+	s.src, s.gaz = src, gaz
+	return nil
 }
 
 var errSnapshot = errors.New("knowledge: snapshot does not fit the built-in data")

@@ -28,6 +28,16 @@ func (e *snapEncoder) bool(v bool) {
 	}
 }
 
+// f32s writes a slice of float32 as its count and each value's four bytes
+// (their bits are large numbers, five bytes as varints, and there are tens
+// of thousands of them: the weights of postings).
+func (e *snapEncoder) f32s(fs []float32) {
+	e.uint(uint64(len(fs)))
+	for _, f := range fs {
+		e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(f))
+	}
+}
+
 func putSlice[T any](e *snapEncoder, xs []T, put func(*snapEncoder, T)) {
 	e.uint(uint64(len(xs)))
 	for _, x := range xs {
@@ -49,7 +59,6 @@ func putRune(e *snapEncoder, v rune)     { e.int(int64(v)) }
 func putU16(e *snapEncoder, v uint16)    { e.uint(uint64(v)) }
 func putU8(e *snapEncoder, v uint8)      { e.uint(uint64(v)) }
 func putStr(e *snapEncoder, s string)    { e.str(s) }
-func putF32(e *snapEncoder, f float32)   { e.f32(f) }
 func putBool(e *snapEncoder, v bool)     { e.bool(v) }
 func putU64(e *snapEncoder, v uint64)    { e.uint(v) }
 func putI32s(e *snapEncoder, v []int32)  { putSlice(e, v, putI32) }
@@ -135,6 +144,24 @@ func (d *snapDecoder) str() string {
 	return s
 }
 
+// f32s reads what snapEncoder.f32s wrote; none is nil.
+func (d *snapDecoder) f32s() []float32 {
+	n := d.count()
+	if d.err == nil && n > (len(d.s)-d.at)/4 {
+		d.err = errSnapshotShort
+	}
+	if n == 0 || d.err != nil {
+		return nil
+	}
+	fs := make([]float32, n)
+	b := d.s[d.at : d.at+4*n]
+	for i := range fs {
+		fs[i] = math.Float32frombits(uint32(b[4*i]) | uint32(b[4*i+1])<<8 | uint32(b[4*i+2])<<16 | uint32(b[4*i+3])<<24)
+	}
+	d.at += 4 * n
+	return fs
+}
+
 func (d *snapDecoder) f32() float32 { return math.Float32frombits(uint32(d.uint())) }
 func (d *snapDecoder) f64() float64 { return math.Float64frombits(d.uint()) }
 func (d *snapDecoder) bool() bool   { return d.uint() != 0 }
@@ -187,7 +214,6 @@ func getRune(d *snapDecoder) rune     { return rune(d.int()) }
 func getU16(d *snapDecoder) uint16    { return uint16(d.uint()) }
 func getU8(d *snapDecoder) uint8      { return uint8(d.uint()) }
 func getStr(d *snapDecoder) string    { return d.str() }
-func getF32(d *snapDecoder) float32   { return d.f32() }
 func getBool(d *snapDecoder) bool     { return d.bool() }
 func getU64(d *snapDecoder) uint64    { return d.uint() }
 func getI32s(d *snapDecoder) []int32  { return d.int32s() }
@@ -211,22 +237,26 @@ func getSentence(d *snapDecoder) sentence {
 
 // encode writes every field of s.
 func (s *snapshot) encode() ([]byte, error) {
-	e := &snapEncoder{b: make([]byte, 0, 1<<20)}
+	// The values come first, as one string, so that a reader decodes them
+	// and the index at the same time.
+	vals := &snapEncoder{b: make([]byte, 0, 1<<19)}
 	fields := valueFields{}
 	for _, v := range []any{&s.Notice, &s.Lexicon, &s.Gazetteer} {
-		if err := putValue(e, fields, reflect.ValueOf(v).Elem()); err != nil {
+		if err := putValue(vals, fields, reflect.ValueOf(v).Elem()); err != nil {
 			return nil, err
 		}
 	}
+	e := &snapEncoder{b: make([]byte, 0, 1<<20)}
+	e.str(string(vals.b))
 	putStrs(e, s.Measures)
 	putStrs(e, s.Entries)
 	putMap(e, s.Vocab, putStr, putI32)
 	putI32s(e, s.PostStart)
 	putI32s(e, s.PostDoc)
-	putSlice(e, s.PostTF, putF32)
-	putSlice(e, s.IDF, putF32)
+	e.f32s(s.PostTF)
+	e.f32s(s.IDF)
 	e.f32(s.MaxIDF)
-	putSlice(e, s.DocNorm, putF32)
+	e.f32s(s.DocNorm)
 	putSlice(e, s.DocConds, putStrs)
 	putSlice(e, s.Sentences, func(e *snapEncoder, ss []sentence) { putSlice(e, ss, putSentence) })
 	putSlice(e, s.Phrases, func(e *snapEncoder, p phraseSnap) {
@@ -277,19 +307,35 @@ func (s *snapshot) encode() ([]byte, error) {
 func decodeSnapshot(body string) (*snapshot, error) {
 	d := &snapDecoder{s: body}
 	s := &snapshot{}
-	fields := valueFields{}
-	for _, v := range []any{&s.Notice, &s.Lexicon, &s.Gazetteer} {
-		getValue(d, fields, reflect.ValueOf(v).Elem())
-	}
+	// The values are decoded and linked while the index is read (they are
+	// half the work, and a one-shot process has a core to spare); the two
+	// write different fields of s.
+	vals := d.str()
+	linked := make(chan error, 1)
+	go func() {
+		d := &snapDecoder{s: vals}
+		fields := valueFields{}
+		for _, v := range []any{&s.Notice, &s.Lexicon, &s.Gazetteer} {
+			getValue(d, fields, reflect.ValueOf(v).Elem())
+		}
+		switch {
+		case d.err != nil:
+			linked <- d.err
+		case d.at != len(vals):
+			linked <- errSnapshot
+		default:
+			linked <- s.linkValues()
+		}
+	}()
 	s.Measures = getStrs(d)
 	s.Entries = getStrs(d)
 	s.Vocab = getMap(d, getStr, getI32)
 	s.PostStart = getI32s(d)
 	s.PostDoc = getI32s(d)
-	s.PostTF = getSlice(d, getF32)
-	s.IDF = getSlice(d, getF32)
+	s.PostTF = d.f32s()
+	s.IDF = d.f32s()
 	s.MaxIDF = d.f32()
-	s.DocNorm = getSlice(d, getF32)
+	s.DocNorm = d.f32s()
 	s.DocConds = getSlice(d, getStrs)
 	s.Sentences = getSlice(d, func(d *snapDecoder) []sentence { return getSlice(d, getSentence) })
 	s.Phrases = getSlice(d, func(d *snapDecoder) phraseSnap {
@@ -327,6 +373,9 @@ func decodeSnapshot(body string) (*snapshot, error) {
 	s.Lengths = getInts(d)
 	s.Keep = getStrs(d)
 	s.HomoNone = d.bool()
+	if err := <-linked; err != nil {
+		return nil, err
+	}
 	if d.err != nil {
 		return nil, d.err
 	}
