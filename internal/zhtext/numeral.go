@@ -2,9 +2,10 @@ package zhtext
 
 import (
 	"math/big"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"huiqi/internal/lazyre"
 )
 
 // digits are the values of the Chinese digits, everyday and financial (大写).
@@ -74,7 +75,8 @@ func Numeral(n int) string {
 	return sb.String()
 }
 
-var arabicRe = regexp.MustCompile(`^(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$`)
+// arabicRe compiles at first use, not in every command's start-up.
+var arabicRe = lazyre.New(`^(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$`)
 
 // parseArabic reads 3000000, 3,000,000 or 12.5 exactly.
 func parseArabic(s string) (*big.Rat, bool) {
