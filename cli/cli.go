@@ -165,7 +165,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}()
 	cmds := commands()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		printUsage(stderr, cmds)
+		printUsage(stderr, cmds, cacheDirFromEnv(getenv))
 		if len(args) == 0 {
 			return 2
 		}
@@ -228,11 +228,11 @@ func isInvalid(err error) bool {
 	return errors.As(err, &ii) && ii.InvalidInput()
 }
 
-func printUsage(w io.Writer, cmds map[string]command) {
+func printUsage(w io.Writer, cmds map[string]command, cacheDir string) {
 	// What huiqi covers is knowledge's to say (the built-in notice here:
 	// help reads no database, and builds no index).
 	head := "huiqi — 惠企助手"
-	if s, err := knowledge.BuiltinScope(); err == nil {
+	if s, err := knowledge.BuiltinScopeCached(cacheDir); err == nil {
 		head += " (" + strings.TrimSpace(s.Place+" "+s.Docs()) + ")"
 	}
 	fmt.Fprintln(w, head)

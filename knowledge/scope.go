@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -49,6 +50,22 @@ func BuiltinScope() (Scope, error) {
 		return Scope{}, err
 	}
 	return scopeOf([]*Notice{n}, data), nil
+}
+
+// BuiltinScopeCached is BuiltinScope with the notice read from a current
+// snapshot in dir (only its notice is decoded, ~10 times cheaper than
+// parsing the text); without one it is BuiltinScope, and writes none.
+func BuiltinScopeCached(dir string) (Scope, error) {
+	if dir != "" {
+		if key, ok := snapshotKey(); ok {
+			if n := readSnapshotNotice(filepath.Join(dir, snapshotFile), key); n != nil {
+				if data, err := loadNoticeData(); err == nil {
+					return scopeOf([]*Notice{n}, data), nil
+				}
+			}
+		}
+	}
+	return BuiltinScope()
 }
 
 // Coverage is the sentence that says what huiqi answers, as said when a

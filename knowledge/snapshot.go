@@ -487,26 +487,50 @@ func bodySum(body []byte) uint32 { return crc32.ChecksumIEEE(body) }
 // readSnapshot returns the snapshot at path when it carries key and its
 // content is whole, else nil.
 func readSnapshot(path string, key [sha256.Size]byte) *snapshot {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	body := readSnapshotBody(path, key)
+	if body == "" {
 		return nil
 	}
-	head := len(snapshotMagic) + sha256.Size + 4
-	if len(data) < head || string(data[:len(snapshotMagic)]) != snapshotMagic ||
-		!bytes.Equal(data[len(snapshotMagic):len(snapshotMagic)+sha256.Size], key[:]) {
-		return nil
-	}
-	body := data[head:]
-	if bodySum(body) != binary.LittleEndian.Uint32(data[head-4:head]) {
-		return nil
-	}
-	// The decoded strings are pieces of the body; data is not written
-	// again, so it is read as a string without a copy of its ~420 KB.
-	snap, err := decodeSnapshot(unsafe.String(unsafe.SliceData(body), len(body)))
+	snap, err := decodeSnapshot(body)
 	if err != nil {
 		return nil
 	}
 	return snap
+}
+
+// readSnapshotNotice returns only the notice of the snapshot at path, when
+// it carries key and its content is whole, else nil.
+func readSnapshotNotice(path string, key [sha256.Size]byte) *Notice {
+	body := readSnapshotBody(path, key)
+	if body == "" {
+		return nil
+	}
+	n, err := decodeSnapshotNotice(body)
+	if err != nil {
+		return nil
+	}
+	return n
+}
+
+// readSnapshotBody returns the body of the snapshot at path when it
+// carries key and its checksum, else "".
+func readSnapshotBody(path string, key [sha256.Size]byte) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	head := len(snapshotMagic) + sha256.Size + 4
+	if len(data) < head || string(data[:len(snapshotMagic)]) != snapshotMagic ||
+		!bytes.Equal(data[len(snapshotMagic):len(snapshotMagic)+sha256.Size], key[:]) {
+		return ""
+	}
+	body := data[head:]
+	if bodySum(body) != binary.LittleEndian.Uint32(data[head-4:head]) {
+		return ""
+	}
+	// The decoded strings are pieces of the body; data is not written
+	// again, so it is read as a string without a copy of its ~420 KB.
+	return unsafe.String(unsafe.SliceData(body), len(body))
 }
 
 // writeSnapshot writes s to path through a temporary file in dir, so a

@@ -303,6 +303,22 @@ func (s *snapshot) encode() ([]byte, error) {
 	return e.b, nil
 }
 
+// decodeSnapshotNotice reads only the notice of what encode wrote (it
+// comes first).
+func decodeSnapshotNotice(body string) (*Notice, error) {
+	d := &snapDecoder{s: body}
+	d = &snapDecoder{s: d.str()}
+	var n *Notice
+	getValue(d, valueFields{}, reflect.ValueOf(&n).Elem())
+	if d.err != nil {
+		return nil, d.err
+	}
+	if n == nil {
+		return nil, errSnapshot
+	}
+	return n, nil
+}
+
 // decodeSnapshot reads what encode wrote; body's strings are kept.
 func decodeSnapshot(body string) (*snapshot, error) {
 	d := &snapDecoder{s: body}

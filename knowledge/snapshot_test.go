@@ -303,3 +303,44 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		}
 	})
 }
+
+// TestBuiltinScopeCached: `huiqi --help` says the same with a current
+// snapshot (its notice read from it), with none, and with a damaged one,
+// and never writes one.
+func TestBuiltinScopeCached(t *testing.T) {
+	want, err := BuiltinScope()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if got, err := BuiltinScopeCached(dir); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("without a snapshot: %+v, %v; want %+v", got, err, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, snapshotFile)); !os.IsNotExist(err) {
+		t.Errorf("BuiltinScopeCached wrote a snapshot (stat: %v)", err)
+	}
+	if _, err := BuiltinCached(dir); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, snapshotFile)
+	if readSnapshotNotice(path, mustKey(t)) == nil {
+		t.Fatal("the snapshot's notice was not read")
+	}
+	if got, err := BuiltinScopeCached(dir); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("with a snapshot: %+v, %v; want %+v", got, err, want)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-5] ^= 0xff
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if readSnapshotNotice(path, mustKey(t)) != nil {
+		t.Error("a damaged snapshot's notice was read")
+	}
+	if got, err := BuiltinScopeCached(dir); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("with a damaged snapshot: %+v, %v; want %+v", got, err, want)
+	}
+}
