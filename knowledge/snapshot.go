@@ -30,7 +30,7 @@ import (
 const snapshotFile = "builtin-index.bin"
 
 // snapshotMagic opens the file; the number changes with the layout.
-const snapshotMagic = "huiqi builtin index 5\n"
+const snapshotMagic = "huiqi builtin index 6\n"
 
 // snapshotKey identifies what a snapshot must have been built by and from:
 // this binary (its path, size and modification time — a rebuilt binary may
@@ -126,9 +126,8 @@ type snapshot struct {
 	Entries  []string // the lexicon entry of each measure ("" for none)
 
 	Vocab     map[string]int32
-	PostStart []int32 // token t's postings are PostDoc[PostStart[t]:PostStart[t+1]]
-	PostDoc   []int32
-	PostTF    []float32
+	PostStart []int32   // token t's postings are Posts[PostStart[t]:PostStart[t+1]]
+	Posts     []posting // the index's own types here and below: read, they are linked as they are
 	IDF       []float32
 	MaxIDF    float32
 	DocNorm   []float32
@@ -137,15 +136,15 @@ type snapshot struct {
 	// use (that was ~1 ms of a one-shot question).
 	Sentences [][]sentence
 
-	Phrases    []phraseSnap
+	Phrases    []phrase
 	PhraseKeys map[string][]int32 // → Phrases
 	OOS        map[string][]int
 	OOSMax     int
 	OOSHead    map[rune]bool
-	ChatSays   []chatSaySnap
+	ChatSays   []chatSay
 	ChatAlone  map[string]int
 	ChatMax    int
-	Fuzzy      []fuzzySnap
+	Fuzzy      []fuzzyTarget
 	FuzzyBy    map[rune][]int32
 	QVocab     map[string]int32
 	QPost      [][]int32
@@ -165,23 +164,6 @@ type snapshot struct {
 	Lengths  []int
 	Keep     []string
 	HomoNone bool // the normaliser has no homophone table
-}
-
-type phraseSnap struct {
-	Text, Expand string
-	Docs         []int32
-	Concept      bool
-}
-
-type chatSaySnap struct {
-	Text string
-	Kind int
-}
-
-type fuzzySnap struct {
-	Text string
-	Docs []int32
-	W    float64
 }
 
 // snapshotOf copies what ix and norm hold, and what they were built
@@ -216,24 +198,21 @@ func snapshotOf(ix *index, norm *normalizer, src *sources) (*snapshot, error) {
 		s.Sentences = append(s.Sentences, ix.sentences(int32(d)))
 	}
 	for _, ps := range ix.postings {
-		s.PostStart = append(s.PostStart, int32(len(s.PostDoc)))
-		for _, p := range ps {
-			s.PostDoc = append(s.PostDoc, p.doc)
-			s.PostTF = append(s.PostTF, p.tf)
-		}
+		s.PostStart = append(s.PostStart, int32(len(s.Posts)))
+		s.Posts = append(s.Posts, ps...)
 	}
-	s.PostStart = append(s.PostStart, int32(len(s.PostDoc)))
+	s.PostStart = append(s.PostStart, int32(len(s.Posts)))
 	for key, ps := range ix.phrases {
 		for _, p := range ps {
 			s.PhraseKeys[key] = append(s.PhraseKeys[key], int32(len(s.Phrases)))
-			s.Phrases = append(s.Phrases, phraseSnap{p.text, p.expand, p.docs, p.concept})
+			s.Phrases = append(s.Phrases, *p)
 		}
 	}
 	for _, c := range ix.chat.says {
-		s.ChatSays = append(s.ChatSays, chatSaySnap{c.text, c.kind})
+		s.ChatSays = append(s.ChatSays, c)
 	}
 	for _, f := range ix.fuzzy {
-		s.Fuzzy = append(s.Fuzzy, fuzzySnap{f.text, f.docs, f.w})
+		s.Fuzzy = append(s.Fuzzy, f)
 	}
 	for _, t := range norm.typos {
 		s.Typos = append(s.Typos, [2]string{t.from, t.to})
@@ -300,7 +279,7 @@ func (s *snapshot) parts(src *sources, gaz *Gazetteer) (*builtinParts, error) {
 	ms := src.measures
 	n := len(ms)
 	if len(s.Measures) != n || len(s.Entries) != n || len(s.DocNorm) != n || len(s.DocConds) != n || len(s.Sentences) != n ||
-		len(s.PostStart) != len(s.Vocab)+1 || len(s.IDF) != len(s.Vocab) || len(s.PostTF) != len(s.PostDoc) {
+		len(s.PostStart) != len(s.Vocab)+1 || len(s.IDF) != len(s.Vocab) {
 		return nil, errSnapshot
 	}
 	ix := &index{
@@ -332,12 +311,11 @@ func (s *snapshot) parts(src *sources, gaz *Gazetteer) (*builtinParts, error) {
 		ix.docs[i] = docInfo{m: m, norm: s.DocNorm[i], entry: e, once: cut, sentences: s.Sentences[i], conds: s.DocConds[i]}
 	}
 	ix.postings = make([][]posting, len(s.Vocab))
-	all := make([]posting, len(s.PostDoc))
-	for i := range all {
-		if s.PostDoc[i] < 0 || int(s.PostDoc[i]) >= n {
+	all := s.Posts
+	for _, p := range all {
+		if p.doc < 0 || int(p.doc) >= n {
 			return nil, errSnapshot
 		}
-		all[i] = posting{s.PostDoc[i], s.PostTF[i]}
 	}
 	for t := range ix.postings {
 		a, b := s.PostStart[t], s.PostStart[t+1]
@@ -370,12 +348,11 @@ func (s *snapshot) parts(src *sources, gaz *Gazetteer) (*builtinParts, error) {
 			ix.docTokens[p.doc] = append(ix.docTokens[p.doc], int32(id))
 		}
 	}
-	phrases := make([]phrase, len(s.Phrases))
-	for i, p := range s.Phrases {
-		if !docsIn(p.Docs, n) {
+	phrases := s.Phrases
+	for _, p := range phrases {
+		if !docsIn(p.docs, n) {
 			return nil, errSnapshot
 		}
-		phrases[i] = phrase{text: p.Text, expand: p.Expand, docs: p.Docs, concept: p.Concept}
 	}
 	for key, is := range s.PhraseKeys {
 		for _, i := range is {
@@ -393,22 +370,22 @@ func (s *snapshot) parts(src *sources, gaz *Gazetteer) (*builtinParts, error) {
 		}
 	}
 	for _, c := range s.ChatSays {
-		if c.Kind < 0 || c.Kind >= len(src.lex.Common.Chitchat) {
+		if c.kind < 0 || c.kind >= len(src.lex.Common.Chitchat) {
 			return nil, errSnapshot
 		}
-		ix.chat.says = append(ix.chat.says, chatSay{c.Text, c.Kind})
 	}
+	ix.chat.says = s.ChatSays
 	for _, k := range s.ChatAlone {
 		if k < 0 || k >= len(src.lex.Common.Chitchat) {
 			return nil, errSnapshot
 		}
 	}
 	for _, f := range s.Fuzzy {
-		if !docsIn(f.Docs, n) {
+		if !docsIn(f.docs, n) {
 			return nil, errSnapshot
 		}
-		ix.fuzzy = append(ix.fuzzy, fuzzyTarget{text: f.Text, docs: f.Docs, w: f.W})
 	}
+	ix.fuzzy = s.Fuzzy
 	for _, fs := range s.FuzzyBy {
 		if !docsIn(fs, len(ix.fuzzy)) {
 			return nil, errSnapshot
@@ -444,7 +421,8 @@ func (s *snapshot) parts(src *sources, gaz *Gazetteer) (*builtinParts, error) {
 		norm.english = append(norm.english, typo{t[0], t[1]})
 	}
 	if !s.HomoNone {
-		h := &homophones{pinyin: orEmpty(s.Pinyin), syl: orEmpty(s.Syl), ids: orEmpty(s.SylIDs), terms: orEmpty(s.Terms), lengths: s.Lengths}
+		h := &homophones{pinyin: orEmpty(s.Pinyin), syl: orEmpty(s.Syl), ids: orEmpty(s.SylIDs), terms: orEmpty(s.Terms), lengths: s.Lengths,
+			keep: make([]string, 0, len(s.Keep)), keepHead: make(map[rune][]string, len(s.Keep)/2)}
 		for _, k := range s.Keep {
 			h.addKeep(k)
 		}

@@ -162,6 +162,19 @@ func (d *snapDecoder) f32s() []float32 {
 	return fs
 }
 
+// f32bits reads a float32 written as its four bytes.
+func (d *snapDecoder) f32bits() float32 {
+	if d.err == nil && len(d.s)-d.at < 4 {
+		d.err = errSnapshotShort
+	}
+	if d.err != nil {
+		return 0
+	}
+	b := d.s[d.at : d.at+4]
+	d.at += 4
+	return math.Float32frombits(uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24)
+}
+
 func (d *snapDecoder) f32() float32 { return math.Float32frombits(uint32(d.uint())) }
 func (d *snapDecoder) f64() float64 { return math.Float64frombits(d.uint()) }
 func (d *snapDecoder) bool() bool   { return d.uint() != 0 }
@@ -252,33 +265,35 @@ func (s *snapshot) encode() ([]byte, error) {
 	putStrs(e, s.Entries)
 	putMap(e, s.Vocab, putStr, putI32)
 	putI32s(e, s.PostStart)
-	putI32s(e, s.PostDoc)
-	e.f32s(s.PostTF)
+	putSlice(e, s.Posts, func(e *snapEncoder, p posting) {
+		e.int(int64(p.doc))
+		e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(p.tf))
+	})
 	e.f32s(s.IDF)
 	e.f32(s.MaxIDF)
 	e.f32s(s.DocNorm)
 	putSlice(e, s.DocConds, putStrs)
 	putSlice(e, s.Sentences, func(e *snapEncoder, ss []sentence) { putSlice(e, ss, putSentence) })
-	putSlice(e, s.Phrases, func(e *snapEncoder, p phraseSnap) {
-		e.str(p.Text)
-		e.str(p.Expand)
-		putI32s(e, p.Docs)
-		e.bool(p.Concept)
+	putSlice(e, s.Phrases, func(e *snapEncoder, p phrase) {
+		e.str(p.text)
+		e.str(p.expand)
+		putI32s(e, p.docs)
+		e.bool(p.concept)
 	})
 	putMap(e, s.PhraseKeys, putStr, putI32s)
 	putMap(e, s.OOS, putStr, putInts)
 	putInt(e, s.OOSMax)
 	putMap(e, s.OOSHead, putRune, putBool)
-	putSlice(e, s.ChatSays, func(e *snapEncoder, c chatSaySnap) {
-		e.str(c.Text)
-		putInt(e, c.Kind)
+	putSlice(e, s.ChatSays, func(e *snapEncoder, c chatSay) {
+		e.str(c.text)
+		putInt(e, c.kind)
 	})
 	putMap(e, s.ChatAlone, putStr, putInt)
 	putInt(e, s.ChatMax)
-	putSlice(e, s.Fuzzy, func(e *snapEncoder, f fuzzySnap) {
-		e.str(f.Text)
-		putI32s(e, f.Docs)
-		e.f64(f.W)
+	putSlice(e, s.Fuzzy, func(e *snapEncoder, f fuzzyTarget) {
+		e.str(f.text)
+		putI32s(e, f.docs)
+		e.f64(f.w)
 	})
 	putMap(e, s.FuzzyBy, putRune, putI32s)
 	putMap(e, s.QVocab, putStr, putI32)
@@ -347,27 +362,26 @@ func decodeSnapshot(body string) (*snapshot, error) {
 	s.Entries = getStrs(d)
 	s.Vocab = getMap(d, getStr, getI32)
 	s.PostStart = getI32s(d)
-	s.PostDoc = getI32s(d)
-	s.PostTF = d.f32s()
+	s.Posts = getSlice(d, func(d *snapDecoder) posting { return posting{doc: getI32(d), tf: d.f32bits()} })
 	s.IDF = d.f32s()
 	s.MaxIDF = d.f32()
 	s.DocNorm = d.f32s()
 	s.DocConds = getSlice(d, getStrs)
 	s.Sentences = getSlice(d, func(d *snapDecoder) []sentence { return getSlice(d, getSentence) })
-	s.Phrases = getSlice(d, func(d *snapDecoder) phraseSnap {
-		return phraseSnap{Text: d.str(), Expand: d.str(), Docs: getI32s(d), Concept: d.bool()}
+	s.Phrases = getSlice(d, func(d *snapDecoder) phrase {
+		return phrase{text: d.str(), expand: d.str(), docs: getI32s(d), concept: d.bool()}
 	})
 	s.PhraseKeys = getMap(d, getStr, getI32s)
 	s.OOS = getMap(d, getStr, getInts)
 	s.OOSMax = getInt(d)
 	s.OOSHead = getMap(d, getRune, getBool)
-	s.ChatSays = getSlice(d, func(d *snapDecoder) chatSaySnap {
-		return chatSaySnap{Text: d.str(), Kind: getInt(d)}
+	s.ChatSays = getSlice(d, func(d *snapDecoder) chatSay {
+		return chatSay{text: d.str(), kind: getInt(d)}
 	})
 	s.ChatAlone = getMap(d, getStr, getInt)
 	s.ChatMax = getInt(d)
-	s.Fuzzy = getSlice(d, func(d *snapDecoder) fuzzySnap {
-		return fuzzySnap{Text: d.str(), Docs: getI32s(d), W: d.f64()}
+	s.Fuzzy = getSlice(d, func(d *snapDecoder) fuzzyTarget {
+		return fuzzyTarget{text: d.str(), docs: getI32s(d), w: d.f64()}
 	})
 	s.FuzzyBy = getMap(d, getRune, getI32s)
 	s.QVocab = getMap(d, getStr, getI32)

@@ -218,8 +218,8 @@ func TestSnapshotRebuiltWhenBadOrStale(t *testing.T) {
 		}},
 		{"postings out of range", func(t *testing.T, dir string) []byte {
 			s := mustSnapshot(t, built, src)
-			s.PostDoc = append([]int32(nil), s.PostDoc...)
-			s.PostDoc[0] = int32(len(src.measures))
+			s.Posts = append([]posting(nil), s.Posts...)
+			s.Posts[0].doc = int32(len(src.measures))
 			path := filepath.Join(dir, snapshotFile)
 			if err := writeSnapshot(dir, path, key, s); err != nil {
 				t.Fatal(err)
