@@ -208,12 +208,8 @@ func snapshotOf(ix *index, norm *normalizer, src *sources) (*snapshot, error) {
 			s.Phrases = append(s.Phrases, *p)
 		}
 	}
-	for _, c := range ix.chat.says {
-		s.ChatSays = append(s.ChatSays, c)
-	}
-	for _, f := range ix.fuzzy {
-		s.Fuzzy = append(s.Fuzzy, f)
-	}
+	s.ChatSays = append(s.ChatSays, ix.chat.says...)
+	s.Fuzzy = append(s.Fuzzy, ix.fuzzy...)
 	for _, t := range norm.typos {
 		s.Typos = append(s.Typos, [2]string{t.from, t.to})
 	}
