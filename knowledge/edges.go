@@ -516,7 +516,13 @@ func (ix *index) levelsDistrict(qq *query) bool {
 // 配套) is the measure's.
 func (ix *index) recognisedTitle(qq *query, d int32) string {
 	nq := qq.norm
-	if cueIn(nq, ix.common.RecognitionCues) == "" || ix.asksAward(nq) || ix.asksAmount(nq) {
+	if cueIn(nq, ix.common.RecognitionCues) == "" {
+		return ""
+	}
+	// A sum asked besides makes it a question about the award; a cue of
+	// money inside the recognition cue does not (the 标准 of 认定标准 is a
+	// criterion, not a 补贴标准).
+	if rest := withoutCues(nq, ix.common.RecognitionCues); ix.asksAward(rest) || ix.asksAmount(rest) {
 		return ""
 	}
 	e := ix.docs[d].entry
@@ -531,6 +537,17 @@ func (ix *index) recognisedTitle(qq *query, d int32) string {
 		}
 	}
 	return ""
+}
+
+// withoutCues is nq with every occurrence of the cues cut out (a space in
+// their place, so that words either side do not join).
+func withoutCues(nq string, cues []string) string {
+	for _, w := range cues {
+		if w = basicNormalize(w); w != "" {
+			nq = strings.ReplaceAll(nq, w, " ")
+		}
+	}
+	return nq
 }
 
 // senseOnly reports a question whose only lexicon evidence for measure d is

@@ -132,6 +132,10 @@ type CommonLexicon struct {
 	RecognitionCues []string `json:"recognition_cues"`
 	// ConditionCues ask for the conditions or procedure of a programme.
 	ConditionCues []string `json:"condition_cues"`
+	// PolicyCues ask what policies there are (有什么政策, 扶持措施): asked of
+	// a level whose part the measure does not state (省里 for a city's
+	// award), they ask for that level's programme.
+	PolicyCues []string `json:"policy_cues"`
 	// Documents are the words that name another document or year.
 	Documents DocumentWords `json:"documents"`
 	// Facts are the words that ask for a fact of the notice itself.
