@@ -276,3 +276,26 @@ func TestAskCitation(t *testing.T) {
 		}
 	}
 }
+
+// TestConceptBeforeSharedWords: a measure whose own lexicon phrase the
+// question holds goes before a close one that only shares its words, and
+// the results stay in score order.
+func TestConceptBeforeSharedWords(t *testing.T) {
+	b := mustBuiltin(t)
+	for _, tt := range []struct{ q, want string }{
+		{"首台套认定了区里有没有扶持", "ind-16"}, // ind-03 says 认定 and 区级 many times
+		{"首台套认定了区里有没有奖励", "ind-16"},
+		{"刚评上小巨人区里给多少", "ind-03"}, // the concept's own measure stays first
+	} {
+		rs := b.Search(tt.q, 3)
+		if len(rs) == 0 || rs[0].ID != tt.want {
+			t.Errorf("Search(%q) = %v, want %s first", tt.q, rs, tt.want)
+			continue
+		}
+		for i := 1; i < len(rs); i++ {
+			if rs[i].Score > rs[i-1].Score {
+				t.Errorf("Search(%q): result %d (%s, %.3f) scores above result %d (%s, %.3f)", tt.q, i, rs[i].ID, rs[i].Score, i-1, rs[i-1].ID, rs[i-1].Score)
+			}
+		}
+	}
+}

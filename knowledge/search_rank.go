@@ -417,7 +417,25 @@ func (ix *index) rerank(qq *query, hs []hit) {
 		}
 		return hs[i].doc < hs[j].doc
 	})
+	// A measure whose own lexicon phrase the question holds goes before a
+	// close one that only shares its words (首台套认定了区里有没有扶持: ind-03
+	// has 认定 and 区 many times, ind-16 is the 首台套 clause).
+	if len(hs) > 1 && qq.conceptHit[hs[0].doc] == 0 {
+		for j := 1; j < len(hs) && j < 3; j++ {
+			if qq.conceptHit[hs[j].doc] > 0 && hs[j].score >= hs[0].score*conceptCloseShare {
+				h := hs[j]
+				h.score = hs[0].score // ranked first, as close as it was
+				copy(hs[1:j+1], hs[:j])
+				hs[0] = h
+				break
+			}
+		}
+	}
 }
+
+// conceptCloseShare is how close to the best a measure with a lexicon
+// phrase of the question must score to go before it.
+const conceptCloseShare = 0.85
 
 // searchWithin ranks only the measures in only (the notices of one place).
 func (ix *index) searchWithin(qq *query, top int, only map[int32]bool) ([]Result, []hit) {
