@@ -245,6 +245,9 @@ type otherDocument struct {
 	cited string
 	// picture: the 解读 the page links to as an image.
 	picture bool
+	// newer: a newer policy is asked for (有新的吗, 出新的了没); name is then
+	// the time said with it (今年), or "".
+	newer bool
 }
 
 // otherDocumentIn finds a document or a year the question names that the
@@ -298,7 +301,7 @@ func (b *Base) otherDocumentIn(qq *query, ix *index) *otherDocument {
 	// 有新标准没, 有变化吗: another year's policy when nothing of a measure
 	// is named or a year is (限行的政策有没有调整 asks about the measure).
 	if w := has(dw.New); w != "" && (len(qq.found) == 0 || has(dw.Times) != "") {
-		return &otherDocument{name: w}
+		return &otherDocument{name: has(dw.Times), newer: true}
 	}
 	if t := has(dw.Times); t != "" {
 		if has(dw.Verbs) != "" {

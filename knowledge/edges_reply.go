@@ -90,8 +90,12 @@ func (b *Base) otherDocumentText(od *otherDocument, rs []Result, sure bool) stri
 		fmt.Fprintf(&sb, "%s是上级的文件，%s的%s是根据它制定的；惠企助手没有收录它的原文，只能回答%s的政策（%s%s）。上级文件的内容请向市级有关部门咨询。",
 			od.cited, sc.Local, b.packagesBasedOn(od.cited), sc.Local, sc.Docs(), issued)
 	default:
-		fmt.Fprintf(&sb, "您问的是“%s”的政策或文件。惠企助手只收录了%s%s中的%s，没有其他文件或之后年份出台的政策；是否有新的政策，请向",
-			od.name, sc.Docs(), issued, sc.Cited())
+		what := "“" + od.name + "”的"
+		if od.newer {
+			what = od.name + "新出台的" // 今年新出台的; the cue itself (有变化, 出新的) reads badly quoted
+		}
+		fmt.Fprintf(&sb, "您问的是%s政策或文件。惠企助手只收录了%s%s中的%s，没有其他文件或之后年份出台的政策；是否有新的政策，请向",
+			what, sc.Docs(), issued, sc.Cited())
 		if len(rs) > 0 && sure && len(rs[0].Units) > 0 {
 			fmt.Fprintf(&sb, "%s等有关部门咨询。", rs[0].Units[0])
 		} else {

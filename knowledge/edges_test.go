@@ -57,6 +57,14 @@ func TestAskEdges(t *testing.T) {
 		{"晋政发〔2022〕25号文件说的啥", false, KindOtherNotice, []string{"晋政发〔2022〕25号", "城政办发〔2023〕5号"}, nil},
 		{"《阳泉市加快工业企业复工复产二十条措施》中关于白名单的规定", false, KindOtherNotice, []string{"根据它制定的", "《二十条》"}, nil},
 		{"2025年城区工业企业开门红奖励政策是什么", false, KindOtherNotice, []string{"2025年"}, nil},
+		// a newer policy asked for: said as such, not with the cue quoted
+		{"今年区里出新的二十条了吗", false, KindOtherNotice, []string{"您问的是今年新出台的政策或文件", "城政办发〔2023〕5号"}, []string{"“出新的”"}},
+		{"二十条有新版吗", false, KindOtherNotice, []string{"您问的是新出台的政策或文件"}, []string{"“新版”"}},
+		{"这些政策是哪一年出的", true, KindNoticeFact, []string{"2023年2月13日"}, nil},
+		// a recognition's criteria, though 标准 is also a word of money
+		{"国家级专精特新小巨人的认定标准是什么", false, KindOtherLevel, nil, []string{"金额："}},
+		// a level's policies the measure does not state
+		{"省里给链主企业的政策有哪些", false, KindOtherLevel, []string{"省级"}, nil},
 		{"解读那张图片上写的啥", false, KindOtherNotice, []string{"图片"}, nil},
 		// programmes no clause contains: said plainly, ind-13 offered as where to ask
 		{"稳岗返还今年咋申请", false, KindNotInNotice, []string{"没有“稳岗返还”的规定", "二十条第13条"}, nil},
