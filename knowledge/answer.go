@@ -183,7 +183,10 @@ func (b *Base) rule(st *asking, now time.Time) (ruling, bool) {
 		d := st.hs[0].doc
 		level, lm := ix.asksLevel(qq, d)
 		if level != "" {
-			if ix.asksConditions(qq.norm) || !ix.levelStated(qq, d, level) && (ix.asksAmount(qq.norm) || ix.asksAward(qq.norm) || cueIn(qq.norm, ix.common.PolicyCues) != "") {
+			// its conditions, its timetable (名单啥时候公布), or what the
+			// measure does not state of that level
+			if ix.asksConditions(qq.norm) || ix.asksWhen(qq.norm) ||
+				!ix.levelStated(qq, d, level) && (ix.asksAmount(qq.norm) || ix.asksAward(qq.norm) || cueIn(qq.norm, ix.common.PolicyCues) != "") {
 				return ruling{kind: KindOtherLevel, text: b.otherLevelText(level, lm, &st.rs[0], qq, ix)}, true
 			}
 		}

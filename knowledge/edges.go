@@ -227,6 +227,13 @@ func amountsOfEntry(e *LexEntry) []Amount {
 // of a programme (申报条件, 认定标准, 流程).
 func (ix *index) asksConditions(nq string) bool { return cueIn(nq, ix.common.ConditionCues) != "" }
 
+// asksWhen reports a question about when something happens or is
+// published (啥时候, 公布): asked of another level, its own timetable.
+func (ix *index) asksWhen(nq string) bool {
+	f := ix.common.Facts
+	return cueIn(nq, f.When) != "" || cueIn(nq, f.Published) != ""
+}
+
 // reDocNoQ finds a 文号 in a question: 晋政发〔2022〕25号, 城政办发2024, 城政办发〔2024〕1号.
 var reDocNoQ = lazyRE(`(\p{Han}{1,8}?[发函字])\s*[〔\[(（【]?\s*((?:19|20)\d{2})\s*[〕\])）】]?\s*(?:(\d{1,4})\s*号)?`)
 

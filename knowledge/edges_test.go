@@ -63,6 +63,9 @@ func TestAskEdges(t *testing.T) {
 		{"这些政策是哪一年出的", true, KindNoticeFact, []string{"2023年2月13日"}, nil},
 		// a recognition's criteria, though 标准 is also a word of money
 		{"国家级专精特新小巨人的认定标准是什么", false, KindOtherLevel, nil, []string{"金额："}},
+		// another level's timetable; the district's is the clause's
+		{"工信部的小巨人名单啥时候公布", false, KindOtherLevel, []string{"国家级"}, nil},
+		{"小升规奖励什么时候发", true, "", []string{"二十条第2条"}, nil},
 		// a level's policies the measure does not state
 		{"省里给链主企业的政策有哪些", false, KindOtherLevel, []string{"省级"}, nil},
 		{"解读那张图片上写的啥", false, KindOtherNotice, []string{"图片"}, nil},
