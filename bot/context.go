@@ -254,6 +254,11 @@ func (t *turn) stayOnTopic(cur topic, f *followUp) (topic, bool) {
 		return best, true
 	case bestScore*2 >= len(f.tokens) && bestScore > 0:
 		return best, true
+	case !a.Answered && a.Topic != "":
+		// 那我工伤了找谁: the words it adds are a subject the knowledge
+		// base declines on its own (工伤), however their characters fall
+		// in the topic's text: a new question.
+		return topic{}, false
 	case f.refer && !a.Answered:
 		// 这个政策…: it points at the topic, and the words it adds name
 		// nothing the knowledge base answers.

@@ -34,6 +34,9 @@ func TestFollowUpSets(t *testing.T) {
 		{"../knowledge/testdata/heldout/followups.jsonl", 0.95},
 		{"testdata/followups/probes-dialect.jsonl", 0.9},
 		{"testdata/followups/probes-mixed.jsonl", 0.9},
+		// written in issue 19's last session, one per kind of follow-up, and
+		// p07 (a declined subject after a topic) fixed against it
+		{"testdata/followups/probes-subjects.jsonl", 0.9},
 	} {
 		t.Run(set.path, func(t *testing.T) {
 			cases := readFollowUps(t, set.path)
@@ -121,4 +124,32 @@ func replyText(rs []bot.Reply) string {
 		}
 	}
 	return b.String()
+}
+
+// TestDeclinedSubjectAfterTopic: a follow-up whose own words are a subject
+// the knowledge base declines (工伤, 子女上学) is a new question, though it
+// asks 找谁 and its characters fall in the topic's text (工 of 工业).
+func TestDeclinedSubjectAfterTopic(t *testing.T) {
+	e := newRealEngine(t, func(d *bot.Deps) { d.RateLimit = -1 })
+	for i, tt := range []struct {
+		turns      []string
+		want, none string
+	}{
+		{[]string{"小升规奖励多少", "那我工伤了找谁"}, "人社", "2万元"},
+		{[]string{"小升规奖励多少", "那孩子上学找谁"}, "教育", "2万元"},
+		{[]string{"小升规奖励多少", "那这个找谁"}, "区工信局", "不在惠企助手能回答的范围"}, // still the topic
+	} {
+		key := bot.Key{Channel: "terminal", User: fmt.Sprintf("ds-%d", i)}
+		var last []bot.Reply
+		for _, turn := range tt.turns {
+			rs, err := e.Handle(context.Background(), key, bot.Input{Text: turn})
+			if err != nil {
+				t.Fatalf("%q: %v", turn, err)
+			}
+			last = rs
+		}
+		if got := replyText(last); !strings.Contains(got, tt.want) || strings.Contains(got, tt.none) {
+			t.Errorf("%q: reply %.300q, want %q and not %q", tt.turns, got, tt.want, tt.none)
+		}
+	}
 }

@@ -34,7 +34,7 @@ func (b *Base) Ask(q string, top int, now time.Time) Answer {
 		if a.Results == nil {
 			a.Results = []Result{}
 		}
-		a.Answered, a.Kind, a.Text = r.answered, r.kind, r.text
+		a.Answered, a.Kind, a.Text, a.Topic = r.answered, r.kind, r.text, r.topic
 		if r.answered {
 			a.Confidence = 1
 		}
@@ -126,6 +126,7 @@ func (b *Base) prepare(q string, top int) *asking {
 // ruling is what one of Ask's rules decided.
 type ruling struct {
 	kind, text string
+	topic      string // the out-of-scope topic that decided it
 	answered   bool
 	noResults  bool // the reply is not about a measure
 }
@@ -175,9 +176,9 @@ func (b *Base) rule(st *asking, now time.Time) (ruling, bool) {
 	strongConcept := len(st.hs) > 0 && qq.conceptHit[st.hs[0].doc] >= strongConceptHit
 	if len(qq.oosTopics) > 0 && !strongConcept {
 		if t, phrase := ix.absentTopic(qq); t != nil {
-			return ruling{kind: KindNotInNotice, text: b.absentText(t, phrase, qq, ix)}, true
+			return ruling{kind: KindNotInNotice, text: b.absentText(t, phrase, qq, ix), topic: t.Topic}, true
 		}
-		return ruling{kind: KindOutOfScope, text: b.abstainText(qq, ix)}, true
+		return ruling{kind: KindOutOfScope, text: b.abstainText(qq, ix), topic: ix.oosTopicName(qq)}, true
 	}
 	if len(st.hs) > 0 && len(st.rs) > 0 {
 		d := st.hs[0].doc
@@ -307,6 +308,16 @@ func tentativeText(rs []Result, sc Scope) string {
 const strongConceptHit = 6
 
 func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
+
+// oosTopicName is the name of the question's first out-of-scope topic.
+func (ix *index) oosTopicName(qq *query) string {
+	for _, t := range qq.oosTopics {
+		if t >= 0 && t < len(ix.common.OutOfScope) {
+			return ix.common.OutOfScope[t].Topic
+		}
+	}
+	return ""
+}
 
 func (b *Base) abstainText(qq *query, ix *index) string {
 	var sb strings.Builder

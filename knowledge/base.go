@@ -47,6 +47,10 @@ type Answer struct {
 	// Kind says why a question was not answered: "out_of_scope",
 	// "chitchat:greeting" …; empty when answered.
 	Kind string `json:"kind,omitempty"`
+	// Topic is the lexicon's out-of-scope topic that decided the reply
+	// (工伤, 子女上学, 稳岗返还), when one did: the question is about that,
+	// whatever came before it in a conversation.
+	Topic string `json:"topic,omitempty"`
 }
 
 // UnitResult is the `unit` object of cli.md.

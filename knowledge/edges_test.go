@@ -176,3 +176,19 @@ func TestAskNowLeadsWithDates(t *testing.T) {
 		}
 	}
 }
+
+// TestAskTopic: a reply an out-of-scope topic decided names it; others do
+// not.
+func TestAskTopic(t *testing.T) {
+	b := mustBuiltin(t)
+	for _, tt := range []struct{ q, topic, kind string }{
+		{"工伤了找谁", "工伤", KindOutOfScope},
+		{"稳岗返还怎么申请", "稳岗返还与就业补贴", KindNotInNotice},
+		{"刚评上小巨人区里给多少", "", ""},
+		{"盂县小升规给多少", "", KindOtherPlace},
+	} {
+		if a := b.Ask(tt.q, 3, fixedNow); a.Topic != tt.topic || a.Kind != tt.kind {
+			t.Errorf("Ask(%q): topic %q, kind %q; want %q, %q", tt.q, a.Topic, a.Kind, tt.topic, tt.kind)
+		}
+	}
+}
