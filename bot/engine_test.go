@@ -142,6 +142,13 @@ func TestIntents(t *testing.T) {
 		{"上一步", "back", "", true},
 		{"重新开始", "restart", "", true},
 		{"跳过", "skip", "", true},
+		{"我之前提的问题有人处理没", "ticket", "", false},
+		{"我家企业符合哪些奖励 给估一下", "award", "", false},
+		{"我们厂能享受啥政策", "award", "", false},
+		{"有个困难想让政府帮忙解决", "report", "", false},
+		{"招工难区里能帮忙解决吗", "", "", false},        // a named difficulty is a question
+		{"小升规企业符合哪些条件", "", "", false},        // no first person: a question
+		{"我想知道小升规符合哪些条件才能拿奖励", "", "", false}, // conditions, not which awards
 		{"反映问题很多", "", "", false},
 		{"怎么算奖励", "", "", false},
 		{"小巨人能拿多少奖励", "", "", false},

@@ -37,6 +37,9 @@ func TestFollowUpSets(t *testing.T) {
 		// written in issue 19's last session, one per kind of follow-up, and
 		// p07 (a declined subject after a topic) fixed against it
 		{"testdata/followups/probes-subjects.jsonl", 0.9},
+		// the menu's actions in plain words, same session (i04, i06, i08
+		// fixed against it)
+		{"testdata/followups/probes-intents.jsonl", 0.85},
 	} {
 		t.Run(set.path, func(t *testing.T) {
 			cases := readFollowUps(t, set.path)
