@@ -74,6 +74,17 @@ func classify(err error) error {
 	return classified{sentinel: sentinel, err: err}
 }
 
+// isBusy reports SQLite's "database is locked" (SQLITE_BUSY) or a table
+// locked within one connection (SQLITE_LOCKED).
+func isBusy(err error) bool {
+	var se *msqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code() & 0xff
+	return c == lib.SQLITE_BUSY || c == lib.SQLITE_LOCKED
+}
+
 // classified is a driver error that also is its sentinel. Its text is the
 // driver's alone ("database or disk is full (13)"), which already says what
 // the sentinel would.

@@ -67,7 +67,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// filings took 87 s under -race unbounded, 8 s with 16.
 	sdb.SetMaxOpenConns(MaxOpenConns)
 	db := &DB{DB: sdb, Path: path, Now: time.Now, h: h}
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingThroughBusy(ctx, db); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, dirError(path, err))
 	}
@@ -81,6 +81,35 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		h.watch(path, db.Now)
 	}
 	return db, nil
+}
+
+// openBusyWait bounds how long Open retries a database another process is
+// setting up: as long as the busy timeout every statement waits.
+const openBusyWait = 10 * time.Second
+
+// pingThroughBusy opens the first connection, retrying while SQLite says
+// the file is busy. Switching a new file to WAL takes an exclusive lock,
+// and SQLite refuses that at once, without its busy handler, when another
+// process opening the same file at the same moment holds a shared one
+// (several `huiqi chat` or a `serve` and a `discord` started together on a
+// fresh database); a moment later the file is in WAL mode and opens.
+func pingThroughBusy(ctx context.Context, db *DB) error {
+	deadline := time.Now().Add(openBusyWait)
+	wait := 2 * time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
 }
 
 // OpenReadOnly opens an existing database for reading only; it never creates
