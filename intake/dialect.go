@@ -63,10 +63,7 @@ func (sqliteDialect) listArg(values []string) any {
 }
 
 // retryable: another process held the write lock past the busy timeout.
-func (sqliteDialect) retryable(err error) bool {
-	m := err.Error()
-	return strings.Contains(m, "SQLITE_BUSY") || strings.Contains(m, "database is locked")
-}
+func (sqliteDialect) retryable(err error) bool { return sqlite.IsBusy(err) }
 
 // attempts: each attempt already waited out the busy timeout.
 func (sqliteDialect) attempts() int { return 5 }

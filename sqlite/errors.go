@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"strings"
 
 	msqlite "modernc.org/sqlite"
 	lib "modernc.org/sqlite/lib"
@@ -74,15 +75,20 @@ func classify(err error) error {
 	return classified{sentinel: sentinel, err: err}
 }
 
-// isBusy reports SQLite's "database is locked" (SQLITE_BUSY) or a table
-// locked within one connection (SQLITE_LOCKED).
-func isBusy(err error) bool {
-	var se *msqlite.Error
-	if !errors.As(err, &se) {
+// IsBusy reports SQLite's "database is locked" (SQLITE_BUSY, any of its
+// extended codes): another connection held the lock past the busy timeout,
+// or refused it at once. An error that has lost the driver's type is read
+// by its text.
+func IsBusy(err error) bool {
+	if err == nil {
 		return false
 	}
-	c := se.Code() & 0xff
-	return c == lib.SQLITE_BUSY || c == lib.SQLITE_LOCKED
+	var se *msqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == lib.SQLITE_BUSY
+	}
+	m := err.Error()
+	return strings.Contains(m, "SQLITE_BUSY") || strings.Contains(m, "database is locked")
 }
 
 // classified is a driver error that also is its sentinel. Its text is the

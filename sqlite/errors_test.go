@@ -138,3 +138,20 @@ func TestNotADatabase(t *testing.T) {
 		t.Errorf("Open(junk) changed the file")
 	}
 }
+
+func TestIsBusy(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{errors.New("database is locked (5) (SQLITE_BUSY)"), true}, // the driver's text, its type lost
+		{fmt.Errorf("intake: file: %w", errors.New("database is locked")), true},
+		{errors.New("database table is locked (6)"), false}, // SQLITE_LOCKED: not another connection's lock
+		{ErrFull, false},
+	} {
+		if got := IsBusy(tt.err); got != tt.want {
+			t.Errorf("IsBusy(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}

@@ -98,7 +98,7 @@ func pingThroughBusy(ctx context.Context, db *DB) error {
 	wait := 2 * time.Millisecond
 	for {
 		err := db.PingContext(ctx)
-		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+		if err == nil || !IsBusy(err) || time.Now().After(deadline) {
 			return err
 		}
 		t := time.NewTimer(wait)
