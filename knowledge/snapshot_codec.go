@@ -34,8 +34,13 @@ func (e *snapEncoder) bool(v bool) {
 func (e *snapEncoder) f32s(fs []float32) {
 	e.uint(uint64(len(fs)))
 	for _, f := range fs {
-		e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(f))
+		e.f32bits(f)
 	}
+}
+
+// f32bits writes a float32 as its four bytes.
+func (e *snapEncoder) f32bits(f float32) {
+	e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(f))
 }
 
 func putSlice[T any](e *snapEncoder, xs []T, put func(*snapEncoder, T)) {
@@ -154,11 +159,9 @@ func (d *snapDecoder) f32s() []float32 {
 		return nil
 	}
 	fs := make([]float32, n)
-	b := d.s[d.at : d.at+4*n]
 	for i := range fs {
-		fs[i] = math.Float32frombits(uint32(b[4*i]) | uint32(b[4*i+1])<<8 | uint32(b[4*i+2])<<16 | uint32(b[4*i+3])<<24)
+		fs[i] = d.f32bits()
 	}
-	d.at += 4 * n
 	return fs
 }
 
@@ -267,7 +270,7 @@ func (s *snapshot) encode() ([]byte, error) {
 	putI32s(e, s.PostStart)
 	putSlice(e, s.Posts, func(e *snapEncoder, p posting) {
 		e.int(int64(p.doc))
-		e.b = binary.LittleEndian.AppendUint32(e.b, math.Float32bits(p.tf))
+		e.f32bits(p.tf)
 	})
 	e.f32s(s.IDF)
 	e.f32(s.MaxIDF)
