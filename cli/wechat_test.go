@@ -362,7 +362,7 @@ func TestWechatBinaryPlain(t *testing.T) {
 	// dialog a second turn would take the retried "1" as the next answer.
 	const user = "oUserAward"
 	seen := r.turn(r.click(user, "huiqi_award"))
-	answers := mustAnswers(t, "../bot/testdata/award_full.in")
+	answers := transcript.MustAnswers(t, "../bot/testdata/award_full.in")
 	byNumber, retried := 0, false
 	for _, a := range answers[1:] {
 		send := a
@@ -714,14 +714,4 @@ func (r *wxRig) waitFor(get func() []string, n int, what string) []string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// mustAnswers reads a golden transcript's typed lines (internal/transcript).
-func mustAnswers(t *testing.T, path string) []string {
-	t.Helper()
-	lines, err := transcript.Answers(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return lines
 }

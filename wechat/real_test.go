@@ -134,7 +134,7 @@ func TestRealAwardDialogByNumbers(t *testing.T) {
 	for _, safe := range []bool{false, true} {
 		r := newReal(t, safe)
 		const user = "oUserAward"
-		answers := mustAnswers(t, "../bot/testdata/award_full.in")
+		answers := transcript.MustAnswers(t, "../bot/testdata/award_full.in")
 		if answers[0] != "算奖励" {
 			t.Fatalf("the script starts with %q", answers[0])
 		}
@@ -318,14 +318,4 @@ func TestRealMenuMatchesEngine(t *testing.T) {
 			t.Errorf("%s: a click shows\n%s\npicking %d shows\n%s", key, clicked, i+1, picked)
 		}
 	}
-}
-
-// mustAnswers reads a golden transcript's typed lines (internal/transcript).
-func mustAnswers(t *testing.T, path string) []string {
-	t.Helper()
-	lines, err := transcript.Answers(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return lines
 }

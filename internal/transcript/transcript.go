@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"testing"
 )
 
 // Answers are the lines of the input at path that are typed: trimmed, blank
@@ -29,4 +30,14 @@ func Answers(path string) ([]string, error) {
 		return nil, fmt.Errorf("transcript: %s: %w", path, err)
 	}
 	return out, nil
+}
+
+// MustAnswers is Answers for a test, which fails on an error.
+func MustAnswers(tb testing.TB, path string) []string {
+	tb.Helper()
+	lines, err := Answers(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return lines
 }
