@@ -46,16 +46,7 @@ func TestFollowUpSets(t *testing.T) {
 			e := newRealEngine(t, func(d *bot.Deps) { d.RateLimit = -1 })
 			pass := 0
 			for i, c := range cases {
-				key := bot.Key{Channel: "terminal", User: fmt.Sprintf("fu-%d", i)}
-				var last []bot.Reply
-				for _, turn := range c.Turns {
-					rs, err := e.Handle(context.Background(), key, bot.Input{Text: turn})
-					if err != nil {
-						t.Fatalf("%s: %q: %v", c.ID, turn, err)
-					}
-					last = rs
-				}
-				got := replyText(last)
+				got := replay(t, e, bot.Key{Channel: "terminal", User: fmt.Sprintf("fu-%d", i)}, c.Turns)
 				ok := len(c.ExpectAny) == 0
 				for _, w := range c.ExpectAny {
 					ok = ok || strings.Contains(got, w)
@@ -142,17 +133,24 @@ func TestDeclinedSubjectAfterTopic(t *testing.T) {
 		{[]string{"小升规奖励多少", "那孩子上学找谁"}, "教育", "2万元"},
 		{[]string{"小升规奖励多少", "那这个找谁"}, "区工信局", "不在惠企助手能回答的范围"}, // still the topic
 	} {
-		key := bot.Key{Channel: "terminal", User: fmt.Sprintf("ds-%d", i)}
-		var last []bot.Reply
-		for _, turn := range tt.turns {
-			rs, err := e.Handle(context.Background(), key, bot.Input{Text: turn})
-			if err != nil {
-				t.Fatalf("%q: %v", turn, err)
-			}
-			last = rs
-		}
-		if got := replyText(last); !strings.Contains(got, tt.want) || strings.Contains(got, tt.none) {
+		got := replay(t, e, bot.Key{Channel: "terminal", User: fmt.Sprintf("ds-%d", i)}, tt.turns)
+		if !strings.Contains(got, tt.want) || strings.Contains(got, tt.none) {
 			t.Errorf("%q: reply %.300q, want %q and not %q", tt.turns, got, tt.want, tt.none)
 		}
 	}
+}
+
+// replay sends turns in one conversation and returns the text of the
+// replies to the last.
+func replay(t *testing.T, e *bot.Engine, key bot.Key, turns []string) string {
+	t.Helper()
+	var last []bot.Reply
+	for _, turn := range turns {
+		rs, err := e.Handle(context.Background(), key, bot.Input{Text: turn})
+		if err != nil {
+			t.Fatalf("%q: %q: %v", turns, turn, err)
+		}
+		last = rs
+	}
+	return replyText(last)
 }
